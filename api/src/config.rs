@@ -1,0 +1,76 @@
+//! Settings of `serve`, read from the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Where the default SQLite file and the generated master key live.
+    pub data_dir: PathBuf,
+    /// From `COMPANY_ACCESS_MASTER_KEY`; when absent one is generated into `data_dir/master-key`.
+    pub master_key: Option<String>,
+    /// Load the seed's demo data into an empty database.
+    pub demo: bool,
+    /// HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+    pub max_db_connections: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+impl Settings {
+    /// Reads `DATABASE_URL`, `COMPANY_ACCESS_BIND`, `COMPANY_ACCESS_DATA_DIR`, `COMPANY_ACCESS_MASTER_KEY`,
+    /// `COMPANY_ACCESS_WORKERS` and `COMPANY_ACCESS_DB_CONNECTIONS`.
+    pub fn from_env(demo: bool) -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(env("COMPANY_ACCESS_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = env("DATABASE_URL").unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", data_dir.join("company-access.db").display())
+        });
+        let bind_text = env("COMPANY_ACCESS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind = bind_text.parse().map_err(|_| {
+            ConfigError(format!(
+                "COMPANY_ACCESS_BIND must be an address and port such as 127.0.0.1:8080 (got {bind_text:?})"
+            ))
+        })?;
+        let workers = match env("COMPANY_ACCESS_WORKERS") {
+            None => None,
+            Some(text) => Some(text.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ConfigError(format!("COMPANY_ACCESS_WORKERS must be a positive number (got {text:?})"))
+            })?),
+        };
+        let max_db_connections = match env("COMPANY_ACCESS_DB_CONNECTIONS") {
+            None => 16,
+            Some(text) => text.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ConfigError(format!(
+                    "COMPANY_ACCESS_DB_CONNECTIONS must be a positive number (got {text:?})"
+                ))
+            })?,
+        };
+        let master_key = env("COMPANY_ACCESS_MASTER_KEY");
+        if let Some(key) = &master_key
+            && key.trim().len() < 16
+        {
+            return Err(ConfigError(
+                "COMPANY_ACCESS_MASTER_KEY must be at least 16 characters long".into(),
+            ));
+        }
+        Ok(Settings {
+            database_url,
+            bind,
+            data_dir,
+            master_key: master_key.map(|key| key.trim().to_owned()),
+            demo,
+            workers,
+            max_db_connections,
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! The OpenAPI document: the contract crate's base document completed with every route of this server.
+
+use crate::routes::{audit, check, companies, health, keys, stats, user_companies, users};
+use openapi::base::BaseDoc;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    health::health,
+    health::ready,
+    check::check_access,
+    check::check_access_batch,
+    users::list_users,
+    users::create_user,
+    users::get_user,
+    users::update_user,
+    users::delete_user,
+    user_companies::list_user_companies,
+    user_companies::add_user_companies,
+    user_companies::replace_user_companies,
+    user_companies::update_user_company,
+    user_companies::remove_user_company,
+    user_companies::bulk_grant,
+    user_companies::populate_access,
+    companies::list_companies,
+    companies::create_company,
+    companies::get_company,
+    companies::update_company,
+    companies::delete_company,
+    companies::list_company_users,
+    stats::get_stats,
+    audit::list_audit,
+    keys::whoami,
+    keys::create_key,
+    keys::list_keys,
+    keys::revoke_key
+))]
+struct ApiPaths;
+
+/// The document served at /openapi.json and committed as `openapi/openapi.json`.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut document = BaseDoc::openapi();
+    document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    document.merge(ApiPaths::openapi());
+    document
+}
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn api_doc_json() -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(&api_doc()).map(|mut text| {
+        text.push('\n');
+        text
+    })
+}

@@ -1,0 +1,198 @@
+//! The one error type of the service, mapped to HTTP in exactly one place.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use openapi::{FieldError, Problem, ProblemCode};
+use sea_orm::DbErr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A path or query value, or the request's form, is wrong.
+    #[error("{detail}")]
+    BadRequest { code: ProblemCode, detail: String },
+    /// The body is well-formed JSON but its content cannot be accepted.
+    #[error("{detail}")]
+    Validation { detail: String, errors: Vec<FieldError> },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{detail}")]
+    NotFound { code: ProblemCode, detail: String },
+    #[error("{detail}")]
+    Conflict { code: ProblemCode, detail: String },
+    #[error("database unavailable")]
+    Unavailable(#[source] DbErr),
+    #[error("database error")]
+    Database(#[from] DbErr),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        AppError::BadRequest { code: ProblemCode::BadRequest, detail: detail.into() }
+    }
+
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::Validation {
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError { field: field.to_owned(), message }],
+        }
+    }
+
+    pub fn user_not_found() -> Self {
+        AppError::NotFound { code: ProblemCode::UserNotFound, detail: "User not found".into() }
+    }
+
+    pub fn company_not_found() -> Self {
+        AppError::NotFound { code: ProblemCode::CompanyNotFound, detail: "Company not found".into() }
+    }
+
+    /// Names the companies that do not exist, so a caller of a bulk request knows which ids to fix.
+    pub fn companies_not_found(ids: &[uuid::Uuid]) -> Self {
+        let listed: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        AppError::NotFound {
+            code: ProblemCode::CompanyNotFound,
+            detail: format!("Company not found: {}", listed.join(", ")),
+        }
+    }
+
+    pub fn users_not_found(ids: &[i32]) -> Self {
+        let listed: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        AppError::NotFound {
+            code: ProblemCode::UserNotFound,
+            detail: format!("User not found: {}", listed.join(", ")),
+        }
+    }
+
+    pub fn access_not_found() -> Self {
+        AppError::NotFound {
+            code: ProblemCode::AccessNotFound,
+            detail: "User does not have access to this company".into(),
+        }
+    }
+
+    pub fn already_has_access() -> Self {
+        AppError::Conflict {
+            code: ProblemCode::AlreadyHasAccess,
+            detail: "User already has access to this company".into(),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, ProblemCode, &'static str) {
+        match self {
+            AppError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code, "Bad request"),
+            AppError::Validation { .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ProblemCode::ValidationFailed,
+                "The request could not be accepted",
+            ),
+            AppError::PayloadTooLarge(_) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ProblemCode::PayloadTooLarge, "Payload too large")
+            }
+            AppError::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ProblemCode::UnsupportedMediaType,
+                "Unsupported media type",
+            ),
+            AppError::Unauthorized(_) => {
+                (StatusCode::UNAUTHORIZED, ProblemCode::Unauthorized, "Unauthorized")
+            }
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, ProblemCode::Forbidden, "Forbidden"),
+            AppError::NotFound { code, .. } => (StatusCode::NOT_FOUND, *code, "Not found"),
+            AppError::Conflict { code, .. } => (StatusCode::CONFLICT, *code, "Conflict"),
+            AppError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ProblemCode::Unavailable,
+                "Service unavailable",
+            ),
+            AppError::Database(_) | AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ProblemCode::Internal,
+                "Internal server error",
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (status, code, title) = self.parts();
+        let detail = match self {
+            // The cause stays in the log; the caller only learns that it was not their fault.
+            AppError::Database(_) | AppError::Internal(_) => {
+                "The server failed to handle this request; it has been logged. Try again later.".to_owned()
+            }
+            AppError::Unavailable(_) => "The database cannot be reached; try again later.".to_owned(),
+            other => other.to_string(),
+        };
+        let mut problem = Problem::new(status.as_u16(), code, title, detail);
+        if let AppError::Validation { errors, .. } = self {
+            problem.errors = errors.clone();
+        }
+        problem
+    }
+}
+
+/// Walks the whole `source()` chain so the log says why, not just that, a request failed.
+fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %cause_chain(self), "request failed");
+        }
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        if status == StatusCode::UNAUTHORIZED {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.json(self.problem())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_hide_their_cause_from_the_caller() {
+        let error = AppError::Database(DbErr::Custom("secret table hrm_x is corrupt".into()));
+        let problem = error.problem();
+        assert_eq!(problem.status, 500);
+        assert!(!problem.detail.contains("hrm_x"));
+        assert_eq!(problem.code, ProblemCode::Internal);
+    }
+
+    #[test]
+    fn seed_troubleshooting_messages_are_kept_word_for_word() {
+        assert_eq!(AppError::already_has_access().problem().detail, "User already has access to this company");
+        assert_eq!(AppError::user_not_found().problem().detail, "User not found");
+        assert_eq!(AppError::company_not_found().problem().detail, "Company not found");
+        assert_eq!(AppError::already_has_access().problem().status, 409);
+    }
+
+    #[test]
+    fn cause_chain_reaches_the_root() {
+        let error = AppError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::Internal("refused".into())));
+        assert!(cause_chain(&error).contains("refused"));
+    }
+}

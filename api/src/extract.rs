@@ -1,0 +1,158 @@
+//! Request parsing at the edge: JSON bodies, path and query values become typed values or a clear 4xx.
+
+use crate::error::AppError;
+use actix_web::dev::Payload;
+use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use openapi::{FieldError, ProblemCode};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+
+/// Largest accepted body: room for 10,000 access-check pairs.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A JSON body parsed into `T`; on failure the problem names the offending field path (`company_ids[2]`).
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+fn is_json(request: &HttpRequest) -> bool {
+    request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
+}
+
+fn too_large() -> AppError {
+    AppError::PayloadTooLarge(format!(
+        "The request body is larger than {} KiB; send fewer items per request",
+        MAX_BODY_BYTES / 1024
+    ))
+}
+
+/// Parses JSON text, telling syntax errors (400) from content the API cannot accept (422).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(AppError::BadRequest {
+            code: ProblemCode::InvalidJson,
+            detail: "The request body is empty; send a JSON object".into(),
+        });
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let value = parsed.map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            AppError::BadRequest {
+                code: ProblemCode::InvalidJson,
+                detail: format!("The request body is not valid JSON: {inner}"),
+            }
+        } else {
+            let field = if path == "." { "body".to_owned() } else { path };
+            let message = inner.to_string();
+            AppError::Validation {
+                detail: format!("{field}: {message}"),
+                errors: vec![FieldError { field, message }],
+            }
+        }
+    })?;
+    deserializer.end().map_err(|error| AppError::BadRequest {
+        code: ProblemCode::InvalidJson,
+        detail: format!("The request body has text after the JSON value: {error}"),
+    })?;
+    Ok(value)
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(request);
+        let declared_length = request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(AppError::UnsupportedMediaType(
+                    "Send the body as JSON, with the header `Content-Type: application/json`".into(),
+                ));
+            }
+            if declared_length.is_some_and(|length| length > MAX_BODY_BYTES) {
+                return Err(too_large());
+            }
+            let mut body = Vec::with_capacity(declared_length.unwrap_or(1024).min(MAX_BODY_BYTES));
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|error| {
+                    AppError::bad_request(format!("The request body could not be read: {error}"))
+                })?;
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(JsonBody)
+        })
+    }
+}
+
+/// Path values that do not parse (`/users/abc`, `/companies/not-a-uuid`) answer 400 with what was expected.
+pub fn path_error(error: PathError, _request: &HttpRequest) -> actix_web::Error {
+    let detail = match &error {
+        PathError::Deserialize(inner) => format!("A value in the URL path is not valid: {inner}"),
+        other => format!("A value in the URL path is not valid: {other}"),
+    };
+    AppError::bad_request(detail).into()
+}
+
+/// Query strings that do not parse answer 400 with the reason.
+pub fn query_error(error: QueryPayloadError, _request: &HttpRequest) -> actix_web::Error {
+    let detail = match &error {
+        QueryPayloadError::Deserialize(inner) => format!("The query string is not valid: {inner}"),
+        other => format!("The query string is not valid: {other}"),
+    };
+    AppError::bad_request(detail).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openapi::access::GrantRequest;
+
+    fn problem<T: DeserializeOwned>(body: &str) -> openapi::Problem {
+        match parse_json::<T>(body.as_bytes()) {
+            Ok(_) => openapi::Problem::new(200, ProblemCode::BadRequest, "", "parsed"),
+            Err(error) => error.problem(),
+        }
+    }
+
+    #[test]
+    fn malformed_json_is_400() {
+        let p = problem::<GrantRequest>("{\"company_id\": ");
+        assert_eq!((p.status, p.code), (400, ProblemCode::InvalidJson));
+        assert_eq!(problem::<GrantRequest>("  ").status, 400);
+        assert_eq!(problem::<GrantRequest>("{} {}").status, 400);
+    }
+
+    #[test]
+    fn wrong_content_names_the_field() {
+        let p = problem::<GrantRequest>("{\"company_ids\": [\"0b6c8e4e-1f63-4a53-9d7c-3b2f3bfbd0a1\", \"nope\"]}");
+        assert_eq!((p.status, p.code), (422, ProblemCode::ValidationFailed));
+        assert_eq!(p.errors.first().map(|e| e.field.as_str()), Some("company_ids[1]"));
+        let p = problem::<GrantRequest>("{\"company\": 1}");
+        assert!(p.detail.contains("unknown field `company`"), "{}", p.detail);
+    }
+}

@@ -1,0 +1,15 @@
+//! The Company Access service: app factory, routes and domain services.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod doc;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod state;
+
+pub use config::Settings;
+pub use startup::Application;

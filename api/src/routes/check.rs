@@ -1,0 +1,56 @@
+use crate::auth::{Authorized, CheckScope};
+use crate::error::AppError;
+use crate::extract::JsonBody;
+use crate::services::check;
+use crate::state::AppState;
+use actix_web::{get, post, web};
+use openapi::Problem;
+use openapi::access::{AccessCheckBatch, AccessCheckQuery, AccessCheckResults, AccessDecision};
+
+/// May user U act in company C?
+///
+/// Always 200 for well-formed ids: an unknown user or company is `allowed: false` with the reason.
+#[utoipa::path(
+    tag = "check",
+    params(AccessCheckQuery),
+    responses(
+        (status = 200, description = "The decision", body = AccessDecision),
+        (status = 400, description = "user_id is not an integer or company_id not a UUID", body = Problem),
+        (status = 401, description = "No valid key", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[get("/access-check")]
+pub async fn check_access(
+    _key: Authorized<CheckScope>,
+    state: web::Data<AppState>,
+    query: web::Query<AccessCheckQuery>,
+) -> Result<web::Json<AccessDecision>, AppError> {
+    let AccessCheckQuery { user_id, company_id } = query.into_inner();
+    Ok(web::Json(check::check(&state.db, user_id, company_id).await?))
+}
+
+/// Check many pairs at once
+///
+/// Up to 10,000 pairs; one decision per pair, in the order asked.
+#[utoipa::path(
+    tag = "check",
+    request_body = AccessCheckBatch,
+    responses(
+        (status = 200, description = "The decisions", body = AccessCheckResults),
+        (status = 400, description = "The body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 413, description = "The body is over 1 MiB", body = Problem),
+        (status = 422, description = "A pair is not valid, or more than 10,000 pairs", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[post("/access-check")]
+pub async fn check_access_batch(
+    _key: Authorized<CheckScope>,
+    state: web::Data<AppState>,
+    body: JsonBody<AccessCheckBatch>,
+) -> Result<web::Json<AccessCheckResults>, AppError> {
+    let results = check::check_many(&state.db, &body.into_inner().checks).await?;
+    Ok(web::Json(AccessCheckResults { results }))
+}

@@ -1,0 +1,159 @@
+use crate::auth::{Authorized, ReadScope, WriteScope};
+use crate::error::AppError;
+use crate::extract::JsonBody;
+use crate::services::companies;
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use openapi::Problem;
+use openapi::companies::{
+    Company, CompanyMembers, CompanyPage, CreateCompany, ListCompaniesQuery, ListMembersQuery,
+    UpdateCompany,
+};
+use uuid::Uuid;
+
+/// List companies
+///
+/// Search by part of the name or find one by exact name; creation order by default, paginated.
+#[utoipa::path(
+    tag = "companies",
+    params(ListCompaniesQuery),
+    responses(
+        (status = 200, description = "A page of companies", body = CompanyPage),
+        (status = 400, description = "A query value is not valid", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `read`", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[get("/companies")]
+pub async fn list_companies(
+    _key: Authorized<ReadScope>,
+    state: web::Data<AppState>,
+    query: web::Query<ListCompaniesQuery>,
+) -> Result<web::Json<CompanyPage>, AppError> {
+    Ok(web::Json(companies::list(&state.db, query.into_inner()).await?))
+}
+
+/// Create a company
+#[utoipa::path(
+    tag = "companies",
+    request_body = CreateCompany,
+    responses(
+        (status = 201, description = "Created", body = Company),
+        (status = 400, description = "The body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 409, description = "A company with this name exists", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[post("/companies")]
+pub async fn create_company(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    body: JsonBody<CreateCompany>,
+) -> Result<HttpResponse, AppError> {
+    let company = companies::create(&state.db, key.actor(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(company))
+}
+
+/// Show a company
+#[utoipa::path(
+    tag = "companies",
+    params(("id" = Uuid, Path, description = "Company id")),
+    responses(
+        (status = 200, description = "The company", body = Company),
+        (status = 400, description = "The id is not a UUID", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `read`", body = Problem),
+        (status = 404, description = "Company not found", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[get("/companies/{id}")]
+pub async fn get_company(
+    _key: Authorized<ReadScope>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Company>, AppError> {
+    Ok(web::Json(companies::get(&state.db, id.into_inner()).await?))
+}
+
+/// Rename a company
+#[utoipa::path(
+    tag = "companies",
+    params(("id" = Uuid, Path, description = "Company id")),
+    request_body = UpdateCompany,
+    responses(
+        (status = 200, description = "The changed company", body = Company),
+        (status = 400, description = "The id is not a UUID or the body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "Company not found", body = Problem),
+        (status = 409, description = "A company with this name exists", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[patch("/companies/{id}")]
+pub async fn update_company(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: JsonBody<UpdateCompany>,
+) -> Result<web::Json<Company>, AppError> {
+    Ok(web::Json(
+        companies::update(&state.db, key.actor(), id.into_inner(), body.into_inner()).await?,
+    ))
+}
+
+/// Delete a company
+///
+/// Every user's access to it goes too; users whose home company it was keep no home company.
+#[utoipa::path(
+    tag = "companies",
+    params(("id" = Uuid, Path, description = "Company id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is not a UUID", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "Company not found", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[delete("/companies/{id}")]
+pub async fn delete_company(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    companies::delete(&state.db, key.actor(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Who can act in this company
+///
+/// The access review: users granted the company, and super admins, who may act in every company.
+#[utoipa::path(
+    tag = "companies",
+    params(("id" = Uuid, Path, description = "Company id"), ListMembersQuery),
+    responses(
+        (status = 200, description = "A page of the company's users", body = CompanyMembers),
+        (status = 400, description = "The id is not a UUID", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `read`", body = Problem),
+        (status = 404, description = "Company not found", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[get("/companies/{id}/users")]
+pub async fn list_company_users(
+    _key: Authorized<ReadScope>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: web::Query<ListMembersQuery>,
+) -> Result<web::Json<CompanyMembers>, AppError> {
+    Ok(web::Json(companies::members(&state.db, id.into_inner(), query.into_inner()).await?))
+}

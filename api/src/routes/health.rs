@@ -1,0 +1,26 @@
+use crate::error::AppError;
+use crate::state::AppState;
+use actix_web::{get, web};
+use openapi::base::Health;
+use sea_orm::ConnectionTrait;
+
+/// Liveness: the process answers.
+#[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = Health)))]
+#[get("/health")]
+pub async fn health() -> web::Json<Health> {
+    web::Json(Health { status: "ok".into() })
+}
+
+/// Readiness: the database answers a query.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "The database cannot be reached", body = openapi::Problem)
+    )
+)]
+#[get("/ready")]
+pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Health>, AppError> {
+    state.db.execute_unprepared("SELECT 1").await.map_err(AppError::Unavailable)?;
+    Ok(web::Json(Health { status: "ready".into() }))
+}

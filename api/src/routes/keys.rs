@@ -1,0 +1,94 @@
+use crate::auth::{AdminScope, Authorized, CheckScope};
+use crate::error::AppError;
+use crate::extract::JsonBody;
+use crate::services::keys;
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, post, web};
+use openapi::Problem;
+use openapi::keys::{ApiKey, CreateKey, CreatedKey, WhoAmI};
+use uuid::Uuid;
+
+/// The key this request was made with
+#[utoipa::path(
+    tag = "keys",
+    responses(
+        (status = 200, description = "Name and scope of the key", body = WhoAmI),
+        (status = 401, description = "No valid key", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[get("/whoami")]
+pub async fn whoami(key: Authorized<CheckScope>) -> web::Json<WhoAmI> {
+    web::Json(WhoAmI { name: key.caller.name, scope: key.caller.scope })
+}
+
+/// Create a key
+///
+/// The answer holds the secret, shown this once; only its hash is stored.
+#[utoipa::path(
+    tag = "keys",
+    request_body = CreateKey,
+    responses(
+        (status = 201, description = "Created", body = CreatedKey),
+        (status = 400, description = "The body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `admin`", body = Problem),
+        (status = 409, description = "A live key has this name", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[post("/keys")]
+pub async fn create_key(
+    key: Authorized<AdminScope>,
+    state: web::Data<AppState>,
+    body: JsonBody<CreateKey>,
+) -> Result<HttpResponse, AppError> {
+    let created = keys::create(&state.db, key.actor(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// List keys
+///
+/// Names, scopes and the first characters of each key; never the secrets.
+#[utoipa::path(
+    tag = "keys",
+    responses(
+        (status = 200, description = "Every key, revoked ones included", body = Vec<ApiKey>),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `admin`", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[get("/keys")]
+pub async fn list_keys(
+    _key: Authorized<AdminScope>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Vec<ApiKey>>, AppError> {
+    Ok(web::Json(keys::list(&state.db).await?))
+}
+
+/// Revoke a key
+///
+/// Takes effect on the next request made with it.
+#[utoipa::path(
+    tag = "keys",
+    params(("id" = Uuid, Path, description = "Key id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, description = "The id is not a UUID", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `admin`", body = Problem),
+        (status = 404, description = "Key not found", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[delete("/keys/{id}")]
+pub async fn revoke_key(
+    key: Authorized<AdminScope>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    keys::revoke(&state.db, key.actor(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

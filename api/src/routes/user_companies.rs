@@ -1,0 +1,216 @@
+use crate::auth::{Authorized, ReadScope, WriteScope};
+use crate::error::AppError;
+use crate::extract::JsonBody;
+use crate::services::access;
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use openapi::Problem;
+use openapi::access::{
+    BulkGrantRequest, BulkGrantResult, GrantManyResult, GrantRequest, PopulateRequest,
+    PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompany,
+};
+use uuid::Uuid;
+
+/// List a user's companies (`list_user_companies`)
+///
+/// Explicit grants, default first; for a super admin also every other company (`source: super_admin`).
+#[utoipa::path(
+    tag = "access",
+    params(("id" = i32, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user's companies", body = UserCompanies),
+        (status = 400, description = "The id is not an integer", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `read`", body = Problem),
+        (status = 404, description = "User not found", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[get("/users/{id}/companies")]
+pub async fn list_user_companies(
+    _key: Authorized<ReadScope>,
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+) -> Result<web::Json<UserCompanies>, AppError> {
+    Ok(web::Json(access::list_for_user(&state.db, id.into_inner()).await?))
+}
+
+/// Add companies to a user (`add_company_to_user`, `add_companies_to_user`)
+///
+/// `{"company_id"}` grants one company and answers 201, or 409 "User already has access to this company".
+/// `{"company_ids": [...]}` grants several, all or nothing, and answers 200 with what was added and what the
+/// user already had. The first company a user gets becomes their default.
+#[utoipa::path(
+    tag = "access",
+    params(("id" = i32, Path, description = "User id")),
+    request_body = GrantRequest,
+    responses(
+        (status = 201, description = "One company granted", body = UserCompany),
+        (status = 200, description = "Several companies granted", body = GrantManyResult),
+        (status = 400, description = "The body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "User not found / Company not found", body = Problem),
+        (status = 409, description = "User already has access to this company", body = Problem),
+        (status = 422, description = "Neither or both of company_id and company_ids, or a bad id", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[post("/users/{id}/companies")]
+pub async fn add_user_companies(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    body: JsonBody<GrantRequest>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = id.into_inner();
+    match body.into_inner() {
+        GrantRequest { company_id: Some(company_id), company_ids: None } => {
+            let grant = access::grant_one(&state.db, key.actor(), user_id, company_id).await?;
+            Ok(HttpResponse::Created().json(grant))
+        }
+        GrantRequest { company_id: None, company_ids: Some(company_ids) } => {
+            let result = access::grant_many(&state.db, key.actor(), user_id, &company_ids).await?;
+            Ok(HttpResponse::Ok().json(result))
+        }
+        _ => Err(AppError::validation(
+            "body",
+            "send exactly one of `company_id` (one company) or `company_ids` (a list)",
+        )),
+    }
+}
+
+/// Replace a user's companies
+///
+/// The user ends up with exactly `company_ids`; the answer says what was added and removed.
+#[utoipa::path(
+    tag = "access",
+    params(("id" = i32, Path, description = "User id")),
+    request_body = ReplaceCompanies,
+    responses(
+        (status = 200, description = "The new set", body = ReplaceResult),
+        (status = 400, description = "The body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "User not found / Company not found", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[put("/users/{id}/companies")]
+pub async fn replace_user_companies(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    body: JsonBody<ReplaceCompanies>,
+) -> Result<web::Json<ReplaceResult>, AppError> {
+    Ok(web::Json(access::replace(&state.db, key.actor(), id.into_inner(), body.into_inner()).await?))
+}
+
+/// Make a company the user's default
+#[utoipa::path(
+    tag = "access",
+    params(
+        ("id" = i32, Path, description = "User id"),
+        ("company_id" = Uuid, Path, description = "Company id")
+    ),
+    request_body = UpdateGrant,
+    responses(
+        (status = 200, description = "The grant", body = UserCompany),
+        (status = 400, description = "An id or the body is malformed", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "User, company or access not found", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[patch("/users/{id}/companies/{company_id}")]
+pub async fn update_user_company(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    path: web::Path<(i32, Uuid)>,
+    body: JsonBody<UpdateGrant>,
+) -> Result<web::Json<UserCompany>, AppError> {
+    let (user_id, company_id) = path.into_inner();
+    let is_default = body.into_inner().is_default;
+    Ok(web::Json(access::set_default(&state.db, key.actor(), user_id, company_id, is_default).await?))
+}
+
+/// Remove a company from a user (`remove_company_from_user`)
+#[utoipa::path(
+    tag = "access",
+    params(
+        ("id" = i32, Path, description = "User id"),
+        ("company_id" = Uuid, Path, description = "Company id")
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "An id is malformed", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "User not found / Company not found / User does not have access to this company", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[delete("/users/{id}/companies/{company_id}")]
+pub async fn remove_user_company(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    path: web::Path<(i32, Uuid)>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, company_id) = path.into_inner();
+    access::revoke(&state.db, key.actor(), user_id, company_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Bulk add (menu option 6)
+///
+/// Grants every listed user every listed company in one statement; an absent list means all, so `{}` is all
+/// users × all companies. Pairs that exist are counted, not refused.
+#[utoipa::path(
+    tag = "access",
+    request_body = BulkGrantRequest,
+    responses(
+        (status = 200, description = "What was added", body = BulkGrantResult),
+        (status = 400, description = "The body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "A listed user or company does not exist", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[post("/access/bulk")]
+pub async fn bulk_grant(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    body: JsonBody<BulkGrantRequest>,
+) -> Result<web::Json<BulkGrantResult>, AppError> {
+    Ok(web::Json(access::bulk_grant(&state.db, key.actor(), body.into_inner()).await?))
+}
+
+/// Populate from employee profiles
+///
+/// Each user gets their profile's home company (as default when they have none), super admins every
+/// company. Running it again adds nothing. `dry_run` counts without changing anything.
+#[utoipa::path(
+    tag = "access",
+    request_body = PopulateRequest,
+    responses(
+        (status = 200, description = "What was added", body = PopulateResult),
+        (status = 400, description = "The body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[post("/access/populate")]
+pub async fn populate_access(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    body: JsonBody<PopulateRequest>,
+) -> Result<web::Json<PopulateResult>, AppError> {
+    Ok(web::Json(access::populate(&state.db, key.actor(), body.into_inner().dry_run).await?))
+}

@@ -1,0 +1,134 @@
+use crate::auth::{Authorized, ReadScope, WriteScope};
+use crate::error::AppError;
+use crate::extract::JsonBody;
+use crate::services::users;
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use openapi::Problem;
+use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
+
+/// List users
+///
+/// Search by part of a username or full name, find one by exact username, filter by role or by how many
+/// companies they have (`min_companies=2` lists the multi-company users); ordered by id, paginated.
+#[utoipa::path(
+    tag = "users",
+    params(ListUsersQuery),
+    responses(
+        (status = 200, description = "A page of users", body = UserPage),
+        (status = 400, description = "A query value is not valid", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `read`", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[get("/users")]
+pub async fn list_users(
+    _key: Authorized<ReadScope>,
+    state: web::Data<AppState>,
+    query: web::Query<ListUsersQuery>,
+) -> Result<web::Json<UserPage>, AppError> {
+    Ok(web::Json(users::list(&state.db, query.into_inner()).await?))
+}
+
+/// Create a user
+///
+/// With `home_company_id` (the employee profile's company) the user is granted that company as default.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "Created", body = User),
+        (status = 400, description = "The body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "Company not found (home_company_id)", body = Problem),
+        (status = 409, description = "Username taken", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[post("/users")]
+pub async fn create_user(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    body: JsonBody<CreateUser>,
+) -> Result<HttpResponse, AppError> {
+    let user = users::create(&state.db, key.actor(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(user))
+}
+
+/// Show a user
+#[utoipa::path(
+    tag = "users",
+    params(("id" = i32, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user", body = User),
+        (status = 400, description = "The id is not an integer", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `read`", body = Problem),
+        (status = 404, description = "User not found", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    _key: Authorized<ReadScope>,
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+) -> Result<web::Json<User>, AppError> {
+    Ok(web::Json(users::get(&state.db, id.into_inner()).await?))
+}
+
+/// Change a user
+///
+/// Only the fields sent change; `null` clears `email` or `home_company_id`. A new home company is granted.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = i32, Path, description = "User id")),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, description = "The changed user", body = User),
+        (status = 400, description = "The body is not JSON", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "User or company not found", body = Problem),
+        (status = 409, description = "Username taken", body = Problem),
+        (status = 422, description = "A field is not valid", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+    body: JsonBody<UpdateUser>,
+) -> Result<web::Json<User>, AppError> {
+    Ok(web::Json(users::update(&state.db, key.actor(), id.into_inner(), body.into_inner()).await?))
+}
+
+/// Delete a user
+///
+/// Their company access goes with them.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = i32, Path, description = "User id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is not an integer", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "The key's scope is below `write`", body = Problem),
+        (status = 404, description = "User not found", body = Problem)
+    ),
+    security(("api_key" = []))
+)]
+#[delete("/users/{id}")]
+pub async fn delete_user(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    users::delete(&state.db, key.actor(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,232 @@
+//! Companies, and who can act in each (the access review).
+
+use crate::db::{begin_write, like_pattern};
+use crate::error::AppError;
+use crate::services::audit::{self, Change};
+use crate::services::users::{count_rows, stored};
+use crate::services::{PageRequest, Sql};
+use chrono::{DateTime, Utc};
+use entity::company;
+use openapi::companies::{
+    AccessSource, Company, CompanyMember, CompanyMembers, CompanyPage, CreateCompany,
+    ListCompaniesQuery, ListMembersQuery, UpdateCompany,
+};
+use openapi::{CompanyName, ProblemCode, Role, Username};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    FromQueryResult, SqlErr,
+};
+use uuid::Uuid;
+
+#[derive(Debug, FromQueryResult)]
+struct CompanyRow {
+    id: Uuid,
+    name: String,
+    user_count: i64,
+    created_at: DateTime<Utc>,
+    modified_at: DateTime<Utc>,
+}
+
+impl CompanyRow {
+    fn into_company(self) -> Result<Company, AppError> {
+        Ok(Company {
+            id: self.id,
+            name: stored("company name", CompanyName::parse(self.name))?,
+            user_count: self.user_count,
+            created_at: self.created_at,
+            modified_at: self.modified_at,
+        })
+    }
+}
+
+const SELECT_COMPANIES: &str = "SELECT c.id, c.name, \
+     (SELECT count(*) FROM hrm_user_company_access a WHERE a.company_id = c.id) AS user_count, \
+     c.created_at, c.modified_at FROM hrm_company c";
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    query: ListCompaniesQuery,
+) -> Result<CompanyPage, AppError> {
+    let page = PageRequest::parse(query.limit, query.offset)?;
+    let order = match query.sort.as_deref() {
+        None | Some("created") => "c.created_at, c.id",
+        Some("name") => "lower(c.name), c.id",
+        Some(other) => {
+            return Err(AppError::bad_request(format!(
+                "sort must be 'created' or 'name' (got {other:?})"
+            )));
+        }
+    };
+    let backend = db.get_database_backend();
+    let mut count = Sql::new(backend, "SELECT count(*) AS total FROM hrm_company c WHERE 1 = 1");
+    let mut rows = Sql::new(backend, SELECT_COMPANIES);
+    rows.push(" WHERE 1 = 1");
+    for sql in [&mut count, &mut rows] {
+        if let Some(text) = query.q.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+            let pattern = sql.bind(like_pattern(text));
+            sql.push(&format!(" AND lower(c.name) LIKE {pattern} ESCAPE '\\'"));
+        }
+        if let Some(name) = query.name.as_deref().map(str::trim).filter(|name| !name.is_empty()) {
+            let name = sql.bind(name.to_lowercase());
+            sql.push(&format!(" AND lower(c.name) = {name}"));
+        }
+    }
+    let limit = rows.bind(page.limit as i64);
+    let offset = rows.bind(page.offset as i64);
+    rows.push(&format!(" ORDER BY {order} LIMIT {limit} OFFSET {offset}"));
+    let total = count_rows(db, count).await?;
+    let items = CompanyRow::find_by_statement(rows.statement())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(CompanyRow::into_company)
+        .collect::<Result<_, _>>()?;
+    Ok(CompanyPage { items, total, limit: page.limit, offset: page.offset })
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Company>, AppError> {
+    let mut sql = Sql::new(db.get_database_backend(), SELECT_COMPANIES);
+    let id = sql.bind(id);
+    sql.push(&format!(" WHERE c.id = {id}"));
+    CompanyRow::find_by_statement(sql.statement())
+        .one(db)
+        .await?
+        .map(CompanyRow::into_company)
+        .transpose()
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Company, AppError> {
+    find(db, id).await?.ok_or_else(AppError::company_not_found)
+}
+
+fn map_write_error(error: DbErr, name: &CompanyName) -> AppError {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+            code: ProblemCode::CompanyNameTaken,
+            detail: format!("A company named '{name}' already exists"),
+        },
+        _ => AppError::Database(error),
+    }
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &str,
+    request: CreateCompany,
+) -> Result<Company, AppError> {
+    let now = Utc::now();
+    let model = company::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set(request.name.as_str().to_owned()),
+        created_at: Set(now),
+        modified_at: Set(now),
+    };
+    let txn = begin_write(db).await?;
+    let inserted = model.insert(&txn).await.map_err(|error| map_write_error(error, &request.name))?;
+    let created = get(&txn, inserted.id).await?;
+    audit::record(&txn, Change::new(actor, "company.create").company(created.id).after(&created))
+        .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &str,
+    id: Uuid,
+    request: UpdateCompany,
+) -> Result<Company, AppError> {
+    let txn = begin_write(db).await?;
+    let before = get(&txn, id).await?;
+    if let Some(name) = request.name {
+        let model =
+            company::Entity::find_by_id(id).one(&txn).await?.ok_or_else(AppError::company_not_found)?;
+        let mut active: company::ActiveModel = model.into();
+        active.name = Set(name.as_str().to_owned());
+        active.modified_at = Set(Utc::now());
+        active.update(&txn).await.map_err(|error| map_write_error(error, &name))?;
+    }
+    let after = get(&txn, id).await?;
+    audit::record(
+        &txn,
+        Change::new(actor, "company.update").company(id).before(&before).after(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes the company; grants of it go too (ON DELETE CASCADE) and home companies pointing at it are cleared.
+pub async fn delete(db: &DatabaseConnection, actor: &str, id: Uuid) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let before = get(&txn, id).await?;
+    company::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, Change::new(actor, "company.delete").company(id).before(&before)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct MemberRow {
+    user_id: i32,
+    username: String,
+    full_name: String,
+    role: String,
+    is_active: bool,
+    granted: bool,
+    is_default: bool,
+    granted_at: Option<DateTime<Utc>>,
+    granted_by: Option<String>,
+}
+
+/// Everyone who may act in the company: explicit grants, and super admins through their role.
+pub async fn members(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    query: ListMembersQuery,
+) -> Result<CompanyMembers, AppError> {
+    let page = PageRequest::parse(query.limit, query.offset)?;
+    let company = get(db, id).await?;
+    let backend = db.get_database_backend();
+    let from = |sql: &mut Sql| {
+        let company = sql.bind(id);
+        let role = sql.bind(Role::SuperAdmin.as_str());
+        sql.push(&format!(
+            " FROM hrm_users u LEFT JOIN hrm_user_company_access a \
+               ON a.user_id = u.id AND a.company_id = {company} \
+             WHERE a.id IS NOT NULL OR u.role = {role}"
+        ));
+    };
+    let mut count = Sql::new(backend, "SELECT count(*) AS total");
+    from(&mut count);
+    let mut rows = Sql::new(
+        backend,
+        "SELECT u.id AS user_id, u.username, u.full_name, u.role, u.is_active, \
+         (a.id IS NOT NULL) AS granted, COALESCE(a.is_default, false) AS is_default, \
+         a.created_at AS granted_at, a.granted_by",
+    );
+    from(&mut rows);
+    let limit = rows.bind(page.limit as i64);
+    let offset = rows.bind(page.offset as i64);
+    rows.push(&format!(" ORDER BY u.id LIMIT {limit} OFFSET {offset}"));
+    let total = count_rows(db, count).await?;
+    let items = MemberRow::find_by_statement(rows.statement())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(CompanyMember {
+                user_id: row.user_id,
+                username: stored("username", Username::parse(row.username))?,
+                full_name: row.full_name,
+                role: stored("role", row.role.parse::<Role>())?,
+                is_active: row.is_active,
+                source: if row.granted { AccessSource::Grant } else { AccessSource::SuperAdmin },
+                is_default: row.is_default,
+                granted_at: row.granted_at,
+                granted_by: row.granted_by,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(CompanyMembers { company, items, total, limit: page.limit, offset: page.offset })
+}

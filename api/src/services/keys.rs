@@ -1,0 +1,133 @@
+//! API keys: made, listed and revoked by admins; verified on every request.
+
+use crate::auth::{Caller, MASTER_KEY_NAME, SecretHash};
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::services::audit::{self, Change};
+use crate::state::AppState;
+use chrono::Utc;
+use entity::api_key;
+use openapi::keys::{ApiKey, CreateKey, CreatedKey};
+use openapi::{KeyName, ProblemCode, Scope};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, SqlErr,
+};
+use uuid::Uuid;
+
+/// Characters of a secret shown in lists, enough to tell keys apart, far too few to guess the rest.
+const PREFIX_LEN: usize = 12;
+
+/// A new secret: 256 random bits, hex-encoded, with a `cak_` prefix that secret scanners can recognise.
+pub fn generate_secret() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| AppError::Internal(format!("no randomness for a key: {error}")))?;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    Ok(format!("cak_{hex}"))
+}
+
+fn to_api_key(model: api_key::Model) -> Result<ApiKey, AppError> {
+    Ok(ApiKey {
+        id: model.id,
+        name: KeyName::parse(model.name)
+            .map_err(|error| AppError::Internal(format!("stored key name: {error}")))?,
+        scope: model
+            .scope
+            .parse()
+            .map_err(|error| AppError::Internal(format!("stored key scope: {error}")))?,
+        prefix: model.prefix,
+        created_at: model.created_at,
+        created_by: model.created_by,
+        revoked_at: model.revoked_at,
+    })
+}
+
+/// Who a secret belongs to, if it is the master key or a live key.
+pub async fn authenticate(state: &AppState, secret: &str) -> Result<Option<Caller>, AppError> {
+    let hash = SecretHash::of(secret);
+    if hash.matches(&state.master_key_hash) {
+        return Ok(Some(Caller { name: MASTER_KEY_NAME.to_owned(), scope: Scope::Admin }));
+    }
+    let found = api_key::Entity::find()
+        .filter(api_key::Column::SecretHash.eq(hash.to_hex()))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .one(&state.db)
+        .await
+        .map_err(AppError::Unavailable)?;
+    match found {
+        None => Ok(None),
+        Some(model) => {
+            let scope = model
+                .scope
+                .parse()
+                .map_err(|error| AppError::Internal(format!("stored key scope: {error}")))?;
+            Ok(Some(Caller { name: model.name, scope }))
+        }
+    }
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &str,
+    request: CreateKey,
+) -> Result<CreatedKey, AppError> {
+    if request.name.as_str().eq_ignore_ascii_case(MASTER_KEY_NAME) {
+        return Err(AppError::Conflict {
+            code: ProblemCode::KeyNameTaken,
+            detail: format!("The name '{MASTER_KEY_NAME}' is reserved for the master key"),
+        });
+    }
+    let secret = generate_secret()?;
+    let model = api_key::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set(request.name.as_str().to_owned()),
+        scope: Set(request.scope.as_str().to_owned()),
+        prefix: Set(secret.chars().take(PREFIX_LEN).collect()),
+        secret_hash: Set(SecretHash::of(&secret).to_hex()),
+        created_at: Set(Utc::now()),
+        created_by: Set(actor.to_owned()),
+        revoked_at: Set(None),
+    };
+    let txn = begin_write(db).await?;
+    let inserted = model.insert(&txn).await.map_err(|error| match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+            code: ProblemCode::KeyNameTaken,
+            detail: format!("A live key named '{}' already exists", request.name),
+        },
+        _ => AppError::Database(error),
+    })?;
+    let key = to_api_key(inserted)?;
+    audit::record(&txn, Change::new(actor, "key.create").after(&key)).await?;
+    txn.commit().await?;
+    Ok(CreatedKey { key, secret })
+}
+
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<ApiKey>, AppError> {
+    api_key::Entity::find()
+        .order_by_asc(api_key::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_api_key)
+        .collect()
+}
+
+/// Revokes a key at once; revoking a revoked key changes nothing.
+pub async fn revoke(db: &DatabaseConnection, actor: &str, id: Uuid) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let model = api_key::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound {
+        code: ProblemCode::KeyNotFound,
+        detail: "Key not found".into(),
+    })?;
+    if model.revoked_at.is_some() {
+        return Ok(());
+    }
+    let before = to_api_key(model.clone())?;
+    let mut active: api_key::ActiveModel = model.into();
+    active.revoked_at = Set(Some(Utc::now()));
+    let after = to_api_key(active.update(&txn).await?)?;
+    audit::record(&txn, Change::new(actor, "key.revoke").before(&before).after(&after)).await?;
+    txn.commit().await?;
+    Ok(())
+}

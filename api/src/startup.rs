@@ -1,0 +1,235 @@
+//! The one app factory: `serve` and every test build the service through `Application::build`.
+
+use crate::auth::SecretHash;
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::services::demo;
+use crate::state::AppState;
+use crate::{db, doc, extract, routes};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{DefaultHeaders, Next, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
+use migration::{Migrator, MigratorTrait};
+use openapi::ProblemCode;
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tracing::Instrument;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database {url}: {source}")]
+    Database { url: String, source: sea_orm::DbErr },
+    #[error("cannot migrate the database: {0}")]
+    Migration(sea_orm::DbErr),
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: String, source: std::io::Error },
+    #[error("cannot prepare {path}: {source}")]
+    Files { path: PathBuf, source: std::io::Error },
+    #[error("cannot load the demo data: {0}")]
+    Demo(AppError),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Where a SQLite URL keeps its file, so the folder can be made before the first start.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
+}
+
+fn make_dir(path: &Path) -> Result<(), StartupError> {
+    std::fs::create_dir_all(path).map_err(|source| StartupError::Files { path: path.to_owned(), source })
+}
+
+/// The master key from the environment, or from `data/master-key`, made on first start with mode 0600.
+fn master_key_hash(settings: &Settings) -> Result<SecretHash, StartupError> {
+    if let Some(key) = &settings.master_key {
+        tracing::info!("Using the master key from COMPANY_ACCESS_MASTER_KEY");
+        return Ok(SecretHash::of(key));
+    }
+    let path = settings.data_dir.join("master-key");
+    let files = |source| StartupError::Files { path: path.clone(), source };
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text.trim().len() >= 16 => {
+            tracing::info!(path = %path.display(), "Using the master key stored in {}", path.display());
+            return Ok(SecretHash::of(text.trim()));
+        }
+        Ok(_) => {
+            return Err(StartupError::Other(format!(
+                "{} is too short to be a master key; delete it to have a new one made",
+                path.display()
+            )));
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(files(error)),
+    }
+    make_dir(&settings.data_dir)?;
+    let secret = crate::services::keys::generate_secret().map_err(|e| StartupError::Other(e.to_string()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(files)?;
+    file.write_all(format!("{secret}\n").as_bytes()).map_err(files)?;
+    file.sync_all().map_err(files)?;
+    tracing::info!(
+        path = %path.display(),
+        "Generated a master key and wrote it to {} (readable by this user only)",
+        path.display()
+    );
+    Ok(SecretHash::of(&secret))
+}
+
+pub fn not_found_response(method: &str, path: &str) -> HttpResponse {
+    AppError::NotFound {
+        code: ProblemCode::NotFound,
+        detail: format!("There is no route {method} {path}; see /swagger-ui/ for the API"),
+    }
+    .error_response()
+}
+
+async fn unknown_route(request: HttpRequest) -> HttpResponse {
+    not_found_response(request.method().as_str(), request.path())
+}
+
+/// Logs every request once, under a request id that is also returned as `X-Request-Id`.
+async fn log_request(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %request.method(),
+        path = %request.path()
+    );
+    let started = Instant::now();
+    let mut response = next.call(request).instrument(span.clone()).await?;
+    let status = response.status().as_u16();
+    span.in_scope(|| {
+        tracing::info!(status, elapsed_us = started.elapsed().as_micros() as u64, "handled");
+    });
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(response)
+}
+
+impl Application {
+    /// Connects, migrates, prepares the master key (and demo data), and binds; `run_until_stopped` serves.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        if let Some(file) = sqlite_file(&settings.database_url)
+            && let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            make_dir(parent)?;
+        }
+        let db = db::connect(&settings.database_url, settings.max_db_connections)
+            .await
+            .map_err(|source| StartupError::Database { url: redact(&settings.database_url), source })?;
+        Migrator::up(&db, None).await.map_err(StartupError::Migration)?;
+        let master_key_hash = master_key_hash(&settings)?;
+        if settings.demo {
+            if demo::load_if_empty(&db).await.map_err(StartupError::Demo)? {
+                tracing::info!("Loaded the demo data (john_smith, sarah, admin, hr_manager_1, finance_manager_1, emp_001)");
+            } else {
+                tracing::info!("The database already has data; --demo left it as it is");
+            }
+        }
+        let state = web::Data::new(AppState { db, master_key_hash });
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
+            address: settings.bind.to_string(),
+            source,
+        })?;
+        let address = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { address: settings.bind.to_string(), source })?;
+        let api_doc = doc::api_doc();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PathConfig::default().error_handler(extract::path_error))
+                .app_data(web::QueryConfig::default().error_handler(extract::query_error))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "no-referrer")),
+                )
+                .wrap(from_fn(log_request))
+                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", api_doc.clone()))
+                .configure(routes::configure)
+                .default_service(web::to(unknown_route))
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind { address: address.to_string(), source })?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        tracing::info!(%address, "Listening on http://{address}");
+        Ok(Application { port: address.port(), server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server from elsewhere (tests, signals).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// A database URL fit for a log line: the password is replaced.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_passwords_only() {
+        assert_eq!(redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(redact("sqlite://data/a.db?mode=rwc"), "sqlite://data/a.db?mode=rwc");
+    }
+
+    #[test]
+    fn sqlite_file_is_found_in_urls() {
+        assert_eq!(sqlite_file("sqlite://data/a.db?mode=rwc"), Some(PathBuf::from("data/a.db")));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://x"), None);
+    }
+}

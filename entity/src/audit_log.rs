@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+/// One recorded change. Deliberately no foreign keys: the trail outlives the users and companies it names.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "hrm_audit_log")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub at: DateTimeUtc,
+    pub actor: String,
+    pub action: String,
+    pub user_id: Option<i32>,
+    pub company_id: Option<Uuid>,
+    pub before: Option<Json>,
+    pub after: Option<Json>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

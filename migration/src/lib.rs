@@ -1,0 +1,30 @@
+//! Schema migrations, one file per migration, each with `up` and `down`. `serve` applies them at start-up.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_company;
+mod m20261124_000002_create_users;
+mod m20261124_000003_create_user_company_access;
+mod m20261124_000004_create_audit_log;
+mod m20261124_000005_create_api_keys;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_company::Migration),
+            Box::new(m20261124_000002_create_users::Migration),
+            Box::new(m20261124_000003_create_user_company_access::Migration),
+            Box::new(m20261124_000004_create_audit_log::Migration),
+            Box::new(m20261124_000005_create_api_keys::Migration),
+        ]
+    }
+}
+
+/// Runs SQL that is the same on SQLite and PostgreSQL (expression and partial indexes, which the
+/// schema builder cannot express for both).
+async fn execute_sql(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    manager.get_connection().execute_unprepared(sql).await.map(|_| ())
+}

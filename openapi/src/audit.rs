@@ -1,0 +1,52 @@
+//! The audit trail: every change, who made it, and what it looked like before and after.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// One recorded change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// Name of the API key that made the change (`master` for the master key).
+    pub actor: String,
+    /// What happened, such as `access.grant`, `access.revoke`, `user.create`, `key.revoke`.
+    pub action: String,
+    pub user_id: Option<i32>,
+    pub company_id: Option<Uuid>,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+}
+
+/// Query of `GET /audit`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub user_id: Option<i32>,
+    pub company_id: Option<Uuid>,
+    /// Exact action, or a prefix ending in `.` (`access.` for every access change).
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    /// Only entries at or after this instant (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Only entries before this instant (RFC 3339).
+    pub until: Option<DateTime<Utc>>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<u64>,
+    /// Rows to skip (default 0).
+    pub offset: Option<u64>,
+}
+
+/// One page of the audit trail, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+}
