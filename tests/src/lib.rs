@@ -1,0 +1,332 @@
+//! Test harness: a real server built by the production app factory (`api::Application`), on a fresh
+//! database per test: a SQLite file in a temporary folder, or, when `TEST_DATABASE_URL` names a PostgreSQL
+//! server, a new database there that is dropped afterwards.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod binary;
+
+use api::{Application, Settings};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+use ureq::Agent;
+
+pub const MASTER_KEY: &str = "test-master-key-0123456789abcdef";
+
+/// A database made for one test.
+pub struct TestDatabase {
+    pub url: String,
+    /// For PostgreSQL: the server URL to drop the database through, and its name.
+    postgres: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+/// Replaces the database name (the path) of a PostgreSQL URL.
+fn with_database(server_url: &str, name: &str) -> String {
+    let (base, query) = server_url.split_once('?').map_or((server_url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let mut url = format!("{}/{}", &base[..host_end], name);
+    if let Some(query) = query {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
+
+impl TestDatabase {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|url| !url.is_empty()) {
+            Some(server) => {
+                let name = format!("ca_test_{}", uuid::Uuid::new_v4().simple());
+                runtime().block_on(async {
+                    let admin = sea_orm::Database::connect(&server).await.expect("TEST_DATABASE_URL must reach PostgreSQL");
+                    sea_orm::ConnectionTrait::execute_unprepared(&admin, &format!("CREATE DATABASE {name}"))
+                        .await
+                        .unwrap();
+                    admin.close().await.unwrap();
+                });
+                TestDatabase { url: with_database(&server, &name), postgres: Some((server, name)), _dir: dir }
+            }
+            None => {
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                TestDatabase { url, postgres: None, _dir: dir }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().to_owned()
+    }
+
+    /// Runs SQL straight on the database, for checks the API cannot make (stored hashes, row counts).
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        runtime().block_on(async {
+            let db = sea_orm::Database::connect(&self.url).await.unwrap();
+            let backend = db.get_database_backend();
+            let row = sea_orm::ConnectionTrait::query_one_raw(&db, sea_orm::Statement::from_string(backend, sql))
+                .await
+                .unwrap()
+                .unwrap();
+            let value: i64 = row.try_get_by_index(0).unwrap();
+            db.close().await.unwrap();
+            value
+        })
+    }
+
+    /// Runs a statement straight on the database (to break things on purpose).
+    pub fn execute(&self, sql: &str) {
+        runtime().block_on(async {
+            let db = sea_orm::Database::connect(&self.url).await.unwrap();
+            sea_orm::ConnectionTrait::execute_unprepared(&db, sql).await.unwrap();
+            db.close().await.unwrap();
+        })
+    }
+
+    pub fn query_strings(&self, sql: &str) -> Vec<String> {
+        runtime().block_on(async {
+            let db = sea_orm::Database::connect(&self.url).await.unwrap();
+            let backend = db.get_database_backend();
+            let rows = sea_orm::ConnectionTrait::query_all_raw(&db, sea_orm::Statement::from_string(backend, sql))
+                .await
+                .unwrap();
+            let values = rows.iter().map(|row| row.try_get_by_index::<String>(0).unwrap()).collect();
+            db.close().await.unwrap();
+            values
+        })
+    }
+}
+
+impl Default for TestDatabase {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((server, name)) = self.postgres.take() {
+            runtime().block_on(async {
+                if let Ok(admin) = sea_orm::Database::connect(&server).await {
+                    let _ = sea_orm::ConnectionTrait::execute_unprepared(
+                        &admin,
+                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    )
+                    .await;
+                    let _ = admin.close().await;
+                }
+            });
+        }
+    }
+}
+
+/// A running server on port 0 of 127.0.0.1, stopped when dropped.
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDatabase,
+    agent: Agent,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// An answer: status and parsed JSON body (`Value::Null` when empty or not JSON).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+pub fn settings_for(db: &TestDatabase, demo: bool) -> Settings {
+    Settings {
+        database_url: db.url.clone(),
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: db.data_dir(),
+        master_key: Some(MASTER_KEY.to_owned()),
+        demo,
+        workers: Some(2),
+        max_db_connections: 8,
+    }
+}
+
+impl TestApp {
+    pub fn spawn() -> Self {
+        Self::spawn_with(false)
+    }
+
+    /// With the seed's demo data loaded.
+    pub fn spawn_demo() -> Self {
+        Self::spawn_with(true)
+    }
+
+    pub fn spawn_with(demo: bool) -> Self {
+        let db = TestDatabase::new();
+        Self::spawn_on(db, settings_for_demo(demo))
+    }
+
+    pub fn spawn_on(db: TestDatabase, tweak: impl FnOnce(&mut Settings) + Send + 'static) -> Self {
+        let mut settings = settings_for(&db, false);
+        tweak(&mut settings);
+        let (sender, receiver) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                match Application::build(settings).await {
+                    Ok(app) => {
+                        sender.send(Ok((app.port(), app.handle()))).unwrap();
+                        app.run_until_stopped().await.unwrap();
+                    }
+                    Err(error) => sender.send(Err(error.to_string())).unwrap(),
+                }
+            });
+        });
+        let (port, handle) = receiver
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server did not start in time")
+            .expect("server failed to start");
+        let agent: Agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        TestApp { address: format!("http://127.0.0.1:{port}"), db, agent, handle, thread: Some(thread) }
+    }
+
+    fn finish(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+        let mut response = response.expect("request failed at the transport level");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, content_type, body, text }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A request with any method, key and raw body.
+    pub fn send(&self, method: &str, path: &str, key: Option<&str>, body: Option<(&str, &str)>) -> Answer {
+        let mut request = ureq::http::Request::builder().method(method).uri(self.url(path));
+        if let Some(key) = key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        let response = match body {
+            Some((content_type, text)) => {
+                let request = request.header("Content-Type", content_type).body(text.to_owned()).unwrap();
+                self.agent.run(request)
+            }
+            None => self.agent.run(request.body(()).unwrap()),
+        };
+        Self::finish(response)
+    }
+
+    pub fn get_as(&self, key: &str, path: &str) -> Answer {
+        self.send("GET", path, Some(key), None)
+    }
+
+    pub fn get(&self, path: &str) -> Answer {
+        self.get_as(MASTER_KEY, path)
+    }
+
+    pub fn json_as(&self, key: &str, method: &str, path: &str, body: &Value) -> Answer {
+        self.send(method, path, Some(key), Some(("application/json", &body.to_string())))
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Answer {
+        self.json_as(MASTER_KEY, "POST", path, body)
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> Answer {
+        self.json_as(MASTER_KEY, "PUT", path, body)
+    }
+
+    pub fn patch(&self, path: &str, body: &Value) -> Answer {
+        self.json_as(MASTER_KEY, "PATCH", path, body)
+    }
+
+    pub fn delete(&self, path: &str) -> Answer {
+        self.send("DELETE", path, Some(MASTER_KEY), None)
+    }
+
+    pub fn create_company(&self, name: &str) -> String {
+        let answer = self.post("/companies", &serde_json::json!({ "name": name }));
+        assert_eq!(answer.status, 201, "{}", answer.text);
+        answer.body["id"].as_str().unwrap().to_owned()
+    }
+
+    pub fn create_user(&self, username: &str, role: &str) -> i64 {
+        let answer = self.post("/users", &serde_json::json!({ "username": username, "role": role }));
+        assert_eq!(answer.status, 201, "{}", answer.text);
+        answer.body["id"].as_i64().unwrap()
+    }
+
+    pub fn create_key(&self, name: &str, scope: &str) -> String {
+        let answer = self.post("/keys", &serde_json::json!({ "name": name, "scope": scope }));
+        assert_eq!(answer.status, 201, "{}", answer.text);
+        answer.body["secret"].as_str().unwrap().to_owned()
+    }
+
+    /// Looks a demo user or company up by name.
+    pub fn user_id(&self, username: &str) -> i64 {
+        let answer = self.get(&format!("/users?username={username}"));
+        answer.body["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("no user {username}"))
+    }
+
+    pub fn company_id(&self, name: &str) -> String {
+        let answer = self.get(&format!("/companies?name={}", name.replace(' ', "%20")));
+        answer.body["items"][0]["id"].as_str().unwrap_or_else(|| panic!("no company {name}")).to_owned()
+    }
+
+    pub fn company_names_of(&self, user_id: i64) -> Vec<String> {
+        let answer = self.get(&format!("/users/{user_id}/companies"));
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["company_name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub fn audit_count(&self) -> u64 {
+        self.get("/audit?limit=1").body["total"].as_u64().unwrap()
+    }
+}
+
+fn settings_for_demo(demo: bool) -> impl FnOnce(&mut Settings) + Send + 'static {
+    move |settings| settings.demo = demo
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let stop = self.handle.stop(false);
+        runtime().block_on(stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

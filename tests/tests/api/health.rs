@@ -1,0 +1,85 @@
+use company_access_tests::TestApp;
+
+#[test]
+fn health_and_ready_are_public() {
+    let app = TestApp::spawn();
+    let health = app.send("GET", "/health", None, None);
+    assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
+    let ready = app.send("GET", "/ready", None, None);
+    assert_eq!((ready.status, ready.body["status"].as_str()), (200, Some("ready")));
+}
+
+#[test]
+fn responses_carry_a_request_id_and_safety_headers() {
+    let app = TestApp::spawn();
+    let response = ureq::get(&app.url("/health")).header("X-Request-Id", "trace-42").call().unwrap();
+    assert_eq!(response.headers().get("x-request-id").unwrap(), "trace-42");
+    assert_eq!(response.headers().get("x-content-type-options").unwrap(), "nosniff");
+    let response = ureq::get(&app.url("/health")).call().unwrap();
+    assert_eq!(response.headers().get("x-request-id").unwrap().len(), 36);
+}
+
+#[test]
+fn served_openapi_document_matches_the_committed_one() {
+    let app = TestApp::spawn();
+    let served = app.send("GET", "/openapi.json", None, None);
+    assert_eq!(served.status, 200);
+    let committed_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
+    let committed = std::fs::read_to_string(committed_path).unwrap_or_default();
+    let committed: serde_json::Value = serde_json::from_str(&committed).unwrap_or_default();
+    assert!(
+        served.body == committed,
+        "openapi/openapi.json is out of date: run `cargo run -q -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn openapi_documents_every_route_and_the_key_scheme() {
+    let app = TestApp::spawn();
+    let doc = app.send("GET", "/openapi.json", None, None).body;
+    for path in [
+        "/health",
+        "/ready",
+        "/users",
+        "/users/{id}",
+        "/users/{id}/companies",
+        "/users/{id}/companies/{company_id}",
+        "/companies",
+        "/companies/{id}",
+        "/companies/{id}/users",
+        "/access-check",
+        "/access/bulk",
+        "/access/populate",
+        "/stats",
+        "/audit",
+        "/keys",
+        "/keys/{id}",
+        "/whoami",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not documented");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    let list_users = &doc["paths"]["/users"]["get"];
+    assert!(list_users["description"].as_str().unwrap_or("").contains("Search"));
+}
+
+#[test]
+fn swagger_ui_is_served_without_a_key() {
+    let app = TestApp::spawn();
+    let page = app.send("GET", "/swagger-ui/", None, None);
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("swagger"), "{}", page.text);
+    let config = app.send("GET", "/swagger-ui/swagger-initializer.js", None, None);
+    assert_eq!(config.status, 200);
+    assert!(config.text.contains("/openapi.json"));
+}
+
+#[test]
+fn unknown_routes_answer_problem_json() {
+    let app = TestApp::spawn();
+    let answer = app.get("/no/such/route");
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.code(), "not_found");
+    assert!(answer.content_type.starts_with("application/problem+json"));
+}

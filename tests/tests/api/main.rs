@@ -1,0 +1,14 @@
+//! End-to-end tests of the REST API through the production app factory, on SQLite by default and on
+//! PostgreSQL when `TEST_DATABASE_URL` is set. One test binary keeps link time down.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod access;
+mod audit;
+mod auth;
+mod bad_input;
+mod check;
+mod companies;
+mod concurrency;
+mod health;
+mod users;
