@@ -26,8 +26,11 @@ const COMPANIES: [&str; 11] = [
     "Company_A",
 ];
 
-/// (username, full name, role, home company, granted companies) — sarah is id 5, as in the seed.
-const USERS: [(&str, &str, Role, Option<&str>, &[&str]); 6] = [
+/// (username, full name, role, home company, granted companies).
+type DemoUser = (&'static str, &'static str, Role, Option<&'static str>, &'static [&'static str]);
+
+/// In this order sarah gets id 5, as in the seed.
+const USERS: [DemoUser; 6] = [
     ("admin", "Super Admin", Role::SuperAdmin, None, &[]),
     ("john_smith", "John Smith", Role::HrManager, None, &["Main Office", "Branch Office", "Regional HQ"]),
     ("hr_manager_1", "HR Manager One", Role::HrManager, None, &["Branch_A", "Branch_B", "Branch_C"]),
