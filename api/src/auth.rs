@@ -27,7 +27,11 @@ impl SecretHash {
 
     /// Compares without an early exit, so timing says nothing about how much of a guess was right.
     pub fn matches(&self, other: &SecretHash) -> bool {
-        self.0.iter().zip(other.0.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
     }
 }
 
@@ -90,9 +94,9 @@ fn bearer_secret(request: &HttpRequest) -> Result<String, AppError> {
             "This route needs an API key: send the header `Authorization: Bearer <key>`".into(),
         )
     })?;
-    let text = header
-        .to_str()
-        .map_err(|_| AppError::Unauthorized("The Authorization header is not readable text".into()))?;
+    let text = header.to_str().map_err(|_| {
+        AppError::Unauthorized("The Authorization header is not readable text".into())
+    })?;
     let (scheme, secret) = text.split_once(' ').unwrap_or((text, ""));
     let secret = secret.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || secret.is_empty() {
@@ -112,7 +116,8 @@ impl<S: RequiredScope + 'static> FromRequest for Authorized<S> {
         let state = request.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
             let secret = secret?;
-            let state = state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
+            let state =
+                state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
             let caller = keys::authenticate(&state, &secret).await?.ok_or_else(|| {
                 AppError::Unauthorized("The API key is not valid or has been revoked".into())
             })?;
@@ -124,7 +129,10 @@ impl<S: RequiredScope + 'static> FromRequest for Authorized<S> {
                     S::SCOPE
                 )));
             }
-            Ok(Authorized { caller, _scope: PhantomData })
+            Ok(Authorized {
+                caller,
+                _scope: PhantomData,
+            })
         })
     }
 }

@@ -1,7 +1,9 @@
 //! Settings of `serve`, read from the environment.
 
+use crate::cache::CacheSettings;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -17,6 +19,9 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     pub max_db_connections: u32,
+    pub cache: CacheSettings,
+    /// Wait between attempts to re-open the PostgreSQL change feed.
+    pub feed_retry: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -24,16 +29,23 @@ pub struct Settings {
 pub struct ConfigError(pub String);
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
 impl Settings {
     /// Reads `DATABASE_URL`, `COMPANY_ACCESS_BIND`, `COMPANY_ACCESS_DATA_DIR`, `COMPANY_ACCESS_MASTER_KEY`,
-    /// `COMPANY_ACCESS_WORKERS` and `COMPANY_ACCESS_DB_CONNECTIONS`.
+    /// `COMPANY_ACCESS_WORKERS`, `COMPANY_ACCESS_DB_CONNECTIONS`, `COMPANY_ACCESS_CACHE_CAPACITY` (users and
+    /// companies held by the check cache; 0 turns it off) and `COMPANY_ACCESS_CACHE_TTL_SECS`.
     pub fn from_env(demo: bool) -> Result<Self, ConfigError> {
-        let data_dir = PathBuf::from(env("COMPANY_ACCESS_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let data_dir =
+            PathBuf::from(env("COMPANY_ACCESS_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = env("DATABASE_URL").unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", data_dir.join("company-access.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("company-access.db").display()
+            )
         });
         let bind_text = env("COMPANY_ACCESS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind = bind_text.parse().map_err(|_| {
@@ -41,12 +53,17 @@ impl Settings {
                 "COMPANY_ACCESS_BIND must be an address and port such as 127.0.0.1:8080 (got {bind_text:?})"
             ))
         })?;
-        let workers = match env("COMPANY_ACCESS_WORKERS") {
-            None => None,
-            Some(text) => Some(text.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                ConfigError(format!("COMPANY_ACCESS_WORKERS must be a positive number (got {text:?})"))
-            })?),
-        };
+        let workers =
+            match env("COMPANY_ACCESS_WORKERS") {
+                None => None,
+                Some(text) => Some(text.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(
+                    || {
+                        ConfigError(format!(
+                            "COMPANY_ACCESS_WORKERS must be a positive number (got {text:?})"
+                        ))
+                    },
+                )?),
+            };
         let max_db_connections = match env("COMPANY_ACCESS_DB_CONNECTIONS") {
             None => 16,
             Some(text) => text.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -54,6 +71,21 @@ impl Settings {
                     "COMPANY_ACCESS_DB_CONNECTIONS must be a positive number (got {text:?})"
                 ))
             })?,
+        };
+        let number = |name: &str, default: u64| -> Result<u64, ConfigError> {
+            match env(name) {
+                None => Ok(default),
+                Some(text) => text.trim().parse::<u64>().map_err(|_| {
+                    ConfigError(format!("{name} must be a whole number (got {text:?})"))
+                }),
+            }
+        };
+        let cache = CacheSettings {
+            capacity: number(
+                "COMPANY_ACCESS_CACHE_CAPACITY",
+                CacheSettings::default().capacity as u64,
+            )? as usize,
+            ttl: Duration::from_secs(number("COMPANY_ACCESS_CACHE_TTL_SECS", 60)?),
         };
         let master_key = env("COMPANY_ACCESS_MASTER_KEY");
         if let Some(key) = &master_key
@@ -71,6 +103,8 @@ impl Settings {
             demo,
             workers,
             max_db_connections,
+            cache,
+            feed_retry: Duration::from_secs(1),
         })
     }
 }

@@ -2,9 +2,8 @@
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, DbErr, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait, Value,
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
 };
 use std::time::Duration;
 
@@ -35,8 +34,11 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let sqlite_transaction_mode = (db.get_database_backend() == DatabaseBackend::Sqlite)
         .then_some(SqliteTransactionMode::Immediate);
-    db.begin_with_options(TransactionOptions { sqlite_transaction_mode, ..Default::default() })
-        .await
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode,
+        ..Default::default()
+    })
+    .await
 }
 
 /// Builds a statement from SQL written with `$1, $2, …` placeholders, valid on both backends.
@@ -53,8 +55,10 @@ pub fn random_uuid_sql(backend: DatabaseBackend) -> &'static str {
     match backend {
         DatabaseBackend::Postgres => "gen_random_uuid()",
         // A version 4 UUID as the 16-byte blob sqlx stores on SQLite.
-        _ => "unhex(substr(hex(randomblob(16)), 1, 12) || '4' || substr(hex(randomblob(16)), 14, 3) \
-              || '8' || substr(hex(randomblob(16)), 18, 15))",
+        _ => {
+            "unhex(substr(hex(randomblob(16)), 1, 12) || '4' || substr(hex(randomblob(16)), 14, 3) \
+              || '8' || substr(hex(randomblob(16)), 18, 15))"
+        }
     }
 }
 

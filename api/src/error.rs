@@ -12,7 +12,10 @@ pub enum AppError {
     BadRequest { code: ProblemCode, detail: String },
     /// The body is well-formed JSON but its content cannot be accepted.
     #[error("{detail}")]
-    Validation { detail: String, errors: Vec<FieldError> },
+    Validation {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -35,23 +38,35 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        AppError::BadRequest { code: ProblemCode::BadRequest, detail: detail.into() }
+        AppError::BadRequest {
+            code: ProblemCode::BadRequest,
+            detail: detail.into(),
+        }
     }
 
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         AppError::Validation {
             detail: format!("{field}: {message}"),
-            errors: vec![FieldError { field: field.to_owned(), message }],
+            errors: vec![FieldError {
+                field: field.to_owned(),
+                message,
+            }],
         }
     }
 
     pub fn user_not_found() -> Self {
-        AppError::NotFound { code: ProblemCode::UserNotFound, detail: "User not found".into() }
+        AppError::NotFound {
+            code: ProblemCode::UserNotFound,
+            detail: "User not found".into(),
+        }
     }
 
     pub fn company_not_found() -> Self {
-        AppError::NotFound { code: ProblemCode::CompanyNotFound, detail: "Company not found".into() }
+        AppError::NotFound {
+            code: ProblemCode::CompanyNotFound,
+            detail: "Company not found".into(),
+        }
     }
 
     /// Names the companies that do not exist, so a caller of a bulk request knows which ids to fix.
@@ -93,17 +108,21 @@ impl AppError {
                 ProblemCode::ValidationFailed,
                 "The request could not be accepted",
             ),
-            AppError::PayloadTooLarge(_) => {
-                (StatusCode::PAYLOAD_TOO_LARGE, ProblemCode::PayloadTooLarge, "Payload too large")
-            }
+            AppError::PayloadTooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ProblemCode::PayloadTooLarge,
+                "Payload too large",
+            ),
             AppError::UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ProblemCode::UnsupportedMediaType,
                 "Unsupported media type",
             ),
-            AppError::Unauthorized(_) => {
-                (StatusCode::UNAUTHORIZED, ProblemCode::Unauthorized, "Unauthorized")
-            }
+            AppError::Unauthorized(_) => (
+                StatusCode::UNAUTHORIZED,
+                ProblemCode::Unauthorized,
+                "Unauthorized",
+            ),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, ProblemCode::Forbidden, "Forbidden"),
             AppError::NotFound { code, .. } => (StatusCode::NOT_FOUND, *code, "Not found"),
             AppError::Conflict { code, .. } => (StatusCode::CONFLICT, *code, "Conflict"),
@@ -125,9 +144,12 @@ impl AppError {
         let detail = match self {
             // The cause stays in the log; the caller only learns that it was not their fault.
             AppError::Database(_) | AppError::Internal(_) => {
-                "The server failed to handle this request; it has been logged. Try again later.".to_owned()
+                "The server failed to handle this request; it has been logged. Try again later."
+                    .to_owned()
             }
-            AppError::Unavailable(_) => "The database cannot be reached; try again later.".to_owned(),
+            AppError::Unavailable(_) => {
+                "The database cannot be reached; try again later.".to_owned()
+            }
             other => other.to_string(),
         };
         let mut problem = Problem::new(status.as_u16(), code, title, detail);
@@ -184,15 +206,25 @@ mod tests {
 
     #[test]
     fn seed_troubleshooting_messages_are_kept_word_for_word() {
-        assert_eq!(AppError::already_has_access().problem().detail, "User already has access to this company");
-        assert_eq!(AppError::user_not_found().problem().detail, "User not found");
-        assert_eq!(AppError::company_not_found().problem().detail, "Company not found");
+        assert_eq!(
+            AppError::already_has_access().problem().detail,
+            "User already has access to this company"
+        );
+        assert_eq!(
+            AppError::user_not_found().problem().detail,
+            "User not found"
+        );
+        assert_eq!(
+            AppError::company_not_found().problem().detail,
+            "Company not found"
+        );
         assert_eq!(AppError::already_has_access().problem().status, 409);
     }
 
     #[test]
     fn cause_chain_reaches_the_root() {
-        let error = AppError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::Internal("refused".into())));
+        let error =
+            AppError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::Internal("refused".into())));
         assert!(cause_chain(&error).contains("refused"));
     }
 }

@@ -28,7 +28,14 @@ fn is_json(request: &HttpRequest) -> bool {
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
 }
 
@@ -88,7 +95,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             if !json {
                 return Err(AppError::UnsupportedMediaType(
-                    "Send the body as JSON, with the header `Content-Type: application/json`".into(),
+                    "Send the body as JSON, with the header `Content-Type: application/json`"
+                        .into(),
                 ));
             }
             if declared_length.is_some_and(|length| length > MAX_BODY_BYTES) {
@@ -149,9 +157,14 @@ mod tests {
 
     #[test]
     fn wrong_content_names_the_field() {
-        let p = problem::<GrantRequest>("{\"company_ids\": [\"0b6c8e4e-1f63-4a53-9d7c-3b2f3bfbd0a1\", \"nope\"]}");
+        let p = problem::<GrantRequest>(
+            "{\"company_ids\": [\"0b6c8e4e-1f63-4a53-9d7c-3b2f3bfbd0a1\", \"nope\"]}",
+        );
         assert_eq!((p.status, p.code), (422, ProblemCode::ValidationFailed));
-        assert_eq!(p.errors.first().map(|e| e.field.as_str()), Some("company_ids[1]"));
+        assert_eq!(
+            p.errors.first().map(|e| e.field.as_str()),
+            Some("company_ids[1]")
+        );
         let p = problem::<GrantRequest>("{\"company\": 1}");
         assert!(p.detail.contains("unknown field `company`"), "{}", p.detail);
     }

@@ -1,11 +1,13 @@
 //! The one app factory: `serve` and every test build the service through `Application::build`.
 
 use crate::auth::SecretHash;
+use crate::cache::CheckCache;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::services::demo;
 use crate::state::AppState;
-use crate::{db, doc, extract, routes};
+use crate::store::Store;
+use crate::{db, doc, extract, feed, routes};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -16,6 +18,7 @@ use openapi::ProblemCode;
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
 use utoipa_swagger_ui::SwaggerUi;
@@ -27,9 +30,15 @@ pub enum StartupError {
     #[error("cannot migrate the database: {0}")]
     Migration(sea_orm::DbErr),
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: std::io::Error },
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
     #[error("cannot prepare {path}: {source}")]
-    Files { path: PathBuf, source: std::io::Error },
+    Files {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot load the demo data: {0}")]
     Demo(AppError),
     #[error("{0}")]
@@ -39,17 +48,23 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    feed: Option<feed::Feed>,
 }
 
 /// Where a SQLite URL keeps its file, so the folder can be made before the first start.
 fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
 }
 
 fn make_dir(path: &Path) -> Result<(), StartupError> {
-    std::fs::create_dir_all(path).map_err(|source| StartupError::Files { path: path.to_owned(), source })
+    std::fs::create_dir_all(path).map_err(|source| StartupError::Files {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// The master key from the environment, or from `data/master-key`, made on first start with mode 0600.
@@ -59,7 +74,10 @@ fn master_key_hash(settings: &Settings) -> Result<SecretHash, StartupError> {
         return Ok(SecretHash::of(key));
     }
     let path = settings.data_dir.join("master-key");
-    let files = |source| StartupError::Files { path: path.clone(), source };
+    let files = |source| StartupError::Files {
+        path: path.clone(),
+        source,
+    };
     match std::fs::read_to_string(&path) {
         Ok(text) if text.trim().len() >= 16 => {
             tracing::info!(path = %path.display(), "Using the master key stored in {}", path.display());
@@ -75,13 +93,15 @@ fn master_key_hash(settings: &Settings) -> Result<SecretHash, StartupError> {
         Err(error) => return Err(files(error)),
     }
     make_dir(&settings.data_dir)?;
-    let secret = crate::services::keys::generate_secret().map_err(|e| StartupError::Other(e.to_string()))?;
+    let secret =
+        crate::services::keys::generate_secret().map_err(|e| StartupError::Other(e.to_string()))?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(&path).map_err(files)?;
-    file.write_all(format!("{secret}\n").as_bytes()).map_err(files)?;
+    file.write_all(format!("{secret}\n").as_bytes())
+        .map_err(files)?;
     file.sync_all().map_err(files)?;
     tracing::info!(
         path = %path.display(),
@@ -125,10 +145,16 @@ async fn log_request(
     let mut response = next.call(request).instrument(span.clone()).await?;
     let status = response.status().as_u16();
     span.in_scope(|| {
-        tracing::info!(status, elapsed_us = started.elapsed().as_micros() as u64, "handled");
+        tracing::info!(
+            status,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "handled"
+        );
     });
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(response)
 }
@@ -143,24 +169,53 @@ impl Application {
         }
         let db = db::connect(&settings.database_url, settings.max_db_connections)
             .await
-            .map_err(|source| StartupError::Database { url: redact(&settings.database_url), source })?;
-        Migrator::up(&db, None).await.map_err(StartupError::Migration)?;
+            .map_err(|source| StartupError::Database {
+                url: redact(&settings.database_url),
+                source,
+            })?;
+        Migrator::up(&db, None)
+            .await
+            .map_err(StartupError::Migration)?;
         let master_key_hash = master_key_hash(&settings)?;
+        let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+        // SQLite has one writer, this process: its cache is exact from the start. On PostgreSQL other
+        // instances may write too, so the cache is trusted only while the change feed listens.
+        let cache = Arc::new(CheckCache::new(settings.cache, !postgres));
+        let store = Store {
+            db,
+            cache: cache.clone(),
+        };
+        let feed = postgres.then(|| {
+            feed::spawn(
+                store.db.get_postgres_connection_pool().clone(),
+                cache,
+                settings.feed_retry,
+            )
+        });
         if settings.demo {
-            if demo::load_if_empty(&db).await.map_err(StartupError::Demo)? {
-                tracing::info!("Loaded the demo data (john_smith, sarah, admin, hr_manager_1, finance_manager_1, emp_001)");
+            if demo::load_if_empty(&store)
+                .await
+                .map_err(StartupError::Demo)?
+            {
+                tracing::info!(
+                    "Loaded the demo data (john_smith, sarah, admin, hr_manager_1, finance_manager_1, emp_001)"
+                );
             } else {
                 tracing::info!("The database already has data; --demo left it as it is");
             }
         }
-        let state = web::Data::new(AppState { db, master_key_hash });
+        let state = web::Data::new(AppState {
+            store,
+            master_key_hash,
+        });
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
             address: settings.bind.to_string(),
             source,
         })?;
-        let address = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind { address: settings.bind.to_string(), source })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind {
+            address: settings.bind.to_string(),
+            source,
+        })?;
         let api_doc = doc::api_doc();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -179,12 +234,19 @@ impl Application {
                 .default_service(web::to(unknown_route))
         })
         .listen(listener)
-        .map_err(|source| StartupError::Bind { address: address.to_string(), source })?;
+        .map_err(|source| StartupError::Bind {
+            address: address.to_string(),
+            source,
+        })?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
         tracing::info!(%address, "Listening on http://{address}");
-        Ok(Application { port: address.port(), server: server.run() })
+        Ok(Application {
+            port: address.port(),
+            server: server.run(),
+            feed,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -197,7 +259,11 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some(feed) = self.feed {
+            feed.stop().await;
+        }
+        served
     }
 }
 
@@ -221,14 +287,26 @@ mod tests {
 
     #[test]
     fn redact_hides_passwords_only() {
-        assert_eq!(redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
-        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
-        assert_eq!(redact("sqlite://data/a.db?mode=rwc"), "sqlite://data/a.db?mode=rwc");
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(
+            redact("sqlite://data/a.db?mode=rwc"),
+            "sqlite://data/a.db?mode=rwc"
+        );
     }
 
     #[test]
     fn sqlite_file_is_found_in_urls() {
-        assert_eq!(sqlite_file("sqlite://data/a.db?mode=rwc"), Some(PathBuf::from("data/a.db")));
+        assert_eq!(
+            sqlite_file("sqlite://data/a.db?mode=rwc"),
+            Some(PathBuf::from("data/a.db"))
+        );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://x"), None);
     }

@@ -1,11 +1,11 @@
 //! What every request handler shares.
 
 use crate::auth::SecretHash;
-use sea_orm::DatabaseConnection;
+use crate::store::Store;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    pub store: Store,
     /// Only the hash of the master key is kept in memory; the key itself is dropped after start-up.
     pub master_key_hash: SecretHash,
 }

@@ -797,6 +797,8 @@
 
   /** After a row leaves the add panel, keeps focus near where it was instead of dropping it on <body>. */
   function focusAvailableNear(index) {
+    var active = document.activeElement;
+    if (active && active !== document.body && !$('available-list').contains(active)) return; // the user moved on
     var buttons = $('available-list').querySelectorAll('[data-action="add"]');
     if (buttons.length) buttons[Math.min(index, buttons.length - 1)].focus();
     else $('company-filter').focus();
@@ -845,7 +847,7 @@
       } else if (e.code === 'user_not_found') {
         text = e.message + ': this user was deleted meanwhile. Nothing was added.';
       } else if (e.status === 0) {
-        text = e.message;
+        text = c.name + ' was not added. ' + e.message;
       } else {
         text = 'Could not add ' + c.name + ': ' + e.message;
       }
@@ -924,7 +926,8 @@
         announce(item.company_name + ' was already removed.');
         return refreshUserCompanies().then(function () { $('current-title').focus(); });
       }
-      var text = e.status === 0 ? e.message : 'Could not remove ' + item.company_name + ': ' + e.message;
+      var text = e.status === 0 ? item.company_name + ' was not removed. ' + e.message
+        : 'Could not remove ' + item.company_name + ': ' + e.message;
       state.currentErrors.set(id, text);
       renderCurrent();
       announce(text);
@@ -1029,7 +1032,8 @@
       if (state.user !== u || e.status === 401) return;
       var text = e.code === 'access_not_found'
         ? e.message + ' (it was removed meanwhile; the list is now up to date).'
-        : (e.status === 0 ? e.message : 'Could not make ' + item.company_name + ' the default: ' + e.message);
+        : (e.status === 0 ? 'The default was not changed. ' + e.message
+          : 'Could not make ' + item.company_name + ' the default: ' + e.message);
       state.currentErrors.set(id, text);
       announce(text);
       if (e.code === 'access_not_found') {
@@ -1079,9 +1083,11 @@
   function renderMembers(page) {
     var c = page.company;
     $('company-title').textContent = c.name;
-    $('company-meta').textContent = plural(page.total, 'person', 'people') + ' can act in ' + c.name + ': '
-      + plural(c.user_count, 'explicit grant', 'explicit grants') + ', the others through the super admin role. '
-      + 'Created ' + formatDate(c.created_at) + '.';
+    var viaRole = Math.max(0, page.total - c.user_count);
+    var how = [plural(c.user_count, 'through an explicit grant', 'through explicit grants')];
+    if (viaRole) how.push(num(viaRole) + ' through the super admin role');
+    $('company-meta').textContent = plural(page.total, 'person', 'people') + ' can act in ' + c.name
+      + (page.total ? ': ' + how.join(', ') : '') + '. Company created ' + formatDate(c.created_at) + '.';
     $('members-caption').textContent = 'Who can act in ' + c.name;
     $('members-body').replaceChildren.apply($('members-body'), page.items.map(memberRow));
     $('members-empty').hidden = page.items.length > 0;
@@ -1089,9 +1095,18 @@
     var from = page.total ? page.offset + 1 : 0;
     var to = page.offset + page.items.length;
     $('members-range').textContent = page.total ? num(from) + '–' + num(to) + ' of ' + num(page.total) : '';
+    $('members-prev').closest('.pager').hidden = page.total <= MEMBERS_PAGE && page.offset === 0;
     $('members-prev').disabled = page.offset <= 0;
     $('members-next').disabled = to >= page.total;
     $('export-csv').disabled = page.total === 0;
+  }
+
+  /** A table cell that names its column (shown as a label when tables stack on a phone). */
+  function cell(label) {
+    var td = el('td', { 'data-label': label });
+    for (var i = 1; i < arguments.length; i++) append(td, arguments[i]);
+    if (td.textContent === '—') td.classList.add('cell-empty');
+    return td;
   }
 
   function memberRow(m) {
@@ -1103,15 +1118,15 @@
       selectUser({ id: m.user_id, username: m.username, full_name: m.full_name, role: m.role, is_active: m.is_active })
         .then(function () { $('user-title').focus(); });
     });
-    var userCell = el('td', { 'data-label': 'User' }, who, el('span', { class: 'cell-sub' }, '@' + m.username + ' · #' + m.user_id));
+    var userCell = cell('User', who, el('span', { class: 'cell-sub' }, '@' + m.username + ' · #' + m.user_id));
     if (!m.is_active) userCell.appendChild(el('span', { class: 'badge badge-warn' }, 'Inactive'));
     return el('tr', {},
       userCell,
-      el('td', { 'data-label': 'Role' }, roleLabel(m.role)),
-      el('td', { 'data-label': 'Access through' }, m.source === 'grant' ? 'Grant' : 'Super admin role'),
-      el('td', { 'data-label': 'Default company' }, m.is_default ? 'Yes' : 'No'),
-      el('td', { 'data-label': 'Granted' }, m.granted_at ? timeEl(m.granted_at) : '—'),
-      el('td', { 'data-label': 'Granted by' }, m.granted_by || '—'));
+      cell('Role', roleLabel(m.role)),
+      cell('Access through', m.source === 'grant' ? 'Grant' : 'Super admin role'),
+      cell('Default company', m.is_default ? 'Yes' : 'No'),
+      cell('Granted', m.granted_at ? timeEl(m.granted_at) : '—'),
+      cell('Granted by', m.granted_by || '—'));
   }
 
   /** Makes one CSV cell: neutralises spreadsheet formulas, then quotes when needed (RFC 4180). */
@@ -1423,12 +1438,12 @@
         : (u ? u.username + ' (#' + e.user_id + ')' : (pick(e.after, ['username']) || pick(e.before, ['username']) || 'User') + ' #' + e.user_id);
       var companyText = e.company_id ? (state.companyNames.get(e.company_id) || e.company_id) : '—';
       return el('tr', {},
-        el('td', { 'data-label': 'When' }, timeEl(e.at)),
-        el('td', { 'data-label': 'Who' }, e.actor),
-        el('td', { 'data-label': 'What' }, ACTION_LABELS[e.action] || e.action, el('span', { class: 'cell-sub' }, e.action)),
-        el('td', { 'data-label': 'User' }, userText),
-        el('td', { 'data-label': 'Company' }, companyText),
-        el('td', { 'data-label': 'Details' }, describeChange(e) || '—'));
+        cell('When', timeEl(e.at)),
+        cell('Who', e.actor),
+        cell('What', ACTION_LABELS[e.action] || e.action, el('span', { class: 'cell-sub' }, e.action)),
+        cell('User', userText),
+        cell('Company', companyText),
+        cell('Details', describeChange(e) || '—'));
     }));
   }
 

@@ -12,6 +12,10 @@ pub const BEARER_SCHEME: &str = "api_key";
 pub struct Health {
     /// `ok` (alive) or `ready` (database reachable).
     pub status: String,
+    /// On `/ready`: `listening` (PostgreSQL change feed live, checks served from memory), `down` (checks go to
+    /// the database) or `single_instance` (SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_feed: Option<String>,
 }
 
 struct BearerKey;

@@ -274,7 +274,10 @@ mod tests {
     #[test]
     fn username_accepts_the_seed_names_and_trims() {
         for name in ["john_smith", "sarah", "emp_001", "hr_manager_1", "a.b-c@d"] {
-            assert_eq!(Username::parse(format!(" {name} ")).map(String::from), Ok(name.to_owned()));
+            assert_eq!(
+                Username::parse(format!(" {name} ")).map(String::from),
+                Ok(name.to_owned())
+            );
         }
     }
 
@@ -282,7 +285,10 @@ mod tests {
     fn username_refuses_short_long_and_odd_characters() {
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse("x".repeat(65)).is_err());
-        let err = Username::parse("john smith").err().map(|e| e.0).unwrap_or_default();
+        let err = Username::parse("john smith")
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
         assert!(err.contains("' '"), "{err}");
         assert!(Username::parse("jöhn").is_err());
     }
@@ -292,20 +298,32 @@ mod tests {
         assert!(CompanyName::parse("   ").is_err());
         assert!(CompanyName::parse("NYC\u{0}").is_err());
         assert!(CompanyName::parse("x".repeat(201)).is_err());
-        assert_eq!(CompanyName::parse(" NYC Office ").map(String::from), Ok("NYC Office".into()));
+        assert_eq!(
+            CompanyName::parse(" NYC Office ").map(String::from),
+            Ok("NYC Office".into())
+        );
     }
 
     #[test]
     fn email_needs_local_part_and_dotted_domain() {
         assert!(Email::parse("sarah@example.com").is_ok());
-        for bad in ["sarah", "@example.com", "sarah@example", "sa rah@example.com", "a@b@c.com", "a@.com"] {
+        for bad in [
+            "sarah",
+            "@example.com",
+            "sarah@example",
+            "sa rah@example.com",
+            "a@b@c.com",
+            "a@.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn scopes_are_ordered_so_each_includes_the_one_before() {
-        assert!(Scope::Check < Scope::Read && Scope::Read < Scope::Write && Scope::Write < Scope::Admin);
+        assert!(
+            Scope::Check < Scope::Read && Scope::Read < Scope::Write && Scope::Write < Scope::Admin
+        );
         assert_eq!("write".parse::<Scope>(), Ok(Scope::Write));
         assert!("root".parse::<Scope>().is_err());
     }

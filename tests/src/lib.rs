@@ -25,14 +25,21 @@ pub struct TestDatabase {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// Replaces the database name (the path) of a PostgreSQL URL.
 fn with_database(server_url: &str, name: &str) -> String {
-    let (base, query) = server_url.split_once('?').map_or((server_url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = server_url
+        .split_once('?')
+        .map_or((server_url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut url = format!("{}/{}", &base[..host_end], name);
     if let Some(query) = query {
         url.push('?');
@@ -44,21 +51,37 @@ fn with_database(server_url: &str, name: &str) -> String {
 impl TestDatabase {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        match std::env::var("TEST_DATABASE_URL").ok().filter(|url| !url.is_empty()) {
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+        {
             Some(server) => {
                 let name = format!("ca_test_{}", uuid::Uuid::new_v4().simple());
                 runtime().block_on(async {
-                    let admin = sea_orm::Database::connect(&server).await.expect("TEST_DATABASE_URL must reach PostgreSQL");
-                    sea_orm::ConnectionTrait::execute_unprepared(&admin, &format!("CREATE DATABASE {name}"))
+                    let admin = sea_orm::Database::connect(&server)
                         .await
-                        .unwrap();
+                        .expect("TEST_DATABASE_URL must reach PostgreSQL");
+                    sea_orm::ConnectionTrait::execute_unprepared(
+                        &admin,
+                        &format!("CREATE DATABASE {name}"),
+                    )
+                    .await
+                    .unwrap();
                     admin.close().await.unwrap();
                 });
-                TestDatabase { url: with_database(&server, &name), postgres: Some((server, name)), _dir: dir }
+                TestDatabase {
+                    url: with_database(&server, &name),
+                    postgres: Some((server, name)),
+                    _dir: dir,
+                }
             }
             None => {
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-                TestDatabase { url, postgres: None, _dir: dir }
+                TestDatabase {
+                    url,
+                    postgres: None,
+                    _dir: dir,
+                }
             }
         }
     }
@@ -76,10 +99,13 @@ impl TestDatabase {
         runtime().block_on(async {
             let db = sea_orm::Database::connect(&self.url).await.unwrap();
             let backend = db.get_database_backend();
-            let row = sea_orm::ConnectionTrait::query_one_raw(&db, sea_orm::Statement::from_string(backend, sql))
-                .await
-                .unwrap()
-                .unwrap();
+            let row = sea_orm::ConnectionTrait::query_one_raw(
+                &db,
+                sea_orm::Statement::from_string(backend, sql),
+            )
+            .await
+            .unwrap()
+            .unwrap();
             let value: i64 = row.try_get_by_index(0).unwrap();
             db.close().await.unwrap();
             value
@@ -90,7 +116,9 @@ impl TestDatabase {
     pub fn execute(&self, sql: &str) {
         runtime().block_on(async {
             let db = sea_orm::Database::connect(&self.url).await.unwrap();
-            sea_orm::ConnectionTrait::execute_unprepared(&db, sql).await.unwrap();
+            sea_orm::ConnectionTrait::execute_unprepared(&db, sql)
+                .await
+                .unwrap();
             db.close().await.unwrap();
         })
     }
@@ -99,10 +127,16 @@ impl TestDatabase {
         runtime().block_on(async {
             let db = sea_orm::Database::connect(&self.url).await.unwrap();
             let backend = db.get_database_backend();
-            let rows = sea_orm::ConnectionTrait::query_all_raw(&db, sea_orm::Statement::from_string(backend, sql))
-                .await
-                .unwrap();
-            let values = rows.iter().map(|row| row.try_get_by_index::<String>(0).unwrap()).collect();
+            let rows = sea_orm::ConnectionTrait::query_all_raw(
+                &db,
+                sea_orm::Statement::from_string(backend, sql),
+            )
+            .await
+            .unwrap();
+            let values = rows
+                .iter()
+                .map(|row| row.try_get_by_index::<String>(0).unwrap())
+                .collect();
             db.close().await.unwrap();
             values
         })
@@ -165,6 +199,8 @@ pub fn settings_for(db: &TestDatabase, demo: bool) -> Settings {
         demo,
         workers: Some(2),
         max_db_connections: 8,
+        cache: api::cache::CacheSettings::default(),
+        feed_retry: Duration::from_secs(1),
     }
 }
 
@@ -207,7 +243,13 @@ impl TestApp {
             .timeout_global(Some(Duration::from_secs(60)))
             .build()
             .into();
-        TestApp { address: format!("http://127.0.0.1:{port}"), db, agent, handle, thread: Some(thread) }
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            db,
+            agent,
+            handle,
+            thread: Some(thread),
+        }
     }
 
     fn finish(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
@@ -221,7 +263,12 @@ impl TestApp {
             .to_owned();
         let text = response.body_mut().read_to_string().unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, content_type, body, text }
+        Answer {
+            status,
+            content_type,
+            body,
+            text,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -229,14 +276,25 @@ impl TestApp {
     }
 
     /// A request with any method, key and raw body.
-    pub fn send(&self, method: &str, path: &str, key: Option<&str>, body: Option<(&str, &str)>) -> Answer {
-        let mut request = ureq::http::Request::builder().method(method).uri(self.url(path));
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Option<(&str, &str)>,
+    ) -> Answer {
+        let mut request = ureq::http::Request::builder()
+            .method(method)
+            .uri(self.url(path));
         if let Some(key) = key {
             request = request.header("Authorization", format!("Bearer {key}"));
         }
         let response = match body {
             Some((content_type, text)) => {
-                let request = request.header("Content-Type", content_type).body(text.to_owned()).unwrap();
+                let request = request
+                    .header("Content-Type", content_type)
+                    .body(text.to_owned())
+                    .unwrap();
                 self.agent.run(request)
             }
             None => self.agent.run(request.body(()).unwrap()),
@@ -253,7 +311,12 @@ impl TestApp {
     }
 
     pub fn json_as(&self, key: &str, method: &str, path: &str, body: &Value) -> Answer {
-        self.send(method, path, Some(key), Some(("application/json", &body.to_string())))
+        self.send(
+            method,
+            path,
+            Some(key),
+            Some(("application/json", &body.to_string())),
+        )
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Answer {
@@ -279,13 +342,19 @@ impl TestApp {
     }
 
     pub fn create_user(&self, username: &str, role: &str) -> i64 {
-        let answer = self.post("/users", &serde_json::json!({ "username": username, "role": role }));
+        let answer = self.post(
+            "/users",
+            &serde_json::json!({ "username": username, "role": role }),
+        );
         assert_eq!(answer.status, 201, "{}", answer.text);
         answer.body["id"].as_i64().unwrap()
     }
 
     pub fn create_key(&self, name: &str, scope: &str) -> String {
-        let answer = self.post("/keys", &serde_json::json!({ "name": name, "scope": scope }));
+        let answer = self.post(
+            "/keys",
+            &serde_json::json!({ "name": name, "scope": scope }),
+        );
         assert_eq!(answer.status, 201, "{}", answer.text);
         answer.body["secret"].as_str().unwrap().to_owned()
     }
@@ -293,12 +362,17 @@ impl TestApp {
     /// Looks a demo user or company up by name.
     pub fn user_id(&self, username: &str) -> i64 {
         let answer = self.get(&format!("/users?username={username}"));
-        answer.body["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("no user {username}"))
+        answer.body["items"][0]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no user {username}"))
     }
 
     pub fn company_id(&self, name: &str) -> String {
         let answer = self.get(&format!("/companies?name={}", name.replace(' ', "%20")));
-        answer.body["items"][0]["id"].as_str().unwrap_or_else(|| panic!("no company {name}")).to_owned()
+        answer.body["items"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no company {name}"))
+            .to_owned()
     }
 
     pub fn company_names_of(&self, user_id: i64) -> Vec<String> {

@@ -27,5 +27,7 @@ pub async fn list_audit(
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
 ) -> Result<web::Json<AuditPage>, AppError> {
-    Ok(web::Json(audit::list(&state.db, query.into_inner()).await?))
+    Ok(web::Json(
+        audit::list(&state.store.db, query.into_inner()).await?,
+    ))
 }

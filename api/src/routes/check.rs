@@ -26,8 +26,13 @@ pub async fn check_access(
     state: web::Data<AppState>,
     query: web::Query<AccessCheckQuery>,
 ) -> Result<web::Json<AccessDecision>, AppError> {
-    let AccessCheckQuery { user_id, company_id } = query.into_inner();
-    Ok(web::Json(check::check(&state.db, user_id, company_id).await?))
+    let AccessCheckQuery {
+        user_id,
+        company_id,
+    } = query.into_inner();
+    Ok(web::Json(
+        check::check(&state.store, user_id, company_id).await?,
+    ))
 }
 
 /// Check many pairs at once
@@ -51,6 +56,6 @@ pub async fn check_access_batch(
     state: web::Data<AppState>,
     body: JsonBody<AccessCheckBatch>,
 ) -> Result<web::Json<AccessCheckResults>, AppError> {
-    let results = check::check_many(&state.db, &body.into_inner().checks).await?;
+    let results = check::check_many(&state.store, &body.into_inner().checks).await?;
     Ok(web::Json(AccessCheckResults { results }))
 }

@@ -31,7 +31,9 @@ pub async fn list_companies(
     state: web::Data<AppState>,
     query: web::Query<ListCompaniesQuery>,
 ) -> Result<web::Json<CompanyPage>, AppError> {
-    Ok(web::Json(companies::list(&state.db, query.into_inner()).await?))
+    Ok(web::Json(
+        companies::list(&state.store.db, query.into_inner()).await?,
+    ))
 }
 
 /// Create a company
@@ -54,7 +56,7 @@ pub async fn create_company(
     state: web::Data<AppState>,
     body: JsonBody<CreateCompany>,
 ) -> Result<HttpResponse, AppError> {
-    let company = companies::create(&state.db, key.actor(), body.into_inner()).await?;
+    let company = companies::create(&state.store, key.actor(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(company))
 }
 
@@ -77,7 +79,9 @@ pub async fn get_company(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Company>, AppError> {
-    Ok(web::Json(companies::get(&state.db, id.into_inner()).await?))
+    Ok(web::Json(
+        companies::get(&state.store.db, id.into_inner()).await?,
+    ))
 }
 
 /// Rename a company
@@ -104,7 +108,13 @@ pub async fn update_company(
     body: JsonBody<UpdateCompany>,
 ) -> Result<web::Json<Company>, AppError> {
     Ok(web::Json(
-        companies::update(&state.db, key.actor(), id.into_inner(), body.into_inner()).await?,
+        companies::update(
+            &state.store,
+            key.actor(),
+            id.into_inner(),
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -129,7 +139,7 @@ pub async fn delete_company(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    companies::delete(&state.db, key.actor(), id.into_inner()).await?;
+    companies::delete(&state.store, key.actor(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -155,5 +165,7 @@ pub async fn list_company_users(
     id: web::Path<Uuid>,
     query: web::Query<ListMembersQuery>,
 ) -> Result<web::Json<CompanyMembers>, AppError> {
-    Ok(web::Json(companies::members(&state.db, id.into_inner(), query.into_inner()).await?))
+    Ok(web::Json(
+        companies::members(&state.store.db, id.into_inner(), query.into_inner()).await?,
+    ))
 }

@@ -8,7 +8,10 @@ use sea_orm::ConnectionTrait;
 #[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = Health)))]
 #[get("/health")]
 pub async fn health() -> web::Json<Health> {
-    web::Json(Health { status: "ok".into() })
+    web::Json(Health {
+        status: "ok".into(),
+        change_feed: None,
+    })
 }
 
 /// Readiness: the database answers a query.
@@ -21,6 +24,17 @@ pub async fn health() -> web::Json<Health> {
 )]
 #[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Health>, AppError> {
-    state.db.execute_unprepared("SELECT 1").await.map_err(AppError::Unavailable)?;
-    Ok(web::Json(Health { status: "ready".into() }))
+    let db = &state.store.db;
+    db.execute_unprepared("SELECT 1")
+        .await
+        .map_err(AppError::Unavailable)?;
+    let change_feed = match (db.get_database_backend(), state.store.cache.is_trusted()) {
+        (sea_orm::DatabaseBackend::Postgres, true) => "listening",
+        (sea_orm::DatabaseBackend::Postgres, false) => "down",
+        _ => "single_instance",
+    };
+    Ok(web::Json(Health {
+        status: "ready".into(),
+        change_feed: Some(change_feed.into()),
+    }))
 }

@@ -19,7 +19,10 @@ use uuid::Uuid;
 )]
 #[get("/whoami")]
 pub async fn whoami(key: Authorized<CheckScope>) -> web::Json<WhoAmI> {
-    web::Json(WhoAmI { name: key.caller.name, scope: key.caller.scope })
+    web::Json(WhoAmI {
+        name: key.caller.name,
+        scope: key.caller.scope,
+    })
 }
 
 /// Create a key
@@ -44,7 +47,7 @@ pub async fn create_key(
     state: web::Data<AppState>,
     body: JsonBody<CreateKey>,
 ) -> Result<HttpResponse, AppError> {
-    let created = keys::create(&state.db, key.actor(), body.into_inner()).await?;
+    let created = keys::create(&state.store, key.actor(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -65,7 +68,7 @@ pub async fn list_keys(
     _key: Authorized<AdminScope>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<ApiKey>>, AppError> {
-    Ok(web::Json(keys::list(&state.db).await?))
+    Ok(web::Json(keys::list(&state.store.db).await?))
 }
 
 /// Revoke a key
@@ -89,6 +92,6 @@ pub async fn revoke_key(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    keys::revoke(&state.db, key.actor(), id.into_inner()).await?;
+    keys::revoke(&state.store, key.actor(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

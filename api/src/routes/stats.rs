@@ -21,5 +21,5 @@ pub async fn get_stats(
     _key: Authorized<ReadScope>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Stats>, AppError> {
-    Ok(web::Json(stats::summary(&state.db).await?))
+    Ok(web::Json(stats::summary(&state.store.db).await?))
 }

@@ -32,7 +32,9 @@ pub async fn list_user_companies(
     state: web::Data<AppState>,
     id: web::Path<i32>,
 ) -> Result<web::Json<UserCompanies>, AppError> {
-    Ok(web::Json(access::list_for_user(&state.db, id.into_inner()).await?))
+    Ok(web::Json(
+        access::list_for_user(&state.store.db, id.into_inner()).await?,
+    ))
 }
 
 /// Add companies to a user (`add_company_to_user`, `add_companies_to_user`)
@@ -65,12 +67,19 @@ pub async fn add_user_companies(
 ) -> Result<HttpResponse, AppError> {
     let user_id = id.into_inner();
     match body.into_inner() {
-        GrantRequest { company_id: Some(company_id), company_ids: None } => {
-            let grant = access::grant_one(&state.db, key.actor(), user_id, company_id).await?;
+        GrantRequest {
+            company_id: Some(company_id),
+            company_ids: None,
+        } => {
+            let grant = access::grant_one(&state.store, key.actor(), user_id, company_id).await?;
             Ok(HttpResponse::Created().json(grant))
         }
-        GrantRequest { company_id: None, company_ids: Some(company_ids) } => {
-            let result = access::grant_many(&state.db, key.actor(), user_id, &company_ids).await?;
+        GrantRequest {
+            company_id: None,
+            company_ids: Some(company_ids),
+        } => {
+            let result =
+                access::grant_many(&state.store, key.actor(), user_id, &company_ids).await?;
             Ok(HttpResponse::Ok().json(result))
         }
         _ => Err(AppError::validation(
@@ -104,7 +113,15 @@ pub async fn replace_user_companies(
     id: web::Path<i32>,
     body: JsonBody<ReplaceCompanies>,
 ) -> Result<web::Json<ReplaceResult>, AppError> {
-    Ok(web::Json(access::replace(&state.db, key.actor(), id.into_inner(), body.into_inner()).await?))
+    Ok(web::Json(
+        access::replace(
+            &state.store,
+            key.actor(),
+            id.into_inner(),
+            body.into_inner(),
+        )
+        .await?,
+    ))
 }
 
 /// Make a company the user's default
@@ -134,7 +151,9 @@ pub async fn update_user_company(
 ) -> Result<web::Json<UserCompany>, AppError> {
     let (user_id, company_id) = path.into_inner();
     let is_default = body.into_inner().is_default;
-    Ok(web::Json(access::set_default(&state.db, key.actor(), user_id, company_id, is_default).await?))
+    Ok(web::Json(
+        access::set_default(&state.store, key.actor(), user_id, company_id, is_default).await?,
+    ))
 }
 
 /// Remove a company from a user (`remove_company_from_user`)
@@ -160,7 +179,7 @@ pub async fn remove_user_company(
     path: web::Path<(i32, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (user_id, company_id) = path.into_inner();
-    access::revoke(&state.db, key.actor(), user_id, company_id).await?;
+    access::revoke(&state.store, key.actor(), user_id, company_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -187,7 +206,9 @@ pub async fn bulk_grant(
     state: web::Data<AppState>,
     body: JsonBody<BulkGrantRequest>,
 ) -> Result<web::Json<BulkGrantResult>, AppError> {
-    Ok(web::Json(access::bulk_grant(&state.db, key.actor(), body.into_inner()).await?))
+    Ok(web::Json(
+        access::bulk_grant(&state.store, key.actor(), body.into_inner()).await?,
+    ))
 }
 
 /// Populate from employee profiles
@@ -212,5 +233,7 @@ pub async fn populate_access(
     state: web::Data<AppState>,
     body: JsonBody<PopulateRequest>,
 ) -> Result<web::Json<PopulateResult>, AppError> {
-    Ok(web::Json(access::populate(&state.db, key.actor(), body.into_inner().dry_run).await?))
+    Ok(web::Json(
+        access::populate(&state.store, key.actor(), body.into_inner().dry_run).await?,
+    ))
 }

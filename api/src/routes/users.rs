@@ -28,7 +28,9 @@ pub async fn list_users(
     state: web::Data<AppState>,
     query: web::Query<ListUsersQuery>,
 ) -> Result<web::Json<UserPage>, AppError> {
-    Ok(web::Json(users::list(&state.db, query.into_inner()).await?))
+    Ok(web::Json(
+        users::list(&state.store.db, query.into_inner()).await?,
+    ))
 }
 
 /// Create a user
@@ -54,7 +56,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     body: JsonBody<CreateUser>,
 ) -> Result<HttpResponse, AppError> {
-    let user = users::create(&state.db, key.actor(), body.into_inner()).await?;
+    let user = users::create(&state.store, key.actor(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(user))
 }
 
@@ -77,7 +79,9 @@ pub async fn get_user(
     state: web::Data<AppState>,
     id: web::Path<i32>,
 ) -> Result<web::Json<User>, AppError> {
-    Ok(web::Json(users::get(&state.db, id.into_inner()).await?))
+    Ok(web::Json(
+        users::get(&state.store.db, id.into_inner()).await?,
+    ))
 }
 
 /// Change a user
@@ -105,7 +109,15 @@ pub async fn update_user(
     id: web::Path<i32>,
     body: JsonBody<UpdateUser>,
 ) -> Result<web::Json<User>, AppError> {
-    Ok(web::Json(users::update(&state.db, key.actor(), id.into_inner(), body.into_inner()).await?))
+    Ok(web::Json(
+        users::update(
+            &state.store,
+            key.actor(),
+            id.into_inner(),
+            body.into_inner(),
+        )
+        .await?,
+    ))
 }
 
 /// Delete a user
@@ -129,6 +141,6 @@ pub async fn delete_user(
     state: web::Data<AppState>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    users::delete(&state.db, key.actor(), id.into_inner()).await?;
+    users::delete(&state.store, key.actor(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,10 +1,12 @@
 //! Who may act in which company: the seed's four functions, replace-set, default company, bulk add and populate.
 
-use crate::db::{begin_write, random_uuid_sql};
+use crate::cache::Changes;
+use crate::db::random_uuid_sql;
 use crate::error::AppError;
 use crate::services::audit::{self, Change};
 use crate::services::users::{self, stored};
 use crate::services::{Sql, dedup_in_order};
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use openapi::access::{
     BulkGrantRequest, BulkGrantResult, GrantManyResult, MAX_IDS_PER_REQUEST, PopulateResult,
@@ -12,9 +14,7 @@ use openapi::access::{
 };
 use openapi::companies::AccessSource;
 use openapi::{CompanyName, Role};
-use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult, SqlErr, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, SqlErr, Value};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -39,7 +39,10 @@ pub(crate) async fn lock_user(
     if backend == DatabaseBackend::Postgres {
         sql.push(" FOR UPDATE");
     }
-    Ok(Row::find_by_statement(sql.statement()).one(db).await?.map(|row| row.id))
+    Ok(Row::find_by_statement(sql.statement())
+        .one(db)
+        .await?
+        .map(|row| row.id))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +66,19 @@ async fn existing_companies(
     }
     let mut found = HashSet::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_IDS_PER_REQUEST) {
-        let mut sql = Sql::new(db.get_database_backend(), "SELECT id FROM hrm_company WHERE id IN ");
+        let mut sql = Sql::new(
+            db.get_database_backend(),
+            "SELECT id FROM hrm_company WHERE id IN ",
+        );
         let list = sql.bind_list(chunk.iter().copied());
         sql.push(&list);
-        found.extend(Row::find_by_statement(sql.statement()).all(db).await?.into_iter().map(|r| r.id));
+        found.extend(
+            Row::find_by_statement(sql.statement())
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|r| r.id),
+        );
     }
     Ok(found)
 }
@@ -74,7 +86,11 @@ async fn existing_companies(
 /// Fails with "Company not found" naming every id that does not exist.
 async fn require_companies(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), AppError> {
     let found = existing_companies(db, ids).await?;
-    let missing: Vec<Uuid> = ids.iter().copied().filter(|id| !found.contains(id)).collect();
+    let missing: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| !found.contains(id))
+        .collect();
     match missing.as_slice() {
         [] => Ok(()),
         [_] if ids.len() == 1 => Err(AppError::company_not_found()),
@@ -124,8 +140,13 @@ async fn insert_grants(
             random_uuid_sql(backend)
         ));
         let list = sql.bind_list(chunk.iter().copied());
-        sql.push(&list).push(" ON CONFLICT (user_id, company_id) DO NOTHING");
-        added += db.execute_raw(sql.statement()).await.map_err(map_grant_error)?.rows_affected();
+        sql.push(&list)
+            .push(" ON CONFLICT (user_id, company_id) DO NOTHING");
+        added += db
+            .execute_raw(sql.statement())
+            .await
+            .map_err(map_grant_error)?
+            .rows_affected();
     }
     Ok(added)
 }
@@ -147,7 +168,10 @@ async fn default_if_none(
     user_id: i32,
     company_id: Uuid,
 ) -> Result<bool, DbErr> {
-    let mut sql = Sql::new(db.get_database_backend(), "UPDATE hrm_user_company_access SET is_default = true, modified_at = ");
+    let mut sql = Sql::new(
+        db.get_database_backend(),
+        "UPDATE hrm_user_company_access SET is_default = true, modified_at = ",
+    );
     let now = sql.bind(Utc::now());
     let user = sql.bind(user_id);
     let company = sql.bind(company_id);
@@ -229,7 +253,10 @@ async fn grant_of(
     user_id: i32,
     company_id: Uuid,
 ) -> Result<Option<UserCompany>, AppError> {
-    Ok(grant_rows(db, user_id, Some(&[company_id])).await?.into_iter().next())
+    Ok(grant_rows(db, user_id, Some(&[company_id]))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// `list_user_companies`: explicit grants (default first), then for a super admin every other company.
@@ -280,26 +307,41 @@ pub async fn list_for_user(
 /// `add_company_to_user`. A company the user already has is a conflict ("User already has access to this
 /// company"); sixty-four of these at once for one pair still leave exactly one row.
 pub async fn grant_one(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     user_id: i32,
     company_id: Uuid,
 ) -> Result<UserCompany, AppError> {
-    let txn = begin_write(db).await?;
-    lock_user(&txn, user_id).await?.ok_or_else(AppError::user_not_found)?;
+    let txn = store.begin_write().await?;
+    lock_user(&txn, user_id)
+        .await?
+        .ok_or_else(AppError::user_not_found)?;
     if !company_exists(&txn, company_id).await? {
         return Err(AppError::company_not_found());
     }
-    if !insert_grant(&txn, actor, user_id, company_id, GrantDefault::IfUserHasNone).await? {
+    if !insert_grant(
+        &txn,
+        actor,
+        user_id,
+        company_id,
+        GrantDefault::IfUserHasNone,
+    )
+    .await?
+    {
         return Err(AppError::already_has_access());
     }
-    let grant = grant_of(&txn, user_id, company_id).await?.ok_or_else(AppError::access_not_found)?;
+    let grant = grant_of(&txn, user_id, company_id)
+        .await?
+        .ok_or_else(AppError::access_not_found)?;
     audit::record(
         &txn,
-        Change::new(actor, "access.grant").user(user_id).company(company_id).after(&grant),
+        Change::new(actor, "access.grant")
+            .user(user_id)
+            .company(company_id)
+            .after(&grant),
     )
     .await?;
-    txn.commit().await?;
+    store.commit(txn, Changes::user(user_id)).await?;
     Ok(grant)
 }
 
@@ -315,7 +357,7 @@ fn check_id_count(field: &str, count: usize) -> Result<(), AppError> {
 
 /// `add_companies_to_user`: all or nothing; companies the user already has are reported, not refused.
 pub async fn grant_many(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     user_id: i32,
     company_ids: &[Uuid],
@@ -323,12 +365,20 @@ pub async fn grant_many(
     check_id_count("company_ids", company_ids.len())?;
     let ids = dedup_in_order(company_ids);
     if ids.is_empty() {
-        return Err(AppError::validation("company_ids", "must name at least one company"));
+        return Err(AppError::validation(
+            "company_ids",
+            "must name at least one company",
+        ));
     }
-    let txn = begin_write(db).await?;
-    lock_user(&txn, user_id).await?.ok_or_else(AppError::user_not_found)?;
+    let txn = store.begin_write().await?;
+    lock_user(&txn, user_id)
+        .await?
+        .ok_or_else(AppError::user_not_found)?;
     require_companies(&txn, &ids).await?;
-    let had: HashSet<Uuid> = granted_company_ids(&txn, user_id).await?.into_iter().collect();
+    let had: HashSet<Uuid> = granted_company_ids(&txn, user_id)
+        .await?
+        .into_iter()
+        .collect();
     let (already_present, to_add): (Vec<Uuid>, Vec<Uuid>) =
         ids.iter().copied().partition(|id| had.contains(id));
     insert_grants(&txn, actor, user_id, &to_add).await?;
@@ -343,18 +393,24 @@ pub async fn grant_many(
         added
             .iter()
             .map(|grant| {
-                Change::new(actor, "access.grant").user(user_id).company(grant.company_id).after(grant)
+                Change::new(actor, "access.grant")
+                    .user(user_id)
+                    .company(grant.company_id)
+                    .after(grant)
             })
             .collect(),
     )
     .await?;
-    txn.commit().await?;
-    Ok(GrantManyResult { added, already_present })
+    store.commit(txn, Changes::user(user_id)).await?;
+    Ok(GrantManyResult {
+        added,
+        already_present,
+    })
 }
 
 /// Replaces the user's whole set of granted companies.
 pub async fn replace(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     user_id: i32,
     request: ReplaceCompanies,
@@ -369,8 +425,10 @@ pub async fn replace(
             "must be one of company_ids",
         ));
     }
-    let txn = begin_write(db).await?;
-    lock_user(&txn, user_id).await?.ok_or_else(AppError::user_not_found)?;
+    let txn = store.begin_write().await?;
+    lock_user(&txn, user_id)
+        .await?
+        .ok_or_else(AppError::user_not_found)?;
     require_companies(&txn, &ids).await?;
     let before = grant_rows(&txn, user_id, None).await?;
     let current: HashSet<Uuid> = before.iter().map(|grant| grant.company_id).collect();
@@ -380,10 +438,17 @@ pub async fn replace(
         .map(|grant| grant.company_id)
         .filter(|id| !wanted.contains(id))
         .collect();
-    let added: Vec<Uuid> = ids.iter().copied().filter(|id| !current.contains(id)).collect();
+    let added: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| !current.contains(id))
+        .collect();
     let backend = txn.get_database_backend();
     for chunk in removed.chunks(MAX_IDS_PER_REQUEST) {
-        let mut sql = Sql::new(backend, "DELETE FROM hrm_user_company_access WHERE user_id = ");
+        let mut sql = Sql::new(
+            backend,
+            "DELETE FROM hrm_user_company_access WHERE user_id = ",
+        );
         let user = sql.bind(user_id);
         sql.push(&user).push(" AND company_id IN ");
         let list = sql.bind_list(chunk.iter().copied());
@@ -418,8 +483,12 @@ pub async fn replace(
     }));
     audit::record_many(&txn, changes).await?;
     let companies = list_for_user(&txn, user_id).await?;
-    txn.commit().await?;
-    Ok(ReplaceResult { added, removed, companies })
+    store.commit(txn, Changes::user(user_id)).await?;
+    Ok(ReplaceResult {
+        added,
+        removed,
+        companies,
+    })
 }
 
 /// Sets or clears the default flag; setting it clears it on the user's other grants first.
@@ -432,7 +501,10 @@ async fn set_default_flag(
     let backend = db.get_database_backend();
     let now = Utc::now();
     if is_default {
-        let mut clear = Sql::new(backend, "UPDATE hrm_user_company_access SET is_default = false, modified_at = ");
+        let mut clear = Sql::new(
+            backend,
+            "UPDATE hrm_user_company_access SET is_default = false, modified_at = ",
+        );
         let at = clear.bind(now);
         let user = clear.bind(user_id);
         let company = clear.bind(company_id);
@@ -459,25 +531,31 @@ async fn require_grant(
     user_id: i32,
     company_id: Uuid,
 ) -> Result<UserCompany, AppError> {
-    lock_user(db, user_id).await?.ok_or_else(AppError::user_not_found)?;
+    lock_user(db, user_id)
+        .await?
+        .ok_or_else(AppError::user_not_found)?;
     if !company_exists(db, company_id).await? {
         return Err(AppError::company_not_found());
     }
-    grant_of(db, user_id, company_id).await?.ok_or_else(AppError::access_not_found)
+    grant_of(db, user_id, company_id)
+        .await?
+        .ok_or_else(AppError::access_not_found)
 }
 
 /// Makes the company the user's one default (or clears the flag).
 pub async fn set_default(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     user_id: i32,
     company_id: Uuid,
     is_default: bool,
 ) -> Result<UserCompany, AppError> {
-    let txn = begin_write(db).await?;
+    let txn = store.begin_write().await?;
     let before = require_grant(&txn, user_id, company_id).await?;
     set_default_flag(&txn, user_id, company_id, is_default).await?;
-    let after = grant_of(&txn, user_id, company_id).await?.ok_or_else(AppError::access_not_found)?;
+    let after = grant_of(&txn, user_id, company_id)
+        .await?
+        .ok_or_else(AppError::access_not_found)?;
     audit::record(
         &txn,
         Change::new(actor, "access.default")
@@ -487,30 +565,36 @@ pub async fn set_default(
             .after(&after),
     )
     .await?;
-    txn.commit().await?;
+    store.commit(txn, Changes::user(user_id)).await?;
     Ok(after)
 }
 
 /// `remove_company_from_user`.
 pub async fn revoke(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     user_id: i32,
     company_id: Uuid,
 ) -> Result<(), AppError> {
-    let txn = begin_write(db).await?;
+    let txn = store.begin_write().await?;
     let before = require_grant(&txn, user_id, company_id).await?;
-    let mut sql = Sql::new(txn.get_database_backend(), "DELETE FROM hrm_user_company_access WHERE user_id = ");
+    let mut sql = Sql::new(
+        txn.get_database_backend(),
+        "DELETE FROM hrm_user_company_access WHERE user_id = ",
+    );
     let user = sql.bind(user_id);
     let company = sql.bind(company_id);
     sql.push(&format!("{user} AND company_id = {company}"));
     txn.execute_raw(sql.statement()).await?;
     audit::record(
         &txn,
-        Change::new(actor, "access.revoke").user(user_id).company(company_id).before(&before),
+        Change::new(actor, "access.revoke")
+            .user(user_id)
+            .company(company_id)
+            .before(&before),
     )
     .await?;
-    txn.commit().await?;
+    store.commit(txn, Changes::user(user_id)).await?;
     Ok(())
 }
 
@@ -527,18 +611,33 @@ async fn require_users(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), App
     struct Row {
         id: i32,
     }
-    let mut sql = Sql::new(db.get_database_backend(), "SELECT id FROM hrm_users WHERE id IN ");
+    let mut sql = Sql::new(
+        db.get_database_backend(),
+        "SELECT id FROM hrm_users WHERE id IN ",
+    );
     let list = sql.bind_list(ids.iter().copied());
     sql.push(&list);
-    let found: HashSet<i32> =
-        Row::find_by_statement(sql.statement()).all(db).await?.into_iter().map(|row| row.id).collect();
-    let missing: Vec<i32> = ids.iter().copied().filter(|id| !found.contains(id)).collect();
-    if missing.is_empty() { Ok(()) } else { Err(AppError::users_not_found(&missing)) }
+    let found: HashSet<i32> = Row::find_by_statement(sql.statement())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.id)
+        .collect();
+    let missing: Vec<i32> = ids
+        .iter()
+        .copied()
+        .filter(|id| !found.contains(id))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::users_not_found(&missing))
+    }
 }
 
 /// Menu option 6: every listed user gets every listed company (absent list: all), in one INSERT … SELECT.
 pub async fn bulk_grant(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     request: BulkGrantRequest,
 ) -> Result<BulkGrantResult, AppError> {
@@ -546,7 +645,7 @@ pub async fn bulk_grant(
     let company_ids = request.company_ids.as_deref().map(dedup_in_order);
     check_id_count("user_ids", user_ids.as_ref().map_or(0, Vec::len))?;
     check_id_count("company_ids", company_ids.as_ref().map_or(0, Vec::len))?;
-    let txn = begin_write(db).await?;
+    let txn = store.begin_write().await?;
     let backend = txn.get_database_backend();
     if let Some(ids) = user_ids.as_deref().filter(|ids| !ids.is_empty()) {
         require_users(&txn, ids).await?;
@@ -556,15 +655,30 @@ pub async fn bulk_grant(
     }
     let users = match &user_ids {
         Some(ids) => ids.len() as u64,
-        None => users::count_rows(&txn, Sql::new(backend, "SELECT count(*) AS total FROM hrm_users")).await?,
+        None => {
+            users::count_rows(
+                &txn,
+                Sql::new(backend, "SELECT count(*) AS total FROM hrm_users"),
+            )
+            .await?
+        }
     };
     let companies = match &company_ids {
         Some(ids) => ids.len() as u64,
-        None => users::count_rows(&txn, Sql::new(backend, "SELECT count(*) AS total FROM hrm_company")).await?,
+        None => {
+            users::count_rows(
+                &txn,
+                Sql::new(backend, "SELECT count(*) AS total FROM hrm_company"),
+            )
+            .await?
+        }
     };
     let pairs = users * companies;
     let added = if request.dry_run {
-        let mut existing = Sql::new(backend, "SELECT count(*) AS total FROM hrm_user_company_access a WHERE true");
+        let mut existing = Sql::new(
+            backend,
+            "SELECT count(*) AS total FROM hrm_user_company_access a WHERE true",
+        );
         push_in_filter(&mut existing, "a.user_id", user_ids.as_deref());
         push_in_filter(&mut existing, "a.company_id", company_ids.as_deref());
         pairs.saturating_sub(users::count_rows(&txn, existing).await?)
@@ -582,7 +696,10 @@ pub async fn bulk_grant(
         push_in_filter(&mut insert, "u.id", user_ids.as_deref());
         push_in_filter(&mut insert, "c.id", company_ids.as_deref());
         insert.push(" ON CONFLICT (user_id, company_id) DO NOTHING");
-        txn.execute_raw(insert.statement()).await.map_err(map_grant_error)?.rows_affected()
+        txn.execute_raw(insert.statement())
+            .await
+            .map_err(map_grant_error)?
+            .rows_affected()
     };
     let result = BulkGrantResult {
         users,
@@ -600,7 +717,11 @@ pub async fn bulk_grant(
                 .after(&result),
         )
         .await?;
-        txn.commit().await?;
+        let changes = match &user_ids {
+            Some(ids) => Changes::users(ids.iter().copied()),
+            None => Changes::everything(),
+        };
+        store.commit(txn, changes).await?;
     }
     Ok(result)
 }
@@ -608,11 +729,11 @@ pub async fn bulk_grant(
 /// The seed's migrate_user_company_access.py: each user gets their profile's home company (as default when
 /// they have none) and super admins get every company. Running it again adds nothing.
 pub async fn populate(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     dry_run: bool,
 ) -> Result<PopulateResult, AppError> {
-    let txn = begin_write(db).await?;
+    let txn = store.begin_write().await?;
     let backend = txn.get_database_backend();
     let role = |sql: &mut Sql| sql.bind(Role::SuperAdmin.as_str());
     let result = if dry_run {
@@ -659,7 +780,10 @@ pub async fn populate(
              ON CONFLICT (user_id, company_id) DO NOTHING"
         ));
         let super_admin_grants = txn.execute_raw(admins.statement()).await?.rows_affected();
-        let mut defaults = Sql::new(backend, "UPDATE hrm_user_company_access SET is_default = true, modified_at = ");
+        let mut defaults = Sql::new(
+            backend,
+            "UPDATE hrm_user_company_access SET is_default = true, modified_at = ",
+        );
         let now = defaults.bind(Utc::now());
         defaults.push(&format!(
             "{now} WHERE EXISTS (SELECT 1 FROM hrm_users u WHERE u.id = hrm_user_company_access.user_id \
@@ -668,11 +792,16 @@ pub async fn populate(
                WHERE d.user_id = hrm_user_company_access.user_id AND d.is_default)"
         ));
         let defaults_set = txn.execute_raw(defaults.statement()).await?.rows_affected();
-        PopulateResult { home_company_grants, super_admin_grants, defaults_set, dry_run }
+        PopulateResult {
+            home_company_grants,
+            super_admin_grants,
+            defaults_set,
+            dry_run,
+        }
     };
     if !dry_run {
         audit::record(&txn, Change::new(actor, "access.populate").after(&result)).await?;
-        txn.commit().await?;
+        store.commit(txn, Changes::everything()).await?;
     }
     Ok(result)
 }

@@ -26,7 +26,14 @@ pub struct Change<'a> {
 
 impl<'a> Change<'a> {
     pub fn new(actor: &'a str, action: &'static str) -> Self {
-        Self { actor, action, user_id: None, company_id: None, before: None, after: None }
+        Self {
+            actor,
+            action,
+            user_id: None,
+            company_id: None,
+            before: None,
+            after: None,
+        }
     }
 
     pub fn user(mut self, user_id: i32) -> Self {
@@ -76,11 +83,15 @@ const AUDIT_ROWS_PER_INSERT: usize = 1_000;
 /// Records many changes with one multi-row INSERT per batch.
 pub async fn record_many(db: &impl ConnectionTrait, changes: Vec<Change<'_>>) -> Result<(), DbErr> {
     let at = Utc::now();
-    let mut rows: Vec<audit_log::ActiveModel> =
-        changes.into_iter().map(|change| change.into_active_model(at)).collect();
+    let mut rows: Vec<audit_log::ActiveModel> = changes
+        .into_iter()
+        .map(|change| change.into_active_model(at))
+        .collect();
     while !rows.is_empty() {
         let rest = rows.split_off(rows.len().min(AUDIT_ROWS_PER_INSERT));
-        audit_log::Entity::insert_many(rows).exec_without_returning(db).await?;
+        audit_log::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
         rows = rest;
     }
     Ok(())

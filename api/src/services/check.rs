@@ -1,11 +1,14 @@
-//! "May user U act in company C?" — one pair, or thousands at once.
+//! "May user U act in company C?" — one pair, or thousands at once, from the check cache when it can.
 
+use crate::cache::UserFacts;
 use crate::error::AppError;
 use crate::services::Sql;
+use crate::store::Store;
 use openapi::Role;
 use openapi::access::{AccessDecision, AccessPair, DecisionReason, MAX_CHECKS_PER_REQUEST};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The facts a decision rests on.
@@ -31,122 +34,209 @@ impl Facts {
 }
 
 fn decision(user_id: i32, company_id: Uuid, reason: DecisionReason) -> AccessDecision {
-    AccessDecision { user_id, company_id, allowed: reason.allows(), reason }
+    AccessDecision {
+        user_id,
+        company_id,
+        allowed: reason.allows(),
+        reason,
+    }
 }
 
-/// One pair, in one round trip to the database.
-pub async fn check(
+/// Users' flags and grants, read with two set-based queries; ids with no user come back as unknown.
+async fn load_users(
     db: &impl ConnectionTrait,
-    user_id: i32,
-    company_id: Uuid,
-) -> Result<AccessDecision, AppError> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        is_active: bool,
-        role: String,
-        company_exists: bool,
-        granted: bool,
-    }
-    let mut sql = Sql::new(db.get_database_backend(), "");
-    let user = sql.bind(user_id);
-    let company = sql.bind(company_id);
-    sql.push(&format!(
-        "SELECT u.is_active, u.role, \
-         EXISTS (SELECT 1 FROM hrm_company c WHERE c.id = {company}) AS company_exists, \
-         EXISTS (SELECT 1 FROM hrm_user_company_access a WHERE a.user_id = {user} AND a.company_id = {company}) AS granted \
-         FROM hrm_users u WHERE u.id = {user}"
-    ));
-    let row = Row::find_by_statement(sql.statement()).one(db).await.map_err(AppError::Unavailable)?;
-    let facts = match row {
-        None => Facts { user: None, company_exists: false, granted: false },
-        Some(row) => Facts {
-            user: Some((row.is_active, row.role == Role::SuperAdmin.as_str())),
-            company_exists: row.company_exists,
-            granted: row.granted,
-        },
-    };
-    Ok(decision(user_id, company_id, facts.decide()))
-}
-
-/// Many pairs with three set-based queries (users, companies, grants), whatever their number.
-pub async fn check_many(
-    db: &impl ConnectionTrait,
-    pairs: &[AccessPair],
-) -> Result<Vec<AccessDecision>, AppError> {
-    if pairs.len() > MAX_CHECKS_PER_REQUEST {
-        return Err(AppError::validation(
-            "checks",
-            format!("at most {MAX_CHECKS_PER_REQUEST} pairs per request (got {})", pairs.len()),
-        ));
-    }
-    if pairs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let backend = db.get_database_backend();
-    let user_ids: Vec<i32> = pairs.iter().map(|p| p.user_id).collect::<HashSet<_>>().into_iter().collect();
-    let company_ids: Vec<Uuid> =
-        pairs.iter().map(|p| p.company_id).collect::<HashSet<_>>().into_iter().collect();
-
+    ids: &[i32],
+) -> Result<HashMap<i32, Arc<UserFacts>>, AppError> {
     #[derive(FromQueryResult)]
     struct UserRow {
         id: i32,
         is_active: bool,
         role: String,
     }
-    let mut sql = Sql::new(backend, "SELECT id, is_active, role FROM hrm_users WHERE id IN ");
-    let list = sql.bind_list(user_ids.iter().copied());
-    sql.push(&list);
-    let users: HashMap<i32, (bool, bool)> = UserRow::find_by_statement(sql.statement())
-        .all(db)
-        .await
-        .map_err(AppError::Unavailable)?
-        .into_iter()
-        .map(|u| (u.id, (u.is_active, u.role == Role::SuperAdmin.as_str())))
-        .collect();
-
-    #[derive(FromQueryResult)]
-    struct CompanyRow {
-        id: Uuid,
-    }
-    let mut sql = Sql::new(backend, "SELECT id FROM hrm_company WHERE id IN ");
-    let list = sql.bind_list(company_ids.iter().copied());
-    sql.push(&list);
-    let companies: HashSet<Uuid> = CompanyRow::find_by_statement(sql.statement())
-        .all(db)
-        .await
-        .map_err(AppError::Unavailable)?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-
     #[derive(FromQueryResult)]
     struct GrantRow {
         user_id: i32,
         company_id: Uuid,
     }
-    let mut sql = Sql::new(
-        backend,
-        "SELECT user_id, company_id FROM hrm_user_company_access WHERE user_id IN ",
-    );
-    let users_list = sql.bind_list(user_ids.iter().copied());
-    sql.push(&users_list).push(" AND company_id IN ");
-    let companies_list = sql.bind_list(company_ids.iter().copied());
-    sql.push(&companies_list);
-    let grants: HashSet<(i32, Uuid)> = GrantRow::find_by_statement(sql.statement())
-        .all(db)
-        .await
-        .map_err(AppError::Unavailable)?
-        .into_iter()
-        .map(|g| (g.user_id, g.company_id))
-        .collect();
+    let backend = db.get_database_backend();
+    let mut flags: HashMap<i32, (bool, bool)> = HashMap::with_capacity(ids.len());
+    let mut grants: HashMap<i32, Vec<Uuid>> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_CHECKS_PER_REQUEST) {
+        let mut sql = Sql::new(
+            backend,
+            "SELECT id, is_active, role FROM hrm_users WHERE id IN ",
+        );
+        let list = sql.bind_list(chunk.iter().copied());
+        sql.push(&list);
+        for row in UserRow::find_by_statement(sql.statement())
+            .all(db)
+            .await
+            .map_err(AppError::Unavailable)?
+        {
+            flags.insert(
+                row.id,
+                (row.is_active, row.role == Role::SuperAdmin.as_str()),
+            );
+        }
+        let mut sql = Sql::new(
+            backend,
+            "SELECT user_id, company_id FROM hrm_user_company_access WHERE user_id IN ",
+        );
+        let list = sql.bind_list(chunk.iter().copied());
+        sql.push(&list);
+        for row in GrantRow::find_by_statement(sql.statement())
+            .all(db)
+            .await
+            .map_err(AppError::Unavailable)?
+        {
+            grants.entry(row.user_id).or_default().push(row.company_id);
+        }
+    }
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let mut companies = grants.remove(id).unwrap_or_default();
+            companies.sort_unstable();
+            let facts = UserFacts {
+                flags: flags.get(id).copied(),
+                grants: companies.into_boxed_slice(),
+            };
+            (*id, Arc::new(facts))
+        })
+        .collect())
+}
 
+async fn load_companies(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, bool>, AppError> {
+    #[derive(FromQueryResult)]
+    struct CompanyRow {
+        id: Uuid,
+    }
+    let mut found = HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_CHECKS_PER_REQUEST) {
+        let mut sql = Sql::new(
+            db.get_database_backend(),
+            "SELECT id FROM hrm_company WHERE id IN ",
+        );
+        let list = sql.bind_list(chunk.iter().copied());
+        sql.push(&list);
+        found.extend(
+            CompanyRow::find_by_statement(sql.statement())
+                .all(db)
+                .await
+                .map_err(AppError::Unavailable)?
+                .into_iter()
+                .map(|row| row.id),
+        );
+    }
+    Ok(ids.iter().map(|id| (*id, found.contains(id))).collect())
+}
+
+/// One pair: from memory when the cache knows both sides, else from the database (and remembered).
+pub async fn check(
+    store: &Store,
+    user_id: i32,
+    company_id: Uuid,
+) -> Result<AccessDecision, AppError> {
+    if let Some((user, company_exists, granted)) = store.cache.lookup(user_id, &company_id) {
+        return Ok(decision(
+            user_id,
+            company_id,
+            Facts {
+                user,
+                company_exists,
+                granted,
+            }
+            .decide(),
+        ));
+    }
+    let decisions = check_many(
+        store,
+        &[AccessPair {
+            user_id,
+            company_id,
+        }],
+    )
+    .await?;
+    decisions
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Internal("a check produced no decision".into()))
+}
+
+/// Many pairs: what the cache knows is answered from memory, the rest with set-based queries.
+pub async fn check_many(
+    store: &Store,
+    pairs: &[AccessPair],
+) -> Result<Vec<AccessDecision>, AppError> {
+    if pairs.len() > MAX_CHECKS_PER_REQUEST {
+        return Err(AppError::validation(
+            "checks",
+            format!(
+                "at most {MAX_CHECKS_PER_REQUEST} pairs per request (got {})",
+                pairs.len()
+            ),
+        ));
+    }
+    let user_ids: Vec<i32> = pairs
+        .iter()
+        .map(|p| p.user_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let company_ids: Vec<Uuid> = pairs
+        .iter()
+        .map(|p| p.company_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let generation = store.cache.generation();
+    let (mut users, mut companies) = store.cache.snapshot(&user_ids, &company_ids);
+    let missing_users: Vec<i32> = user_ids
+        .iter()
+        .copied()
+        .filter(|id| !users.contains_key(id))
+        .collect();
+    let missing_companies: Vec<Uuid> = company_ids
+        .iter()
+        .copied()
+        .filter(|id| !companies.contains_key(id))
+        .collect();
+    if !missing_users.is_empty() || !missing_companies.is_empty() {
+        let loaded_users = if missing_users.is_empty() {
+            HashMap::new()
+        } else {
+            load_users(&store.db, &missing_users).await?
+        };
+        let loaded_companies = if missing_companies.is_empty() {
+            HashMap::new()
+        } else {
+            load_companies(&store.db, &missing_companies).await?
+        };
+        store.cache.store(
+            generation,
+            loaded_users
+                .iter()
+                .map(|(id, facts)| (*id, facts.clone()))
+                .collect(),
+            loaded_companies
+                .iter()
+                .map(|(id, exists)| (*id, *exists))
+                .collect(),
+        );
+        users.extend(loaded_users);
+        companies.extend(loaded_companies);
+    }
     Ok(pairs
         .iter()
         .map(|pair| {
+            let user = users.get(&pair.user_id);
             let facts = Facts {
-                user: users.get(&pair.user_id).copied(),
-                company_exists: companies.contains(&pair.company_id),
-                granted: grants.contains(&(pair.user_id, pair.company_id)),
+                user: user.and_then(|facts| facts.flags),
+                company_exists: companies.get(&pair.company_id).copied().unwrap_or(false),
+                granted: user.is_some_and(|facts| facts.granted(&pair.company_id)),
             };
             decision(pair.user_id, pair.company_id, facts.decide())
         })
@@ -158,17 +248,37 @@ mod tests {
     use super::*;
 
     fn facts(user: Option<(bool, bool)>, company_exists: bool, granted: bool) -> DecisionReason {
-        Facts { user, company_exists, granted }.decide()
+        Facts {
+            user,
+            company_exists,
+            granted,
+        }
+        .decide()
     }
 
     #[test]
     fn decisions_follow_the_rules_in_order() {
         assert_eq!(facts(None, true, true), DecisionReason::UnknownUser);
-        assert_eq!(facts(Some((true, false)), false, false), DecisionReason::UnknownCompany);
-        assert_eq!(facts(Some((false, true)), true, true), DecisionReason::UserInactive);
-        assert_eq!(facts(Some((true, true)), true, false), DecisionReason::SuperAdmin);
-        assert_eq!(facts(Some((true, false)), true, true), DecisionReason::Grant);
-        assert_eq!(facts(Some((true, false)), true, false), DecisionReason::NoGrant);
+        assert_eq!(
+            facts(Some((true, false)), false, false),
+            DecisionReason::UnknownCompany
+        );
+        assert_eq!(
+            facts(Some((false, true)), true, true),
+            DecisionReason::UserInactive
+        );
+        assert_eq!(
+            facts(Some((true, true)), true, false),
+            DecisionReason::SuperAdmin
+        );
+        assert_eq!(
+            facts(Some((true, false)), true, true),
+            DecisionReason::Grant
+        );
+        assert_eq!(
+            facts(Some((true, false)), true, false),
+            DecisionReason::NoGrant
+        );
     }
 
     #[test]

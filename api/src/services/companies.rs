@@ -1,10 +1,12 @@
 //! Companies, and who can act in each (the access review).
 
-use crate::db::{begin_write, like_pattern};
+use crate::cache::Changes;
+use crate::db::like_pattern;
 use crate::error::AppError;
 use crate::services::audit::{self, Change};
 use crate::services::users::{count_rows, stored};
 use crate::services::{PageRequest, Sql};
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use entity::company;
 use openapi::companies::{
@@ -13,8 +15,8 @@ use openapi::companies::{
 };
 use openapi::{CompanyName, ProblemCode, Role, Username};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    FromQueryResult, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    SqlErr,
 };
 use uuid::Uuid;
 
@@ -58,15 +60,28 @@ pub async fn list(
         }
     };
     let backend = db.get_database_backend();
-    let mut count = Sql::new(backend, "SELECT count(*) AS total FROM hrm_company c WHERE 1 = 1");
+    let mut count = Sql::new(
+        backend,
+        "SELECT count(*) AS total FROM hrm_company c WHERE 1 = 1",
+    );
     let mut rows = Sql::new(backend, SELECT_COMPANIES);
     rows.push(" WHERE 1 = 1");
     for sql in [&mut count, &mut rows] {
-        if let Some(text) = query.q.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        if let Some(text) = query
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+        {
             let pattern = sql.bind(like_pattern(text));
             sql.push(&format!(" AND lower(c.name) LIKE {pattern} ESCAPE '\\'"));
         }
-        if let Some(name) = query.name.as_deref().map(str::trim).filter(|name| !name.is_empty()) {
+        if let Some(name) = query
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+        {
             let name = sql.bind(name.to_lowercase());
             sql.push(&format!(" AND lower(c.name) = {name}"));
         }
@@ -81,7 +96,12 @@ pub async fn list(
         .into_iter()
         .map(CompanyRow::into_company)
         .collect::<Result<_, _>>()?;
-    Ok(CompanyPage { items, total, limit: page.limit, offset: page.offset })
+    Ok(CompanyPage {
+        items,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    })
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Company>, AppError> {
@@ -110,7 +130,7 @@ fn map_write_error(error: DbErr, name: &CompanyName) -> AppError {
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     request: CreateCompany,
 ) -> Result<Company, AppError> {
@@ -121,48 +141,70 @@ pub async fn create(
         created_at: Set(now),
         modified_at: Set(now),
     };
-    let txn = begin_write(db).await?;
-    let inserted = model.insert(&txn).await.map_err(|error| map_write_error(error, &request.name))?;
+    let txn = store.begin_write().await?;
+    let inserted = model
+        .insert(&txn)
+        .await
+        .map_err(|error| map_write_error(error, &request.name))?;
     let created = get(&txn, inserted.id).await?;
-    audit::record(&txn, Change::new(actor, "company.create").company(created.id).after(&created))
-        .await?;
-    txn.commit().await?;
+    audit::record(
+        &txn,
+        Change::new(actor, "company.create")
+            .company(created.id)
+            .after(&created),
+    )
+    .await?;
+    store.commit(txn, Changes::company(created.id)).await?;
     Ok(created)
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     id: Uuid,
     request: UpdateCompany,
 ) -> Result<Company, AppError> {
-    let txn = begin_write(db).await?;
+    let txn = store.begin_write().await?;
     let before = get(&txn, id).await?;
     if let Some(name) = request.name {
-        let model =
-            company::Entity::find_by_id(id).one(&txn).await?.ok_or_else(AppError::company_not_found)?;
+        let model = company::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(AppError::company_not_found)?;
         let mut active: company::ActiveModel = model.into();
         active.name = Set(name.as_str().to_owned());
         active.modified_at = Set(Utc::now());
-        active.update(&txn).await.map_err(|error| map_write_error(error, &name))?;
+        active
+            .update(&txn)
+            .await
+            .map_err(|error| map_write_error(error, &name))?;
     }
     let after = get(&txn, id).await?;
     audit::record(
         &txn,
-        Change::new(actor, "company.update").company(id).before(&before).after(&after),
+        Change::new(actor, "company.update")
+            .company(id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
-    txn.commit().await?;
+    store.commit(txn, Changes::default()).await?;
     Ok(after)
 }
 
 /// Deletes the company; grants of it go too (ON DELETE CASCADE) and home companies pointing at it are cleared.
-pub async fn delete(db: &DatabaseConnection, actor: &str, id: Uuid) -> Result<(), AppError> {
-    let txn = begin_write(db).await?;
+pub async fn delete(store: &Store, actor: &str, id: Uuid) -> Result<(), AppError> {
+    let txn = store.begin_write().await?;
     let before = get(&txn, id).await?;
     company::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, Change::new(actor, "company.delete").company(id).before(&before)).await?;
-    txn.commit().await?;
+    audit::record(
+        &txn,
+        Change::new(actor, "company.delete")
+            .company(id)
+            .before(&before),
+    )
+    .await?;
+    store.commit(txn, Changes::company(id)).await?;
     Ok(())
 }
 
@@ -221,12 +263,22 @@ pub async fn members(
                 full_name: row.full_name,
                 role: stored("role", row.role.parse::<Role>())?,
                 is_active: row.is_active,
-                source: if row.granted { AccessSource::Grant } else { AccessSource::SuperAdmin },
+                source: if row.granted {
+                    AccessSource::Grant
+                } else {
+                    AccessSource::SuperAdmin
+                },
                 is_default: row.is_default,
                 granted_at: row.granted_at,
                 granted_by: row.granted_by,
             })
         })
         .collect::<Result<_, AppError>>()?;
-    Ok(CompanyMembers { company, items, total, limit: page.limit, offset: page.offset })
+    Ok(CompanyMembers {
+        company,
+        items,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    })
 }

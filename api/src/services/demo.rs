@@ -2,10 +2,11 @@
 
 use crate::error::AppError;
 use crate::services::{access, companies, users};
+use crate::store::Store;
 use openapi::companies::CreateCompany;
 use openapi::users::CreateUser;
 use openapi::{CompanyName, FullName, Role, Username};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -27,13 +28,31 @@ const COMPANIES: [&str; 11] = [
 ];
 
 /// (username, full name, role, home company, granted companies).
-type DemoUser = (&'static str, &'static str, Role, Option<&'static str>, &'static [&'static str]);
+type DemoUser = (
+    &'static str,
+    &'static str,
+    Role,
+    Option<&'static str>,
+    &'static [&'static str],
+);
 
 /// In this order sarah gets id 5, as in the seed.
 const USERS: [DemoUser; 6] = [
     ("admin", "Super Admin", Role::SuperAdmin, None, &[]),
-    ("john_smith", "John Smith", Role::HrManager, None, &["Main Office", "Branch Office", "Regional HQ"]),
-    ("hr_manager_1", "HR Manager One", Role::HrManager, None, &["Branch_A", "Branch_B", "Branch_C"]),
+    (
+        "john_smith",
+        "John Smith",
+        Role::HrManager,
+        None,
+        &["Main Office", "Branch Office", "Regional HQ"],
+    ),
+    (
+        "hr_manager_1",
+        "HR Manager One",
+        Role::HrManager,
+        None,
+        &["Branch_A", "Branch_B", "Branch_C"],
+    ),
     (
         "finance_manager_1",
         "Finance Manager One",
@@ -42,7 +61,13 @@ const USERS: [DemoUser; 6] = [
         &["Region_North_Company", "Region_North_Branch"],
     ),
     ("sarah", "Sarah Connor", Role::HrManager, None, &[]),
-    ("emp_001", "Employee 001", Role::Employee, Some("Company_A"), &[]),
+    (
+        "emp_001",
+        "Employee 001",
+        Role::Employee,
+        Some("Company_A"),
+        &[],
+    ),
 ];
 
 fn invalid(error: impl std::fmt::Display) -> AppError {
@@ -50,18 +75,20 @@ fn invalid(error: impl std::fmt::Display) -> AppError {
 }
 
 /// Loads the demo data when there are no users and no companies; returns whether it did.
-pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
-    let existing = entity::user::Entity::find().count(db).await?
-        + entity::company::Entity::find().count(db).await?;
+pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
+    let existing = entity::user::Entity::find().count(&store.db).await?
+        + entity::company::Entity::find().count(&store.db).await?;
     if existing > 0 {
         return Ok(false);
     }
     let mut ids: HashMap<&str, Uuid> = HashMap::new();
     for name in COMPANIES {
         let created = companies::create(
-            db,
+            store,
             ACTOR,
-            CreateCompany { name: CompanyName::parse(name).map_err(invalid)? },
+            CreateCompany {
+                name: CompanyName::parse(name).map_err(invalid)?,
+            },
         )
         .await?;
         ids.insert(name, created.id);
@@ -69,7 +96,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
     let company = |name: &str| ids.get(name).copied().ok_or_else(|| invalid(name));
     for (username, full_name, role, home, granted) in USERS {
         let user = users::create(
-            db,
+            store,
             ACTOR,
             CreateUser {
                 username: Username::parse(username).map_err(invalid)?,
@@ -82,8 +109,11 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
         )
         .await?;
         if !granted.is_empty() {
-            let company_ids = granted.iter().map(|name| company(name)).collect::<Result<Vec<_>, _>>()?;
-            access::grant_many(db, ACTOR, user.id, &company_ids).await?;
+            let company_ids = granted
+                .iter()
+                .map(|name| company(name))
+                .collect::<Result<Vec<_>, _>>()?;
+            access::grant_many(store, ACTOR, user.id, &company_ids).await?;
         }
     }
     Ok(true)

@@ -1,10 +1,11 @@
 //! API keys: made, listed and revoked by admins; verified on every request.
 
 use crate::auth::{Caller, MASTER_KEY_NAME, SecretHash};
-use crate::db::begin_write;
+use crate::cache::Changes;
 use crate::error::AppError;
 use crate::services::audit::{self, Change};
 use crate::state::AppState;
+use crate::store::Store;
 use chrono::Utc;
 use entity::api_key;
 use openapi::keys::{ApiKey, CreateKey, CreatedKey};
@@ -47,28 +48,42 @@ fn to_api_key(model: api_key::Model) -> Result<ApiKey, AppError> {
 pub async fn authenticate(state: &AppState, secret: &str) -> Result<Option<Caller>, AppError> {
     let hash = SecretHash::of(secret);
     if hash.matches(&state.master_key_hash) {
-        return Ok(Some(Caller { name: MASTER_KEY_NAME.to_owned(), scope: Scope::Admin }));
+        return Ok(Some(Caller {
+            name: MASTER_KEY_NAME.to_owned(),
+            scope: Scope::Admin,
+        }));
     }
+    let cache = &state.store.cache;
+    if let Some(caller) = cache.key(&hash.0) {
+        return Ok(Some(caller));
+    }
+    let generation = cache.generation();
     let found = api_key::Entity::find()
         .filter(api_key::Column::SecretHash.eq(hash.to_hex()))
         .filter(api_key::Column::RevokedAt.is_null())
-        .one(&state.db)
+        .one(&state.store.db)
         .await
         .map_err(AppError::Unavailable)?;
     match found {
+        // Unknown keys are not remembered: a flood of guesses must not fill memory.
         None => Ok(None),
         Some(model) => {
             let scope = model
                 .scope
                 .parse()
                 .map_err(|error| AppError::Internal(format!("stored key scope: {error}")))?;
-            Ok(Some(Caller { name: model.name, scope }))
+            let caller = Caller {
+                name: model.name,
+                scope,
+            };
+            cache.store_key(generation, hash.0, caller.clone());
+            Ok(Some(caller))
         }
     }
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     request: CreateKey,
 ) -> Result<CreatedKey, AppError> {
@@ -89,17 +104,20 @@ pub async fn create(
         created_by: Set(actor.to_owned()),
         revoked_at: Set(None),
     };
-    let txn = begin_write(db).await?;
-    let inserted = model.insert(&txn).await.map_err(|error| match error.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-            code: ProblemCode::KeyNameTaken,
-            detail: format!("A live key named '{}' already exists", request.name),
-        },
-        _ => AppError::Database(error),
-    })?;
+    let txn = store.begin_write().await?;
+    let inserted = model
+        .insert(&txn)
+        .await
+        .map_err(|error| match error.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+                code: ProblemCode::KeyNameTaken,
+                detail: format!("A live key named '{}' already exists", request.name),
+            },
+            _ => AppError::Database(error),
+        })?;
     let key = to_api_key(inserted)?;
     audit::record(&txn, Change::new(actor, "key.create").after(&key)).await?;
-    txn.commit().await?;
+    store.commit(txn, Changes::default()).await?;
     Ok(CreatedKey { key, secret })
 }
 
@@ -114,12 +132,15 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<ApiKey>, AppError> {
 }
 
 /// Revokes a key at once; revoking a revoked key changes nothing.
-pub async fn revoke(db: &DatabaseConnection, actor: &str, id: Uuid) -> Result<(), AppError> {
-    let txn = begin_write(db).await?;
-    let model = api_key::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound {
-        code: ProblemCode::KeyNotFound,
-        detail: "Key not found".into(),
-    })?;
+pub async fn revoke(store: &Store, actor: &str, id: Uuid) -> Result<(), AppError> {
+    let txn = store.begin_write().await?;
+    let model = api_key::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound {
+            code: ProblemCode::KeyNotFound,
+            detail: "Key not found".into(),
+        })?;
     if model.revoked_at.is_some() {
         return Ok(());
     }
@@ -127,7 +148,13 @@ pub async fn revoke(db: &DatabaseConnection, actor: &str, id: Uuid) -> Result<()
     let mut active: api_key::ActiveModel = model.into();
     active.revoked_at = Set(Some(Utc::now()));
     let after = to_api_key(active.update(&txn).await?)?;
-    audit::record(&txn, Change::new(actor, "key.revoke").before(&before).after(&after)).await?;
-    txn.commit().await?;
+    audit::record(
+        &txn,
+        Change::new(actor, "key.revoke")
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    store.commit(txn, Changes::keys()).await?;
     Ok(())
 }

@@ -48,7 +48,11 @@ pub(crate) struct Sql {
 
 impl Sql {
     pub fn new(backend: DatabaseBackend, text: &str) -> Self {
-        Self { backend, text: text.to_owned(), values: Vec::new() }
+        Self {
+            backend,
+            text: text.to_owned(),
+            values: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -98,7 +102,10 @@ mod tests {
         sql.push(&a).push(" AND b IN ");
         let list = sql.bind_list([2, 3]);
         sql.push(&list);
-        assert_eq!(sql.statement().sql, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
+        assert_eq!(
+            sql.statement().sql,
+            "SELECT 1 WHERE a = $1 AND b IN ($2, $3)"
+        );
     }
 
     #[test]

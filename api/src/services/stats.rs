@@ -56,15 +56,22 @@ pub async fn summary(db: &impl ConnectionTrait) -> Result<Stats, AppError> {
     .await?;
     let users_with_companies: i64 = buckets.iter().map(|bucket| bucket.users).sum();
     let users_without_companies = (totals.users - users_with_companies).max(0);
-    let users_with_multiple_companies: i64 =
-        buckets.iter().filter(|bucket| bucket.companies > 1).map(|bucket| bucket.users).sum();
+    let users_with_multiple_companies: i64 = buckets
+        .iter()
+        .filter(|bucket| bucket.companies > 1)
+        .map(|bucket| bucket.users)
+        .sum();
     let mut companies_per_user = Vec::with_capacity(buckets.len() + 1);
     if users_without_companies > 0 {
-        companies_per_user.push(CompaniesPerUser { companies: 0, users: users_without_companies });
+        companies_per_user.push(CompaniesPerUser {
+            companies: 0,
+            users: users_without_companies,
+        });
     }
-    companies_per_user.extend(
-        buckets.into_iter().map(|bucket| CompaniesPerUser { companies: bucket.companies, users: bucket.users }),
-    );
+    companies_per_user.extend(buckets.into_iter().map(|bucket| CompaniesPerUser {
+        companies: bucket.companies,
+        users: bucket.users,
+    }));
 
     #[derive(FromQueryResult)]
     struct Busiest {

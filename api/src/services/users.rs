@@ -1,17 +1,19 @@
 //! Users and their employee profile.
 
-use crate::db::{begin_write, like_pattern};
+use crate::cache::Changes;
+use crate::db::like_pattern;
 use crate::error::AppError;
 use crate::services::access::{self, GrantDefault};
 use crate::services::audit::{self, Change};
 use crate::services::{PageRequest, Sql};
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use entity::{company, user};
 use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
 use openapi::{CompanyName, ProblemCode, Role, Username};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    FromQueryResult, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    SqlErr,
 };
 use uuid::Uuid;
 
@@ -68,13 +70,23 @@ pub async fn list(db: &impl ConnectionTrait, query: ListUsersQuery) -> Result<Us
     let page = PageRequest::parse(query.limit, query.offset)?;
     let backend = db.get_database_backend();
     let mut filter = Sql::new(backend, " WHERE 1 = 1");
-    if let Some(text) = query.q.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+    if let Some(text) = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
         let pattern = filter.bind(like_pattern(text));
         filter.push(&format!(
             " AND (lower(u.username) LIKE {pattern} ESCAPE '\\' OR lower(u.full_name) LIKE {pattern} ESCAPE '\\')"
         ));
     }
-    if let Some(username) = query.username.as_deref().map(str::trim).filter(|name| !name.is_empty()) {
+    if let Some(username) = query
+        .username
+        .as_deref()
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
         let name = filter.bind(username.to_lowercase());
         filter.push(&format!(" AND lower(u.username) = {name}"));
     }
@@ -93,7 +105,11 @@ pub async fn list(db: &impl ConnectionTrait, query: ListUsersQuery) -> Result<Us
     let mut rows = Sql::new(backend, SELECT_USERS);
     for sql in [&mut count, &mut rows] {
         sql.push(&where_clause.sql);
-        for value in where_clause.values.iter().flat_map(|values| values.0.iter()) {
+        for value in where_clause
+            .values
+            .iter()
+            .flat_map(|values| values.0.iter())
+        {
             sql.bind(value.clone());
         }
     }
@@ -107,7 +123,12 @@ pub async fn list(db: &impl ConnectionTrait, query: ListUsersQuery) -> Result<Us
         .into_iter()
         .map(UserRow::into_user)
         .collect::<Result<_, _>>()?;
-    Ok(UserPage { items, total, limit: page.limit, offset: page.offset })
+    Ok(UserPage {
+        items,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    })
 }
 
 pub(crate) async fn count_rows(db: &impl ConnectionTrait, sql: Sql) -> Result<u64, AppError> {
@@ -115,7 +136,10 @@ pub(crate) async fn count_rows(db: &impl ConnectionTrait, sql: Sql) -> Result<u6
     struct Total {
         total: i64,
     }
-    let total = Total::find_by_statement(sql.statement()).one(db).await?.map_or(0, |t| t.total);
+    let total = Total::find_by_statement(sql.statement())
+        .one(db)
+        .await?
+        .map_or(0, |t| t.total);
     Ok(u64::try_from(total).unwrap_or(0))
 }
 
@@ -161,12 +185,8 @@ async fn ensure_company_exists(db: &impl ConnectionTrait, id: Uuid) -> Result<()
     }
 }
 
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: &str,
-    request: CreateUser,
-) -> Result<User, AppError> {
-    let txn = begin_write(db).await?;
+pub async fn create(store: &Store, actor: &str, request: CreateUser) -> Result<User, AppError> {
+    let txn = store.begin_write().await?;
     if let Some(company_id) = request.home_company_id {
         ensure_company_exists(&txn, company_id).await?;
     }
@@ -187,27 +207,47 @@ pub async fn create(
         .await
         .map_err(|error| map_write_error(error, &request.username))?;
     if let Some(company_id) = request.home_company_id {
-        access::insert_grant(&txn, actor, inserted.id, company_id, GrantDefault::IfUserHasNone)
-            .await?;
+        access::insert_grant(
+            &txn,
+            actor,
+            inserted.id,
+            company_id,
+            GrantDefault::IfUserHasNone,
+        )
+        .await?;
     }
     let created = get(&txn, inserted.id).await?;
-    audit::record(&txn, Change::new(actor, "user.create").user(created.id).after(&created)).await?;
-    txn.commit().await?;
+    audit::record(
+        &txn,
+        Change::new(actor, "user.create")
+            .user(created.id)
+            .after(&created),
+    )
+    .await?;
+    store.commit(txn, Changes::user(created.id)).await?;
     Ok(created)
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: &str,
     id: i32,
     request: UpdateUser,
 ) -> Result<User, AppError> {
-    let txn = begin_write(db).await?;
-    access::lock_user(&txn, id).await?.ok_or_else(AppError::user_not_found)?;
+    let txn = store.begin_write().await?;
+    access::lock_user(&txn, id)
+        .await?
+        .ok_or_else(AppError::user_not_found)?;
     let before = get(&txn, id).await?;
-    let model = user::Entity::find_by_id(id).one(&txn).await?.ok_or_else(AppError::user_not_found)?;
+    let model = user::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(AppError::user_not_found)?;
     let mut active: user::ActiveModel = model.into();
-    let username = request.username.clone().unwrap_or_else(|| before.username.clone());
+    let username = request
+        .username
+        .clone()
+        .unwrap_or_else(|| before.username.clone());
     if let Some(name) = request.username {
         active.username = Set(name.into());
     }
@@ -231,21 +271,32 @@ pub async fn update(
         active.home_company_id = Set(home);
     }
     active.modified_at = Set(Utc::now());
-    active.update(&txn).await.map_err(|error| map_write_error(error, &username))?;
+    active
+        .update(&txn)
+        .await
+        .map_err(|error| map_write_error(error, &username))?;
     if let Some(company_id) = new_home.filter(|company| before.home_company_id != Some(*company)) {
         access::insert_grant(&txn, actor, id, company_id, GrantDefault::IfUserHasNone).await?;
     }
     let after = get(&txn, id).await?;
-    audit::record(&txn, Change::new(actor, "user.update").user(id).before(&before).after(&after))
-        .await?;
-    txn.commit().await?;
+    audit::record(
+        &txn,
+        Change::new(actor, "user.update")
+            .user(id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    store.commit(txn, Changes::user(id)).await?;
     Ok(after)
 }
 
 /// Deletes the user; their grants go with them (ON DELETE CASCADE), and the audit row keeps what they had.
-pub async fn delete(db: &DatabaseConnection, actor: &str, id: i32) -> Result<(), AppError> {
-    let txn = begin_write(db).await?;
-    access::lock_user(&txn, id).await?.ok_or_else(AppError::user_not_found)?;
+pub async fn delete(store: &Store, actor: &str, id: i32) -> Result<(), AppError> {
+    let txn = store.begin_write().await?;
+    access::lock_user(&txn, id)
+        .await?
+        .ok_or_else(AppError::user_not_found)?;
     let before = get(&txn, id).await?;
     let companies = access::granted_company_ids(&txn, id).await?;
     user::Entity::delete_by_id(id).exec(&txn).await?;
@@ -256,6 +307,6 @@ pub async fn delete(db: &DatabaseConnection, actor: &str, id: i32) -> Result<(),
             .before(serde_json::json!({ "user": before, "company_ids": companies })),
     )
     .await?;
-    txn.commit().await?;
+    store.commit(txn, Changes::user(id)).await?;
     Ok(())
 }
