@@ -86,6 +86,11 @@ impl TestDatabase {
         }
     }
 
+    /// The same database, for a second instance of the service; the first owner drops it.
+    pub fn shared(other: &TestDatabase) -> Self {
+        TestDatabase { url: other.url.clone(), postgres: None, _dir: tempfile::tempdir().unwrap() }
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.postgres.is_some()
     }
@@ -384,6 +389,24 @@ impl TestApp {
             .iter()
             .map(|item| item["company_name"].as_str().unwrap().to_owned())
             .collect()
+    }
+
+    /// Polls `/ready` until the change feed reports `state`; false if it never does within the timeout.
+    pub fn wait_for_feed(&self, state: &str, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if self.send("GET", "/ready", None, None).body["change_feed"] == state {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    pub fn allowed(&self, user_id: i64, company_id: &str) -> bool {
+        let answer = self.get(&format!("/access-check?user_id={user_id}&company_id={company_id}"));
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.body["allowed"].as_bool().unwrap()
     }
 
     pub fn audit_count(&self) -> u64 {

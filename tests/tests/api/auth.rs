@@ -4,16 +4,38 @@ use serde_json::json;
 const SCOPES: [&str; 4] = ["check", "read", "write", "admin"];
 
 /// Every protected route with a body that would succeed, and the least scope it needs.
-fn routes(app: &TestApp) -> Vec<(&'static str, String, Option<serde_json::Value>, &'static str)> {
+fn routes(
+    app: &TestApp,
+) -> Vec<(
+    &'static str,
+    String,
+    Option<serde_json::Value>,
+    &'static str,
+)> {
     let sarah = app.user_id("sarah");
     let john = app.user_id("john_smith");
     let nyc = app.company_id("NYC");
     let main = app.company_id("Main Office");
     let spare = app.company_id("Company_A");
-    let key_id = app.post("/keys", &json!({"name": "to-revoke", "scope": "read"})).body["id"].as_str().unwrap().to_owned();
+    let key_id = app
+        .post("/keys", &json!({"name": "to-revoke", "scope": "read"}))
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     vec![
-        ("GET", format!("/access-check?user_id={john}&company_id={main}"), None, "check"),
-        ("POST", "/access-check".into(), Some(json!({"checks": [{"user_id": john, "company_id": main}]})), "check"),
+        (
+            "GET",
+            format!("/access-check?user_id={john}&company_id={main}"),
+            None,
+            "check",
+        ),
+        (
+            "POST",
+            "/access-check".into(),
+            Some(json!({"checks": [{"user_id": john, "company_id": main}]})),
+            "check",
+        ),
         ("GET", "/whoami".into(), None, "check"),
         ("GET", "/users".into(), None, "read"),
         ("GET", format!("/users/{john}"), None, "read"),
@@ -23,20 +45,75 @@ fn routes(app: &TestApp) -> Vec<(&'static str, String, Option<serde_json::Value>
         ("GET", format!("/companies/{main}/users"), None, "read"),
         ("GET", "/stats".into(), None, "read"),
         ("GET", "/audit".into(), None, "read"),
-        ("POST", "/users".into(), Some(json!({"username": "new_user"})), "write"),
-        ("PATCH", format!("/users/{sarah}"), Some(json!({"full_name": "Sarah C."})), "write"),
-        ("POST", "/companies".into(), Some(json!({"name": "New Co"})), "write"),
-        ("PATCH", format!("/companies/{spare}"), Some(json!({"name": "Company_A2"})), "write"),
-        ("POST", format!("/users/{sarah}/companies"), Some(json!({"company_id": nyc})), "write"),
-        ("PUT", format!("/users/{john}/companies"), Some(json!({"company_ids": [main]})), "write"),
-        ("PATCH", format!("/users/{john}/companies/{main}"), Some(json!({"is_default": true})), "write"),
-        ("DELETE", format!("/users/{sarah}/companies/{nyc}"), None, "write"),
-        ("POST", "/access/bulk".into(), Some(json!({"dry_run": true})), "write"),
-        ("POST", "/access/populate".into(), Some(json!({"dry_run": true})), "write"),
+        (
+            "POST",
+            "/users".into(),
+            Some(json!({"username": "new_user"})),
+            "write",
+        ),
+        (
+            "PATCH",
+            format!("/users/{sarah}"),
+            Some(json!({"full_name": "Sarah C."})),
+            "write",
+        ),
+        (
+            "POST",
+            "/companies".into(),
+            Some(json!({"name": "New Co"})),
+            "write",
+        ),
+        (
+            "PATCH",
+            format!("/companies/{spare}"),
+            Some(json!({"name": "Company_A2"})),
+            "write",
+        ),
+        (
+            "POST",
+            format!("/users/{sarah}/companies"),
+            Some(json!({"company_id": nyc})),
+            "write",
+        ),
+        (
+            "PUT",
+            format!("/users/{john}/companies"),
+            Some(json!({"company_ids": [main]})),
+            "write",
+        ),
+        (
+            "PATCH",
+            format!("/users/{john}/companies/{main}"),
+            Some(json!({"is_default": true})),
+            "write",
+        ),
+        (
+            "DELETE",
+            format!("/users/{sarah}/companies/{nyc}"),
+            None,
+            "write",
+        ),
+        (
+            "POST",
+            "/access/bulk".into(),
+            Some(json!({"dry_run": true})),
+            "write",
+        ),
+        (
+            "POST",
+            "/access/populate".into(),
+            Some(json!({"dry_run": true})),
+            "write",
+        ),
         ("DELETE", format!("/companies/{spare}"), None, "write"),
         ("DELETE", format!("/users/{sarah}"), None, "write"),
         ("GET", "/keys".into(), None, "admin"),
-        ("POST", "/keys".into(), Some(json!({"name": "made-in-matrix", "scope": "check"})), "admin"),
+        (
+            "POST",
+            "/keys".into(),
+            Some(json!({"name": "made-in-matrix", "scope": "check"})),
+            "admin",
+        ),
         ("DELETE", format!("/keys/{key_id}"), None, "admin"),
     ]
 }
@@ -44,27 +121,48 @@ fn routes(app: &TestApp) -> Vec<(&'static str, String, Option<serde_json::Value>
 #[test]
 fn every_route_needs_a_key_of_the_right_scope() {
     let app = TestApp::spawn_demo();
-    let keys: Vec<(&str, String)> = SCOPES.iter().map(|scope| (*scope, app.create_key(&format!("{scope}-key"), scope))).collect();
+    let keys: Vec<(&str, String)> = SCOPES
+        .iter()
+        .map(|scope| (*scope, app.create_key(&format!("{scope}-key"), scope)))
+        .collect();
     let rank = |scope: &str| SCOPES.iter().position(|s| *s == scope).unwrap();
     for (method, path, body, needed) in routes(&app) {
         let body_text = body.as_ref().map(|b| b.to_string());
         let send = |key: Option<&str>| {
-            app.send(method, &path, key, body_text.as_deref().map(|text| ("application/json", text)))
+            app.send(
+                method,
+                &path,
+                key,
+                body_text.as_deref().map(|text| ("application/json", text)),
+            )
         };
         let anonymous = send(None);
-        assert_eq!((anonymous.status, anonymous.code()), (401, "unauthorized"), "{method} {path} without a key");
+        assert_eq!(
+            (anonymous.status, anonymous.code()),
+            (401, "unauthorized"),
+            "{method} {path} without a key"
+        );
         let wrong = send(Some("cak_not-a-real-key"));
         assert_eq!(wrong.status, 401, "{method} {path} with an unknown key");
         for (scope, key) in &keys {
             if rank(scope) < rank(needed) {
                 let answer = send(Some(key));
-                assert_eq!((answer.status, answer.code()), (403, "forbidden"), "{method} {path} with {scope}");
+                assert_eq!(
+                    (answer.status, answer.code()),
+                    (403, "forbidden"),
+                    "{method} {path} with {scope}"
+                );
             }
         }
         // The least scope that may, succeeds (the first allowed key does the change).
         let (_, key) = &keys[rank(needed)];
         let answer = send(Some(key));
-        assert!(answer.status < 300, "{method} {path} with {needed}: {} {}", answer.status, answer.text);
+        assert!(
+            answer.status < 300,
+            "{method} {path} with {needed}: {} {}",
+            answer.status,
+            answer.text
+        );
     }
 }
 
@@ -73,7 +171,12 @@ fn the_key_name_is_the_actor_in_the_audit_trail() {
     let app = TestApp::spawn_demo();
     let key = app.create_key("hr-portal", "write");
     let nyc = app.company_id("NYC");
-    let answer = app.json_as(&key, "POST", "/users/5/companies", &json!({"company_id": nyc}));
+    let answer = app.json_as(
+        &key,
+        "POST",
+        "/users/5/companies",
+        &json!({"company_id": nyc}),
+    );
     assert_eq!(answer.status, 201);
     assert_eq!(answer.body["granted_by"], "hr-portal");
     let audit = app.get("/audit?action=access.grant&limit=1");
@@ -97,22 +200,38 @@ fn keys_are_listed_without_secrets_stored_as_hashes_and_revocable() {
     assert!(!stored[0].contains(&secret[4..]));
     assert_eq!(app.get_as(&secret, "/users").status, 200);
     let duplicate = app.post("/keys", &json!({"name": "reporting", "scope": "admin"}));
-    assert_eq!((duplicate.status, duplicate.code()), (409, "key_name_taken"));
+    assert_eq!(
+        (duplicate.status, duplicate.code()),
+        (409, "key_name_taken")
+    );
     let master = app.post("/keys", &json!({"name": "master", "scope": "admin"}));
     assert_eq!(master.status, 409);
     assert_eq!(app.delete(&format!("/keys/{id}")).status, 204);
     let revoked = app.get_as(&secret, "/users");
     assert_eq!(revoked.status, 401);
-    assert_eq!(app.delete(&format!("/keys/{}", uuid::Uuid::new_v4())).code(), "key_not_found");
+    assert_eq!(
+        app.delete(&format!("/keys/{}", uuid::Uuid::new_v4()))
+            .code(),
+        "key_not_found"
+    );
     // A revoked key's name may be given to a new key.
-    assert_eq!(app.post("/keys", &json!({"name": "reporting", "scope": "read"})).status, 201);
+    assert_eq!(
+        app.post("/keys", &json!({"name": "reporting", "scope": "read"}))
+            .status,
+        201
+    );
 }
 
 #[test]
 fn an_admin_key_manages_keys_but_is_not_the_master() {
     let app = TestApp::spawn();
     let admin = app.create_key("ops", "admin");
-    let made = app.json_as(&admin, "POST", "/keys", &json!({"name": "svc", "scope": "check"}));
+    let made = app.json_as(
+        &admin,
+        "POST",
+        "/keys",
+        &json!({"name": "svc", "scope": "check"}),
+    );
     assert_eq!(made.status, 201);
     assert_eq!(made.body["created_by"], "ops");
     assert_eq!(app.get_as(MASTER_KEY, "/whoami").body["name"], "master");
@@ -130,6 +249,9 @@ fn malformed_authorization_headers_are_401() {
             .call()
             .unwrap();
         assert_eq!(response.status().as_u16(), 401, "{header}");
-        assert_eq!(response.headers().get("www-authenticate").unwrap(), "Bearer");
+        assert_eq!(
+            response.headers().get("www-authenticate").unwrap(),
+            "Bearer"
+        );
     }
 }

@@ -4,17 +4,29 @@ use company_access_tests::TestApp;
 fn health_and_ready_are_public() {
     let app = TestApp::spawn();
     let health = app.send("GET", "/health", None, None);
-    assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
+    assert_eq!(
+        (health.status, health.body["status"].as_str()),
+        (200, Some("ok"))
+    );
     let ready = app.send("GET", "/ready", None, None);
-    assert_eq!((ready.status, ready.body["status"].as_str()), (200, Some("ready")));
+    assert_eq!(
+        (ready.status, ready.body["status"].as_str()),
+        (200, Some("ready"))
+    );
 }
 
 #[test]
 fn responses_carry_a_request_id_and_safety_headers() {
     let app = TestApp::spawn();
-    let response = ureq::get(&app.url("/health")).header("X-Request-Id", "trace-42").call().unwrap();
+    let response = ureq::get(&app.url("/health"))
+        .header("X-Request-Id", "trace-42")
+        .call()
+        .unwrap();
     assert_eq!(response.headers().get("x-request-id").unwrap(), "trace-42");
-    assert_eq!(response.headers().get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(
+        response.headers().get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
     let response = ureq::get(&app.url("/health")).call().unwrap();
     assert_eq!(response.headers().get("x-request-id").unwrap().len(), 36);
 }
@@ -58,10 +70,18 @@ fn openapi_documents_every_route_and_the_key_scheme() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is not documented");
     }
-    assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["api_key"]["scheme"],
+        "bearer"
+    );
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     let list_users = &doc["paths"]["/users"]["get"];
-    assert!(list_users["description"].as_str().unwrap_or("").contains("Search"));
+    assert!(
+        list_users["description"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Search")
+    );
 }
 
 #[test]

@@ -18,7 +18,10 @@ fn create_show_update_and_delete_a_user() {
     let shown = app.get(&format!("/users/{id}"));
     assert_eq!(shown.body["email"], "sarah@example.com");
 
-    let updated = app.patch(&format!("/users/{id}"), &json!({"full_name": "Sarah J. Connor", "email": null, "home_company_id": nyc}));
+    let updated = app.patch(
+        &format!("/users/{id}"),
+        &json!({"full_name": "Sarah J. Connor", "email": null, "home_company_id": nyc}),
+    );
     assert_eq!(updated.status, 200, "{}", updated.text);
     assert_eq!(updated.body["full_name"], "Sarah J. Connor");
     assert_eq!(updated.body["email"], serde_json::Value::Null);
@@ -30,7 +33,10 @@ fn create_show_update_and_delete_a_user() {
 
     assert_eq!(app.delete(&format!("/users/{id}")).status, 204);
     let gone = app.get(&format!("/users/{id}"));
-    assert_eq!((gone.status, gone.body["detail"].as_str()), (404, Some("User not found")));
+    assert_eq!(
+        (gone.status, gone.body["detail"].as_str()),
+        (404, Some("User not found"))
+    );
     assert_eq!(app.delete(&format!("/users/{id}")).status, 404);
 }
 
@@ -39,9 +45,15 @@ fn usernames_are_unique_regardless_of_case() {
     let app = TestApp::spawn();
     app.create_user("John_Smith", "hr_manager");
     let duplicate = app.post("/users", &json!({"username": "john_smith"}));
-    assert_eq!((duplicate.status, duplicate.code()), (409, "username_taken"));
+    assert_eq!(
+        (duplicate.status, duplicate.code()),
+        (409, "username_taken")
+    );
     let other = app.create_user("jane", "employee");
-    let rename = app.patch(&format!("/users/{other}"), &json!({"username": "JOHN_SMITH"}));
+    let rename = app.patch(
+        &format!("/users/{other}"),
+        &json!({"username": "JOHN_SMITH"}),
+    );
     assert_eq!((rename.status, rename.code()), (409, "username_taken"));
     let found = app.get("/users?username=JOHN_smith");
     assert_eq!(found.body["total"], 1);
@@ -51,20 +63,32 @@ fn usernames_are_unique_regardless_of_case() {
 fn user_defaults_to_an_active_employee() {
     let app = TestApp::spawn();
     let created = app.post("/users", &json!({"username": "emp_002"}));
-    assert_eq!((created.body["role"].as_str(), created.body["is_active"].as_bool()), (Some("employee"), Some(true)));
+    assert_eq!(
+        (
+            created.body["role"].as_str(),
+            created.body["is_active"].as_bool()
+        ),
+        (Some("employee"), Some(true))
+    );
 }
 
 #[test]
 fn home_company_on_create_is_granted_as_default() {
     let app = TestApp::spawn();
     let company = app.create_company("Company_A");
-    let created = app.post("/users", &json!({"username": "emp_001", "home_company_id": company}));
+    let created = app.post(
+        "/users",
+        &json!({"username": "emp_001", "home_company_id": company}),
+    );
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.body["company_count"], 1);
     let id = created.body["id"].as_i64().unwrap();
     let list = app.get(&format!("/users/{id}/companies"));
     assert_eq!(list.body["items"][0]["is_default"], true);
-    let unknown = app.post("/users", &json!({"username": "emp_003", "home_company_id": uuid::Uuid::new_v4()}));
+    let unknown = app.post(
+        "/users",
+        &json!({"username": "emp_003", "home_company_id": uuid::Uuid::new_v4()}),
+    );
     assert_eq!((unknown.status, unknown.code()), (404, "company_not_found"));
     assert_eq!(app.get("/users?username=emp_003").body["total"], 0);
 }
@@ -80,10 +104,21 @@ fn search_filter_and_paginate_users() {
     let managers = app.get("/users?role=hr_manager");
     assert_eq!(managers.body["total"], 3);
     let multi = app.get("/users?min_companies=2");
-    let names: Vec<&str> = multi.body["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    let names: Vec<&str> = multi.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["john_smith", "hr_manager_1", "finance_manager_1"]);
     let page = app.get("/users?limit=2&offset=2");
-    assert_eq!((page.body["total"].as_u64(), page.body["items"].as_array().unwrap().len()), (Some(6), 2));
+    assert_eq!(
+        (
+            page.body["total"].as_u64(),
+            page.body["items"].as_array().unwrap().len()
+        ),
+        (Some(6), 2)
+    );
     assert_eq!(page.body["items"][0]["id"], 3);
     // LIKE wildcards in the search text are taken literally.
     assert_eq!(app.get("/users?q=%25").body["total"], 0);
@@ -94,9 +129,18 @@ fn search_filter_and_paginate_users() {
 fn seed_demo_users_have_the_seed_ids_and_companies() {
     let app = TestApp::spawn_demo();
     assert_eq!(app.user_id("sarah"), 5);
-    assert_eq!(app.company_names_of(app.user_id("john_smith")), ["Main Office", "Branch Office", "Regional HQ"]);
-    assert_eq!(app.company_names_of(app.user_id("hr_manager_1")), ["Branch_A", "Branch_B", "Branch_C"]);
-    assert_eq!(app.company_names_of(app.user_id("finance_manager_1")), ["Region_North_Company", "Region_North_Branch"]);
+    assert_eq!(
+        app.company_names_of(app.user_id("john_smith")),
+        ["Main Office", "Branch Office", "Regional HQ"]
+    );
+    assert_eq!(
+        app.company_names_of(app.user_id("hr_manager_1")),
+        ["Branch_A", "Branch_B", "Branch_C"]
+    );
+    assert_eq!(
+        app.company_names_of(app.user_id("finance_manager_1")),
+        ["Region_North_Company", "Region_North_Branch"]
+    );
     assert_eq!(app.company_names_of(app.user_id("emp_001")), ["Company_A"]);
     assert!(app.company_names_of(5).is_empty());
     let admin = app.get(&format!("/users/{}/companies", app.user_id("admin")));
@@ -111,15 +155,25 @@ fn invalid_user_fields_are_refused_with_the_field_named() {
         (json!({"username": "ab"}), "username"),
         (json!({"username": "john smith"}), "username"),
         (json!({"username": "sarah", "role": "boss"}), "role"),
-        (json!({"username": "sarah", "email": "not-an-email"}), "email"),
-        (json!({"username": "sarah", "is_active": "yes"}), "is_active"),
+        (
+            json!({"username": "sarah", "email": "not-an-email"}),
+            "email",
+        ),
+        (
+            json!({"username": "sarah", "is_active": "yes"}),
+            "is_active",
+        ),
         (json!({"username": "sarah", "password": "x"}), "password"),
     ] {
         let answer = app.post("/users", &body);
         assert_eq!(answer.status, 422, "{body}: {}", answer.text);
         assert_eq!(answer.code(), "validation_failed");
         let named = answer.body["errors"][0]["field"].as_str().unwrap_or("");
-        assert!(named == field || answer.body["detail"].as_str().unwrap().contains(field), "{body}: {}", answer.text);
+        assert!(
+            named == field || answer.body["detail"].as_str().unwrap().contains(field),
+            "{body}: {}",
+            answer.text
+        );
     }
     assert_eq!(app.get("/users").body["total"], 0);
 }

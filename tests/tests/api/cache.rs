@@ -1,0 +1,164 @@
+//! The check cache is exact: never a stale answer after a change acknowledged by this instance, and on
+//! PostgreSQL, changes made by another instance reach this one through the change feed — or, while the
+//! feed is down, every check goes to the database.
+
+use company_access_tests::{TestApp, TestDatabase};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+#[test]
+fn revoke_then_check_is_never_allowed_even_with_concurrent_readers() {
+    let app = Arc::new(TestApp::spawn_demo());
+    let sarah = app.user_id("sarah");
+    let nyc = app.company_id("NYC");
+    let done = Arc::new(AtomicBool::new(false));
+    // Readers keep loading the pair into the cache while it changes underneath them.
+    let readers: Vec<_> = (0..3)
+        .map(|_| {
+            let (app, done, nyc) = (app.clone(), done.clone(), nyc.clone());
+            std::thread::spawn(move || {
+                while !done.load(Ordering::Relaxed) {
+                    app.allowed(sarah, &nyc);
+                }
+            })
+        })
+        .collect();
+    let mut stale = 0;
+    for _ in 0..300 {
+        assert_eq!(app.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc})).status, 201);
+        if !app.allowed(sarah, &nyc) {
+            stale += 1;
+        }
+        assert_eq!(app.delete(&format!("/users/{sarah}/companies/{nyc}")).status, 204);
+        if app.allowed(sarah, &nyc) {
+            stale += 1;
+        }
+    }
+    done.store(true, Ordering::Relaxed);
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    assert_eq!(stale, 0);
+}
+
+#[test]
+fn deleting_users_and_companies_and_bulk_changes_reach_the_cache() {
+    let app = TestApp::spawn_demo();
+    let john = app.user_id("john_smith");
+    let main = app.company_id("Main Office");
+    let nyc = app.company_id("NYC");
+    assert!(app.allowed(john, &main));
+    assert!(!app.allowed(john, &nyc));
+    app.post("/access/bulk", &json!({}));
+    assert!(app.allowed(john, &nyc), "bulk add invalidates");
+    app.put(&format!("/users/{john}/companies"), &json!({"company_ids": [main]}));
+    assert!(!app.allowed(john, &nyc), "replace invalidates");
+    app.patch(&format!("/users/{john}"), &json!({"is_active": false}));
+    assert!(!app.allowed(john, &main), "deactivation invalidates");
+    app.patch(&format!("/users/{john}"), &json!({"is_active": true, "role": "super_admin"}));
+    assert!(app.allowed(john, &nyc), "promotion invalidates");
+    let fresh = app.create_company("Opened Later");
+    assert!(app.allowed(john, &fresh), "a company created after a miss is seen");
+    app.delete(&format!("/companies/{main}"));
+    let after = app.get(&format!("/access-check?user_id={john}&company_id={main}"));
+    assert_eq!(after.body["reason"], "unknown_company");
+    app.delete(&format!("/users/{john}"));
+    let gone = app.get(&format!("/access-check?user_id={john}&company_id={nyc}"));
+    assert_eq!(gone.body["reason"], "unknown_user");
+    let unknown = uuid::Uuid::new_v4();
+    assert!(!app.allowed(99, &unknown.to_string()));
+    let late = app.create_user("late_joiner", "employee");
+    assert_eq!(app.get(&format!("/access-check?user_id={late}&company_id={nyc}")).body["reason"], "no_grant");
+}
+
+#[test]
+fn revoked_keys_stop_working_at_once() {
+    let app = TestApp::spawn_demo();
+    let created = app.post("/keys", &json!({"name": "svc", "scope": "check"}));
+    let secret = created.body["secret"].as_str().unwrap().to_owned();
+    assert_eq!(app.get_as(&secret, "/whoami").status, 200);
+    assert_eq!(app.get_as(&secret, "/whoami").status, 200);
+    app.delete(&format!("/keys/{}", created.body["id"].as_str().unwrap()));
+    assert_eq!(app.get_as(&secret, "/whoami").status, 401);
+}
+
+fn postgres_or_skip(test: &str) -> bool {
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
+        return true;
+    }
+    eprintln!("SKIPPED {test}: needs PostgreSQL (set TEST_DATABASE_URL; CI runs it)");
+    false
+}
+
+/// Polls instance `b` until the pair reads `expected`; the change must arrive, how fast is the benchmark's.
+fn eventually(b: &TestApp, user: i64, company: &str, expected: bool) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if b.allowed(user, company) == expected {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+#[test]
+fn two_instances_on_one_postgres_see_each_others_changes() {
+    if !postgres_or_skip("two_instances_on_one_postgres_see_each_others_changes") {
+        return;
+    }
+    let a = TestApp::spawn_demo();
+    let b = TestApp::spawn_on(TestDatabase::shared(&a.db), |_| {});
+    assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
+    let sarah = a.user_id("sarah");
+    let nyc = a.company_id("NYC");
+    for round in 0..30 {
+        assert!(!b.allowed(sarah, &nyc), "round {round}: B starts from a cached 'no'");
+        assert_eq!(a.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc})).status, 201);
+        assert!(eventually(&b, sarah, &nyc, true), "round {round}: grant on A never reached B");
+        assert_eq!(a.delete(&format!("/users/{sarah}/companies/{nyc}")).status, 204);
+        assert!(eventually(&b, sarah, &nyc, false), "round {round}: revoke on A never reached B");
+    }
+    // Keys revoked on one instance stop working on the other.
+    let created = a.post("/keys", &json!({"name": "svc", "scope": "check"}));
+    let secret = created.body["secret"].as_str().unwrap().to_owned();
+    assert_eq!(b.get_as(&secret, "/whoami").status, 200);
+    a.delete(&format!("/keys/{}", created.body["id"].as_str().unwrap()));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while b.get_as(&secret, "/whoami").status == 200 {
+        assert!(std::time::Instant::now() < deadline, "revoked key still works on B");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn while_the_change_feed_is_down_checks_go_to_the_database() {
+    if !postgres_or_skip("while_the_change_feed_is_down_checks_go_to_the_database") {
+        return;
+    }
+    let a = TestApp::spawn_demo();
+    let b = TestApp::spawn_on(TestDatabase::shared(&a.db), |settings| {
+        settings.feed_retry = Duration::from_secs(5);
+    });
+    assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
+    let sarah = a.user_id("sarah");
+    let nyc = a.company_id("NYC");
+    assert!(!b.allowed(sarah, &nyc), "cached on B");
+    // Cut every LISTEN connection on this database: B hears nothing more until it reconnects.
+    a.db.query_i64(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    );
+    assert!(b.wait_for_feed("down", Duration::from_secs(5)), "B did not notice its feed went down");
+    assert_eq!(a.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc})).status, 201);
+    assert!(b.allowed(sarah, &nyc), "B answered from a cache it cannot trust");
+    assert_eq!(a.delete(&format!("/users/{sarah}/companies/{nyc}")).status, 204);
+    assert!(!b.allowed(sarah, &nyc), "B answered from a cache it cannot trust");
+    // Back up: B trusts a fresh cache and hears changes again.
+    assert!(b.wait_for_feed("listening", Duration::from_secs(15)));
+    assert!(!b.allowed(sarah, &nyc));
+    a.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc}));
+    assert!(eventually(&b, sarah, &nyc, true));
+}
