@@ -35,7 +35,8 @@ enum MigrateAction {
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let json = std::env::var("COMPANY_ACCESS_LOG_FORMAT").is_ok_and(|format| format.eq_ignore_ascii_case("json"));
+    let json = std::env::var("COMPANY_ACCESS_LOG_FORMAT")
+        .is_ok_and(|format| format.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -48,10 +49,13 @@ fn init_logging() {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|error| {
-        eprintln!("company-access: cannot start the async runtime: {error}");
-        ExitCode::FAILURE
-    })
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            eprintln!("company-access: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        })
 }
 
 pub fn serve(args: ServeArgs) -> ExitCode {
@@ -64,8 +68,13 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let result = actix_web::rt::System::new().block_on(async move {
-        let application = Application::build(settings).await.map_err(|error| error.to_string())?;
-        application.run_until_stopped().await.map_err(|error| error.to_string())
+        let application = Application::build(settings)
+            .await
+            .map_err(|error| error.to_string())?;
+        application
+            .run_until_stopped()
+            .await
+            .map_err(|error| error.to_string())
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -98,19 +107,27 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
             .and_then(|path| std::path::Path::new(path).parent())
             .filter(|parent| !parent.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(parent).map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
         }
         let db = api::db::connect(&settings.database_url, 1)
             .await
             .map_err(|error| format!("cannot open the database: {error}"))?;
         match args.action {
             MigrateAction::Up => Migrator::up(&db, None).await.map_err(|e| e.to_string())?,
-            MigrateAction::Down { steps } => {
-                Migrator::down(&db, Some(steps)).await.map_err(|e| e.to_string())?
-            }
+            MigrateAction::Down { steps } => Migrator::down(&db, Some(steps))
+                .await
+                .map_err(|e| e.to_string())?,
             MigrateAction::Status => {
-                for migration in Migrator::get_migration_with_status(&db).await.map_err(|e| e.to_string())? {
-                    println!("{:<8} {}", format!("{:?}", migration.status()), migration.name());
+                for migration in Migrator::get_migration_with_status(&db)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    println!(
+                        "{:<8} {}",
+                        format!("{:?}", migration.status()),
+                        migration.name()
+                    );
                 }
             }
         }

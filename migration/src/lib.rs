@@ -26,5 +26,9 @@ impl MigratorTrait for Migrator {
 /// Runs SQL that is the same on SQLite and PostgreSQL (expression and partial indexes, which the
 /// schema builder cannot express for both).
 async fn execute_sql(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
-    manager.get_connection().execute_unprepared(sql).await.map(|_| ())
+    manager
+        .get_connection()
+        .execute_unprepared(sql)
+        .await
+        .map(|_| ())
 }

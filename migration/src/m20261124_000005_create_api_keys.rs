@@ -25,11 +25,9 @@ impl MigrationTrait for Migration {
                     .table(HrmApiKeys::Table)
                     .col(uuid(HrmApiKeys::Id).primary_key())
                     .col(string_len(HrmApiKeys::Name, 64))
-                    .col(
-                        string_len(HrmApiKeys::Scope, 16).check(
-                            Expr::col(HrmApiKeys::Scope).is_in(["check", "read", "write", "admin"]),
-                        ),
-                    )
+                    .col(string_len(HrmApiKeys::Scope, 16).check(
+                        Expr::col(HrmApiKeys::Scope).is_in(["check", "read", "write", "admin"]),
+                    ))
                     .col(string_len(HrmApiKeys::Prefix, 16))
                     .col(string_len_uniq(HrmApiKeys::SecretHash, 64))
                     .col(timestamp_with_time_zone(HrmApiKeys::CreatedAt))
