@@ -54,6 +54,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             detail: "The request body is empty; send a JSON object".into(),
         });
     }
+    // The common case pays for nothing more than serde_json; only a refused body is parsed again to
+    // find the path of the offending field.
+    if let Ok(value) = serde_json::from_slice::<T>(body) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = parsed.map_err(|error| {

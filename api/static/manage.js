@@ -1296,11 +1296,12 @@
     var box = $('chart-per-user');
     if (!data.length) { box.replaceChildren(el('p', { class: 'empty' }, 'No users yet.')); return; }
 
-    var W = chartWidth(box), H = W < 480 ? 240 : 300, m = { t: 24, r: 12, b: 52, l: 56 };
-    var iw = W - m.l - m.r, ih = H - m.t - m.b;
     var max = Math.max.apply(null, data.map(function (d) { return d.y; }));
     var step = niceStep(max, 4);
     var top = Math.max(step, Math.ceil(max / step) * step);
+    // Room on the left for the widest tick label plus the rotated axis title.
+    var W = chartWidth(box), H = W < 480 ? 240 : 300, m = { t: 24, r: 12, b: 52, l: 34 + 8 * num(top).length };
+    var iw = W - m.l - m.r, ih = H - m.t - m.b;
     var desc = data.map(function (d) { return plural(d.y, 'user has', 'users have') + ' ' + plural(d.x, 'company', 'companies'); }).join('; ') + '.';
     var chart = chartFrame(W, H, 'Number of users by how many companies they have', desc);
     chart.classList.add('chart-per-user');

@@ -726,6 +726,14 @@ pub async fn bulk_grant(
     Ok(result)
 }
 
+async fn count_defaults(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    let sql = Sql::new(
+        db.get_database_backend(),
+        "SELECT count(*) AS total FROM hrm_user_company_access WHERE is_default",
+    );
+    users::count_rows(db, sql).await
+}
+
 /// The seed's migrate_user_company_access.py: each user gets their profile's home company (as default when
 /// they have none) and super admins get every company. Running it again adds nothing.
 pub async fn populate(
@@ -762,14 +770,33 @@ pub async fn populate(
         }
     } else {
         let uuid = random_uuid_sql(backend);
+        let defaults_before = count_defaults(&txn).await?;
+        // A home grant is made the default of a user who has none within the same INSERT; each user
+        // appears once, so the one-default index cannot clash inside the statement.
         let mut home = Sql::new(backend, GRANT_COLUMNS);
         let actor_value = home.bind(actor);
         let now = home.bind(Utc::now());
         home.push(&format!(
-            "SELECT {uuid}, u.id, u.home_company_id, false, {actor_value}, {now}, {now} FROM hrm_users u \
+            "SELECT {uuid}, u.id, u.home_company_id, NOT EXISTS \
+               (SELECT 1 FROM hrm_user_company_access d WHERE d.user_id = u.id AND d.is_default), \
+               {actor_value}, {now}, {now} FROM hrm_users u \
              WHERE u.home_company_id IS NOT NULL ON CONFLICT (user_id, company_id) DO NOTHING"
         ));
         let home_company_grants = txn.execute_raw(home.statement()).await?.rows_affected();
+        // Home grants that existed before, not default, of users with no default: promote them. Driven
+        // by one index probe per user with a profile.
+        let mut promote = Sql::new(
+            backend,
+            "UPDATE hrm_user_company_access SET is_default = true, modified_at = ",
+        );
+        let now = promote.bind(Utc::now());
+        promote.push(&format!(
+            "{now} WHERE id IN (SELECT a.id FROM hrm_users u JOIN hrm_user_company_access a \
+               ON a.user_id = u.id AND a.company_id = u.home_company_id \
+             WHERE NOT a.is_default AND NOT EXISTS (SELECT 1 FROM hrm_user_company_access d \
+               WHERE d.user_id = u.id AND d.is_default))"
+        ));
+        txn.execute_raw(promote.statement()).await?;
         let mut admins = Sql::new(backend, GRANT_COLUMNS);
         let actor_value = admins.bind(actor);
         let now = admins.bind(Utc::now());
@@ -780,18 +807,7 @@ pub async fn populate(
              ON CONFLICT (user_id, company_id) DO NOTHING"
         ));
         let super_admin_grants = txn.execute_raw(admins.statement()).await?.rows_affected();
-        let mut defaults = Sql::new(
-            backend,
-            "UPDATE hrm_user_company_access SET is_default = true, modified_at = ",
-        );
-        let now = defaults.bind(Utc::now());
-        defaults.push(&format!(
-            "{now} WHERE EXISTS (SELECT 1 FROM hrm_users u WHERE u.id = hrm_user_company_access.user_id \
-               AND u.home_company_id = hrm_user_company_access.company_id) \
-             AND NOT EXISTS (SELECT 1 FROM hrm_user_company_access d \
-               WHERE d.user_id = hrm_user_company_access.user_id AND d.is_default)"
-        ));
-        let defaults_set = txn.execute_raw(defaults.statement()).await?.rows_affected();
+        let defaults_set = count_defaults(&txn).await?.saturating_sub(defaults_before);
         PopulateResult {
             home_company_grants,
             super_admin_grants,
