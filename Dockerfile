@@ -14,6 +14,5 @@ ENV COMPANY_ACCESS_BIND=0.0.0.0:8080 \
     COMPANY_ACCESS_DATA_DIR=/var/lib/company-access \
     COMPANY_ACCESS_LOG_FORMAT=json
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=2s CMD ["company-access", "--version"]
 ENTRYPOINT ["company-access"]
 CMD ["serve"]
