@@ -1391,17 +1391,40 @@
     return null;
   }
 
+  var SUMMARY_KEYS = ['name', 'username', 'role', 'scope', 'is_default', 'added', 'already_present', 'removed',
+    'home_company_grants', 'super_admin_grants', 'defaults_set', 'dry_run'];
+  var SKIP_KEYS = { id: 1, user_id: 1, company_id: 1, home_company_id: 1, created_at: 1, modified_at: 1, updated_at: 1 };
+
+  function isFilled(x) { return !!x && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length > 0; }
+
+  function formatValue(v) {
+    if (v === null || v === undefined) return 'none';
+    if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return formatDate(v);
+    if (Array.isArray(v)) return num(v.length) + ' item' + (v.length === 1 ? '' : 's');
+    if (typeof v === 'object') return JSON.stringify(v);
+    if (typeof v === 'number') return num(v);
+    return String(v);
+  }
+
+  /** A short, readable account of an audit entry: what changed, or the main facts of what was made. */
   function describeChange(entry) {
-    var before = entry.before, after = entry.after;
-    if (!before || !after || typeof before !== 'object' || typeof after !== 'object') return '';
-    var skip = { modified_at: 1, updated_at: 1, created_at: 1 };
-    var changes = [];
-    Object.keys(after).forEach(function (k) {
-      if (skip[k]) return;
-      var a = JSON.stringify(before[k]), b = JSON.stringify(after[k]);
-      if (a !== b) changes.push(k + ': ' + (a === undefined ? '—' : a) + ' → ' + (b === undefined ? '—' : b));
-    });
-    return changes.slice(0, 3).join('; ') + (changes.length > 3 ? '; …' : '');
+    var before = isFilled(entry.before) ? entry.before : null;
+    var after = isFilled(entry.after) ? entry.after : null;
+    var parts = [];
+    if (before && after) {
+      var keys = Object.keys(after).concat(Object.keys(before).filter(function (k) { return !(k in after); }));
+      keys.forEach(function (k) {
+        if (SKIP_KEYS[k] || JSON.stringify(before[k]) === JSON.stringify(after[k])) return;
+        parts.push(k.replace(/_/g, ' ') + ': ' + formatValue(before[k]) + ' → ' + formatValue(after[k]));
+      });
+    } else if (before || after) {
+      var facts = after || before;
+      SUMMARY_KEYS.forEach(function (k) {
+        if (!(k in facts) || facts[k] === false || facts[k] === null) return;
+        parts.push(k.replace(/_/g, ' ') + ': ' + formatValue(facts[k]));
+      });
+    }
+    return parts.slice(0, 4).join('; ') + (parts.length > 4 ? '; …' : '');
   }
 
   function renderAudit(page, mine) {
