@@ -8,6 +8,7 @@
 //! goes to the database. Entries also expire after a TTL, a bound on anything written behind our back.
 
 use crate::auth::Caller;
+use crate::services::check::Facts;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -224,7 +225,7 @@ impl CheckCache {
     }
 
     /// The cached facts for one pair, when both are known.
-    pub fn lookup(&self, user: i32, company: &Uuid) -> Option<(Option<(bool, bool)>, bool, bool)> {
+    pub fn lookup(&self, user: i32, company: &Uuid) -> Option<Facts> {
         if !self.enabled() {
             return None;
         }
@@ -235,7 +236,11 @@ impl CheckCache {
             .get(&user)
             .filter(|e| now.duration_since(e.loaded) < self.settings.ttl)?;
         let exists = self.fresh(inner.companies.get(company), now)?;
-        Some((facts.value.flags, exists, facts.value.granted(company)))
+        Some(Facts {
+            user: facts.value.flags,
+            company_exists: exists,
+            granted: facts.value.granted(company),
+        })
     }
 
     /// What the cache knows of these users and companies, read under one lock.
@@ -423,7 +428,11 @@ mod tests {
         cache.store(now, vec![(7, facts(&[company]))], vec![(company, true)]);
         assert_eq!(
             cache.lookup(7, &company),
-            Some((Some((true, false)), true, true))
+            Some(Facts {
+                user: Some((true, false)),
+                company_exists: true,
+                granted: true
+            })
         );
         cache.apply(&Changes::user(7));
         assert!(cache.lookup(7, &company).is_none());

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use actix_web::dev::Payload;
-use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::error::PathError;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
@@ -131,13 +131,40 @@ pub fn path_error(error: PathError, _request: &HttpRequest) -> actix_web::Error 
     AppError::bad_request(detail).into()
 }
 
-/// Query strings that do not parse answer 400 with the reason.
-pub fn query_error(error: QueryPayloadError, _request: &HttpRequest) -> actix_web::Error {
-    let detail = match &error {
-        QueryPayloadError::Deserialize(inner) => format!("The query string is not valid: {inner}"),
-        other => format!("The query string is not valid: {other}"),
-    };
-    AppError::bad_request(detail).into()
+/// A query string parsed into `T`; on failure the 400 names the parameter (`user_id: invalid digit …`).
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    if let Ok(value) = serde_urlencoded::from_str::<T>(query) {
+        return Ok(value);
+    }
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        let detail = if path == "." {
+            format!("The query string is not valid: {inner}")
+        } else {
+            format!("The query parameter {path} is not valid: {inner}")
+        };
+        AppError::bad_request(detail)
+    })
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(request.query_string()).map(Query))
+    }
 }
 
 #[cfg(test)]
@@ -150,6 +177,20 @@ mod tests {
             Ok(_) => openapi::Problem::new(200, ProblemCode::BadRequest, "", "parsed"),
             Err(error) => error.problem(),
         }
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let error = parse_query::<openapi::access::AccessCheckQuery>("user_id=abc&company_id=x")
+            .err()
+            .map(|e| e.problem().detail)
+            .unwrap_or_default();
+        assert!(error.contains("user_id"), "{error}");
+        let missing = parse_query::<openapi::access::AccessCheckQuery>("user_id=1")
+            .err()
+            .map(|e| e.problem().detail)
+            .unwrap_or_default();
+        assert!(missing.contains("company_id"), "{missing}");
     }
 
     #[test]

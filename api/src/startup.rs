@@ -221,7 +221,6 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::PathConfig::default().error_handler(extract::path_error))
-                .app_data(web::QueryConfig::default().error_handler(extract::query_error))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))

@@ -88,7 +88,11 @@ impl TestDatabase {
 
     /// The same database, for a second instance of the service; the first owner drops it.
     pub fn shared(other: &TestDatabase) -> Self {
-        TestDatabase { url: other.url.clone(), postgres: None, _dir: tempfile::tempdir().unwrap() }
+        TestDatabase {
+            url: other.url.clone(),
+            postgres: None,
+            _dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -404,7 +408,9 @@ impl TestApp {
     }
 
     pub fn allowed(&self, user_id: i64, company_id: &str) -> bool {
-        let answer = self.get(&format!("/access-check?user_id={user_id}&company_id={company_id}"));
+        let answer = self.get(&format!(
+            "/access-check?user_id={user_id}&company_id={company_id}"
+        ));
         assert_eq!(answer.status, 200, "{}", answer.text);
         answer.body["allowed"].as_bool().unwrap()
     }

@@ -1,5 +1,6 @@
 use crate::auth::{Authorized, ReadScope};
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::services::audit;
 use crate::state::AppState;
 use actix_web::{get, web};
@@ -25,7 +26,7 @@ use openapi::audit::{AuditPage, AuditQuery};
 pub async fn list_audit(
     _key: Authorized<ReadScope>,
     state: web::Data<AppState>,
-    query: web::Query<AuditQuery>,
+    query: Query<AuditQuery>,
 ) -> Result<web::Json<AuditPage>, AppError> {
     Ok(web::Json(
         audit::list(&state.store.db, query.into_inner()).await?,

@@ -1,6 +1,6 @@
 use crate::auth::{Authorized, CheckScope};
 use crate::error::AppError;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::services::check;
 use crate::state::AppState;
 use actix_web::{get, post, web};
@@ -24,7 +24,7 @@ use openapi::access::{AccessCheckBatch, AccessCheckQuery, AccessCheckResults, Ac
 pub async fn check_access(
     _key: Authorized<CheckScope>,
     state: web::Data<AppState>,
-    query: web::Query<AccessCheckQuery>,
+    query: Query<AccessCheckQuery>,
 ) -> Result<web::Json<AccessDecision>, AppError> {
     let AccessCheckQuery {
         user_id,

@@ -1,6 +1,6 @@
 use crate::auth::{Authorized, ReadScope, WriteScope};
 use crate::error::AppError;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::services::companies;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
@@ -29,7 +29,7 @@ use uuid::Uuid;
 pub async fn list_companies(
     _key: Authorized<ReadScope>,
     state: web::Data<AppState>,
-    query: web::Query<ListCompaniesQuery>,
+    query: Query<ListCompaniesQuery>,
 ) -> Result<web::Json<CompanyPage>, AppError> {
     Ok(web::Json(
         companies::list(&state.store.db, query.into_inner()).await?,
@@ -163,7 +163,7 @@ pub async fn list_company_users(
     _key: Authorized<ReadScope>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: web::Query<ListMembersQuery>,
+    query: Query<ListMembersQuery>,
 ) -> Result<web::Json<CompanyMembers>, AppError> {
     Ok(web::Json(
         companies::members(&state.store.db, id.into_inner(), query.into_inner()).await?,

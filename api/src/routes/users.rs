@@ -1,6 +1,6 @@
 use crate::auth::{Authorized, ReadScope, WriteScope};
 use crate::error::AppError;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::services::users;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
@@ -26,7 +26,7 @@ use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
 pub async fn list_users(
     _key: Authorized<ReadScope>,
     state: web::Data<AppState>,
-    query: web::Query<ListUsersQuery>,
+    query: Query<ListUsersQuery>,
 ) -> Result<web::Json<UserPage>, AppError> {
     Ok(web::Json(
         users::list(&state.store.db, query.into_inner()).await?,

@@ -140,17 +140,8 @@ pub async fn check(
     user_id: i32,
     company_id: Uuid,
 ) -> Result<AccessDecision, AppError> {
-    if let Some((user, company_exists, granted)) = store.cache.lookup(user_id, &company_id) {
-        return Ok(decision(
-            user_id,
-            company_id,
-            Facts {
-                user,
-                company_exists,
-                granted,
-            }
-            .decide(),
-        ));
+    if let Some(facts) = store.cache.lookup(user_id, &company_id) {
+        return Ok(decision(user_id, company_id, facts.decide()));
     }
     let decisions = check_many(
         store,

@@ -1,6 +1,15 @@
 use company_access_tests::{MASTER_KEY, TestApp};
 use serde_json::json;
 
+/// (method, path, body with its content type, status, problem code)
+type Case = (
+    &'static str,
+    String,
+    Option<(&'static str, String)>,
+    u16,
+    &'static str,
+);
+
 /// Each bad request is answered 4xx with a problem body, and leaves no trace.
 #[test]
 fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
@@ -14,7 +23,7 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         "{{\"company_ids\": [{}]}}",
         vec![format!("\"{nyc}\""); 40_000].join(",")
     );
-    let cases: Vec<(&str, String, Option<(&str, String)>, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "POST",
             "/users/5/companies".into(),

@@ -27,11 +27,22 @@ fn revoke_then_check_is_never_allowed_even_with_concurrent_readers() {
         .collect();
     let mut stale = 0;
     for _ in 0..300 {
-        assert_eq!(app.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc})).status, 201);
+        assert_eq!(
+            app.post(
+                &format!("/users/{sarah}/companies"),
+                &json!({"company_id": nyc})
+            )
+            .status,
+            201
+        );
         if !app.allowed(sarah, &nyc) {
             stale += 1;
         }
-        assert_eq!(app.delete(&format!("/users/{sarah}/companies/{nyc}")).status, 204);
+        assert_eq!(
+            app.delete(&format!("/users/{sarah}/companies/{nyc}"))
+                .status,
+            204
+        );
         if app.allowed(sarah, &nyc) {
             stale += 1;
         }
@@ -53,14 +64,23 @@ fn deleting_users_and_companies_and_bulk_changes_reach_the_cache() {
     assert!(!app.allowed(john, &nyc));
     app.post("/access/bulk", &json!({}));
     assert!(app.allowed(john, &nyc), "bulk add invalidates");
-    app.put(&format!("/users/{john}/companies"), &json!({"company_ids": [main]}));
+    app.put(
+        &format!("/users/{john}/companies"),
+        &json!({"company_ids": [main]}),
+    );
     assert!(!app.allowed(john, &nyc), "replace invalidates");
     app.patch(&format!("/users/{john}"), &json!({"is_active": false}));
     assert!(!app.allowed(john, &main), "deactivation invalidates");
-    app.patch(&format!("/users/{john}"), &json!({"is_active": true, "role": "super_admin"}));
+    app.patch(
+        &format!("/users/{john}"),
+        &json!({"is_active": true, "role": "super_admin"}),
+    );
     assert!(app.allowed(john, &nyc), "promotion invalidates");
     let fresh = app.create_company("Opened Later");
-    assert!(app.allowed(john, &fresh), "a company created after a miss is seen");
+    assert!(
+        app.allowed(john, &fresh),
+        "a company created after a miss is seen"
+    );
     app.delete(&format!("/companies/{main}"));
     let after = app.get(&format!("/access-check?user_id={john}&company_id={main}"));
     assert_eq!(after.body["reason"], "unknown_company");
@@ -70,7 +90,11 @@ fn deleting_users_and_companies_and_bulk_changes_reach_the_cache() {
     let unknown = uuid::Uuid::new_v4();
     assert!(!app.allowed(99, &unknown.to_string()));
     let late = app.create_user("late_joiner", "employee");
-    assert_eq!(app.get(&format!("/access-check?user_id={late}&company_id={nyc}")).body["reason"], "no_grant");
+    assert_eq!(
+        app.get(&format!("/access-check?user_id={late}&company_id={nyc}"))
+            .body["reason"],
+        "no_grant"
+    );
 }
 
 #[test]
@@ -115,11 +139,30 @@ fn two_instances_on_one_postgres_see_each_others_changes() {
     let sarah = a.user_id("sarah");
     let nyc = a.company_id("NYC");
     for round in 0..30 {
-        assert!(!b.allowed(sarah, &nyc), "round {round}: B starts from a cached 'no'");
-        assert_eq!(a.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc})).status, 201);
-        assert!(eventually(&b, sarah, &nyc, true), "round {round}: grant on A never reached B");
-        assert_eq!(a.delete(&format!("/users/{sarah}/companies/{nyc}")).status, 204);
-        assert!(eventually(&b, sarah, &nyc, false), "round {round}: revoke on A never reached B");
+        assert!(
+            !b.allowed(sarah, &nyc),
+            "round {round}: B starts from a cached 'no'"
+        );
+        assert_eq!(
+            a.post(
+                &format!("/users/{sarah}/companies"),
+                &json!({"company_id": nyc})
+            )
+            .status,
+            201
+        );
+        assert!(
+            eventually(&b, sarah, &nyc, true),
+            "round {round}: grant on A never reached B"
+        );
+        assert_eq!(
+            a.delete(&format!("/users/{sarah}/companies/{nyc}")).status,
+            204
+        );
+        assert!(
+            eventually(&b, sarah, &nyc, false),
+            "round {round}: revoke on A never reached B"
+        );
     }
     // Keys revoked on one instance stop working on the other.
     let created = a.post("/keys", &json!({"name": "svc", "scope": "check"}));
@@ -128,7 +171,10 @@ fn two_instances_on_one_postgres_see_each_others_changes() {
     a.delete(&format!("/keys/{}", created.body["id"].as_str().unwrap()));
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while b.get_as(&secret, "/whoami").status == 200 {
-        assert!(std::time::Instant::now() < deadline, "revoked key still works on B");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "revoked key still works on B"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -151,14 +197,36 @@ fn while_the_change_feed_is_down_checks_go_to_the_database() {
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
          WHERE datname = current_database() AND query LIKE 'LISTEN%'",
     );
-    assert!(b.wait_for_feed("down", Duration::from_secs(5)), "B did not notice its feed went down");
-    assert_eq!(a.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc})).status, 201);
-    assert!(b.allowed(sarah, &nyc), "B answered from a cache it cannot trust");
-    assert_eq!(a.delete(&format!("/users/{sarah}/companies/{nyc}")).status, 204);
-    assert!(!b.allowed(sarah, &nyc), "B answered from a cache it cannot trust");
+    assert!(
+        b.wait_for_feed("down", Duration::from_secs(5)),
+        "B did not notice its feed went down"
+    );
+    assert_eq!(
+        a.post(
+            &format!("/users/{sarah}/companies"),
+            &json!({"company_id": nyc})
+        )
+        .status,
+        201
+    );
+    assert!(
+        b.allowed(sarah, &nyc),
+        "B answered from a cache it cannot trust"
+    );
+    assert_eq!(
+        a.delete(&format!("/users/{sarah}/companies/{nyc}")).status,
+        204
+    );
+    assert!(
+        !b.allowed(sarah, &nyc),
+        "B answered from a cache it cannot trust"
+    );
     // Back up: B trusts a fresh cache and hears changes again.
     assert!(b.wait_for_feed("listening", Duration::from_secs(15)));
     assert!(!b.allowed(sarah, &nyc));
-    a.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc}));
+    a.post(
+        &format!("/users/{sarah}/companies"),
+        &json!({"company_id": nyc}),
+    );
     assert!(eventually(&b, sarah, &nyc, true));
 }
