@@ -56,7 +56,7 @@ async fn company_exists(db: &impl ConnectionTrait, company_id: Uuid) -> Result<b
 }
 
 /// Which of these companies exist.
-async fn existing_companies(
+pub(crate) async fn existing_companies(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> Result<HashSet<Uuid>, DbErr> {

@@ -3,6 +3,7 @@
 use crate::cache::UserFacts;
 use crate::error::AppError;
 use crate::services::Sql;
+use crate::services::access::existing_companies;
 use crate::store::Store;
 use openapi::Role;
 use openapi::access::{AccessDecision, AccessPair, DecisionReason, MAX_CHECKS_PER_REQUEST};
@@ -110,27 +111,9 @@ async fn load_companies(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, bool>, AppError> {
-    #[derive(FromQueryResult)]
-    struct CompanyRow {
-        id: Uuid,
-    }
-    let mut found = HashSet::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_CHECKS_PER_REQUEST) {
-        let mut sql = Sql::new(
-            db.get_database_backend(),
-            "SELECT id FROM hrm_company WHERE id IN ",
-        );
-        let list = sql.bind_list(chunk.iter().copied());
-        sql.push(&list);
-        found.extend(
-            CompanyRow::find_by_statement(sql.statement())
-                .all(db)
-                .await
-                .map_err(AppError::Unavailable)?
-                .into_iter()
-                .map(|row| row.id),
-        );
-    }
+    let found = existing_companies(db, ids)
+        .await
+        .map_err(AppError::Unavailable)?;
     Ok(ids.iter().map(|id| (*id, found.contains(id))).collect())
 }
 
