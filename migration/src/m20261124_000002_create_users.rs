@@ -61,6 +61,16 @@ impl MigrationTrait for Migration {
             "CREATE UNIQUE INDEX uq_hrm_users_username_ci ON hrm_users (lower(username))",
         )
         .await?;
+        // Super admins are found by role on every access review.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_hrm_users_role")
+                    .table(HrmUsers::Table)
+                    .col(HrmUsers::Role)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_index(
                 Index::create()
