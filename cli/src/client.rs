@@ -154,14 +154,10 @@ impl Api {
     /// machine `<COMPANY_ACCESS_DATA_DIR>/master-key`.
     pub fn connect(url: &str) -> Result<Api> {
         let base = url.trim().trim_end_matches('/').to_owned();
-        if base.starts_with("https://") {
+        let scheme_ok = base.starts_with("http://") || base.starts_with("https://");
+        if !scheme_ok || host_of(&base).is_none_or(str::is_empty) {
             return Err(CliError::usage(format!(
-                "This client speaks plain HTTP only; use an http:// URL instead of {base}."
-            )));
-        }
-        if !base.starts_with("http://") || host_of(&base).is_none_or(str::is_empty) {
-            return Err(CliError::usage(format!(
-                "COMPANY_ACCESS_URL must look like http://HOST:PORT (got {base:?})."
+                "COMPANY_ACCESS_URL must look like http://HOST:PORT or https://HOST (got {base:?})."
             )));
         }
         let (token, key_source) = find_key(&base);
