@@ -1,0 +1,42 @@
+-- POST /access-check load for wrk: bodies of PAIRS random pairs, prepared in init (BODIES per thread).
+--   wrk ... -s bench/lua/post.lua URL -- COMPANIES_FILE USERS GRANTS_PER_USER SEED PAIRS BODIES
+local common = dofile("bench/lua/common.lua")
+
+local threads = {}
+function setup(thread)
+   thread:set("id", #threads)
+   threads[#threads + 1] = thread
+end
+
+local pool = {}
+local next_request = 1
+
+function init(args)
+   local id = wrk.thread:get("id")
+   local companies = common.read_lines(args[1])
+   local users, grants, seed = tonumber(args[2]), tonumber(args[3]), tonumber(args[4])
+   local pairs_per_body, bodies = tonumber(args[5]), tonumber(args[6])
+   math.randomseed(seed * 1000 + 500 + id)
+   -- wrk.format uses the headers given instead of wrk.headers (-H): copy those (Authorization) in.
+   local headers = {["Content-Type"] = "application/json"}
+   for name, value in pairs(wrk.headers) do headers[name] = value end
+   for b = 1, bodies do
+      local items = {}
+      for i = 1, pairs_per_body do
+         local uid, cid = common.random_pair(users, companies, grants, seed)
+         items[i] = '{"user_id":' .. uid .. ',"company_id":"' .. cid .. '"}'
+      end
+      local body = '{"checks":[' .. table.concat(items, ",") .. ']}'
+      pool[b] = wrk.format("POST", "/access-check", headers, body)
+   end
+end
+
+function request()
+   local r = pool[next_request]
+   next_request = next_request % #pool + 1
+   return r
+end
+
+function done(summary, latency, requests)
+   common.report(summary, latency)
+end
