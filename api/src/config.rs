@@ -66,7 +66,11 @@ impl Settings {
             };
         // SQLite has one writer, and each pooled connection keeps its own page cache and thread: a few
         // are enough for the readers and keep memory small. PostgreSQL connections are cheap to us.
-        let default_connections = if database_url.starts_with("sqlite:") { 4 } else { 16 };
+        let default_connections = if database_url.starts_with("sqlite:") {
+            4
+        } else {
+            16
+        };
         let max_db_connections = match env("COMPANY_ACCESS_DB_CONNECTIONS") {
             None => default_connections,
             Some(text) => text.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
