@@ -138,6 +138,18 @@ impl UserFacts {
 struct Entry<T> {
     value: T,
     loaded: Instant,
+    /// Read since it was loaded: worth loading again before it expires.
+    read: bool,
+}
+
+impl<T> Entry<T> {
+    fn new(value: T, loaded: Instant) -> Self {
+        Self {
+            value,
+            loaded,
+            read: false,
+        }
+    }
 }
 
 struct Inner {
@@ -173,6 +185,9 @@ pub struct CheckCache {
 
 /// Most API keys held; keys are few, this only bounds a flood of distinct valid keys.
 const KEY_CAPACITY: usize = 10_000;
+/// Entries read since their load are loaded again once this share of the TTL has passed, so that a
+/// busy entry never expires under the checks that use it.
+const REFRESH_AT: f64 = 0.7;
 
 fn make_room<K: Copy + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>, capacity: usize) {
     if map.len() >= capacity {
@@ -218,10 +233,13 @@ impl CheckCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn fresh<T: Clone>(&self, entry: Option<&Entry<T>>, now: Instant) -> Option<T> {
+    fn fresh<T: Clone>(&self, entry: Option<&mut Entry<T>>, now: Instant) -> Option<T> {
         entry
             .filter(|e| now.duration_since(e.loaded) < self.settings.ttl)
-            .map(|e| e.value.clone())
+            .map(|e| {
+                e.read = true;
+                e.value.clone()
+            })
     }
 
     /// The cached facts for one pair, when both are known.
@@ -230,16 +248,23 @@ impl CheckCache {
             return None;
         }
         let now = Instant::now();
-        let inner = self.lock();
-        let facts = inner
+        let ttl = self.settings.ttl;
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let user = inner
             .users
-            .get(&user)
-            .filter(|e| now.duration_since(e.loaded) < self.settings.ttl)?;
-        let exists = self.fresh(inner.companies.get(company), now)?;
+            .get_mut(&user)
+            .filter(|e| now.duration_since(e.loaded) < ttl)?;
+        let exists = inner
+            .companies
+            .get_mut(company)
+            .filter(|e| now.duration_since(e.loaded) < ttl)?;
+        user.read = true;
+        exists.read = true;
         Some(Facts {
-            user: facts.value.flags,
-            company_exists: exists,
-            granted: facts.value.granted(company),
+            user: user.value.flags,
+            company_exists: exists.value,
+            granted: user.value.granted(company),
         })
     }
 
@@ -253,18 +278,18 @@ impl CheckCache {
             return (HashMap::new(), HashMap::new());
         }
         let now = Instant::now();
-        let inner = self.lock();
+        let mut inner = self.lock();
         let known_users = users
             .iter()
             .filter_map(|id| {
-                self.fresh(inner.users.get(id), now)
+                self.fresh(inner.users.get_mut(id), now)
                     .map(|facts| (*id, facts))
             })
             .collect();
         let known_companies = companies
             .iter()
             .filter_map(|id| {
-                self.fresh(inner.companies.get(id), now)
+                self.fresh(inner.companies.get_mut(id), now)
                     .map(|exists| (*id, exists))
             })
             .collect();
@@ -289,23 +314,11 @@ impl CheckCache {
         }
         for (id, facts) in users {
             make_room(&mut inner.users, self.settings.capacity);
-            inner.users.insert(
-                id,
-                Entry {
-                    value: facts,
-                    loaded: now,
-                },
-            );
+            inner.users.insert(id, Entry::new(facts, now));
         }
         for (id, exists) in companies {
             make_room(&mut inner.companies, self.settings.capacity);
-            inner.companies.insert(
-                id,
-                Entry {
-                    value: exists,
-                    loaded: now,
-                },
-            );
+            inner.companies.insert(id, Entry::new(exists, now));
         }
     }
 
@@ -313,7 +326,7 @@ impl CheckCache {
         if !self.enabled() {
             return None;
         }
-        self.fresh(self.lock().keys.get(hash), Instant::now())
+        self.fresh(self.lock().keys.get_mut(hash), Instant::now())
     }
 
     pub fn store_key(&self, generation: u64, hash: [u8; 32], caller: Caller) {
@@ -325,13 +338,45 @@ impl CheckCache {
             return;
         }
         make_room(&mut inner.keys, KEY_CAPACITY);
-        inner.keys.insert(
-            hash,
-            Entry {
-                value: caller,
-                loaded: Instant::now(),
-            },
-        );
+        inner.keys.insert(hash, Entry::new(caller, Instant::now()));
+    }
+
+    /// Drops expired entries and names those to load again ahead of their expiry (read since their load
+    /// and past [`REFRESH_AT`] of the TTL). Keys are not refreshed: a request with a key re-verifies it.
+    pub fn due_for_refresh(&self) -> (Vec<i32>, Vec<Uuid>) {
+        let (mut users, mut companies) = (Vec::new(), Vec::new());
+        if !self.enabled() {
+            return (users, companies);
+        }
+        let now = Instant::now();
+        let ttl = self.settings.ttl;
+        let refresh_after = ttl.mul_f64(REFRESH_AT);
+        let mut inner = self.lock();
+        inner.users.retain(|id, entry| {
+            let age = now.duration_since(entry.loaded);
+            if entry.read && age >= refresh_after && age < ttl {
+                users.push(*id);
+            }
+            age < ttl
+        });
+        inner.companies.retain(|id, entry| {
+            let age = now.duration_since(entry.loaded);
+            if entry.read && age >= refresh_after && age < ttl {
+                companies.push(*id);
+            }
+            age < ttl
+        });
+        inner
+            .keys
+            .retain(|_, entry| now.duration_since(entry.loaded) < ttl);
+        (users, companies)
+    }
+
+    /// How often [`Self::due_for_refresh`] should be asked: a few chances before a read entry expires.
+    pub fn refresh_every(&self) -> Option<Duration> {
+        let ttl = self.settings.ttl;
+        (self.settings.capacity > 0 && !ttl.is_zero())
+            .then(|| (ttl / 10).clamp(Duration::from_millis(50), Duration::from_secs(30)))
     }
 
     /// Forgets what a committed change touched.
@@ -491,5 +536,50 @@ mod tests {
             vec![(company, true)],
         );
         assert!(cache.lookup(1, &company).is_none());
+    }
+
+    #[test]
+    fn entries_read_are_due_for_refresh_before_they_expire_and_unread_ones_are_dropped() {
+        let ttl = Duration::from_millis(200);
+        let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
+        let company = Uuid::new_v4();
+        cache.store(
+            cache.generation(),
+            vec![(1, facts(&[company])), (2, facts(&[]))],
+            vec![(company, true)],
+        );
+        assert!(cache.lookup(1, &company).is_some());
+        assert_eq!(cache.due_for_refresh(), (vec![], vec![]), "too young");
+        std::thread::sleep(ttl.mul_f64(REFRESH_AT) + Duration::from_millis(10));
+        assert_eq!(cache.due_for_refresh(), (vec![1], vec![company]));
+        std::thread::sleep(ttl);
+        assert_eq!(cache.due_for_refresh(), (vec![], vec![]));
+        assert!(cache.is_empty(), "expired entries are dropped");
+    }
+
+    #[test]
+    fn a_refreshed_entry_is_not_due_again_until_read_again() {
+        let ttl = Duration::from_millis(100);
+        let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
+        let company = Uuid::new_v4();
+        cache.store(
+            cache.generation(),
+            vec![(1, facts(&[]))],
+            vec![(company, true)],
+        );
+        assert!(cache.lookup(1, &company).is_some());
+        std::thread::sleep(ttl.mul_f64(REFRESH_AT) + Duration::from_millis(5));
+        let (users, _) = cache.due_for_refresh();
+        cache.store(
+            cache.generation(),
+            users.into_iter().map(|id| (id, facts(&[]))).collect(),
+            vec![],
+        );
+        assert_eq!(cache.due_for_refresh().0, Vec::<i32>::new());
+        assert_eq!(
+            CheckCache::new(CacheSettings { capacity: 0, ttl }, true).refresh_every(),
+            None
+        );
+        assert_eq!(cache.refresh_every(), Some(Duration::from_millis(50)));
     }
 }

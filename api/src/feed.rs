@@ -2,13 +2,13 @@
 //! transaction sends, and forget what it names. While the feed is not known to be live the cache is
 //! distrusted, so every check goes to the database.
 
+use crate::background::Background;
 use crate::cache::{CHANNEL, Changes, CheckCache};
 use sea_orm::sqlx::PgPool;
 use sea_orm::sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::watch;
 
 /// Payload of the heartbeat each instance sends itself, proof that its listening connection still hears.
 const HEARTBEAT: &str = "h";
@@ -22,39 +22,16 @@ fn now_millis() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// The running feed; [`Feed::stop`] ends it while the runtime is still there to close its connection.
-pub struct Feed {
-    stop: watch::Sender<bool>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl Feed {
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        for task in self.tasks {
-            let _ = task.await;
-        }
-    }
-}
-
-/// Starts the listener and its watchdog on the current runtime.
-pub fn spawn(pool: PgPool, cache: Arc<CheckCache>, retry: Duration) -> Feed {
+/// Starts the listener and its watchdog beside the server.
+pub fn spawn(background: &mut Background, pool: PgPool, cache: Arc<CheckCache>, retry: Duration) {
     let last_heard = Arc::new(AtomicU64::new(0));
-    let (stop, stopped) = watch::channel(false);
-    let listener = listen(pool.clone(), cache.clone(), retry, last_heard.clone());
-    let watchdog = watchdog(pool, cache, last_heard);
-    let tasks = vec![
-        tokio::spawn(until_stopped(stopped.clone(), listener)),
-        tokio::spawn(until_stopped(stopped, watchdog)),
-    ];
-    Feed { stop, tasks }
-}
-
-async fn until_stopped(mut stopped: watch::Receiver<bool>, work: impl Future<Output = ()>) {
-    tokio::select! {
-        () = work => {}
-        _ = stopped.wait_for(|stop| *stop) => {}
-    }
+    background.spawn(listen(
+        pool.clone(),
+        cache.clone(),
+        retry,
+        last_heard.clone(),
+    ));
+    background.spawn(watchdog(pool, cache, last_heard));
 }
 
 async fn listen(pool: PgPool, cache: Arc<CheckCache>, retry: Duration, last_heard: Arc<AtomicU64>) {

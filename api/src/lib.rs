@@ -1,6 +1,7 @@
 //! The Company Access service: app factory, routes and domain services.
 
 pub mod auth;
+pub mod background;
 pub mod cache;
 pub mod config;
 pub mod db;

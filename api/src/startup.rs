@@ -1,6 +1,7 @@
 //! The one app factory: `serve` and every test build the service through `Application::build`.
 
 use crate::auth::SecretHash;
+use crate::background::{self, Background};
 use crate::cache::CheckCache;
 use crate::config::Settings;
 use crate::error::AppError;
@@ -48,7 +49,7 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
-    feed: Option<feed::Feed>,
+    background: Background,
 }
 
 /// Where a SQLite URL keeps its file, so the folder can be made before the first start.
@@ -185,13 +186,18 @@ impl Application {
             db,
             cache: cache.clone(),
         };
-        let feed = postgres.then(|| {
+        let mut background = Background::default();
+        if postgres {
             feed::spawn(
+                &mut background,
                 store.db.get_postgres_connection_pool().clone(),
-                cache,
+                cache.clone(),
                 settings.feed_retry,
-            )
-        });
+            );
+        }
+        if let Some(every) = cache.refresh_every() {
+            background.spawn(background::keep_cache_warm(store.clone(), every));
+        }
         if settings.demo {
             if demo::load_if_empty(&store)
                 .await
@@ -244,7 +250,7 @@ impl Application {
         Ok(Application {
             port: address.port(),
             server: server.run(),
-            feed,
+            background,
         })
     }
 
@@ -259,9 +265,7 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        if let Some(feed) = self.feed {
-            feed.stop().await;
-        }
+        self.background.stop().await;
         served
     }
 }

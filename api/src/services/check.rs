@@ -43,33 +43,31 @@ fn decision(user_id: i32, company_id: Uuid, reason: DecisionReason) -> AccessDec
     }
 }
 
-/// Users' flags and grants, read with two set-based queries; ids with no user come back as unknown.
-async fn load_users(
+/// Users' flags and grants, one set-based query per thousand users; ids with no user come back as unknown.
+pub(crate) async fn load_users(
     db: &impl ConnectionTrait,
     ids: &[i32],
 ) -> Result<HashMap<i32, Arc<UserFacts>>, AppError> {
     #[derive(FromQueryResult)]
-    struct UserRow {
+    struct Row {
         id: i32,
         is_active: bool,
         role: String,
-    }
-    #[derive(FromQueryResult)]
-    struct GrantRow {
-        user_id: i32,
-        company_id: Uuid,
+        company_id: Option<Uuid>,
     }
     let backend = db.get_database_backend();
     let mut flags: HashMap<i32, (bool, bool)> = HashMap::with_capacity(ids.len());
     let mut grants: HashMap<i32, Vec<Uuid>> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_CHECKS_PER_REQUEST) {
+        // A user with no grant still comes back, once, with a NULL company.
         let mut sql = Sql::new(
             backend,
-            "SELECT id, is_active, role FROM hrm_users WHERE id IN ",
+            "SELECT u.id, u.is_active, u.role, a.company_id FROM hrm_users u \
+             LEFT JOIN hrm_user_company_access a ON a.user_id = u.id WHERE u.id IN ",
         );
         let list = sql.bind_list(chunk.iter().copied());
         sql.push(&list);
-        for row in UserRow::find_by_statement(sql.statement())
+        for row in Row::find_by_statement(sql.statement())
             .all(db)
             .await
             .map_err(AppError::Unavailable)?
@@ -78,19 +76,9 @@ async fn load_users(
                 row.id,
                 (row.is_active, row.role == Role::SuperAdmin.as_str()),
             );
-        }
-        let mut sql = Sql::new(
-            backend,
-            "SELECT user_id, company_id FROM hrm_user_company_access WHERE user_id IN ",
-        );
-        let list = sql.bind_list(chunk.iter().copied());
-        sql.push(&list);
-        for row in GrantRow::find_by_statement(sql.statement())
-            .all(db)
-            .await
-            .map_err(AppError::Unavailable)?
-        {
-            grants.entry(row.user_id).or_default().push(row.company_id);
+            if let Some(company) = row.company_id {
+                grants.entry(row.id).or_default().push(company);
+            }
         }
     }
     Ok(ids
@@ -115,6 +103,29 @@ async fn load_companies(
         .await
         .map_err(AppError::Unavailable)?;
     Ok(ids.iter().map(|id| (*id, found.contains(id))).collect())
+}
+
+/// Small enough that a change racing one batch (whose load is then not stored) costs little.
+const REFRESH_BATCH: usize = 1_000;
+
+/// Loads again, ahead of their expiry, the cache entries that checks are reading; returns how many.
+pub async fn refresh_cache(store: &Store) -> Result<usize, AppError> {
+    let (users, companies) = store.cache.due_for_refresh();
+    for chunk in users.chunks(REFRESH_BATCH) {
+        let generation = store.cache.generation();
+        let loaded = load_users(&store.db, chunk).await?;
+        store
+            .cache
+            .store(generation, loaded.into_iter().collect(), Vec::new());
+    }
+    for chunk in companies.chunks(REFRESH_BATCH) {
+        let generation = store.cache.generation();
+        let loaded = load_companies(&store.db, chunk).await?;
+        store
+            .cache
+            .store(generation, Vec::new(), loaded.into_iter().collect());
+    }
+    Ok(users.len() + companies.len())
 }
 
 /// One pair: from memory when the cache knows both sides, else from the database (and remembered).

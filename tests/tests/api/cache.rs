@@ -108,6 +108,36 @@ fn revoked_keys_stop_working_at_once() {
     assert_eq!(app.get_as(&secret, "/whoami").status, 401);
 }
 
+#[test]
+fn a_change_written_behind_the_services_back_is_seen_within_the_ttl_even_while_checks_keep_it_busy() {
+    let ttl = Duration::from_secs(1);
+    let db = TestDatabase::new();
+    let app = TestApp::spawn_on(db, move |settings| {
+        settings.demo = true;
+        settings.cache.ttl = ttl;
+    });
+    let sarah = app.user_id("sarah");
+    let nyc = app.company_id("NYC");
+    app.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc}));
+    // Busy for three TTLs: the entry is loaded again ahead of its expiry and keeps the right answer.
+    let busy_until = std::time::Instant::now() + ttl * 3;
+    while std::time::Instant::now() < busy_until {
+        assert!(app.allowed(sarah, &nyc));
+    }
+    app.db.execute(&format!(
+        "DELETE FROM hrm_user_company_access WHERE user_id = {sarah} AND company_id IN \
+         (SELECT id FROM hrm_company WHERE name = 'NYC')"
+    ));
+    let deleted_at = std::time::Instant::now();
+    while app.allowed(sarah, &nyc) {
+        assert!(
+            deleted_at.elapsed() < ttl + Duration::from_millis(500),
+            "still allowed {:?} after the row went, TTL {ttl:?}",
+            deleted_at.elapsed()
+        );
+    }
+}
+
 fn postgres_or_skip(test: &str) -> bool {
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
         return true;

@@ -1,0 +1,60 @@
+//! Work that runs beside the server for its whole life: the change feed and the cache refresher. Stopped
+//! before the runtime goes, so their connections close cleanly.
+
+use crate::services::check;
+use crate::store::Store;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub struct Background {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Default for Background {
+    fn default() -> Self {
+        Self {
+            stop: watch::channel(false).0,
+            tasks: Vec::new(),
+        }
+    }
+}
+
+impl Background {
+    /// Runs `work` on the current runtime until it ends or [`Self::stop`] is called.
+    pub fn spawn(&mut self, work: impl Future<Output = ()> + Send + 'static) {
+        let mut stopped = self.stop.subscribe();
+        self.tasks.push(tokio::spawn(async move {
+            tokio::select! {
+                () = work => {}
+                _ = stopped.wait_for(|stop| *stop) => {}
+            }
+        }));
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Loads again the cache entries checks are reading before their TTL ends, so that a busy service
+/// answers from memory all the time rather than reloading every user at once when the TTL runs out.
+pub async fn keep_cache_warm(store: Store, every: Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match check::refresh_cache(&store).await {
+            Ok(0) => {}
+            Ok(refreshed) => tracing::debug!(refreshed, "Check cache entries loaded again"),
+            Err(error) => tracing::warn!(
+                %error,
+                "Check cache refresh failed; its entries expire and checks read the database"
+            ),
+        }
+    }
+}
