@@ -10,8 +10,8 @@
 use crate::auth::Caller;
 use crate::services::check::Facts;
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -120,13 +120,13 @@ impl Changes {
     }
 }
 
-/// What the cache knows of a user.
-#[derive(Debug, Clone)]
+/// A user as read from the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserFacts {
-    /// `None`: the user does not exist.
+    /// `None`: the user does not exist; otherwise (is_active, is_super_admin).
     pub flags: Option<(bool, bool)>,
-    /// Companies granted, sorted for binary search.
-    pub grants: Box<[Uuid]>,
+    /// Companies granted, sorted.
+    pub grants: Vec<Uuid>,
 }
 
 impl UserFacts {
@@ -135,27 +135,55 @@ impl UserFacts {
     }
 }
 
-struct Entry<T> {
-    value: T,
-    loaded: Instant,
-    /// Read since it was loaded: worth loading again before it expires.
+/// A cached entry's bookkeeping: when it was loaded and whether a check has read it since.
+struct Stamp {
+    /// Milliseconds since the cache was made.
+    loaded: u64,
     read: bool,
 }
 
-impl<T> Entry<T> {
-    fn new(value: T, loaded: Instant) -> Self {
+impl Stamp {
+    fn new(loaded: u64) -> Self {
         Self {
-            value,
             loaded,
             read: false,
         }
     }
 }
 
+/// A user as the cache holds one: the grants as indexes into [`Interner`], four bytes a company rather
+/// than sixteen, which is most of the cache's memory.
+struct CachedUser {
+    grants: Box<[u32]>,
+    stamp: Stamp,
+    flags: Option<(bool, bool)>,
+}
+
+/// Company ids seen in grants, each given a small index for as long as the cached users use it.
+#[derive(Default)]
+struct Interner {
+    index: HashMap<Uuid, u32>,
+}
+
+impl Interner {
+    fn intern(&mut self, company: Uuid) -> u32 {
+        let next = self.index.len() as u32;
+        *self.index.entry(company).or_insert(next)
+    }
+}
+
 struct Inner {
-    users: HashMap<i32, Entry<Arc<UserFacts>>>,
-    companies: HashMap<Uuid, Entry<bool>>,
-    keys: HashMap<[u8; 32], Entry<Caller>>,
+    users: HashMap<i32, CachedUser>,
+    companies: HashMap<Uuid, (bool, Stamp)>,
+    interner: Interner,
+    keys: HashMap<[u8; 32], (Caller, Stamp)>,
+}
+
+impl Inner {
+    fn forget_users(&mut self) {
+        self.users.clear();
+        self.interner.index.clear();
+    }
 }
 
 /// Settings of the check cache.
@@ -181,13 +209,22 @@ pub struct CheckCache {
     /// False while changes made elsewhere might go unseen (the change feed is not listening).
     trusted: AtomicBool,
     settings: CacheSettings,
+    epoch: Instant,
 }
 
 /// Most API keys held; keys are few, this only bounds a flood of distinct valid keys.
 const KEY_CAPACITY: usize = 10_000;
-/// Entries read since their load are loaded again once this share of the TTL has passed, so that a
-/// busy entry never expires under the checks that use it.
-const REFRESH_AT: f64 = 0.7;
+/// Entries read since their load are loaded again between these shares of the TTL, each at its own point
+/// (a hash of its id), so that a busy entry never expires under the checks that use it and entries
+/// loaded together (at start-up, say) are not all loaded again in one burst.
+const REFRESH_FROM: f64 = 0.5;
+const REFRESH_UNTIL: f64 = 0.8;
+
+/// Where in the refresh window an entry falls, from 0 to 1.
+fn spread(hash: u64) -> f64 {
+    // Fibonacci hashing: consecutive ids land far apart.
+    (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
+}
 
 fn make_room<K: Copy + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>, capacity: usize) {
     if map.len() >= capacity {
@@ -205,11 +242,13 @@ impl CheckCache {
             inner: Mutex::new(Inner {
                 users: HashMap::new(),
                 companies: HashMap::new(),
+                interner: Interner::default(),
                 keys: HashMap::new(),
             }),
             generation: AtomicU64::new(0),
             trusted: AtomicBool::new(trusted),
             settings,
+            epoch: Instant::now(),
         }
     }
 
@@ -233,13 +272,17 @@ impl CheckCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn fresh<T: Clone>(&self, entry: Option<&mut Entry<T>>, now: Instant) -> Option<T> {
-        entry
-            .filter(|e| now.duration_since(e.loaded) < self.settings.ttl)
-            .map(|e| {
-                e.read = true;
-                e.value.clone()
-            })
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    fn ttl_ms(&self) -> u64 {
+        self.settings.ttl.as_millis() as u64
+    }
+
+    /// Marks a fresh entry read; `None` when it has expired.
+    fn read(stamp: &mut Stamp, now: u64, ttl: u64) -> Option<()> {
+        (now.saturating_sub(stamp.loaded) < ttl).then(|| stamp.read = true)
     }
 
     /// The cached facts for one pair, when both are known.
@@ -247,78 +290,92 @@ impl CheckCache {
         if !self.enabled() {
             return None;
         }
-        let now = Instant::now();
-        let ttl = self.settings.ttl;
+        let (now, ttl) = (self.now(), self.ttl_ms());
         let mut guard = self.lock();
-        let inner = &mut *guard;
-        let user = inner
-            .users
-            .get_mut(&user)
-            .filter(|e| now.duration_since(e.loaded) < ttl)?;
-        let exists = inner
-            .companies
-            .get_mut(company)
-            .filter(|e| now.duration_since(e.loaded) < ttl)?;
-        user.read = true;
-        exists.read = true;
+        Self::lookup_in(&mut guard, user, company, now, ttl)
+    }
+
+    fn lookup_in(
+        inner: &mut Inner,
+        user: i32,
+        company: &Uuid,
+        now: u64,
+        ttl: u64,
+    ) -> Option<Facts> {
+        let cached = inner.users.get_mut(&user)?;
+        Self::read(&mut cached.stamp, now, ttl)?;
+        let (exists, stamp) = inner.companies.get_mut(company)?;
+        Self::read(stamp, now, ttl)?;
+        // A company never interned is in no cached user's grants.
+        let granted = inner
+            .interner
+            .index
+            .get(company)
+            .is_some_and(|index| cached.grants.binary_search(index).is_ok());
         Some(Facts {
-            user: user.value.flags,
-            company_exists: exists.value,
-            granted: user.value.granted(company),
+            user: cached.flags,
+            company_exists: *exists,
+            granted,
         })
     }
 
-    /// What the cache knows of these users and companies, read under one lock.
-    pub fn snapshot(
+    /// The cached facts for many pairs, in order, under one lock; `None` where the cache cannot tell.
+    pub fn lookup_many<'a>(
         &self,
-        users: &[i32],
-        companies: &[Uuid],
-    ) -> (HashMap<i32, Arc<UserFacts>>, HashMap<Uuid, bool>) {
+        pairs: impl ExactSizeIterator<Item = (i32, &'a Uuid)>,
+    ) -> Vec<Option<Facts>> {
         if !self.enabled() {
-            return (HashMap::new(), HashMap::new());
+            return vec![None; pairs.len()];
         }
-        let now = Instant::now();
-        let mut inner = self.lock();
-        let known_users = users
-            .iter()
-            .filter_map(|id| {
-                self.fresh(inner.users.get_mut(id), now)
-                    .map(|facts| (*id, facts))
-            })
-            .collect();
-        let known_companies = companies
-            .iter()
-            .filter_map(|id| {
-                self.fresh(inner.companies.get_mut(id), now)
-                    .map(|exists| (*id, exists))
-            })
-            .collect();
-        (known_users, known_companies)
+        let (now, ttl) = (self.now(), self.ttl_ms());
+        let mut guard = self.lock();
+        pairs
+            .map(|(user, company)| Self::lookup_in(&mut guard, user, company, now, ttl))
+            .collect()
     }
 
     /// Stores what was read from the database at `generation`, unless something changed meanwhile.
     pub fn store(
         &self,
         generation: u64,
-        users: Vec<(i32, Arc<UserFacts>)>,
+        users: Vec<(i32, UserFacts)>,
         companies: Vec<(Uuid, bool)>,
     ) {
         if !self.enabled() {
             return;
         }
-        let now = Instant::now();
-        let mut inner = self.lock();
+        let now = self.now();
+        let capacity = self.settings.capacity;
+        let mut guard = self.lock();
         // Checked under the lock that `apply` also takes, so no invalidation can slip in between.
         if self.generation.load(Ordering::Acquire) != generation {
             return;
         }
+        let inner = &mut *guard;
         for (id, facts) in users {
-            make_room(&mut inner.users, self.settings.capacity);
-            inner.users.insert(id, Entry::new(facts, now));
+            if inner.interner.index.len() + facts.grants.len() > capacity {
+                // Indexes cannot be taken back one by one; start over when companies outgrow the bound.
+                inner.forget_users();
+            }
+            make_room(&mut inner.users, capacity);
+            let mut grants: Box<[u32]> = facts
+                .grants
+                .iter()
+                .map(|company| inner.interner.intern(*company))
+                .collect();
+            grants.sort_unstable();
+            inner.users.insert(
+                id,
+                CachedUser {
+                    grants,
+                    stamp: Stamp::new(now),
+                    flags: facts.flags,
+                },
+            );
         }
         for (id, exists) in companies {
-            make_room(&mut inner.companies, self.settings.capacity);
-            inner.companies.insert(id, Entry::new(exists, now));
+            make_room(&mut inner.companies, capacity);
+            inner.companies.insert(id, (exists, Stamp::new(now)));
         }
     }
 
@@ -326,57 +383,73 @@ impl CheckCache {
         if !self.enabled() {
             return None;
         }
-        self.fresh(self.lock().keys.get_mut(hash), Instant::now())
+        let (now, ttl) = (self.now(), self.ttl_ms());
+        let mut inner = self.lock();
+        let (caller, stamp) = inner.keys.get_mut(hash)?;
+        Self::read(stamp, now, ttl)?;
+        Some(caller.clone())
     }
 
     pub fn store_key(&self, generation: u64, hash: [u8; 32], caller: Caller) {
         if !self.enabled() {
             return;
         }
+        let now = self.now();
         let mut inner = self.lock();
         if self.generation.load(Ordering::Acquire) != generation {
             return;
         }
         make_room(&mut inner.keys, KEY_CAPACITY);
-        inner.keys.insert(hash, Entry::new(caller, Instant::now()));
+        inner.keys.insert(hash, (caller, Stamp::new(now)));
     }
 
     /// Drops expired entries and names those to load again ahead of their expiry (read since their load
-    /// and past [`REFRESH_AT`] of the TTL). Keys are not refreshed: a request with a key re-verifies it.
+    /// and past their point between [`REFRESH_FROM`] and [`REFRESH_UNTIL`] of the TTL). Keys are not refreshed: a request with a key re-verifies it.
     pub fn due_for_refresh(&self) -> (Vec<i32>, Vec<Uuid>) {
         let (mut users, mut companies) = (Vec::new(), Vec::new());
         if !self.enabled() {
             return (users, companies);
         }
-        let now = Instant::now();
-        let ttl = self.settings.ttl;
-        let refresh_after = ttl.mul_f64(REFRESH_AT);
+        let (now, ttl) = (self.now(), self.ttl_ms());
+        let window = ttl as f64 * (REFRESH_UNTIL - REFRESH_FROM);
+        let due = |stamp: &Stamp, hash: u64, found: &mut bool| {
+            let age = now.saturating_sub(stamp.loaded);
+            let refresh_after = (ttl as f64 * REFRESH_FROM + window * spread(hash)) as u64;
+            *found = stamp.read && age >= refresh_after && age < ttl;
+            age < ttl
+        };
         let mut inner = self.lock();
-        inner.users.retain(|id, entry| {
-            let age = now.duration_since(entry.loaded);
-            if entry.read && age >= refresh_after && age < ttl {
+        inner.users.retain(|id, cached| {
+            let mut found = false;
+            let keep = due(&cached.stamp, *id as u64, &mut found);
+            if found {
                 users.push(*id);
             }
-            age < ttl
+            keep
         });
-        inner.companies.retain(|id, entry| {
-            let age = now.duration_since(entry.loaded);
-            if entry.read && age >= refresh_after && age < ttl {
+        inner.companies.retain(|id, (_, stamp)| {
+            let mut found = false;
+            let keep = due(stamp, id.as_u64_pair().0, &mut found);
+            if found {
                 companies.push(*id);
             }
-            age < ttl
+            keep
         });
         inner
             .keys
-            .retain(|_, entry| now.duration_since(entry.loaded) < ttl);
+            .retain(|_, (_, stamp)| now.saturating_sub(stamp.loaded) < ttl);
+        if inner.users.is_empty() {
+            inner.interner.index.clear();
+        }
         (users, companies)
     }
 
-    /// How often [`Self::due_for_refresh`] should be asked: a few chances before a read entry expires.
+    /// How often [`Self::due_for_refresh`] should be asked: often enough that the refresh work comes in
+    /// small pieces and a failed refresh gets several more chances before the entry expires.
     pub fn refresh_every(&self) -> Option<Duration> {
         let ttl = self.settings.ttl;
         (self.settings.capacity > 0 && !ttl.is_zero())
-            .then(|| (ttl / 10).clamp(Duration::from_millis(50), Duration::from_secs(30)))
+            .then(|| (ttl / 60).clamp(Duration::from_millis(50), Duration::from_secs(5)))
     }
 
     /// Forgets what a committed change touched.
@@ -387,7 +460,7 @@ impl CheckCache {
         let mut inner = self.lock();
         self.generation.fetch_add(1, Ordering::AcqRel);
         if changes.everything {
-            inner.users.clear();
+            inner.forget_users();
             inner.companies.clear();
         }
         for user in &changes.users {
@@ -421,7 +494,7 @@ impl CheckCache {
         self.trusted.store(true, Ordering::Release);
     }
 
-    /// Entries held, for tests and the benchmark's memory figures.
+    /// Entries held (users, companies), for tests.
     pub fn len(&self) -> (usize, usize) {
         let inner = self.lock();
         (inner.users.len(), inner.companies.len())
@@ -436,13 +509,13 @@ impl CheckCache {
 mod tests {
     use super::*;
 
-    fn facts(grants: &[Uuid]) -> Arc<UserFacts> {
+    fn facts(grants: &[Uuid]) -> UserFacts {
         let mut grants = grants.to_vec();
         grants.sort();
-        Arc::new(UserFacts {
+        UserFacts {
             flags: Some((true, false)),
-            grants: grants.into_boxed_slice(),
-        })
+            grants,
+        }
     }
 
     #[test]
@@ -540,7 +613,7 @@ mod tests {
 
     #[test]
     fn entries_read_are_due_for_refresh_before_they_expire_and_unread_ones_are_dropped() {
-        let ttl = Duration::from_millis(200);
+        let ttl = Duration::from_millis(500);
         let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
         let company = Uuid::new_v4();
         cache.store(
@@ -550,7 +623,7 @@ mod tests {
         );
         assert!(cache.lookup(1, &company).is_some());
         assert_eq!(cache.due_for_refresh(), (vec![], vec![]), "too young");
-        std::thread::sleep(ttl.mul_f64(REFRESH_AT) + Duration::from_millis(10));
+        std::thread::sleep(ttl.mul_f64(REFRESH_UNTIL) + Duration::from_millis(20));
         assert_eq!(cache.due_for_refresh(), (vec![1], vec![company]));
         std::thread::sleep(ttl);
         assert_eq!(cache.due_for_refresh(), (vec![], vec![]));
@@ -559,7 +632,7 @@ mod tests {
 
     #[test]
     fn a_refreshed_entry_is_not_due_again_until_read_again() {
-        let ttl = Duration::from_millis(100);
+        let ttl = Duration::from_millis(500);
         let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
         let company = Uuid::new_v4();
         cache.store(
@@ -568,7 +641,7 @@ mod tests {
             vec![(company, true)],
         );
         assert!(cache.lookup(1, &company).is_some());
-        std::thread::sleep(ttl.mul_f64(REFRESH_AT) + Duration::from_millis(5));
+        std::thread::sleep(ttl.mul_f64(REFRESH_UNTIL) + Duration::from_millis(20));
         let (users, _) = cache.due_for_refresh();
         cache.store(
             cache.generation(),
@@ -581,5 +654,6 @@ mod tests {
             None
         );
         assert_eq!(cache.refresh_every(), Some(Duration::from_millis(50)));
+        assert!((0..1000).map(spread).all(|x| (0.0..1.0).contains(&x)));
     }
 }

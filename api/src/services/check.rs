@@ -9,7 +9,6 @@ use openapi::Role;
 use openapi::access::{AccessDecision, AccessPair, DecisionReason, MAX_CHECKS_PER_REQUEST};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// The facts a decision rests on.
@@ -47,7 +46,7 @@ fn decision(user_id: i32, company_id: Uuid, reason: DecisionReason) -> AccessDec
 pub(crate) async fn load_users(
     db: &impl ConnectionTrait,
     ids: &[i32],
-) -> Result<HashMap<i32, Arc<UserFacts>>, AppError> {
+) -> Result<HashMap<i32, UserFacts>, AppError> {
     #[derive(FromQueryResult)]
     struct Row {
         id: i32,
@@ -88,9 +87,9 @@ pub(crate) async fn load_users(
             companies.sort_unstable();
             let facts = UserFacts {
                 flags: flags.get(id).copied(),
-                grants: companies.into_boxed_slice(),
+                grants: companies,
             };
-            (*id, Arc::new(facts))
+            (*id, facts)
         })
         .collect())
 }
@@ -165,65 +164,62 @@ pub async fn check_many(
             ),
         ));
     }
-    let user_ids: Vec<i32> = pairs
-        .iter()
-        .map(|p| p.user_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let company_ids: Vec<Uuid> = pairs
-        .iter()
-        .map(|p| p.company_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
     let generation = store.cache.generation();
-    let (mut users, mut companies) = store.cache.snapshot(&user_ids, &company_ids);
-    let missing_users: Vec<i32> = user_ids
-        .iter()
-        .copied()
-        .filter(|id| !users.contains_key(id))
-        .collect();
-    let missing_companies: Vec<Uuid> = company_ids
-        .iter()
-        .copied()
-        .filter(|id| !companies.contains_key(id))
-        .collect();
-    if !missing_users.is_empty() || !missing_companies.is_empty() {
-        let loaded_users = if missing_users.is_empty() {
-            HashMap::new()
-        } else {
-            load_users(&store.db, &missing_users).await?
-        };
-        let loaded_companies = if missing_companies.is_empty() {
-            HashMap::new()
-        } else {
-            load_companies(&store.db, &missing_companies).await?
-        };
+    let cached = store
+        .cache
+        .lookup_many(pairs.iter().map(|pair| (pair.user_id, &pair.company_id)));
+    let unknown = || {
+        pairs
+            .iter()
+            .zip(&cached)
+            .filter(|(_, facts)| facts.is_none())
+            .map(|(pair, _)| pair)
+    };
+    let (users, companies) = if cached.iter().any(Option::is_none) {
+        let user_ids: Vec<i32> = unknown()
+            .map(|pair| pair.user_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let company_ids: Vec<Uuid> = unknown()
+            .map(|pair| pair.company_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let users = load_users(&store.db, &user_ids).await?;
+        let companies = load_companies(&store.db, &company_ids).await?;
         store.cache.store(
             generation,
-            loaded_users
+            users
                 .iter()
                 .map(|(id, facts)| (*id, facts.clone()))
                 .collect(),
-            loaded_companies
+            companies
                 .iter()
                 .map(|(id, exists)| (*id, *exists))
                 .collect(),
         );
-        users.extend(loaded_users);
-        companies.extend(loaded_companies);
-    }
+        (users, companies)
+    } else {
+        (HashMap::new(), HashMap::new())
+    };
     Ok(pairs
         .iter()
-        .map(|pair| {
-            let user = users.get(&pair.user_id);
-            let facts = Facts {
-                user: user.and_then(|facts| facts.flags),
-                company_exists: companies.get(&pair.company_id).copied().unwrap_or(false),
-                granted: user.is_some_and(|facts| facts.granted(&pair.company_id)),
+        .zip(cached)
+        .map(|(pair, cached)| {
+            let reason = match cached {
+                Some(facts) => facts.decide(),
+                None => {
+                    let user = users.get(&pair.user_id);
+                    Facts {
+                        user: user.and_then(|facts| facts.flags),
+                        company_exists: companies.get(&pair.company_id).copied().unwrap_or(false),
+                        granted: user.is_some_and(|facts| facts.granted(&pair.company_id)),
+                    }
+                    .decide()
+                }
             };
-            decision(pair.user_id, pair.company_id, facts.decide())
+            decision(pair.user_id, pair.company_id, reason)
         })
         .collect())
 }
