@@ -226,8 +226,9 @@ fn spread(hash: u64) -> f64 {
     (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-fn make_room<K: Copy + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>, capacity: usize) {
-    if map.len() >= capacity {
+/// Makes room for `key` if it is new and the map is full; replacing an entry needs none.
+fn make_room<K: Copy + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>, key: &K, capacity: usize) {
+    if map.len() >= capacity && !map.contains_key(key) {
         // Drop an arbitrary eighth: O(1) amortised, no bookkeeping per hit, and the bound holds.
         let victims: Vec<K> = map.keys().take(capacity / 8 + 1).copied().collect();
         for key in victims {
@@ -357,7 +358,7 @@ impl CheckCache {
                 // Indexes cannot be taken back one by one; start over when companies outgrow the bound.
                 inner.forget_users();
             }
-            make_room(&mut inner.users, capacity);
+            make_room(&mut inner.users, &id, capacity);
             let mut grants: Box<[u32]> = facts
                 .grants
                 .iter()
@@ -374,7 +375,7 @@ impl CheckCache {
             );
         }
         for (id, exists) in companies {
-            make_room(&mut inner.companies, capacity);
+            make_room(&mut inner.companies, &id, capacity);
             inner.companies.insert(id, (exists, Stamp::new(now)));
         }
     }
@@ -399,7 +400,7 @@ impl CheckCache {
         if self.generation.load(Ordering::Acquire) != generation {
             return;
         }
-        make_room(&mut inner.keys, KEY_CAPACITY);
+        make_room(&mut inner.keys, &hash, KEY_CAPACITY);
         inner.keys.insert(hash, (caller, Stamp::new(now)));
     }
 
@@ -655,5 +656,20 @@ mod tests {
         );
         assert_eq!(cache.refresh_every(), Some(Duration::from_millis(50)));
         assert!((0..1000).map(spread).all(|x| (0.0..1.0).contains(&x)));
+    }
+
+    #[test]
+    fn loading_again_what_a_full_cache_holds_evicts_nothing() {
+        let cache = CheckCache::new(
+            CacheSettings {
+                capacity: 100,
+                ttl: Duration::from_secs(60),
+            },
+            true,
+        );
+        let all: Vec<(i32, UserFacts)> = (0..100).map(|user| (user, facts(&[]))).collect();
+        cache.store(cache.generation(), all.clone(), vec![]);
+        cache.store(cache.generation(), all, vec![]);
+        assert_eq!(cache.len().0, 100);
     }
 }
