@@ -70,7 +70,7 @@ pub(crate) async fn existing_companies(
             db.get_database_backend(),
             "SELECT id FROM hrm_company WHERE id IN ",
         );
-        let list = sql.bind_list(chunk.iter().copied());
+        let list = sql.bind_list_padded(chunk);
         sql.push(&list);
         found.extend(
             Row::find_by_statement(sql.statement())

@@ -42,6 +42,8 @@ fn decision(user_id: i32, company_id: Uuid, reason: DecisionReason) -> AccessDec
     }
 }
 
+const USERS_PER_QUERY: usize = 1_000;
+
 /// Users' flags and grants, one set-based query per thousand users; ids with no user come back as unknown.
 pub(crate) async fn load_users(
     db: &impl ConnectionTrait,
@@ -57,14 +59,14 @@ pub(crate) async fn load_users(
     let backend = db.get_database_backend();
     let mut flags: HashMap<i32, (bool, bool)> = HashMap::with_capacity(ids.len());
     let mut grants: HashMap<i32, Vec<Uuid>> = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_CHECKS_PER_REQUEST) {
+    for chunk in ids.chunks(USERS_PER_QUERY) {
         // A user with no grant still comes back, once, with a NULL company.
         let mut sql = Sql::new(
             backend,
             "SELECT u.id, u.is_active, u.role, a.company_id FROM hrm_users u \
              LEFT JOIN hrm_user_company_access a ON a.user_id = u.id WHERE u.id IN ",
         );
-        let list = sql.bind_list(chunk.iter().copied());
+        let list = sql.bind_list_padded(chunk);
         sql.push(&list);
         for row in Row::find_by_statement(sql.statement())
             .all(db)

@@ -72,6 +72,22 @@ impl Sql {
         format!("({})", placeholders.join(", "))
     }
 
+    /// Like [`Self::bind_list`], but the list is padded (with its last value, which `IN` ignores) to a
+    /// power of two. Statements are prepared and cached per connection by their text; hot queries with
+    /// lists of every length would fill that cache with hundreds of large statements.
+    pub fn bind_list_padded<V: Into<Value> + Copy>(&mut self, values: &[V]) -> String {
+        let Some(last) = values.last() else {
+            return self.bind_list(values.iter().copied());
+        };
+        let padding = values.len().next_power_of_two() - values.len();
+        self.bind_list(
+            values
+                .iter()
+                .copied()
+                .chain(std::iter::repeat_n(*last, padding)),
+        )
+    }
+
     pub fn statement(&self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text.clone(), self.values.clone())
     }
@@ -93,6 +109,15 @@ mod tests {
         assert!(PageRequest::parse(Some(501), None).is_err());
         let page = PageRequest::parse(None, Some(10)).ok();
         assert_eq!(page.map(|p| (p.limit, p.offset)), Some((50, 10)));
+    }
+
+    #[test]
+    fn padded_lists_come_in_few_lengths() {
+        let mut sql = Sql::new(DatabaseBackend::Postgres, "");
+        assert_eq!(sql.bind_list_padded(&[7, 8, 9]), "($1, $2, $3, $4)");
+        assert_eq!(sql.values.last().cloned(), Some(Value::from(9)));
+        assert_eq!(sql.bind_list_padded(&[1]), "($5)");
+        assert_eq!(sql.bind_list_padded::<i32>(&[]), "()");
     }
 
     #[test]
