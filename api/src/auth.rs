@@ -6,11 +6,12 @@ use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::{Either, LocalBoxFuture};
 use openapi::Scope;
 use sha2::{Digest, Sha256};
-use std::future::Future;
+use std::future::{Ready, ready};
 use std::marker::PhantomData;
-use std::pin::Pin;
+use std::sync::Arc;
 
 /// SHA-256 of a key's secret: what is stored and compared, never the secret itself.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,8 @@ impl std::fmt::Debug for SecretHash {
 /// The key a request was made with: its name is the actor in the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    pub name: String,
+    /// Shared, so that answering a request from the key cache copies no string.
+    pub name: Arc<str>,
     pub scope: Scope,
 }
 
@@ -88,7 +90,7 @@ impl<S: RequiredScope> Authorized<S> {
     }
 }
 
-fn bearer_secret(request: &HttpRequest) -> Result<String, AppError> {
+fn bearer_secret(request: &HttpRequest) -> Result<&str, AppError> {
     let header = request.headers().get(AUTHORIZATION).ok_or_else(|| {
         AppError::Unauthorized(
             "This route needs an API key: send the header `Authorization: Bearer <key>`".into(),
@@ -104,36 +106,55 @@ fn bearer_secret(request: &HttpRequest) -> Result<String, AppError> {
             "The Authorization header must be `Bearer <key>`".into(),
         ));
     }
-    Ok(secret.to_owned())
+    Ok(secret)
+}
+
+impl<S: RequiredScope> Authorized<S> {
+    fn of(caller: Caller) -> Result<Self, AppError> {
+        if caller.scope < S::SCOPE {
+            return Err(AppError::Forbidden(format!(
+                "The key '{}' has scope '{}'; this route needs '{}' or higher",
+                caller.name,
+                caller.scope,
+                S::SCOPE
+            )));
+        }
+        Ok(Authorized {
+            caller,
+            _scope: PhantomData,
+        })
+    }
+}
+
+fn unknown_key() -> AppError {
+    AppError::Unauthorized("The API key is not valid or has been revoked".into())
 }
 
 impl<S: RequiredScope + 'static> FromRequest for Authorized<S> {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    type Future =
+        Either<Ready<Result<Self, AppError>>, LocalBoxFuture<'static, Result<Self, AppError>>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let secret = bearer_secret(request);
-        let state = request.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            let secret = secret?;
-            let state =
-                state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
-            let caller = keys::authenticate(&state, &secret).await?.ok_or_else(|| {
-                AppError::Unauthorized("The API key is not valid or has been revoked".into())
-            })?;
-            if caller.scope < S::SCOPE {
-                return Err(AppError::Forbidden(format!(
-                    "The key '{}' has scope '{}'; this route needs '{}' or higher",
-                    caller.name,
-                    caller.scope,
-                    S::SCOPE
-                )));
-            }
-            Ok(Authorized {
-                caller,
-                _scope: PhantomData,
-            })
-        })
+        let secret = match bearer_secret(request) {
+            Ok(secret) => secret,
+            Err(error) => return Either::Left(ready(Err(error))),
+        };
+        let Some(state) = request.app_data::<web::Data<AppState>>() else {
+            return Either::Left(ready(Err(AppError::Internal(
+                "application state missing".into(),
+            ))));
+        };
+        // The master key and cached keys are answered at once: no allocation, no task.
+        let hash = SecretHash::of(secret);
+        if let Some(caller) = keys::known_caller(state, &hash) {
+            return Either::Left(ready(Self::of(caller)));
+        }
+        let state = state.clone();
+        Either::Right(Box::pin(async move {
+            let caller = keys::look_up(&state, hash).await?.ok_or_else(unknown_key)?;
+            Self::of(caller)
+        }))
     }
 }
 

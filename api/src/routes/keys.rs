@@ -20,7 +20,7 @@ use uuid::Uuid;
 #[get("/whoami")]
 pub async fn whoami(key: Authorized<CheckScope>) -> web::Json<WhoAmI> {
     web::Json(WhoAmI {
-        name: key.caller.name,
+        name: key.caller.name.to_string(),
         scope: key.caller.scope,
     })
 }

@@ -14,6 +14,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, SqlErr,
 };
+use std::sync::{Arc, LazyLock};
 use uuid::Uuid;
 
 /// Characters of a secret shown in lists, enough to tell keys apart, far too few to guess the rest.
@@ -47,16 +48,28 @@ fn to_api_key(model: api_key::Model) -> Result<ApiKey, AppError> {
 /// Who a secret belongs to, if it is the master key or a live key.
 pub async fn authenticate(state: &AppState, secret: &str) -> Result<Option<Caller>, AppError> {
     let hash = SecretHash::of(secret);
+    match known_caller(state, &hash) {
+        Some(caller) => Ok(Some(caller)),
+        None => look_up(state, hash).await,
+    }
+}
+
+/// The master key, or a key the cache holds: answered without the database.
+pub fn known_caller(state: &AppState, hash: &SecretHash) -> Option<Caller> {
     if hash.matches(&state.master_key_hash) {
-        return Ok(Some(Caller {
-            name: MASTER_KEY_NAME.to_owned(),
+        return Some(Caller {
+            name: Arc::clone(&MASTER_CALLER_NAME),
             scope: Scope::Admin,
-        }));
+        });
     }
+    state.store.cache.key(&hash.0)
+}
+
+static MASTER_CALLER_NAME: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(MASTER_KEY_NAME));
+
+/// A key the cache does not hold, read from the database (and remembered if live).
+pub async fn look_up(state: &AppState, hash: SecretHash) -> Result<Option<Caller>, AppError> {
     let cache = &state.store.cache;
-    if let Some(caller) = cache.key(&hash.0) {
-        return Ok(Some(caller));
-    }
     let generation = cache.generation();
     let found = api_key::Entity::find()
         .filter(api_key::Column::SecretHash.eq(hash.to_hex()))
@@ -73,7 +86,7 @@ pub async fn authenticate(state: &AppState, secret: &str) -> Result<Option<Calle
                 .parse()
                 .map_err(|error| AppError::Internal(format!("stored key scope: {error}")))?;
             let caller = Caller {
-                name: model.name,
+                name: model.name.into(),
                 scope,
             };
             cache.store_key(generation, hash.0, caller.clone());
