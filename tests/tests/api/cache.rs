@@ -109,7 +109,7 @@ fn revoked_keys_stop_working_at_once() {
 }
 
 #[test]
-fn a_change_written_behind_the_services_back_is_seen_within_the_ttl_even_while_checks_keep_it_busy() {
+fn changes_behind_the_services_back_show_within_the_ttl_while_checks_keep_the_entry_busy() {
     let ttl = Duration::from_secs(1);
     let db = TestDatabase::new();
     let app = TestApp::spawn_on(db, move |settings| {
@@ -118,7 +118,10 @@ fn a_change_written_behind_the_services_back_is_seen_within_the_ttl_even_while_c
     });
     let sarah = app.user_id("sarah");
     let nyc = app.company_id("NYC");
-    app.post(&format!("/users/{sarah}/companies"), &json!({"company_id": nyc}));
+    app.post(
+        &format!("/users/{sarah}/companies"),
+        &json!({"company_id": nyc}),
+    );
     // Busy for three TTLs: the entry is loaded again ahead of its expiry and keeps the right answer.
     let busy_until = std::time::Instant::now() + ttl * 3;
     while std::time::Instant::now() < busy_until {
