@@ -41,9 +41,28 @@ impl Background {
     }
 }
 
+/// Fills the cache once it is trusted (at once on SQLite, when the change feed listens on PostgreSQL),
+/// then keeps loading again the entries checks are reading.
+pub async fn warm_then_refresh_cache(store: Store, every: Duration) {
+    while !store.cache.is_trusted() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let started = std::time::Instant::now();
+    match check::warm_cache(&store).await {
+        Ok((users, companies)) => tracing::info!(
+            users,
+            companies,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "Check cache warmed"
+        ),
+        Err(error) => tracing::warn!(%error, "Check cache not warmed; checks load what they need"),
+    }
+    keep_cache_warm(store, every).await;
+}
+
 /// Loads again the cache entries checks are reading before their TTL ends, so that a busy service
 /// answers from memory all the time rather than reloading every user at once when the TTL runs out.
-pub async fn keep_cache_warm(store: Store, every: Duration) {
+async fn keep_cache_warm(store: Store, every: Duration) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

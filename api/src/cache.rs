@@ -445,6 +445,11 @@ impl CheckCache {
         (users, companies)
     }
 
+    /// The most users (and companies) held.
+    pub fn capacity(&self) -> usize {
+        self.settings.capacity
+    }
+
     /// How often [`Self::due_for_refresh`] should be asked: often enough that the refresh work comes in
     /// small pieces and a failed refresh gets several more chances before the entry expires.
     pub fn refresh_every(&self) -> Option<Duration> {

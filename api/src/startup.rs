@@ -196,7 +196,7 @@ impl Application {
             );
         }
         if let Some(every) = cache.refresh_every() {
-            background.spawn(background::keep_cache_warm(store.clone(), every));
+            background.spawn(background::warm_then_refresh_cache(store.clone(), every));
         }
         if settings.demo {
             if demo::load_if_empty(&store)

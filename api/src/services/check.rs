@@ -129,6 +129,59 @@ pub async fn refresh_cache(store: &Store) -> Result<usize, AppError> {
     Ok(users.len() + companies.len())
 }
 
+/// Fills an empty cache, up to its bound, with users in id order and every company: a service that has
+/// just started answers from memory at once instead of loading each user on its first check. Returns
+/// (users, companies) stored.
+pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
+    #[derive(FromQueryResult)]
+    struct UserId {
+        id: i32,
+    }
+    #[derive(FromQueryResult)]
+    struct CompanyId {
+        id: Uuid,
+    }
+    let capacity = store.cache.capacity();
+    let backend = store.db.get_database_backend();
+    let generation = store.cache.generation();
+    let mut sql = Sql::new(backend, "SELECT id FROM hrm_company ORDER BY id LIMIT ");
+    let limit = sql.bind(capacity as i64);
+    sql.push(&limit);
+    let companies: Vec<(Uuid, bool)> = CompanyId::find_by_statement(sql.statement())
+        .all(&store.db)
+        .await
+        .map_err(AppError::Unavailable)?
+        .into_iter()
+        .map(|row| (row.id, true))
+        .collect();
+    let warmed_companies = companies.len();
+    store.cache.store(generation, Vec::new(), companies);
+    let (mut warmed_users, mut after) = (0, i32::MIN);
+    while warmed_users < capacity {
+        let mut sql = Sql::new(backend, "SELECT id FROM hrm_users WHERE id > ");
+        let from = sql.bind(after);
+        sql.push(&from).push(" ORDER BY id LIMIT ");
+        let limit = sql.bind(REFRESH_BATCH.min(capacity - warmed_users) as i64);
+        sql.push(&limit);
+        let ids: Vec<i32> = UserId::find_by_statement(sql.statement())
+            .all(&store.db)
+            .await
+            .map_err(AppError::Unavailable)?
+            .into_iter()
+            .map(|row| row.id)
+            .collect();
+        let Some(last) = ids.last() else { break };
+        after = *last;
+        let generation = store.cache.generation();
+        let users = load_users(&store.db, &ids).await?;
+        warmed_users += users.len();
+        store
+            .cache
+            .store(generation, users.into_iter().collect(), Vec::new());
+    }
+    Ok((warmed_users, warmed_companies))
+}
+
 /// One pair: from memory when the cache knows both sides, else from the database (and remembered).
 pub async fn check(
     store: &Store,
@@ -262,6 +315,83 @@ mod tests {
             facts(Some((true, false)), true, false),
             DecisionReason::NoGrant
         );
+    }
+
+    #[actix_web::test]
+    async fn a_warmed_cache_holds_every_user_and_company_and_answers_like_the_database() {
+        use crate::cache::{CacheSettings, CheckCache};
+        use migration::{Migrator, MigratorTrait};
+        use sea_orm::{ConnectionTrait, Statement};
+        use std::sync::Arc;
+        let Ok(db) = crate::db::connect("sqlite::memory:", 1).await else {
+            panic!("no SQLite")
+        };
+        assert!(Migrator::up(&db, None).await.is_ok());
+        let store = Store {
+            db,
+            cache: Arc::new(CheckCache::new(CacheSettings::default(), true)),
+        };
+        assert!(matches!(
+            crate::services::demo::load_if_empty(&store).await,
+            Ok(true)
+        ));
+        store.cache.apply(&crate::cache::Changes::everything());
+        let count = |sql: &'static str| {
+            let db = store.db.clone();
+            async move {
+                let row = db
+                    .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                    .await;
+                match row {
+                    Ok(Some(row)) => row.try_get_by_index::<i64>(0).unwrap_or(-1) as usize,
+                    _ => usize::MAX,
+                }
+            }
+        };
+        let users = count("SELECT count(*) FROM hrm_users").await;
+        let companies = count("SELECT count(*) FROM hrm_company").await;
+        assert!(matches!(warm_cache(&store).await, Ok(warmed) if warmed == (users, companies)));
+        assert_eq!(store.cache.len(), (users, companies));
+        let pairs = store_pairs(&store).await;
+        let from_memory: Vec<_> = pairs
+            .iter()
+            .map(|pair| {
+                store
+                    .cache
+                    .lookup(pair.user_id, &pair.company_id)
+                    .map(Facts::decide)
+            })
+            .collect();
+        store.cache.apply(&crate::cache::Changes::everything());
+        let Ok(from_database) = check_many(&store, &pairs).await else {
+            panic!("check failed")
+        };
+        let from_database: Vec<_> = from_database.into_iter().map(|d| Some(d.reason)).collect();
+        assert_eq!(from_memory, from_database);
+    }
+
+    /// Every user with every company.
+    async fn store_pairs(store: &Store) -> Vec<AccessPair> {
+        #[derive(FromQueryResult)]
+        struct Pair {
+            user_id: i32,
+            company_id: Uuid,
+        }
+        let sql =
+            "SELECT u.id AS user_id, c.id AS company_id FROM hrm_users u CROSS JOIN hrm_company c";
+        Pair::find_by_statement(sea_orm::Statement::from_string(
+            store.db.get_database_backend(),
+            sql,
+        ))
+        .all(&store.db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| AccessPair {
+            user_id: p.user_id,
+            company_id: p.company_id,
+        })
+        .collect()
     }
 
     #[test]
