@@ -7,7 +7,7 @@ use crate::services::access::existing_companies;
 use crate::store::Store;
 use openapi::Role;
 use openapi::access::{AccessDecision, AccessPair, DecisionReason, MAX_CHECKS_PER_REQUEST};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -44,7 +44,10 @@ fn decision(user_id: i32, company_id: Uuid, reason: DecisionReason) -> AccessDec
 
 const USERS_PER_QUERY: usize = 1_000;
 
-/// Users' flags and grants, one set-based query per thousand users; ids with no user come back as unknown.
+/// Users' flags and grants (`ids` distinct), one set-based query per thousand users; ids with no user
+/// come back as unknown.
+/// Each user is one row, the grants aggregated into one text column: the refresh reloads every busy
+/// user once a TTL, and decoding a tenth of the rows is most of its cost.
 pub(crate) async fn load_users(
     db: &impl ConnectionTrait,
     ids: &[i32],
@@ -53,46 +56,55 @@ pub(crate) async fn load_users(
     struct Row {
         id: i32,
         is_active: bool,
-        role: String,
-        company_id: Option<Uuid>,
+        is_super_admin: bool,
+        /// Company ids separated by commas: UUIDs on PostgreSQL, hex of the 16-byte blobs on SQLite.
+        grants: Option<String>,
     }
     let backend = db.get_database_backend();
-    let mut flags: HashMap<i32, (bool, bool)> = HashMap::with_capacity(ids.len());
-    let mut grants: HashMap<i32, Vec<Uuid>> = HashMap::with_capacity(ids.len());
+    let grants = match backend {
+        DatabaseBackend::Postgres => "string_agg(a.company_id::text, ',')",
+        _ => "group_concat(hex(a.company_id), ',')",
+    };
+    let mut found: HashMap<i32, UserFacts> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(USERS_PER_QUERY) {
-        // A user with no grant still comes back, once, with a NULL company.
         let mut sql = Sql::new(
             backend,
-            "SELECT u.id, u.is_active, u.role, a.company_id FROM hrm_users u \
-             LEFT JOIN hrm_user_company_access a ON a.user_id = u.id WHERE u.id IN ",
+            &format!(
+                "SELECT u.id, u.is_active, u.role = '{}' AS is_super_admin, {grants} AS grants \
+                 FROM hrm_users u LEFT JOIN hrm_user_company_access a ON a.user_id = u.id \
+                 WHERE u.id IN ",
+                Role::SuperAdmin.as_str()
+            ),
         );
         let list = sql.bind_list_padded(chunk);
-        sql.push(&list);
+        sql.push(&list).push(" GROUP BY u.id");
         for row in Row::find_by_statement(sql.statement())
             .all(db)
             .await
             .map_err(AppError::Unavailable)?
         {
-            flags.insert(
+            let mut companies = row
+                .grants
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|id| !id.is_empty())
+                .map(Uuid::try_parse)
+                .collect::<Result<Vec<Uuid>, _>>()
+                .map_err(|error| AppError::Internal(format!("a stored company id: {error}")))?;
+            companies.sort_unstable();
+            found.insert(
                 row.id,
-                (row.is_active, row.role == Role::SuperAdmin.as_str()),
+                UserFacts {
+                    flags: Some((row.is_active, row.is_super_admin)),
+                    grants: companies,
+                },
             );
-            if let Some(company) = row.company_id {
-                grants.entry(row.id).or_default().push(company);
-            }
         }
     }
     Ok(ids
         .iter()
-        .map(|id| {
-            let mut companies = grants.remove(id).unwrap_or_default();
-            companies.sort_unstable();
-            let facts = UserFacts {
-                flags: flags.get(id).copied(),
-                grants: companies,
-            };
-            (*id, facts)
-        })
+        .map(|id| (*id, found.remove(id).unwrap_or_default()))
         .collect())
 }
 
