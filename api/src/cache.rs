@@ -214,6 +214,9 @@ pub struct CheckCache {
 
 /// Most API keys held; keys are few, this only bounds a flood of distinct valid keys.
 const KEY_CAPACITY: usize = 10_000;
+/// Distinct granted companies the cache may index, at the least (about 40 bytes each); past the bound
+/// cached users are dropped and indexing starts over.
+const MIN_INTERNER_BOUND: usize = 1 << 16;
 /// Entries read since their load are loaded again between these shares of the TTL, each at its own point
 /// (a hash of its id), so that a busy entry never expires under the checks that use it and entries
 /// loaded together (at start-up, say) are not all loaded again in one burst.
@@ -335,26 +338,38 @@ impl CheckCache {
             .collect()
     }
 
-    /// Stores what was read from the database at `generation`, unless something changed meanwhile.
+    /// Stores what was read from the database at `generation`, unless something changed meanwhile;
+    /// says whether it did.
     pub fn store(
         &self,
         generation: u64,
         users: Vec<(i32, UserFacts)>,
         companies: Vec<(Uuid, bool)>,
-    ) {
+    ) -> bool {
         if !self.enabled() {
-            return;
+            return false;
         }
         let now = self.now();
         let capacity = self.settings.capacity;
         let mut guard = self.lock();
         // Checked under the lock that `apply` also takes, so no invalidation can slip in between.
         if self.generation.load(Ordering::Acquire) != generation {
-            return;
+            return false;
         }
         let inner = &mut *guard;
+        let interner_bound = capacity.max(MIN_INTERNER_BOUND);
         for (id, facts) in users {
-            if inner.interner.index.len() + facts.grants.len() > capacity {
+            let new = facts
+                .grants
+                .iter()
+                .filter(|company| !inner.interner.index.contains_key(company))
+                .count();
+            if new > interner_bound {
+                // More companies than the bound in one user: not cached, answered from the database.
+                inner.users.remove(&id);
+                continue;
+            }
+            if inner.interner.index.len() + new > interner_bound {
                 // Indexes cannot be taken back one by one; start over when companies outgrow the bound.
                 inner.forget_users();
             }
@@ -378,6 +393,7 @@ impl CheckCache {
             make_room(&mut inner.companies, &id, capacity);
             inner.companies.insert(id, (exists, Stamp::new(now)));
         }
+        true
     }
 
     pub fn key(&self, hash: &[u8; 32]) -> Option<Caller> {
@@ -676,5 +692,30 @@ mod tests {
         cache.store(cache.generation(), all.clone(), vec![]);
         cache.store(cache.generation(), all, vec![]);
         assert_eq!(cache.len().0, 100);
+    }
+
+    #[test]
+    fn users_sharing_companies_do_not_flush_the_cache_and_outsized_users_are_not_cached() {
+        let cache = CheckCache::new(
+            CacheSettings {
+                capacity: 10,
+                ttl: Duration::from_secs(60),
+            },
+            true,
+        );
+        let shared: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+        for user in 0..10 {
+            cache.store(cache.generation(), vec![(user, facts(&shared))], vec![]);
+        }
+        assert_eq!(cache.len().0, 10);
+        let huge: Vec<Uuid> = (0..MIN_INTERNER_BOUND + 1)
+            .map(|_| Uuid::new_v4())
+            .collect();
+        cache.store(cache.generation(), vec![(99, facts(&huge))], vec![]);
+        assert_eq!(
+            cache.len().0,
+            10,
+            "the outsized user is left out, the others stay"
+        );
     }
 }

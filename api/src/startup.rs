@@ -195,9 +195,6 @@ impl Application {
                 settings.feed_retry,
             );
         }
-        if let Some(every) = cache.refresh_every() {
-            background.spawn(background::warm_then_refresh_cache(store.clone(), every));
-        }
         if settings.demo {
             if demo::load_if_empty(&store)
                 .await
@@ -209,6 +206,10 @@ impl Application {
             } else {
                 tracing::info!("The database already has data; --demo left it as it is");
             }
+        }
+        // After the demo data, so that the warm-up sees it.
+        if let Some(every) = cache.refresh_every() {
+            background.spawn(background::warm_then_refresh_cache(store.clone(), every));
         }
         let state = web::Data::new(AppState {
             store,

@@ -44,8 +44,8 @@ fn decision(user_id: i32, company_id: Uuid, reason: DecisionReason) -> AccessDec
 
 const USERS_PER_QUERY: usize = 1_000;
 
-/// Users' flags and grants (`ids` distinct), one set-based query per thousand users; ids with no user
-/// come back as unknown.
+/// Users' flags and grants, one set-based query per thousand users; ids with no user come back as
+/// unknown.
 /// Each user is one row, the grants aggregated into one text column: the refresh reloads every busy
 /// user once a TTL, and decoding a tenth of the rows is most of its cost.
 pub(crate) async fn load_users(
@@ -104,7 +104,7 @@ pub(crate) async fn load_users(
     }
     Ok(ids
         .iter()
-        .map(|id| (*id, found.remove(id).unwrap_or_default()))
+        .map(|id| (*id, found.get(id).cloned().unwrap_or_default()))
         .collect())
 }
 
@@ -121,24 +121,32 @@ async fn load_companies(
 /// Small enough that a change racing one batch (whose load is then not stored) costs little.
 const REFRESH_BATCH: usize = 1_000;
 
-/// Loads again, ahead of their expiry, the cache entries that checks are reading; returns how many.
+/// Loads again, ahead of their expiry, the cache entries that checks are reading; returns how many
+/// were stored (a batch that raced a change is not, and stays due until it expires).
 pub async fn refresh_cache(store: &Store) -> Result<usize, AppError> {
     let (users, companies) = store.cache.due_for_refresh();
+    let mut refreshed = 0;
     for chunk in users.chunks(REFRESH_BATCH) {
         let generation = store.cache.generation();
         let loaded = load_users(&store.db, chunk).await?;
-        store
+        if store
             .cache
-            .store(generation, loaded.into_iter().collect(), Vec::new());
+            .store(generation, loaded.into_iter().collect(), Vec::new())
+        {
+            refreshed += chunk.len();
+        }
     }
     for chunk in companies.chunks(REFRESH_BATCH) {
         let generation = store.cache.generation();
         let loaded = load_companies(&store.db, chunk).await?;
-        store
+        if store
             .cache
-            .store(generation, Vec::new(), loaded.into_iter().collect());
+            .store(generation, Vec::new(), loaded.into_iter().collect())
+        {
+            refreshed += chunk.len();
+        }
     }
-    Ok(users.len() + companies.len())
+    Ok(refreshed)
 }
 
 /// Fills an empty cache, up to its bound, with users in id order and every company: a service that has
@@ -166,8 +174,12 @@ pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
         .into_iter()
         .map(|row| (row.id, true))
         .collect();
-    let warmed_companies = companies.len();
-    store.cache.store(generation, Vec::new(), companies);
+    let count = companies.len();
+    let warmed_companies = if store.cache.store(generation, Vec::new(), companies) {
+        count
+    } else {
+        0
+    };
     let (mut warmed_users, mut after) = (0, i32::MIN);
     while warmed_users < capacity {
         let mut sql = Sql::new(backend, "SELECT id FROM hrm_users WHERE id > ");
@@ -186,10 +198,13 @@ pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
         after = *last;
         let generation = store.cache.generation();
         let users = load_users(&store.db, &ids).await?;
-        warmed_users += users.len();
-        store
+        let count = users.len();
+        if store
             .cache
-            .store(generation, users.into_iter().collect(), Vec::new());
+            .store(generation, users.into_iter().collect(), Vec::new())
+        {
+            warmed_users += count;
+        }
     }
     Ok((warmed_users, warmed_companies))
 }
