@@ -220,8 +220,8 @@ const MIN_INTERNER_BOUND: usize = 1 << 16;
 /// Entries read since their load are loaded again between these shares of the TTL, each at its own point
 /// (a hash of its id), so that a busy entry never expires under the checks that use it and entries
 /// loaded together (at start-up, say) are not all loaded again in one burst.
-const REFRESH_FROM: f64 = 0.5;
-const REFRESH_UNTIL: f64 = 0.8;
+const REFRESH_FROM: f64 = 0.7;
+const REFRESH_UNTIL: f64 = 0.9;
 
 /// Where in the refresh window an entry falls, from 0 to 1.
 fn spread(hash: u64) -> f64 {
@@ -635,7 +635,7 @@ mod tests {
 
     #[test]
     fn entries_read_are_due_for_refresh_before_they_expire_and_unread_ones_are_dropped() {
-        let ttl = Duration::from_millis(500);
+        let ttl = Duration::from_secs(2);
         let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
         let company = Uuid::new_v4();
         cache.store(
@@ -654,7 +654,7 @@ mod tests {
 
     #[test]
     fn a_refreshed_entry_is_not_due_again_until_read_again() {
-        let ttl = Duration::from_millis(500);
+        let ttl = Duration::from_secs(2);
         let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
         let company = Uuid::new_v4();
         cache.store(

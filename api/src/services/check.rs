@@ -7,7 +7,10 @@ use crate::services::access::existing_companies;
 use crate::store::Store;
 use openapi::Role;
 use openapi::access::{AccessDecision, AccessPair, DecisionReason, MAX_CHECKS_PER_REQUEST};
-use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
+use sea_orm::sqlx::PgPool;
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult, RuntimeErr,
+};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -45,67 +48,102 @@ fn decision(user_id: i32, company_id: Uuid, reason: DecisionReason) -> AccessDec
 const USERS_PER_QUERY: usize = 1_000;
 
 /// Users' flags and grants, one set-based query per thousand users; ids with no user come back as
-/// unknown.
-/// Each user is one row, the grants aggregated into one text column: the refresh reloads every busy
-/// user once a TTL, and decoding a tenth of the rows is most of its cost.
+/// unknown. Each user is one row, the grants aggregated in SQL: the refresh reloads every busy user once
+/// a TTL, and decoding a tenth of the rows is most of its cost.
 pub(crate) async fn load_users(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     ids: &[i32],
 ) -> Result<HashMap<i32, UserFacts>, AppError> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        id: i32,
-        is_active: bool,
-        is_super_admin: bool,
-        /// Company ids separated by commas: UUIDs on PostgreSQL, hex of the 16-byte blobs on SQLite.
-        grants: Option<String>,
-    }
-    let backend = db.get_database_backend();
-    let grants = match backend {
-        DatabaseBackend::Postgres => "string_agg(a.company_id::text, ',')",
-        _ => "group_concat(hex(a.company_id), ',')",
-    };
     let mut found: HashMap<i32, UserFacts> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(USERS_PER_QUERY) {
-        let mut sql = Sql::new(
-            backend,
-            &format!(
-                "SELECT u.id, u.is_active, u.role = '{}' AS is_super_admin, {grants} AS grants \
-                 FROM hrm_users u LEFT JOIN hrm_user_company_access a ON a.user_id = u.id \
-                 WHERE u.id IN ",
-                Role::SuperAdmin.as_str()
-            ),
-        );
-        let list = sql.bind_list_padded(chunk);
-        sql.push(&list).push(" GROUP BY u.id");
-        for row in Row::find_by_statement(sql.statement())
-            .all(db)
-            .await
-            .map_err(AppError::Unavailable)?
-        {
-            let mut companies = row
-                .grants
-                .as_deref()
-                .unwrap_or_default()
-                .split(',')
-                .filter(|id| !id.is_empty())
-                .map(Uuid::try_parse)
-                .collect::<Result<Vec<Uuid>, _>>()
-                .map_err(|error| AppError::Internal(format!("a stored company id: {error}")))?;
-            companies.sort_unstable();
-            found.insert(
-                row.id,
-                UserFacts {
-                    flags: Some((row.is_active, row.is_super_admin)),
-                    grants: companies,
-                },
-            );
+        match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                load_users_postgres(db.get_postgres_connection_pool(), chunk, &mut found).await?
+            }
+            _ => load_users_sqlite(db, chunk, &mut found).await?,
         }
     }
     Ok(ids
         .iter()
         .map(|id| (*id, found.get(id).cloned().unwrap_or_default()))
         .collect())
+}
+
+/// One statement whatever the number of ids (an array parameter), the grants as a binary `uuid[]`.
+async fn load_users_postgres(
+    pool: &PgPool,
+    ids: &[i32],
+    found: &mut HashMap<i32, UserFacts>,
+) -> Result<(), AppError> {
+    let rows: Vec<(i32, bool, bool, Option<Vec<Uuid>>)> = sea_orm::sqlx::query_as(
+        "SELECT u.id, u.is_active, u.role = $2, \
+         array_agg(a.company_id) FILTER (WHERE a.company_id IS NOT NULL) \
+         FROM hrm_users u LEFT JOIN hrm_user_company_access a ON a.user_id = u.id \
+         WHERE u.id = ANY($1) GROUP BY u.id",
+    )
+    .bind(ids)
+    .bind(Role::SuperAdmin.as_str())
+    .fetch_all(pool)
+    .await
+    .map_err(|error| AppError::Unavailable(DbErr::Query(RuntimeErr::SqlxError(error.into()))))?;
+    for (id, is_active, is_super_admin, grants) in rows {
+        let mut grants = grants.unwrap_or_default();
+        grants.sort_unstable();
+        let facts = UserFacts {
+            flags: Some((is_active, is_super_admin)),
+            grants,
+        };
+        found.insert(id, facts);
+    }
+    Ok(())
+}
+
+/// The grants as hex of the 16-byte blobs, comma-separated.
+async fn load_users_sqlite(
+    db: &DatabaseConnection,
+    ids: &[i32],
+    found: &mut HashMap<i32, UserFacts>,
+) -> Result<(), AppError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i32,
+        is_active: bool,
+        is_super_admin: bool,
+        grants: Option<String>,
+    }
+    let mut sql = Sql::new(
+        DatabaseBackend::Sqlite,
+        &format!(
+            "SELECT u.id, u.is_active, u.role = '{}' AS is_super_admin, \
+             group_concat(hex(a.company_id), ',') AS grants \
+             FROM hrm_users u LEFT JOIN hrm_user_company_access a ON a.user_id = u.id WHERE u.id IN ",
+            Role::SuperAdmin.as_str()
+        ),
+    );
+    let list = sql.bind_list_padded(ids);
+    sql.push(&list).push(" GROUP BY u.id");
+    for row in Row::find_by_statement(sql.statement())
+        .all(db)
+        .await
+        .map_err(AppError::Unavailable)?
+    {
+        let mut grants = row
+            .grants
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter(|id| !id.is_empty())
+            .map(Uuid::try_parse)
+            .collect::<Result<Vec<Uuid>, _>>()
+            .map_err(|error| AppError::Internal(format!("a stored company id: {error}")))?;
+        grants.sort_unstable();
+        let facts = UserFacts {
+            flags: Some((row.is_active, row.is_super_admin)),
+            grants,
+        };
+        found.insert(row.id, facts);
+    }
+    Ok(())
 }
 
 async fn load_companies(
