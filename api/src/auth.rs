@@ -88,6 +88,21 @@ impl<S: RequiredScope> Authorized<S> {
     pub fn actor(&self) -> &str {
         &self.caller.name
     }
+
+    fn of(caller: Caller) -> Result<Self, AppError> {
+        if caller.scope < S::SCOPE {
+            return Err(AppError::Forbidden(format!(
+                "The key '{}' has scope '{}'; this route needs '{}' or higher",
+                caller.name,
+                caller.scope,
+                S::SCOPE
+            )));
+        }
+        Ok(Authorized {
+            caller,
+            _scope: PhantomData,
+        })
+    }
 }
 
 fn bearer_secret(request: &HttpRequest) -> Result<&str, AppError> {
@@ -107,23 +122,6 @@ fn bearer_secret(request: &HttpRequest) -> Result<&str, AppError> {
         ));
     }
     Ok(secret)
-}
-
-impl<S: RequiredScope> Authorized<S> {
-    fn of(caller: Caller) -> Result<Self, AppError> {
-        if caller.scope < S::SCOPE {
-            return Err(AppError::Forbidden(format!(
-                "The key '{}' has scope '{}'; this route needs '{}' or higher",
-                caller.name,
-                caller.scope,
-                S::SCOPE
-            )));
-        }
-        Ok(Authorized {
-            caller,
-            _scope: PhantomData,
-        })
-    }
 }
 
 fn unknown_key() -> AppError {

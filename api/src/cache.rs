@@ -130,6 +130,15 @@ pub struct UserFacts {
 }
 
 impl UserFacts {
+    /// A user that exists, with its grants in any order.
+    pub fn existing(is_active: bool, is_super_admin: bool, mut grants: Vec<Uuid>) -> Self {
+        grants.sort_unstable();
+        Self {
+            flags: Some((is_active, is_super_admin)),
+            grants,
+        }
+    }
+
     pub fn granted(&self, company: &Uuid) -> bool {
         self.grants.binary_search(company).is_ok()
     }
@@ -227,6 +236,29 @@ const REFRESH_UNTIL: f64 = 0.9;
 fn spread(hash: u64) -> f64 {
     // Fibonacci hashing: consecutive ids land far apart.
     (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Drops the entries of `map` past the TTL and returns those read since their load and past their refresh
+/// point: between [`REFRESH_FROM`] and [`REFRESH_UNTIL`] of the TTL, placed by a hash of the key.
+fn sweep<K: Copy + Eq + std::hash::Hash, V>(
+    map: &mut HashMap<K, V>,
+    now: u64,
+    ttl: u64,
+    stamp: impl Fn(&V) -> &Stamp,
+    hash: impl Fn(&K) -> u64,
+) -> Vec<K> {
+    let window = ttl as f64 * (REFRESH_UNTIL - REFRESH_FROM);
+    let mut due = Vec::new();
+    map.retain(|key, value| {
+        let stamp = stamp(value);
+        let age = now.saturating_sub(stamp.loaded);
+        let refresh_after = (ttl as f64 * REFRESH_FROM + window * spread(hash(key))) as u64;
+        if stamp.read && age >= refresh_after && age < ttl {
+            due.push(*key);
+        }
+        age < ttl
+    });
+    due
 }
 
 /// Makes room for `key` if it is new and the map is full; replacing an entry needs none.
@@ -420,38 +452,28 @@ impl CheckCache {
         inner.keys.insert(hash, (caller, Stamp::new(now)));
     }
 
-    /// Drops expired entries and names those to load again ahead of their expiry (read since their load
-    /// and past their point between [`REFRESH_FROM`] and [`REFRESH_UNTIL`] of the TTL). Keys are not refreshed: a request with a key re-verifies it.
+    /// Drops expired entries and names those to load again ahead of their expiry (see [`sweep`]). Keys
+    /// are not refreshed: a request with a key that has expired verifies it again.
     pub fn due_for_refresh(&self) -> (Vec<i32>, Vec<Uuid>) {
-        let (mut users, mut companies) = (Vec::new(), Vec::new());
         if !self.enabled() {
-            return (users, companies);
+            return (Vec::new(), Vec::new());
         }
         let (now, ttl) = (self.now(), self.ttl_ms());
-        let window = ttl as f64 * (REFRESH_UNTIL - REFRESH_FROM);
-        let due = |stamp: &Stamp, hash: u64, found: &mut bool| {
-            let age = now.saturating_sub(stamp.loaded);
-            let refresh_after = (ttl as f64 * REFRESH_FROM + window * spread(hash)) as u64;
-            *found = stamp.read && age >= refresh_after && age < ttl;
-            age < ttl
-        };
         let mut inner = self.lock();
-        inner.users.retain(|id, cached| {
-            let mut found = false;
-            let keep = due(&cached.stamp, *id as u64, &mut found);
-            if found {
-                users.push(*id);
-            }
-            keep
-        });
-        inner.companies.retain(|id, (_, stamp)| {
-            let mut found = false;
-            let keep = due(stamp, id.as_u64_pair().0, &mut found);
-            if found {
-                companies.push(*id);
-            }
-            keep
-        });
+        let users = sweep(
+            &mut inner.users,
+            now,
+            ttl,
+            |cached| &cached.stamp,
+            |id| *id as u64,
+        );
+        let companies = sweep(
+            &mut inner.companies,
+            now,
+            ttl,
+            |(_, stamp)| stamp,
+            |id| id.as_u64_pair().0,
+        );
         inner
             .keys
             .retain(|_, (_, stamp)| now.saturating_sub(stamp.loaded) < ttl);
@@ -532,12 +554,7 @@ mod tests {
     use super::*;
 
     fn facts(grants: &[Uuid]) -> UserFacts {
-        let mut grants = grants.to_vec();
-        grants.sort();
-        UserFacts {
-            flags: Some((true, false)),
-            grants,
-        }
+        UserFacts::existing(true, false, grants.to_vec())
     }
 
     #[test]

@@ -63,10 +63,10 @@ pub(crate) async fn load_users(
             _ => load_users_sqlite(db, chunk, &mut found).await?,
         }
     }
-    Ok(ids
-        .iter()
-        .map(|id| (*id, found.get(id).cloned().unwrap_or_default()))
-        .collect())
+    for id in ids {
+        found.entry(*id).or_default();
+    }
+    Ok(found)
 }
 
 /// One statement whatever the number of ids (an array parameter), the grants as a binary `uuid[]`.
@@ -87,13 +87,10 @@ async fn load_users_postgres(
     .await
     .map_err(|error| AppError::Unavailable(DbErr::Query(RuntimeErr::SqlxError(error.into()))))?;
     for (id, is_active, is_super_admin, grants) in rows {
-        let mut grants = grants.unwrap_or_default();
-        grants.sort_unstable();
-        let facts = UserFacts {
-            flags: Some((is_active, is_super_admin)),
-            grants,
-        };
-        found.insert(id, facts);
+        found.insert(
+            id,
+            UserFacts::existing(is_active, is_super_admin, grants.unwrap_or_default()),
+        );
     }
     Ok(())
 }
@@ -127,7 +124,7 @@ async fn load_users_sqlite(
         .await
         .map_err(AppError::Unavailable)?
     {
-        let mut grants = row
+        let grants = row
             .grants
             .as_deref()
             .unwrap_or_default()
@@ -136,12 +133,10 @@ async fn load_users_sqlite(
             .map(Uuid::try_parse)
             .collect::<Result<Vec<Uuid>, _>>()
             .map_err(|error| AppError::Internal(format!("a stored company id: {error}")))?;
-        grants.sort_unstable();
-        let facts = UserFacts {
-            flags: Some((row.is_active, row.is_super_admin)),
-            grants,
-        };
-        found.insert(row.id, facts);
+        found.insert(
+            row.id,
+            UserFacts::existing(row.is_active, row.is_super_admin, grants),
+        );
     }
     Ok(())
 }
