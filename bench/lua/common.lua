@@ -36,7 +36,26 @@ function M.shuffle(t)
    end
 end
 
--- Prints one line the runner reads: BENCH {json}.
+-- wrk's setup(): numbers the threads 0, 1, ... as "id", which init reads to pick its share of the users.
+function M.number_threads()
+   local count = 0
+   return function(thread)
+      thread:set("id", count)
+      count = count + 1
+   end
+end
+
+-- wrk's request(): the requests init prepared in `pool`, round and round.
+function M.cycle(pool)
+   local next_request = 1
+   return function()
+      local r = pool[next_request]
+      next_request = next_request % #pool + 1
+      return r
+   end
+end
+
+-- wrk's done(): prints one line the runner reads: BENCH {json}.
 function M.report(summary, latency)
    local e = summary.errors
    io.write(string.format(

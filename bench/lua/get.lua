@@ -10,14 +10,11 @@
 -- thread has made its marker.
 local common = dofile("bench/lua/common.lua")
 
-local threads = {}
-function setup(thread)
-   thread:set("id", #threads)
-   threads[#threads + 1] = thread
-end
+setup = common.number_threads()
 
 local pool = {}
-local next_request = 1
+request = common.cycle(pool)
+done = common.report
 local limit = nil
 local answered = 0
 
@@ -53,14 +50,4 @@ function init(args)
          end
       end
    end
-end
-
-function request()
-   local r = pool[next_request]
-   next_request = next_request % #pool + 1
-   return r
-end
-
-function done(summary, latency, requests)
-   common.report(summary, latency)
 end

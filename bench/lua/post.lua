@@ -2,14 +2,11 @@
 --   wrk ... -s bench/lua/post.lua URL -- COMPANIES_FILE USERS GRANTS_PER_USER SEED PAIRS BODIES
 local common = dofile("bench/lua/common.lua")
 
-local threads = {}
-function setup(thread)
-   thread:set("id", #threads)
-   threads[#threads + 1] = thread
-end
+setup = common.number_threads()
 
 local pool = {}
-local next_request = 1
+request = common.cycle(pool)
+done = common.report
 
 function init(args)
    local id = wrk.thread:get("id")
@@ -29,14 +26,4 @@ function init(args)
       local body = '{"checks":[' .. table.concat(items, ",") .. ']}'
       pool[b] = wrk.format("POST", "/access-check", headers, body)
    end
-end
-
-function request()
-   local r = pool[next_request]
-   next_request = next_request % #pool + 1
-   return r
-end
-
-function done(summary, latency, requests)
-   common.report(summary, latency)
 end
