@@ -99,22 +99,22 @@ pub struct AccessCheckQuery {
     pub company_id: Uuid,
 }
 
-/// Why a check came out as it did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionReason {
-    /// The user has been granted the company.
-    Grant,
-    /// The user is a super admin.
-    SuperAdmin,
-    /// The user exists but has no access to this company.
-    NoGrant,
-    /// The user exists but is inactive.
-    UserInactive,
-    /// No such user.
-    UnknownUser,
-    /// No such company.
-    UnknownCompany,
+string_enum! {
+    /// Why a check came out as it did.
+    pub enum DecisionReason as "decision reason" {
+        /// The user has been granted the company.
+        Grant = "grant",
+        /// The user is a super admin.
+        SuperAdmin = "super_admin",
+        /// The user exists but has no access to this company.
+        NoGrant = "no_grant",
+        /// The user exists but is inactive.
+        UserInactive = "user_inactive",
+        /// No such user.
+        UnknownUser = "unknown_user",
+        /// No such company.
+        UnknownCompany = "unknown_company",
+    }
 }
 
 impl DecisionReason {

@@ -5,6 +5,25 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+string_enum! {
+    /// What a recorded change did.
+    pub enum AuditAction as "audit action" {
+        AccessGrant = "access.grant",
+        AccessRevoke = "access.revoke",
+        AccessDefault = "access.default",
+        AccessBulk = "access.bulk",
+        AccessPopulate = "access.populate",
+        UserCreate = "user.create",
+        UserUpdate = "user.update",
+        UserDelete = "user.delete",
+        CompanyCreate = "company.create",
+        CompanyUpdate = "company.update",
+        CompanyDelete = "company.delete",
+        KeyCreate = "key.create",
+        KeyRevoke = "key.revoke",
+    }
+}
+
 /// One recorded change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntry {
@@ -12,8 +31,8 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// Name of the API key that made the change (`master` for the master key).
     pub actor: String,
-    /// What happened, such as `access.grant`, `access.revoke`, `user.create`, `key.revoke`.
-    pub action: String,
+    /// What happened.
+    pub action: AuditAction,
     pub user_id: Option<i32>,
     pub company_id: Option<Uuid>,
     #[schema(value_type = Option<Object>)]

@@ -58,14 +58,14 @@ pub struct CompanyPage {
     pub offset: u64,
 }
 
-/// Why someone may act in a company.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AccessSource {
-    /// An explicit row in `hrm_user_company_access`.
-    Grant,
-    /// The user is a super admin, who may act in every company.
-    SuperAdmin,
+string_enum! {
+    /// Why someone may act in a company.
+    pub enum AccessSource as "access source" {
+        /// An explicit row in `hrm_user_company_access`.
+        Grant = "grant",
+        /// The user is a super admin, who may act in every company.
+        SuperAdmin = "super_admin",
+    }
 }
 
 /// One person who may act in a company: a line of an access review.

@@ -170,100 +170,26 @@ string_value!(
     }
 );
 
-/// What a user does in the HR system. A `super_admin` may act in every company, present and future.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    SuperAdmin,
-    Admin,
-    HrManager,
-    FinanceManager,
-    Employee,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::SuperAdmin,
-        Role::Admin,
-        Role::HrManager,
-        Role::FinanceManager,
-        Role::Employee,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::SuperAdmin => "super_admin",
-            Role::Admin => "admin",
-            Role::HrManager => "hr_manager",
-            Role::FinanceManager => "finance_manager",
-            Role::Employee => "employee",
-        }
+string_enum! {
+    /// What a user does in the HR system. A `super_admin` may act in every company, present and future.
+    pub enum Role as "role" {
+        SuperAdmin = "super_admin",
+        Admin = "admin",
+        HrManager = "hr_manager",
+        FinanceManager = "finance_manager",
+        Employee = "employee",
     }
 }
 
-impl std::str::FromStr for Role {
-    type Err = InvalidValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.as_str() == s)
-            .ok_or_else(|| {
-                InvalidValue(format!(
-                    "role must be one of super_admin, admin, hr_manager, finance_manager, employee (got {s:?})"
-                ))
-            })
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What an API key may do. Each scope includes the ones before it:
-/// `check` (access checks only, for backend services) < `read` < `write` < `admin` (manages keys).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    Check,
-    Read,
-    Write,
-    Admin,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::Check, Scope::Read, Scope::Write, Scope::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Check => "check",
-            Scope::Read => "read",
-            Scope::Write => "write",
-            Scope::Admin => "admin",
-        }
-    }
-}
-
-impl std::str::FromStr for Scope {
-    type Err = InvalidValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Scope::ALL
-            .into_iter()
-            .find(|scope| scope.as_str() == s)
-            .ok_or_else(|| {
-                InvalidValue(format!(
-                    "scope must be one of check, read, write, admin (got {s:?})"
-                ))
-            })
-    }
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+string_enum! {
+    /// What an API key may do. Each scope includes the ones before it:
+    /// `check` (access checks only, for backend services) < `read` < `write` < `admin` (manages keys).
+    #[derive(PartialOrd, Ord)]
+    pub enum Scope as "scope" {
+        Check = "check",
+        Read = "read",
+        Write = "write",
+        Admin = "admin",
     }
 }
 

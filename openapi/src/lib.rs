@@ -1,6 +1,9 @@
 //! The API contract of Company Access: the types that travel over HTTP, shared by the server and its
 //! clients, the RFC 9457 error body, and the base OpenAPI document the server completes with its paths.
 
+#[macro_use]
+mod string_enum;
+
 pub mod access;
 pub mod audit;
 pub mod base;

@@ -3,56 +3,27 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Stable machine codes. Clients branch on these, never on the human `detail` text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProblemCode {
-    BadRequest,
-    InvalidJson,
-    ValidationFailed,
-    UnsupportedMediaType,
-    PayloadTooLarge,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    UserNotFound,
-    CompanyNotFound,
-    AccessNotFound,
-    KeyNotFound,
-    AlreadyHasAccess,
-    UsernameTaken,
-    CompanyNameTaken,
-    KeyNameTaken,
-    Conflict,
-    Unavailable,
-    Internal,
-}
-
-impl ProblemCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemCode::BadRequest => "bad_request",
-            ProblemCode::InvalidJson => "invalid_json",
-            ProblemCode::ValidationFailed => "validation_failed",
-            ProblemCode::UnsupportedMediaType => "unsupported_media_type",
-            ProblemCode::PayloadTooLarge => "payload_too_large",
-            ProblemCode::Unauthorized => "unauthorized",
-            ProblemCode::Forbidden => "forbidden",
-            ProblemCode::NotFound => "not_found",
-            ProblemCode::MethodNotAllowed => "method_not_allowed",
-            ProblemCode::UserNotFound => "user_not_found",
-            ProblemCode::CompanyNotFound => "company_not_found",
-            ProblemCode::AccessNotFound => "access_not_found",
-            ProblemCode::KeyNotFound => "key_not_found",
-            ProblemCode::AlreadyHasAccess => "already_has_access",
-            ProblemCode::UsernameTaken => "username_taken",
-            ProblemCode::CompanyNameTaken => "company_name_taken",
-            ProblemCode::KeyNameTaken => "key_name_taken",
-            ProblemCode::Conflict => "conflict",
-            ProblemCode::Unavailable => "unavailable",
-            ProblemCode::Internal => "internal",
-        }
+string_enum! {
+    /// Stable machine codes. Clients branch on these, never on the human `detail` text.
+    pub enum ProblemCode as "problem code" {
+        BadRequest = "bad_request",
+        InvalidJson = "invalid_json",
+        ValidationFailed = "validation_failed",
+        UnsupportedMediaType = "unsupported_media_type",
+        PayloadTooLarge = "payload_too_large",
+        Unauthorized = "unauthorized",
+        Forbidden = "forbidden",
+        NotFound = "not_found",
+        UserNotFound = "user_not_found",
+        CompanyNotFound = "company_not_found",
+        AccessNotFound = "access_not_found",
+        KeyNotFound = "key_not_found",
+        AlreadyHasAccess = "already_has_access",
+        UsernameTaken = "username_taken",
+        CompanyNameTaken = "company_name_taken",
+        KeyNameTaken = "key_name_taken",
+        Unavailable = "unavailable",
+        Internal = "internal",
     }
 }
 

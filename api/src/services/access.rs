@@ -12,6 +12,7 @@ use openapi::access::{
     BulkGrantRequest, BulkGrantResult, GrantManyResult, MAX_IDS_PER_REQUEST, PopulateResult,
     ReplaceCompanies, ReplaceResult, UserCompanies, UserCompany, UserRef,
 };
+use openapi::audit::AuditAction;
 use openapi::companies::AccessSource;
 use openapi::{CompanyName, Role};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, SqlErr, Value};
@@ -335,7 +336,7 @@ pub async fn grant_one(
         .ok_or_else(AppError::access_not_found)?;
     audit::record(
         &txn,
-        Change::new(actor, "access.grant")
+        Change::new(actor, AuditAction::AccessGrant)
             .user(user_id)
             .company(company_id)
             .after(&grant),
@@ -393,7 +394,7 @@ pub async fn grant_many(
         added
             .iter()
             .map(|grant| {
-                Change::new(actor, "access.grant")
+                Change::new(actor, AuditAction::AccessGrant)
                     .user(user_id)
                     .company(grant.company_id)
                     .after(grant)
@@ -468,7 +469,7 @@ pub async fn replace(
     let mut changes: Vec<Change> = removed
         .iter()
         .map(|id| {
-            Change::new(actor, "access.revoke")
+            Change::new(actor, AuditAction::AccessRevoke)
                 .user(user_id)
                 .company(*id)
                 .before(by_id(*id))
@@ -476,7 +477,7 @@ pub async fn replace(
         })
         .collect();
     changes.extend(added.iter().map(|id| {
-        Change::new(actor, "access.grant")
+        Change::new(actor, AuditAction::AccessGrant)
             .user(user_id)
             .company(*id)
             .after(serde_json::json!({ "via": "replace" }))
@@ -558,7 +559,7 @@ pub async fn set_default(
         .ok_or_else(AppError::access_not_found)?;
     audit::record(
         &txn,
-        Change::new(actor, "access.default")
+        Change::new(actor, AuditAction::AccessDefault)
             .user(user_id)
             .company(company_id)
             .before(&before)
@@ -588,7 +589,7 @@ pub async fn revoke(
     txn.execute_raw(sql.statement()).await?;
     audit::record(
         &txn,
-        Change::new(actor, "access.revoke")
+        Change::new(actor, AuditAction::AccessRevoke)
             .user(user_id)
             .company(company_id)
             .before(&before),
@@ -712,7 +713,7 @@ pub async fn bulk_grant(
     if !request.dry_run {
         audit::record(
             &txn,
-            Change::new(actor, "access.bulk")
+            Change::new(actor, AuditAction::AccessBulk)
                 .before(serde_json::json!({ "user_ids": user_ids, "company_ids": company_ids }))
                 .after(&result),
         )
@@ -816,7 +817,11 @@ pub async fn populate(
         }
     };
     if !dry_run {
-        audit::record(&txn, Change::new(actor, "access.populate").after(&result)).await?;
+        audit::record(
+            &txn,
+            Change::new(actor, AuditAction::AccessPopulate).after(&result),
+        )
+        .await?;
         store.commit(txn, Changes::everything()).await?;
     }
     Ok(result)

@@ -2,9 +2,10 @@
 
 use crate::error::AppError;
 use crate::services::PageRequest;
+use crate::services::users::stored;
 use chrono::Utc;
 use entity::audit_log;
-use openapi::audit::{AuditEntry, AuditPage, AuditQuery};
+use openapi::audit::{AuditAction, AuditEntry, AuditPage, AuditQuery};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -17,7 +18,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
     pub actor: &'a str,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub user_id: Option<i32>,
     pub company_id: Option<Uuid>,
     pub before: Option<Json>,
@@ -25,7 +26,7 @@ pub struct Change<'a> {
 }
 
 impl<'a> Change<'a> {
-    pub fn new(actor: &'a str, action: &'static str) -> Self {
+    pub fn new(actor: &'a str, action: AuditAction) -> Self {
         Self {
             actor,
             action,
@@ -61,7 +62,7 @@ impl<'a> Change<'a> {
             id: NotSet,
             at: Set(at),
             actor: Set(self.actor.to_owned()),
-            action: Set(self.action.to_owned()),
+            action: Set(self.action.as_str().to_owned()),
             user_id: Set(self.user_id),
             company_id: Set(self.company_id),
             before: Set(self.before),
@@ -132,17 +133,19 @@ pub async fn list(db: &impl ConnectionTrait, query: AuditQuery) -> Result<AuditP
     Ok(AuditPage {
         items: rows
             .into_iter()
-            .map(|row| AuditEntry {
-                id: row.id,
-                at: row.at,
-                actor: row.actor,
-                action: row.action,
-                user_id: row.user_id,
-                company_id: row.company_id,
-                before: row.before,
-                after: row.after,
+            .map(|row| {
+                Ok(AuditEntry {
+                    id: row.id,
+                    at: row.at,
+                    actor: row.actor,
+                    action: stored("audit action", row.action.parse::<AuditAction>())?,
+                    user_id: row.user_id,
+                    company_id: row.company_id,
+                    before: row.before,
+                    after: row.after,
+                })
             })
-            .collect(),
+            .collect::<Result<_, AppError>>()?,
         total,
         limit: page.limit,
         offset: page.offset,

@@ -9,6 +9,7 @@ use crate::services::{PageRequest, Sql};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use entity::company;
+use openapi::audit::AuditAction;
 use openapi::companies::{
     AccessSource, Company, CompanyMember, CompanyMembers, CompanyPage, CreateCompany,
     ListCompaniesQuery, ListMembersQuery, UpdateCompany,
@@ -149,7 +150,7 @@ pub async fn create(
     let created = get(&txn, inserted.id).await?;
     audit::record(
         &txn,
-        Change::new(actor, "company.create")
+        Change::new(actor, AuditAction::CompanyCreate)
             .company(created.id)
             .after(&created),
     )
@@ -182,7 +183,7 @@ pub async fn update(
     let after = get(&txn, id).await?;
     audit::record(
         &txn,
-        Change::new(actor, "company.update")
+        Change::new(actor, AuditAction::CompanyUpdate)
             .company(id)
             .before(&before)
             .after(&after),
@@ -199,7 +200,7 @@ pub async fn delete(store: &Store, actor: &str, id: Uuid) -> Result<(), AppError
     company::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
-        Change::new(actor, "company.delete")
+        Change::new(actor, AuditAction::CompanyDelete)
             .company(id)
             .before(&before),
     )

@@ -8,6 +8,7 @@ use crate::state::AppState;
 use crate::store::Store;
 use chrono::Utc;
 use entity::api_key;
+use openapi::audit::AuditAction;
 use openapi::keys::{ApiKey, CreateKey, CreatedKey};
 use openapi::{KeyName, ProblemCode, Scope};
 use sea_orm::{
@@ -129,7 +130,7 @@ pub async fn create(
             _ => AppError::Database(error),
         })?;
     let key = to_api_key(inserted)?;
-    audit::record(&txn, Change::new(actor, "key.create").after(&key)).await?;
+    audit::record(&txn, Change::new(actor, AuditAction::KeyCreate).after(&key)).await?;
     store.commit(txn, Changes::default()).await?;
     Ok(CreatedKey { key, secret })
 }
@@ -163,7 +164,7 @@ pub async fn revoke(store: &Store, actor: &str, id: Uuid) -> Result<(), AppError
     let after = to_api_key(active.update(&txn).await?)?;
     audit::record(
         &txn,
-        Change::new(actor, "key.revoke")
+        Change::new(actor, AuditAction::KeyRevoke)
             .before(&before)
             .after(&after),
     )

@@ -9,6 +9,7 @@ use crate::services::{PageRequest, Sql};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use entity::{company, user};
+use openapi::audit::AuditAction;
 use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
 use openapi::{CompanyName, ProblemCode, Role, Username};
 use sea_orm::{
@@ -219,7 +220,7 @@ pub async fn create(store: &Store, actor: &str, request: CreateUser) -> Result<U
     let created = get(&txn, inserted.id).await?;
     audit::record(
         &txn,
-        Change::new(actor, "user.create")
+        Change::new(actor, AuditAction::UserCreate)
             .user(created.id)
             .after(&created),
     )
@@ -281,7 +282,7 @@ pub async fn update(
     let after = get(&txn, id).await?;
     audit::record(
         &txn,
-        Change::new(actor, "user.update")
+        Change::new(actor, AuditAction::UserUpdate)
             .user(id)
             .before(&before)
             .after(&after),
@@ -302,7 +303,7 @@ pub async fn delete(store: &Store, actor: &str, id: i32) -> Result<(), AppError>
     user::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
-        Change::new(actor, "user.delete")
+        Change::new(actor, AuditAction::UserDelete)
             .user(id)
             .before(serde_json::json!({ "user": before, "company_ids": companies })),
     )
