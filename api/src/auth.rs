@@ -1,5 +1,6 @@
 //! Bearer keys and scopes. A handler states the scope it needs by the type of its `Authorized<_>` argument.
 
+use crate::caller::{Caller, SecretHash};
 use crate::error::AppError;
 use crate::services::keys;
 use crate::state::AppState;
@@ -8,49 +9,8 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::{Either, LocalBoxFuture};
 use openapi::Scope;
-use sha2::{Digest, Sha256};
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
-use std::sync::Arc;
-
-/// SHA-256 of a key's secret: what is stored and compared, never the secret itself.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SecretHash(pub [u8; 32]);
-
-impl SecretHash {
-    pub fn of(secret: &str) -> Self {
-        Self(Sha256::digest(secret.as_bytes()).into())
-    }
-
-    pub fn to_hex(self) -> String {
-        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
-    }
-
-    /// Compares without an early exit, so timing says nothing about how much of a guess was right.
-    pub fn matches(&self, other: &SecretHash) -> bool {
-        self.0
-            .iter()
-            .zip(other.0.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
-    }
-}
-
-impl std::fmt::Debug for SecretHash {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretHash(..)")
-    }
-}
-
-/// The key a request was made with: its name is the actor in the audit trail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    /// Shared, so that answering a request from the key cache copies no string.
-    pub name: Arc<str>,
-    pub scope: Scope,
-}
-
-pub const MASTER_KEY_NAME: &str = "master";
 
 pub trait RequiredScope {
     const SCOPE: Scope;
@@ -145,27 +105,15 @@ impl<S: RequiredScope + 'static> FromRequest for Authorized<S> {
         };
         // The master key and cached keys are answered at once: no allocation, no task.
         let hash = SecretHash::of(secret);
-        if let Some(caller) = keys::known_caller(state, &hash) {
+        if let Some(caller) = keys::known_caller(&state.store, &state.master_key_hash, &hash) {
             return Either::Left(ready(Self::of(caller)));
         }
         let state = state.clone();
         Either::Right(Box::pin(async move {
-            let caller = keys::look_up(&state, hash).await?.ok_or_else(unknown_key)?;
+            let caller = keys::look_up(&state.store, hash)
+                .await?
+                .ok_or_else(unknown_key)?;
             Self::of(caller)
         }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hashes_compare_by_value_and_print_nothing() {
-        let a = SecretHash::of("cak_secret");
-        assert!(a.matches(&SecretHash::of("cak_secret")));
-        assert!(!a.matches(&SecretHash::of("cak_secreT")));
-        assert_eq!(format!("{a:?}"), "SecretHash(..)");
-        assert_eq!(a.to_hex().len(), 64);
     }
 }

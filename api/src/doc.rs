@@ -1,6 +1,6 @@
 //! The OpenAPI document: the contract crate's base document completed with every route of this server.
 
-use crate::routes::{audit, check, companies, health, keys, stats, user_companies, users};
+use crate::routes::{access, audit, check, companies, health, keys, stats, users};
 use openapi::base::BaseDoc;
 use utoipa::OpenApi;
 
@@ -15,13 +15,13 @@ use utoipa::OpenApi;
     users::get_user,
     users::update_user,
     users::delete_user,
-    user_companies::list_user_companies,
-    user_companies::add_user_companies,
-    user_companies::replace_user_companies,
-    user_companies::update_user_company,
-    user_companies::remove_user_company,
-    user_companies::bulk_grant,
-    user_companies::populate_access,
+    access::list_user_companies,
+    access::add_user_companies,
+    access::replace_user_companies,
+    access::update_user_company,
+    access::remove_user_company,
+    access::bulk_grant,
+    access::populate_access,
     companies::list_companies,
     companies::create_company,
     companies::get_company,

@@ -3,17 +3,19 @@
 pub mod auth;
 pub mod background;
 pub mod cache;
+pub mod caller;
+pub mod changes;
 pub mod config;
 pub mod db;
+pub mod decision;
 pub mod doc;
 pub mod error;
 pub mod extract;
-pub mod feed;
+pub mod paging;
 pub mod routes;
 pub mod services;
 pub mod startup;
 pub mod state;
-pub mod store;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -1,14 +1,16 @@
 //! The one app factory: `serve` and every test build the service through `Application::build`.
 
-use crate::auth::SecretHash;
-use crate::background::{self, Background};
+use crate::background::Background;
 use crate::cache::CheckCache;
+use crate::cache::feed;
+use crate::cache::refresher::warm_then_refresh_cache;
+use crate::caller::SecretHash;
 use crate::config::Settings;
+use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::demo;
 use crate::state::AppState;
-use crate::store::Store;
-use crate::{db, doc, extract, feed, routes};
+use crate::{db, doc, extract, routes};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -209,7 +211,7 @@ impl Application {
         }
         // After the demo data, so that the warm-up sees it.
         if let Some(every) = cache.refresh_every() {
-            background.spawn(background::warm_then_refresh_cache(store.clone(), every));
+            background.spawn(warm_then_refresh_cache(store.clone(), every));
         }
         let state = web::Data::new(AppState {
             store,

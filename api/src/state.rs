@@ -1,7 +1,7 @@
 //! What every request handler shares.
 
-use crate::auth::SecretHash;
-use crate::store::Store;
+use crate::caller::SecretHash;
+use crate::db::store::Store;
 
 #[derive(Clone)]
 pub struct AppState {

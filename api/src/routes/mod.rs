@@ -1,5 +1,6 @@
 //! HTTP handlers: each parses its input, calls one service, and answers. No rule lives here.
 
+pub mod access;
 pub mod audit;
 pub mod check;
 pub mod companies;
@@ -7,7 +8,6 @@ pub mod health;
 pub mod keys;
 pub mod page;
 pub mod stats;
-pub mod user_companies;
 pub mod users;
 
 use actix_web::web;
@@ -26,19 +26,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(users::get_user)
         .service(users::update_user)
         .service(users::delete_user)
-        .service(user_companies::list_user_companies)
-        .service(user_companies::add_user_companies)
-        .service(user_companies::replace_user_companies)
-        .service(user_companies::update_user_company)
-        .service(user_companies::remove_user_company)
+        .service(access::list_user_companies)
+        .service(access::add_user_companies)
+        .service(access::replace_user_companies)
+        .service(access::update_user_company)
+        .service(access::remove_user_company)
         .service(companies::list_companies)
         .service(companies::create_company)
         .service(companies::get_company)
         .service(companies::update_company)
         .service(companies::delete_company)
         .service(companies::list_company_users)
-        .service(user_companies::bulk_grant)
-        .service(user_companies::populate_access)
+        .service(access::bulk_grant)
+        .service(access::populate_access)
         .service(stats::get_stats)
         .service(audit::list_audit)
         .service(keys::create_key)

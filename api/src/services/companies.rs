@@ -1,133 +1,36 @@
 //! Companies, and who can act in each (the access review).
 
-use crate::cache::Changes;
-use crate::db::like_pattern;
+use crate::changes::Changes;
+use crate::db::audit::Change;
+use crate::db::companies as rows;
+use crate::db::constraint::{Constraint, OnConstraint};
+use crate::db::store::Store;
 use crate::error::AppError;
-use crate::services::audit::{self, Change};
-use crate::services::users::{count_rows, stored};
-use crate::services::{PageRequest, Sql};
-use crate::store::Store;
-use chrono::{DateTime, Utc};
+use crate::paging::PageRequest;
+use chrono::Utc;
 use entity::company;
 use openapi::audit::AuditAction;
 use openapi::companies::{
-    AccessSource, Company, CompanyMember, CompanyMembers, CompanyPage, CreateCompany,
-    ListCompaniesQuery, ListMembersQuery, UpdateCompany,
+    Company, CompanyMembers, CompanyPage, CreateCompany, ListCompaniesQuery, ListMembersQuery,
+    UpdateCompany,
 };
-use openapi::{CompanyName, ProblemCode, Role, Username};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    SqlErr,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
-
-#[derive(Debug, FromQueryResult)]
-struct CompanyRow {
-    id: Uuid,
-    name: String,
-    user_count: i64,
-    created_at: DateTime<Utc>,
-    modified_at: DateTime<Utc>,
-}
-
-impl CompanyRow {
-    fn into_company(self) -> Result<Company, AppError> {
-        Ok(Company {
-            id: self.id,
-            name: stored("company name", CompanyName::parse(self.name))?,
-            user_count: self.user_count,
-            created_at: self.created_at,
-            modified_at: self.modified_at,
-        })
-    }
-}
-
-const SELECT_COMPANIES: &str = "SELECT c.id, c.name, \
-     (SELECT count(*) FROM hrm_user_company_access a WHERE a.company_id = c.id) AS user_count, \
-     c.created_at, c.modified_at FROM hrm_company c";
 
 pub async fn list(
     db: &impl ConnectionTrait,
     query: ListCompaniesQuery,
 ) -> Result<CompanyPage, AppError> {
     let page = PageRequest::parse(query.limit, query.offset)?;
-    let order = match query.sort.as_deref() {
-        None | Some("created") => "c.created_at, c.id",
-        Some("name") => "lower(c.name), c.id",
-        Some(other) => {
-            return Err(AppError::bad_request(format!(
-                "sort must be 'created' or 'name' (got {other:?})"
-            )));
-        }
-    };
-    let backend = db.get_database_backend();
-    let mut count = Sql::new(
-        backend,
-        "SELECT count(*) AS total FROM hrm_company c WHERE 1 = 1",
-    );
-    let mut rows = Sql::new(backend, SELECT_COMPANIES);
-    rows.push(" WHERE 1 = 1");
-    for sql in [&mut count, &mut rows] {
-        if let Some(text) = query
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|text| !text.is_empty())
-        {
-            let pattern = sql.bind(like_pattern(text));
-            sql.push(&format!(" AND lower(c.name) LIKE {pattern} ESCAPE '\\'"));
-        }
-        if let Some(name) = query
-            .name
-            .as_deref()
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-        {
-            let name = sql.bind(name.to_lowercase());
-            sql.push(&format!(" AND lower(c.name) = {name}"));
-        }
-    }
-    let limit = rows.bind(page.limit as i64);
-    let offset = rows.bind(page.offset as i64);
-    rows.push(&format!(" ORDER BY {order} LIMIT {limit} OFFSET {offset}"));
-    let total = count_rows(db, count).await?;
-    let items = CompanyRow::find_by_statement(rows.statement())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(CompanyRow::into_company)
-        .collect::<Result<_, _>>()?;
-    Ok(CompanyPage {
-        items,
-        total,
-        limit: page.limit,
-        offset: page.offset,
-    })
+    rows::list(db, &query, page).await
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Company>, AppError> {
-    let mut sql = Sql::new(db.get_database_backend(), SELECT_COMPANIES);
-    let id = sql.bind(id);
-    sql.push(&format!(" WHERE c.id = {id}"));
-    CompanyRow::find_by_statement(sql.statement())
-        .one(db)
-        .await?
-        .map(CompanyRow::into_company)
-        .transpose()
+    rows::find(db, id).await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Company, AppError> {
     find(db, id).await?.ok_or_else(AppError::company_not_found)
-}
-
-fn map_write_error(error: DbErr, name: &CompanyName) -> AppError {
-    match error.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-            code: ProblemCode::CompanyNameTaken,
-            detail: format!("A company named '{name}' already exists"),
-        },
-        _ => AppError::Database(error),
-    }
 }
 
 pub async fn create(
@@ -142,84 +45,67 @@ pub async fn create(
         created_at: Set(now),
         modified_at: Set(now),
     };
-    let txn = store.begin_write().await?;
+    let mut work = store.begin(actor).await?;
     let inserted = model
-        .insert(&txn)
+        .insert(work.db())
         .await
-        .map_err(|error| map_write_error(error, &request.name))?;
-    let created = get(&txn, inserted.id).await?;
-    audit::record(
-        &txn,
-        Change::new(actor, AuditAction::CompanyCreate)
+        .on_constraint(&[Constraint::CompanyName], request.name.as_str())?;
+    let created = get(work.db(), inserted.id).await?;
+    work.record(
+        Change::new(AuditAction::CompanyCreate)
             .company(created.id)
             .after(&created),
-    )
-    .await?;
-    store.commit(txn, Changes::company(created.id)).await?;
+    );
+    work.touch(Changes::company(created.id));
+    work.commit().await?;
     Ok(created)
 }
 
+/// Renaming changes no one's access, so no cache forgets anything.
 pub async fn update(
     store: &Store,
     actor: &str,
     id: Uuid,
     request: UpdateCompany,
 ) -> Result<Company, AppError> {
-    let txn = store.begin_write().await?;
-    let before = get(&txn, id).await?;
+    let mut work = store.begin(actor).await?;
+    let before = get(work.db(), id).await?;
     if let Some(name) = request.name {
         let model = company::Entity::find_by_id(id)
-            .one(&txn)
+            .one(work.db())
             .await?
             .ok_or_else(AppError::company_not_found)?;
         let mut active: company::ActiveModel = model.into();
         active.name = Set(name.as_str().to_owned());
         active.modified_at = Set(Utc::now());
         active
-            .update(&txn)
+            .update(work.db())
             .await
-            .map_err(|error| map_write_error(error, &name))?;
+            .on_constraint(&[Constraint::CompanyName], name.as_str())?;
     }
-    let after = get(&txn, id).await?;
-    audit::record(
-        &txn,
-        Change::new(actor, AuditAction::CompanyUpdate)
+    let after = get(work.db(), id).await?;
+    work.record(
+        Change::new(AuditAction::CompanyUpdate)
             .company(id)
             .before(&before)
             .after(&after),
-    )
-    .await?;
-    store.commit(txn, Changes::default()).await?;
+    );
+    work.commit().await?;
     Ok(after)
 }
 
 /// Deletes the company; grants of it go too (ON DELETE CASCADE) and home companies pointing at it are cleared.
 pub async fn delete(store: &Store, actor: &str, id: Uuid) -> Result<(), AppError> {
-    let txn = store.begin_write().await?;
-    let before = get(&txn, id).await?;
-    company::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        Change::new(actor, AuditAction::CompanyDelete)
+    let mut work = store.begin(actor).await?;
+    let before = get(work.db(), id).await?;
+    company::Entity::delete_by_id(id).exec(work.db()).await?;
+    work.record(
+        Change::new(AuditAction::CompanyDelete)
             .company(id)
             .before(&before),
-    )
-    .await?;
-    store.commit(txn, Changes::company(id)).await?;
-    Ok(())
-}
-
-#[derive(Debug, FromQueryResult)]
-struct MemberRow {
-    user_id: i32,
-    username: String,
-    full_name: String,
-    role: String,
-    is_active: bool,
-    granted: bool,
-    is_default: bool,
-    granted_at: Option<DateTime<Utc>>,
-    granted_by: Option<String>,
+    );
+    work.touch(Changes::company(id));
+    work.commit().await
 }
 
 /// Everyone who may act in the company: explicit grants, and super admins through their role.
@@ -230,62 +116,5 @@ pub async fn members(
 ) -> Result<CompanyMembers, AppError> {
     let page = PageRequest::parse(query.limit, query.offset)?;
     let company = get(db, id).await?;
-    let backend = db.get_database_backend();
-    // Grants of the company, then super admins without one: two index-driven branches, so an access
-    // review stays fast however many users the system has.
-    let members = |sql: &mut Sql| {
-        let company = sql.bind(id);
-        let role = sql.bind(Role::SuperAdmin.as_str());
-        sql.push(&format!(
-            " FROM (SELECT u.id AS user_id, u.username, u.full_name, u.role, u.is_active, \
-                 true AS granted, a.is_default, a.created_at AS granted_at, a.granted_by \
-               FROM hrm_user_company_access a JOIN hrm_users u ON u.id = a.user_id \
-               WHERE a.company_id = {company} \
-             UNION ALL \
-             SELECT u.id, u.username, u.full_name, u.role, u.is_active, false, false, NULL, NULL \
-               FROM hrm_users u WHERE u.role = {role} AND NOT EXISTS \
-                 (SELECT 1 FROM hrm_user_company_access a \
-                  WHERE a.user_id = u.id AND a.company_id = {company})) members"
-        ));
-    };
-    let mut count = Sql::new(backend, "SELECT count(*) AS total");
-    members(&mut count);
-    let mut rows = Sql::new(
-        backend,
-        "SELECT user_id, username, full_name, role, is_active, granted, is_default, granted_at, granted_by",
-    );
-    members(&mut rows);
-    let limit = rows.bind(page.limit as i64);
-    let offset = rows.bind(page.offset as i64);
-    rows.push(&format!(" ORDER BY user_id LIMIT {limit} OFFSET {offset}"));
-    let total = count_rows(db, count).await?;
-    let items = MemberRow::find_by_statement(rows.statement())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(CompanyMember {
-                user_id: row.user_id,
-                username: stored("username", Username::parse(row.username))?,
-                full_name: row.full_name,
-                role: stored("role", row.role.parse::<Role>())?,
-                is_active: row.is_active,
-                source: if row.granted {
-                    AccessSource::Grant
-                } else {
-                    AccessSource::SuperAdmin
-                },
-                is_default: row.is_default,
-                granted_at: row.granted_at,
-                granted_by: row.granted_by,
-            })
-        })
-        .collect::<Result<_, AppError>>()?;
-    Ok(CompanyMembers {
-        company,
-        items,
-        total,
-        limit: page.limit,
-        offset: page.offset,
-    })
+    rows::members(db, company, page).await
 }

@@ -1,8 +1,8 @@
 //! The seed's examples as data, loaded by `serve --demo` into an empty database only.
 
+use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::{access, companies, users};
-use crate::store::Store;
 use openapi::companies::CreateCompany;
 use openapi::users::CreateUser;
 use openapi::{CompanyName, FullName, Role, Username};

@@ -1,11 +1,11 @@
 //! API keys: made, listed and revoked by admins; verified on every request.
 
-use crate::auth::{Caller, MASTER_KEY_NAME, SecretHash};
-use crate::cache::Changes;
+use crate::caller::{Caller, MASTER_KEY_NAME, SecretHash};
+use crate::changes::Changes;
+use crate::db::audit::Change;
+use crate::db::constraint::{Constraint, OnConstraint};
+use crate::db::store::Store;
 use crate::error::AppError;
-use crate::services::audit::{self, Change};
-use crate::state::AppState;
-use crate::store::Store;
 use chrono::Utc;
 use entity::api_key;
 use openapi::audit::AuditAction;
@@ -13,7 +13,7 @@ use openapi::keys::{ApiKey, CreateKey, CreatedKey};
 use openapi::{KeyName, ProblemCode, Scope};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, SqlErr,
+    QueryOrder,
 };
 use std::sync::{Arc, LazyLock};
 use uuid::Uuid;
@@ -46,36 +46,27 @@ fn to_api_key(model: api_key::Model) -> Result<ApiKey, AppError> {
     })
 }
 
-/// Who a secret belongs to, if it is the master key or a live key.
-pub async fn authenticate(state: &AppState, secret: &str) -> Result<Option<Caller>, AppError> {
-    let hash = SecretHash::of(secret);
-    match known_caller(state, &hash) {
-        Some(caller) => Ok(Some(caller)),
-        None => look_up(state, hash).await,
-    }
-}
-
 /// The master key, or a key the cache holds: answered without the database.
-pub fn known_caller(state: &AppState, hash: &SecretHash) -> Option<Caller> {
-    if hash.matches(&state.master_key_hash) {
+pub fn known_caller(store: &Store, master_key: &SecretHash, hash: &SecretHash) -> Option<Caller> {
+    if hash.matches(master_key) {
         return Some(Caller {
             name: Arc::clone(&MASTER_CALLER_NAME),
             scope: Scope::Admin,
         });
     }
-    state.store.cache.key(&hash.0)
+    store.cache.key(&hash.0)
 }
 
 static MASTER_CALLER_NAME: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(MASTER_KEY_NAME));
 
 /// A key the cache does not hold, read from the database (and remembered if live).
-pub async fn look_up(state: &AppState, hash: SecretHash) -> Result<Option<Caller>, AppError> {
-    let cache = &state.store.cache;
+pub async fn look_up(store: &Store, hash: SecretHash) -> Result<Option<Caller>, AppError> {
+    let cache = &store.cache;
     let generation = cache.generation();
     let found = api_key::Entity::find()
         .filter(api_key::Column::SecretHash.eq(hash.to_hex()))
         .filter(api_key::Column::RevokedAt.is_null())
-        .one(&state.store.db)
+        .one(&store.db)
         .await
         .map_err(AppError::Unavailable)?;
     match found {
@@ -118,20 +109,14 @@ pub async fn create(
         created_by: Set(actor.to_owned()),
         revoked_at: Set(None),
     };
-    let txn = store.begin_write().await?;
+    let mut work = store.begin(actor).await?;
     let inserted = model
-        .insert(&txn)
+        .insert(work.db())
         .await
-        .map_err(|error| match error.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-                code: ProblemCode::KeyNameTaken,
-                detail: format!("A live key named '{}' already exists", request.name),
-            },
-            _ => AppError::Database(error),
-        })?;
+        .on_constraint(&[Constraint::LiveKeyName], request.name.as_str())?;
     let key = to_api_key(inserted)?;
-    audit::record(&txn, Change::new(actor, AuditAction::KeyCreate).after(&key)).await?;
-    store.commit(txn, Changes::default()).await?;
+    work.record(Change::new(AuditAction::KeyCreate).after(&key));
+    work.commit().await?;
     Ok(CreatedKey { key, secret })
 }
 
@@ -147,9 +132,9 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<ApiKey>, AppError> {
 
 /// Revokes a key at once; revoking a revoked key changes nothing.
 pub async fn revoke(store: &Store, actor: &str, id: Uuid) -> Result<(), AppError> {
-    let txn = store.begin_write().await?;
+    let mut work = store.begin(actor).await?;
     let model = api_key::Entity::find_by_id(id)
-        .one(&txn)
+        .one(work.db())
         .await?
         .ok_or(AppError::NotFound {
             code: ProblemCode::KeyNotFound,
@@ -161,14 +146,12 @@ pub async fn revoke(store: &Store, actor: &str, id: Uuid) -> Result<(), AppError
     let before = to_api_key(model.clone())?;
     let mut active: api_key::ActiveModel = model.into();
     active.revoked_at = Set(Some(Utc::now()));
-    let after = to_api_key(active.update(&txn).await?)?;
-    audit::record(
-        &txn,
-        Change::new(actor, AuditAction::KeyRevoke)
+    let after = to_api_key(active.update(work.db()).await?)?;
+    work.record(
+        Change::new(AuditAction::KeyRevoke)
             .before(&before)
             .after(&after),
-    )
-    .await?;
-    store.commit(txn, Changes::keys()).await?;
-    Ok(())
+    );
+    work.touch(Changes::keys());
+    work.commit().await
 }

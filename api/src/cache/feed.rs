@@ -3,7 +3,8 @@
 //! distrusted, so every check goes to the database.
 
 use crate::background::Background;
-use crate::cache::{CHANNEL, Changes, CheckCache};
+use crate::cache::CheckCache;
+use crate::changes::{CHANNEL, Changes};
 use sea_orm::sqlx::PgPool;
 use sea_orm::sqlx::postgres::PgListener;
 use std::sync::Arc;

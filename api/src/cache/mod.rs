@@ -7,158 +7,24 @@
 //! it, delivered on commit); while the feed is not listening the cache is not trusted and every check
 //! goes to the database. Entries also expire after a TTL, a bound on anything written behind our back.
 
-use crate::auth::Caller;
-use crate::services::check::Facts;
+mod expiry;
+pub mod feed;
+mod interner;
+mod keys;
+pub mod loading;
+pub mod refresher;
+
+use crate::caller::Caller;
+use crate::changes::Changes;
+use crate::decision::{Facts, UserFacts};
+use expiry::{Stamp, make_room, sweep};
+use interner::Interner;
+use keys::KeyCache;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-/// The PostgreSQL channel changes are announced on.
-pub const CHANNEL: &str = "company_access_changes";
-/// NOTIFY payloads must stay under 8,000 bytes; past this many ids a change is announced as "everything".
-const MAX_IDS_IN_PAYLOAD: usize = 150;
-
-/// What a write transaction touched.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changes {
-    pub users: Vec<i32>,
-    pub companies: Vec<Uuid>,
-    pub everything: bool,
-    pub keys: bool,
-}
-
-impl Changes {
-    pub fn user(id: i32) -> Self {
-        Self {
-            users: vec![id],
-            ..Self::default()
-        }
-    }
-
-    pub fn users(ids: impl IntoIterator<Item = i32>) -> Self {
-        Self {
-            users: ids.into_iter().collect(),
-            ..Self::default()
-        }
-    }
-
-    pub fn company(id: Uuid) -> Self {
-        Self {
-            companies: vec![id],
-            ..Self::default()
-        }
-    }
-
-    pub fn everything() -> Self {
-        Self {
-            everything: true,
-            ..Self::default()
-        }
-    }
-
-    pub fn keys() -> Self {
-        Self {
-            keys: true,
-            ..Self::default()
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.users.is_empty() && self.companies.is_empty() && !self.everything && !self.keys
-    }
-
-    /// `a` (everything), `k` (keys), `u1,2,3` (users), `c<uuid>,<uuid>` (companies), joined by `;`.
-    pub fn to_payload(&self) -> String {
-        let mut parts = Vec::new();
-        if self.everything || self.users.len() + self.companies.len() > MAX_IDS_IN_PAYLOAD {
-            parts.push("a".to_owned());
-        } else {
-            if !self.users.is_empty() {
-                let ids: Vec<String> = self.users.iter().map(ToString::to_string).collect();
-                parts.push(format!("u{}", ids.join(",")));
-            }
-            if !self.companies.is_empty() {
-                let ids: Vec<String> = self.companies.iter().map(ToString::to_string).collect();
-                parts.push(format!("c{}", ids.join(",")));
-            }
-        }
-        if self.keys {
-            parts.push("k".to_owned());
-        }
-        parts.join(";")
-    }
-
-    /// Reads a payload; anything unreadable means "everything", the safe answer.
-    pub fn from_payload(payload: &str) -> Self {
-        let mut changes = Changes::default();
-        for part in payload.split(';').filter(|part| !part.is_empty()) {
-            match part.split_at(1) {
-                ("a", _) => changes.everything = true,
-                ("k", _) => changes.keys = true,
-                ("u", ids) => match ids
-                    .split(',')
-                    .map(str::parse)
-                    .collect::<Result<Vec<i32>, _>>()
-                {
-                    Ok(ids) => changes.users.extend(ids),
-                    Err(_) => changes.everything = true,
-                },
-                ("c", ids) => match ids
-                    .split(',')
-                    .map(str::parse)
-                    .collect::<Result<Vec<Uuid>, _>>()
-                {
-                    Ok(ids) => changes.companies.extend(ids),
-                    Err(_) => changes.everything = true,
-                },
-                _ => changes.everything = true,
-            }
-        }
-        changes
-    }
-}
-
-/// A user as read from the database.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UserFacts {
-    /// `None`: the user does not exist; otherwise (is_active, is_super_admin).
-    pub flags: Option<(bool, bool)>,
-    /// Companies granted, sorted.
-    pub grants: Vec<Uuid>,
-}
-
-impl UserFacts {
-    /// A user that exists, with its grants in any order.
-    pub fn existing(is_active: bool, is_super_admin: bool, mut grants: Vec<Uuid>) -> Self {
-        grants.sort_unstable();
-        Self {
-            flags: Some((is_active, is_super_admin)),
-            grants,
-        }
-    }
-
-    pub fn granted(&self, company: &Uuid) -> bool {
-        self.grants.binary_search(company).is_ok()
-    }
-}
-
-/// A cached entry's bookkeeping: when it was loaded and whether a check has read it since.
-struct Stamp {
-    /// Milliseconds since the cache was made.
-    loaded: u64,
-    read: bool,
-}
-
-impl Stamp {
-    fn new(loaded: u64) -> Self {
-        Self {
-            loaded,
-            read: false,
-        }
-    }
-}
 
 /// A user as the cache holds one: the grants as indexes into [`Interner`], four bytes a company rather
 /// than sixteen, which is most of the cache's memory.
@@ -168,24 +34,10 @@ struct CachedUser {
     flags: Option<(bool, bool)>,
 }
 
-/// Company ids seen in grants, each given a small index for as long as the cached users use it.
-#[derive(Default)]
-struct Interner {
-    index: HashMap<Uuid, u32>,
-}
-
-impl Interner {
-    fn intern(&mut self, company: Uuid) -> u32 {
-        let next = self.index.len() as u32;
-        *self.index.entry(company).or_insert(next)
-    }
-}
-
 struct Inner {
     users: HashMap<i32, CachedUser>,
     companies: HashMap<Uuid, (bool, Stamp)>,
     interner: Interner,
-    keys: HashMap<[u8; 32], (Caller, Stamp)>,
 }
 
 impl Inner {
@@ -214,6 +66,7 @@ impl Default for CacheSettings {
 
 pub struct CheckCache {
     inner: Mutex<Inner>,
+    keys: KeyCache,
     generation: AtomicU64,
     /// False while changes made elsewhere might go unseen (the change feed is not listening).
     trusted: AtomicBool,
@@ -221,65 +74,17 @@ pub struct CheckCache {
     epoch: Instant,
 }
 
-/// Most API keys held; keys are few, this only bounds a flood of distinct valid keys.
-const KEY_CAPACITY: usize = 10_000;
 /// Distinct granted companies the cache may index, at the least (about 40 bytes each); past the bound
 /// cached users are dropped and indexing starts over.
 const MIN_INTERNER_BOUND: usize = 1 << 16;
-/// Entries read since their load are loaded again between these shares of the TTL, each at its own point
-/// (a hash of its id), so that a busy entry never expires under the checks that use it and entries
-/// loaded together (at start-up, say) are not all loaded again in one burst.
-const REFRESH_FROM: f64 = 0.7;
-const REFRESH_UNTIL: f64 = 0.9;
-
-/// Where in the refresh window an entry falls, from 0 to 1.
-fn spread(hash: u64) -> f64 {
-    // Fibonacci hashing: consecutive ids land far apart.
-    (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Drops the entries of `map` past the TTL and returns those read since their load and past their refresh
-/// point: between [`REFRESH_FROM`] and [`REFRESH_UNTIL`] of the TTL, placed by a hash of the key.
-fn sweep<K: Copy + Eq + std::hash::Hash, V>(
-    map: &mut HashMap<K, V>,
-    now: u64,
-    ttl: u64,
-    stamp: impl Fn(&V) -> &Stamp,
-    hash: impl Fn(&K) -> u64,
-) -> Vec<K> {
-    let window = ttl as f64 * (REFRESH_UNTIL - REFRESH_FROM);
-    let mut due = Vec::new();
-    map.retain(|key, value| {
-        let stamp = stamp(value);
-        let age = now.saturating_sub(stamp.loaded);
-        let refresh_after = (ttl as f64 * REFRESH_FROM + window * spread(hash(key))) as u64;
-        if stamp.read && age >= refresh_after && age < ttl {
-            due.push(*key);
-        }
-        age < ttl
-    });
-    due
-}
-
-/// Makes room for `key` if it is new and the map is full; replacing an entry needs none.
-fn make_room<K: Copy + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>, key: &K, capacity: usize) {
-    if map.len() >= capacity && !map.contains_key(key) {
-        // Drop an arbitrary eighth: O(1) amortised, no bookkeeping per hit, and the bound holds.
-        let victims: Vec<K> = map.keys().take(capacity / 8 + 1).copied().collect();
-        for key in victims {
-            map.remove(&key);
-        }
-    }
-}
-
 impl CheckCache {
     pub fn new(settings: CacheSettings, trusted: bool) -> Self {
         Self {
+            keys: KeyCache::default(),
             inner: Mutex::new(Inner {
                 users: HashMap::new(),
                 companies: HashMap::new(),
                 interner: Interner::default(),
-                keys: HashMap::new(),
             }),
             generation: AtomicU64::new(0),
             trusted: AtomicBool::new(trusted),
@@ -316,11 +121,6 @@ impl CheckCache {
         self.settings.ttl.as_millis() as u64
     }
 
-    /// Marks a fresh entry read; `None` when it has expired.
-    fn read(stamp: &mut Stamp, now: u64, ttl: u64) -> Option<()> {
-        (now.saturating_sub(stamp.loaded) < ttl).then(|| stamp.read = true)
-    }
-
     /// The cached facts for one pair, when both are known.
     pub fn lookup(&self, user: i32, company: &Uuid) -> Option<Facts> {
         if !self.enabled() {
@@ -339,9 +139,9 @@ impl CheckCache {
         ttl: u64,
     ) -> Option<Facts> {
         let cached = inner.users.get_mut(&user)?;
-        Self::read(&mut cached.stamp, now, ttl)?;
+        cached.stamp.read(now, ttl)?;
         let (exists, stamp) = inner.companies.get_mut(company)?;
-        Self::read(stamp, now, ttl)?;
+        stamp.read(now, ttl)?;
         // A company never interned is in no cached user's grants.
         let granted = inner
             .interner
@@ -432,24 +232,16 @@ impl CheckCache {
         if !self.enabled() {
             return None;
         }
-        let (now, ttl) = (self.now(), self.ttl_ms());
-        let mut inner = self.lock();
-        let (caller, stamp) = inner.keys.get_mut(hash)?;
-        Self::read(stamp, now, ttl)?;
-        Some(caller.clone())
+        self.keys.get(hash, self.now(), self.ttl_ms())
     }
 
     pub fn store_key(&self, generation: u64, hash: [u8; 32], caller: Caller) {
         if !self.enabled() {
             return;
         }
-        let now = self.now();
-        let mut inner = self.lock();
-        if self.generation.load(Ordering::Acquire) != generation {
-            return;
-        }
-        make_room(&mut inner.keys, &hash, KEY_CAPACITY);
-        inner.keys.insert(hash, (caller, Stamp::new(now)));
+        self.keys.put(hash, caller, self.now(), || {
+            self.generation.load(Ordering::Acquire) == generation
+        });
     }
 
     /// Drops expired entries and names those to load again ahead of their expiry (see [`sweep`]). Keys
@@ -474,9 +266,7 @@ impl CheckCache {
             |(_, stamp)| stamp,
             |id| id.as_u64_pair().0,
         );
-        inner
-            .keys
-            .retain(|_, (_, stamp)| now.saturating_sub(stamp.loaded) < ttl);
+        self.keys.expire(now, ttl);
         if inner.users.is_empty() {
             inner.interner.index.clear();
         }
@@ -514,7 +304,9 @@ impl CheckCache {
             inner.companies.remove(company);
         }
         if changes.keys || changes.everything {
-            inner.keys.clear();
+            // After the generation moved on: a key load racing this either sees the new generation or
+            // is cleared here.
+            self.keys.clear();
         }
     }
 
@@ -552,25 +344,10 @@ impl CheckCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use expiry::{REFRESH_UNTIL, spread};
 
     fn facts(grants: &[Uuid]) -> UserFacts {
         UserFacts::existing(true, false, grants.to_vec())
-    }
-
-    #[test]
-    fn payload_round_trips_and_unreadable_means_everything() {
-        let company = Uuid::new_v4();
-        let changes = Changes {
-            users: vec![1, 2],
-            companies: vec![company],
-            everything: false,
-            keys: true,
-        };
-        assert_eq!(Changes::from_payload(&changes.to_payload()), changes);
-        assert!(Changes::from_payload("u1,x").everything);
-        assert!(Changes::from_payload("zzz").everything);
-        let many = Changes::users(0..1000);
-        assert!(Changes::from_payload(&many.to_payload()).everything);
     }
 
     #[test]

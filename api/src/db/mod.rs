@@ -1,9 +1,27 @@
-//! Connecting to SQLite or PostgreSQL, and the write transactions every change runs in.
+//! Everything that speaks SQL: connecting, the store and its unit of work, the SQL builder, the shared
+//! lookups, the grant statements, the loaders behind the check cache and the one mapping of constraint
+//! violations to domain errors. Plain statements use SeaORM's entities and query builder; hand-written
+//! SQL stands only here, where a backend feature (`FOR UPDATE`, `array_agg … FILTER`, a random UUID per
+//! row) or a measured speed needs it.
+
+pub mod audit;
+pub mod bulk;
+pub mod companies;
+pub mod constraint;
+pub mod facts;
+pub mod grants;
+pub mod lookups;
+pub mod sql;
+pub mod stats;
+pub mod store;
+pub mod users;
+
+use crate::error::AppError;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -41,47 +59,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
-/// Builds a statement from SQL written with `$1, $2, …` placeholders, valid on both backends.
-pub fn statement(
-    backend: DatabaseBackend,
-    sql: impl Into<String>,
-    values: impl IntoIterator<Item = Value>,
-) -> Statement {
-    Statement::from_sql_and_values(backend, sql, values)
-}
-
-/// SQL that makes a fresh random UUID per row, in the encoding sea-orm uses on each backend.
-pub fn random_uuid_sql(backend: DatabaseBackend) -> &'static str {
-    match backend {
-        DatabaseBackend::Postgres => "gen_random_uuid()",
-        // A version 4 UUID as the 16-byte blob sqlx stores on SQLite.
-        _ => {
-            "unhex(substr(hex(randomblob(16)), 1, 12) || '4' || substr(hex(randomblob(16)), 14, 3) \
-              || '8' || substr(hex(randomblob(16)), 18, 15))"
-        }
-    }
-}
-
-/// Escapes `%`, `_` and `\` so a search text matches literally inside `LIKE '%…%' ESCAPE '\'`.
-pub fn like_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_pattern_matches_wildcards_literally() {
-        assert_eq!(like_pattern("John_S%"), "%john\\_s\\%%");
-    }
+/// A value read back from the database that no longer parses is the server's fault, not the caller's.
+pub fn stored<T, E: std::fmt::Display>(what: &str, parsed: Result<T, E>) -> Result<T, AppError> {
+    parsed.map_err(|error| AppError::Internal(format!("stored {what} is invalid: {error}")))
 }

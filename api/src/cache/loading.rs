@@ -1,0 +1,90 @@
+//! Filling the check cache from the database: the warm-up at start and the refresh ahead of the TTL.
+
+use crate::db::facts::{load_companies, load_users};
+use crate::db::store::Store;
+use crate::error::AppError;
+use entity::{company, user};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+/// Small enough that a change racing one batch (whose load is then not stored) costs little.
+const REFRESH_BATCH: usize = 1_000;
+
+/// Loads again, ahead of their expiry, the cache entries that checks are reading; returns how many
+/// were stored (a batch that raced a change is not, and stays due until it expires).
+pub async fn refresh_cache(store: &Store) -> Result<usize, AppError> {
+    let (users, companies) = store.cache.due_for_refresh();
+    let mut refreshed = 0;
+    for chunk in users.chunks(REFRESH_BATCH) {
+        let generation = store.cache.generation();
+        let loaded = load_users(&store.db, chunk).await?;
+        if store
+            .cache
+            .store(generation, loaded.into_iter().collect(), Vec::new())
+        {
+            refreshed += chunk.len();
+        }
+    }
+    for chunk in companies.chunks(REFRESH_BATCH) {
+        let generation = store.cache.generation();
+        let loaded = load_companies(&store.db, chunk).await?;
+        if store
+            .cache
+            .store(generation, Vec::new(), loaded.into_iter().collect())
+        {
+            refreshed += chunk.len();
+        }
+    }
+    Ok(refreshed)
+}
+
+/// Fills an empty cache, up to its bound, with users in id order and every company: a service that has
+/// just started answers from memory at once instead of loading each user on its first check. Returns
+/// (users, companies) stored.
+pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
+    let capacity = store.cache.capacity();
+    let generation = store.cache.generation();
+    let companies: Vec<(Uuid, bool)> = company::Entity::find()
+        .select_only()
+        .column(company::Column::Id)
+        .order_by_asc(company::Column::Id)
+        .limit(capacity as u64)
+        .into_tuple::<Uuid>()
+        .all(&store.db)
+        .await
+        .map_err(AppError::Unavailable)?
+        .into_iter()
+        .map(|id| (id, true))
+        .collect();
+    let count = companies.len();
+    let warmed_companies = if store.cache.store(generation, Vec::new(), companies) {
+        count
+    } else {
+        0
+    };
+    let (mut warmed_users, mut after) = (0, i32::MIN);
+    while warmed_users < capacity {
+        let ids: Vec<i32> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(user::Column::Id.gt(after))
+            .order_by_asc(user::Column::Id)
+            .limit(REFRESH_BATCH.min(capacity - warmed_users) as u64)
+            .into_tuple::<i32>()
+            .all(&store.db)
+            .await
+            .map_err(AppError::Unavailable)?;
+        let Some(last) = ids.last() else { break };
+        after = *last;
+        let generation = store.cache.generation();
+        let users = load_users(&store.db, &ids).await?;
+        let count = users.len();
+        if store
+            .cache
+            .store(generation, users.into_iter().collect(), Vec::new())
+        {
+            warmed_users += count;
+        }
+    }
+    Ok((warmed_users, warmed_companies))
+}

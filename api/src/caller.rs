@@ -1,0 +1,58 @@
+//! Who is calling: the key's name and scope, and the hash its secret is known by. Depends on nothing above it.
+
+use openapi::Scope;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// SHA-256 of a key's secret: what is stored and compared, never the secret itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SecretHash(pub [u8; 32]);
+
+impl SecretHash {
+    pub fn of(secret: &str) -> Self {
+        Self(Sha256::digest(secret.as_bytes()).into())
+    }
+
+    pub fn to_hex(self) -> String {
+        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// Compares without an early exit, so timing says nothing about how much of a guess was right.
+    pub fn matches(&self, other: &SecretHash) -> bool {
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+}
+
+impl std::fmt::Debug for SecretHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretHash(..)")
+    }
+}
+
+/// The key a request was made with: its name is the actor in the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// Shared, so that answering a request from the key cache copies no string.
+    pub name: Arc<str>,
+    pub scope: Scope,
+}
+
+pub const MASTER_KEY_NAME: &str = "master";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_compare_by_value_and_print_nothing() {
+        let a = SecretHash::of("cak_secret");
+        assert!(a.matches(&SecretHash::of("cak_secret")));
+        assert!(!a.matches(&SecretHash::of("cak_secreT")));
+        assert_eq!(format!("{a:?}"), "SecretHash(..)");
+        assert_eq!(a.to_hex().len(), 64);
+    }
+}

@@ -1,0 +1,104 @@
+//! The lookups the services share: the user lock that serialises changes to one user's grants, and
+//! whether users and companies exist, each asked one way with one message.
+
+use crate::db::sql::padded;
+use crate::error::AppError;
+use entity::{company, user, user_company_access as access};
+use openapi::access::MAX_IDS_PER_REQUEST;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Reads the user and, on PostgreSQL, locks their row until the transaction ends, so that changes to one
+/// user's grants (and the one-default rule) never interleave; SQLite's write transactions are serial
+/// already. "User not found" when there is none.
+pub async fn lock_user(db: &impl ConnectionTrait, user_id: i32) -> Result<(), AppError> {
+    user::Entity::find_by_id(user_id)
+        .select_only()
+        .column(user::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i32>()
+        .one(db)
+        .await?
+        .map(|_| ())
+        .ok_or_else(AppError::user_not_found)
+}
+
+/// Which of these companies exist.
+pub async fn existing_companies(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashSet<Uuid>, DbErr> {
+    let mut found = HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_IDS_PER_REQUEST) {
+        found.extend(
+            company::Entity::find()
+                .select_only()
+                .column(company::Column::Id)
+                .filter(company::Column::Id.is_in(padded(chunk)))
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(found)
+}
+
+/// "Company not found" when one asked for is missing; naming every missing id when several were asked for.
+pub async fn require_companies(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), AppError> {
+    let found = existing_companies(db, ids).await?;
+    let missing: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| !found.contains(id))
+        .collect();
+    match missing.as_slice() {
+        [] => Ok(()),
+        [_] if ids.len() == 1 => Err(AppError::company_not_found()),
+        _ => Err(AppError::companies_not_found(&missing)),
+    }
+}
+
+/// "User not found: …" naming every id that is not a user.
+pub async fn require_users(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), AppError> {
+    let mut found = HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_IDS_PER_REQUEST) {
+        found.extend(
+            user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .filter(user::Column::Id.is_in(chunk.iter().copied()))
+                .into_tuple::<i32>()
+                .all(db)
+                .await?,
+        );
+    }
+    let missing: Vec<i32> = ids
+        .iter()
+        .copied()
+        .filter(|id| !found.contains(id))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::users_not_found(&missing))
+    }
+}
+
+/// The companies granted to the user, oldest grant first.
+pub async fn granted_company_ids(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<Uuid>, DbErr> {
+    access::Entity::find()
+        .select_only()
+        .column(access::Column::CompanyId)
+        .filter(access::Column::UserId.eq(user_id))
+        .order_by_asc(access::Column::CreatedAt)
+        .order_by_asc(access::Column::CompanyId)
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await
+}

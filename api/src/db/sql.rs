@@ -1,0 +1,130 @@
+//! The SQL builder for hand-written statements: one spelling for both backends, `$n` placeholders
+//! numbered as values are bound, and the small pieces of SQL text that differ by backend.
+
+use crate::error::AppError;
+use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement, Value};
+
+/// SQL text with `$n` placeholders numbered as values are bound; one spelling for both backends.
+pub struct Sql {
+    backend: DatabaseBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    pub fn new(backend: DatabaseBackend, text: &str) -> Self {
+        Self {
+            backend,
+            text: text.to_owned(),
+            values: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Binds a value and returns its placeholder.
+    pub fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        format!("${}", self.values.len())
+    }
+
+    /// Binds every value and returns `($1, $2, …)` for an `IN` list.
+    pub fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> String {
+        let placeholders: Vec<String> = values.into_iter().map(|value| self.bind(value)).collect();
+        format!("({})", placeholders.join(", "))
+    }
+
+    /// Like [`Self::bind_list`], but the list is [`padded`].
+    pub fn bind_list_padded<V: Into<Value> + Copy>(&mut self, values: &[V]) -> String {
+        self.bind_list(padded(values))
+    }
+
+    pub fn statement(&self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text.clone(), self.values.clone())
+    }
+}
+
+/// The list padded (with its last value, which `IN` ignores) to a power of two. Statements are prepared
+/// and cached per connection by their text; hot queries with lists of every length would fill that cache
+/// with hundreds of large statements.
+pub fn padded<V: Copy>(values: &[V]) -> Vec<V> {
+    let mut list = values.to_vec();
+    if let Some(last) = values.last() {
+        list.resize(values.len().next_power_of_two(), *last);
+    }
+    list
+}
+
+/// SQL that makes a fresh random UUID per row, in the encoding sea-orm uses on each backend.
+pub fn random_uuid_sql(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => "gen_random_uuid()",
+        // A version 4 UUID as the 16-byte blob sqlx stores on SQLite.
+        _ => {
+            "unhex(substr(hex(randomblob(16)), 1, 12) || '4' || substr(hex(randomblob(16)), 14, 3) \
+              || '8' || substr(hex(randomblob(16)), 18, 15))"
+        }
+    }
+}
+
+/// Escapes `%`, `_` and `\` so a search text matches literally inside `LIKE '%…%' ESCAPE '\'`.
+pub fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Runs a `SELECT count(*) AS total …`.
+pub async fn count_rows(db: &impl ConnectionTrait, sql: Sql) -> Result<u64, AppError> {
+    #[derive(FromQueryResult)]
+    struct Total {
+        total: i64,
+    }
+    let total = Total::find_by_statement(sql.statement())
+        .one(db)
+        .await?
+        .map_or(0, |t| t.total);
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_pattern_matches_wildcards_literally() {
+        assert_eq!(like_pattern("John_S%"), "%john\\_s\\%%");
+    }
+
+    #[test]
+    fn padded_lists_come_in_few_lengths() {
+        let mut sql = Sql::new(DatabaseBackend::Postgres, "");
+        assert_eq!(sql.bind_list_padded(&[7, 8, 9]), "($1, $2, $3, $4)");
+        assert_eq!(sql.values.last().cloned(), Some(Value::from(9)));
+        assert_eq!(sql.bind_list_padded(&[1]), "($5)");
+        assert_eq!(sql.bind_list_padded::<i32>(&[]), "()");
+    }
+
+    #[test]
+    fn sql_numbers_placeholders_in_binding_order() {
+        let mut sql = Sql::new(DatabaseBackend::Postgres, "SELECT 1 WHERE a = ");
+        let a = sql.bind(1);
+        sql.push(&a).push(" AND b IN ");
+        let list = sql.bind_list([2, 3]);
+        sql.push(&list);
+        assert_eq!(
+            sql.statement().sql,
+            "SELECT 1 WHERE a = $1 AND b IN ($2, $3)"
+        );
+    }
+}

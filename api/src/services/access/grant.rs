@@ -1,0 +1,90 @@
+//! `add_company_to_user` and `add_companies_to_user`.
+
+use crate::changes::Changes;
+use crate::db::audit::Change;
+use crate::db::grants::{default_if_none, grant_of, grant_rows, insert_grant, insert_grants};
+use crate::db::lookups::{granted_company_ids, lock_user, require_companies};
+use crate::db::store::Store;
+use crate::error::AppError;
+use crate::services::access::shared::check_id_count;
+use crate::services::dedup_in_order;
+use openapi::access::{GrantManyResult, UserCompany};
+use openapi::audit::AuditAction;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// A company the user already has is a conflict ("User already has access to this company"); sixty-four
+/// of these at once for one pair still leave exactly one row. The first company a user gets becomes
+/// their default.
+pub async fn grant_one(
+    store: &Store,
+    actor: &str,
+    user_id: i32,
+    company_id: Uuid,
+) -> Result<UserCompany, AppError> {
+    let mut work = store.begin(actor).await?;
+    lock_user(work.db(), user_id).await?;
+    require_companies(work.db(), &[company_id]).await?;
+    if !insert_grant(work.db(), actor, user_id, company_id).await? {
+        return Err(AppError::already_has_access());
+    }
+    let grant = grant_of(work.db(), user_id, company_id)
+        .await?
+        .ok_or_else(AppError::access_not_found)?;
+    work.record(
+        Change::new(AuditAction::AccessGrant)
+            .user(user_id)
+            .company(company_id)
+            .after(&grant),
+    );
+    work.touch(Changes::user(user_id));
+    work.commit().await?;
+    Ok(grant)
+}
+
+/// All or nothing; companies the user already has are reported, not refused.
+pub async fn grant_many(
+    store: &Store,
+    actor: &str,
+    user_id: i32,
+    company_ids: &[Uuid],
+) -> Result<GrantManyResult, AppError> {
+    check_id_count("company_ids", company_ids.len())?;
+    let ids = dedup_in_order(company_ids);
+    if ids.is_empty() {
+        return Err(AppError::validation(
+            "company_ids",
+            "must name at least one company",
+        ));
+    }
+    let mut work = store.begin(actor).await?;
+    lock_user(work.db(), user_id).await?;
+    require_companies(work.db(), &ids).await?;
+    let had: HashSet<Uuid> = granted_company_ids(work.db(), user_id)
+        .await?
+        .into_iter()
+        .collect();
+    let (already_present, to_add): (Vec<Uuid>, Vec<Uuid>) =
+        ids.iter().copied().partition(|id| had.contains(id));
+    insert_grants(work.db(), actor, user_id, &to_add).await?;
+    if let Some(first) = to_add.first() {
+        default_if_none(work.db(), user_id, *first).await?;
+    }
+    let mut added = grant_rows(work.db(), user_id, Some(&to_add)).await?;
+    let position = |id: &Uuid| to_add.iter().position(|added| added == id);
+    added.sort_by_key(|grant| position(&grant.company_id));
+    for grant in &added {
+        work.record(
+            Change::new(AuditAction::AccessGrant)
+                .user(user_id)
+                .company(grant.company_id)
+                .after(grant),
+        );
+    }
+    work.touch(Changes::user(user_id));
+    work.commit().await?;
+    Ok(GrantManyResult {
+        added,
+        already_present,
+    })
+}

@@ -1,0 +1,88 @@
+//! Replacing a user's whole set of granted companies.
+
+use crate::changes::Changes;
+use crate::db::audit::Change;
+use crate::db::grants::{
+    default_if_none, delete_grants, grant_rows, insert_grants, set_default_flag,
+};
+use crate::db::lookups::{lock_user, require_companies};
+use crate::db::store::Store;
+use crate::error::AppError;
+use crate::services::access::list::list_for_user;
+use crate::services::access::shared::check_id_count;
+use crate::services::dedup_in_order;
+use openapi::access::{ReplaceCompanies, ReplaceResult};
+use openapi::audit::AuditAction;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// The user ends up with exactly `company_ids`; the default is the one named, or kept, or the first.
+pub async fn replace(
+    store: &Store,
+    actor: &str,
+    user_id: i32,
+    request: ReplaceCompanies,
+) -> Result<ReplaceResult, AppError> {
+    check_id_count("company_ids", request.company_ids.len())?;
+    let ids = dedup_in_order(&request.company_ids);
+    if let Some(default) = request.default_company_id
+        && !ids.contains(&default)
+    {
+        return Err(AppError::validation(
+            "default_company_id",
+            "must be one of company_ids",
+        ));
+    }
+    let mut work = store.begin(actor).await?;
+    lock_user(work.db(), user_id).await?;
+    require_companies(work.db(), &ids).await?;
+    let before = grant_rows(work.db(), user_id, None).await?;
+    let current: HashSet<Uuid> = before.iter().map(|grant| grant.company_id).collect();
+    let wanted: HashSet<Uuid> = ids.iter().copied().collect();
+    let removed: Vec<Uuid> = before
+        .iter()
+        .map(|grant| grant.company_id)
+        .filter(|id| !wanted.contains(id))
+        .collect();
+    let added: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| !current.contains(id))
+        .collect();
+    delete_grants(work.db(), user_id, &removed).await?;
+    insert_grants(work.db(), actor, user_id, &added).await?;
+    match request.default_company_id {
+        Some(default) => set_default_flag(work.db(), user_id, default, true).await?,
+        None => {
+            if let Some(first) = ids.first() {
+                default_if_none(work.db(), user_id, *first).await?;
+            }
+        }
+    }
+    let by_id = |id: Uuid| before.iter().find(|grant| grant.company_id == id).cloned();
+    for id in &removed {
+        work.record(
+            Change::new(AuditAction::AccessRevoke)
+                .user(user_id)
+                .company(*id)
+                .before(by_id(*id))
+                .after(serde_json::json!({ "via": "replace" })),
+        );
+    }
+    for id in &added {
+        work.record(
+            Change::new(AuditAction::AccessGrant)
+                .user(user_id)
+                .company(*id)
+                .after(serde_json::json!({ "via": "replace" })),
+        );
+    }
+    let companies = list_for_user(work.db(), user_id).await?;
+    work.touch(Changes::user(user_id));
+    work.commit().await?;
+    Ok(ReplaceResult {
+        added,
+        removed,
+        companies,
+    })
+}

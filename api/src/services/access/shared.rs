@@ -1,0 +1,31 @@
+//! Rules more than one access operation applies.
+
+use crate::db::grants::grant_of;
+use crate::db::lookups::{lock_user, require_companies};
+use crate::error::AppError;
+use openapi::access::{MAX_IDS_PER_REQUEST, UserCompany};
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+pub fn check_id_count(field: &str, count: usize) -> Result<(), AppError> {
+    if count > MAX_IDS_PER_REQUEST {
+        return Err(AppError::validation(
+            field,
+            format!("at most {MAX_IDS_PER_REQUEST} ids per request (got {count})"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks user, company and grant in that order, so each 404 names the right thing; locks the user.
+pub async fn require_grant(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    company_id: Uuid,
+) -> Result<UserCompany, AppError> {
+    lock_user(db, user_id).await?;
+    require_companies(db, &[company_id]).await?;
+    grant_of(db, user_id, company_id)
+        .await?
+        .ok_or_else(AppError::access_not_found)
+}
