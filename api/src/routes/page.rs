@@ -8,8 +8,40 @@ const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'sel
      connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const PAGE_HTML: &str = include_str!("../../static/manage-user-companies.html");
-const PAGE_JS: &str = include_str!("../../static/manage.js");
-const PAGE_CSS: &str = include_str!("../../static/manage.css");
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// One row of [`ASSETS`]: a file under `api/static/`, served at `/assets/<the same path>`.
+macro_rules! asset {
+    ($path:literal, $content_type:expr) => {
+        (
+            $path,
+            $content_type,
+            include_str!(concat!("../../static/", $path)),
+        )
+    };
+}
+
+/// Everything the page loads: (name under /assets/, content type, body). A new module is one line here.
+const ASSETS: &[(&str, &str, &str)] = &[
+    asset!("manage.css", CSS),
+    asset!("manage.js", JS),
+    asset!("js/add.js", JS),
+    asset!("js/api.js", JS),
+    asset!("js/audit.js", JS),
+    asset!("js/combobox.js", JS),
+    asset!("js/dom.js", JS),
+    asset!("js/labels.js", JS),
+    asset!("js/remove.js", JS),
+    asset!("js/review.js", JS),
+    asset!("js/rows.js", JS),
+    asset!("js/session.js", JS),
+    asset!("js/state.js", JS),
+    asset!("js/stats.js", JS),
+    asset!("js/tabs.js", JS),
+    asset!("js/user.js", JS),
+];
 
 fn secured(mut response: actix_web::HttpResponseBuilder, body: &'static str) -> HttpResponse {
     response
@@ -26,15 +58,103 @@ pub async fn manage_page() -> HttpResponse {
     secured(response, PAGE_HTML)
 }
 
-/// The page's script and stylesheet.
-#[get("/assets/{file}")]
+/// The page's stylesheet and script modules.
+#[get("/assets/{file:.*}")]
 pub async fn asset(file: web::Path<String>) -> HttpResponse {
-    let (content_type, body) = match file.as_str() {
-        "manage.js" => ("text/javascript; charset=utf-8", PAGE_JS),
-        "manage.css" => ("text/css; charset=utf-8", PAGE_CSS),
-        _ => return crate::startup::not_found_response("GET", &format!("/assets/{file}")),
+    let Some(&(_, content_type, body)) = ASSETS.iter().find(|(name, ..)| *name == file.as_str())
+    else {
+        return crate::startup::not_found_response("GET", &format!("/assets/{file}"));
     };
     let mut response = HttpResponse::Ok();
     response.content_type(content_type);
     secured(response, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The module a relative import names, as a name in [`ASSETS`]: `./x.js` from `js/a.js` is `js/x.js`.
+    fn resolve(importer: &str, specifier: &str) -> String {
+        let mut parts: Vec<&str> = importer.split('/').collect();
+        parts.pop();
+        for part in specifier.split('/') {
+            match part {
+                "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                _ => parts.push(part),
+            }
+        }
+        parts.join("/")
+    }
+
+    /// The specifiers of a module's static imports (`import … from '…'` and `import '…'`).
+    fn imports(source: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut statement = String::new();
+        for line in source.lines() {
+            if statement.is_empty() && !line.starts_with("import ") {
+                continue;
+            }
+            statement.push_str(line);
+            if !line.trim_end().ends_with(';') {
+                continue;
+            }
+            let quoted: Vec<&str> = statement.split(['\'', '"']).collect();
+            assert!(quoted.len() >= 3, "cannot read the import {statement:?}");
+            found.push(quoted[quoted.len() - 2].to_string());
+            statement.clear();
+        }
+        found
+    }
+
+    #[test]
+    fn every_import_names_a_served_module() {
+        let mut checked = 0;
+        for &(name, content_type, body) in ASSETS {
+            if content_type != JS {
+                continue;
+            }
+            for specifier in imports(body) {
+                assert!(
+                    specifier.starts_with("./") || specifier.starts_with("../"),
+                    "{name} imports {specifier:?}: only relative imports of served modules work"
+                );
+                let target = resolve(name, &specifier);
+                assert!(
+                    ASSETS.iter().any(|(served, ..)| *served == target),
+                    "{name} imports {specifier}, but /assets/{target} is not served"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 0, "the import reader found no imports at all");
+    }
+
+    #[test]
+    fn the_page_loads_served_assets_only() {
+        for attribute in ["src=\"", "href=\""] {
+            for rest in PAGE_HTML.split(attribute).skip(1) {
+                let url = rest.split('"').next().unwrap_or_default();
+                let Some(name) = url.strip_prefix("assets/") else {
+                    continue;
+                };
+                assert!(
+                    ASSETS.iter().any(|(served, ..)| *served == name),
+                    "the page loads {url}, which is not served"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_import_reader_reads_what_the_modules_write() {
+        let source = "// x\nimport { a, b } from './dom.js';\nimport {\n  c\n} from \"../c.js\";\nimport './side.js';\nconst s = 'import x from y';\n";
+        assert_eq!(imports(source), ["./dom.js", "../c.js", "./side.js"]);
+        assert_eq!(resolve("js/user.js", "./dom.js"), "js/dom.js");
+        assert_eq!(resolve("manage.js", "./js/dom.js"), "js/dom.js");
+        assert_eq!(resolve("js/user.js", "../manage.js"), "manage.js");
+    }
 }

@@ -1,0 +1,52 @@
+// The client of the REST API on this origin.
+
+import { state } from './state.js';
+
+function ApiError(status, code, message, problem) {
+  this.name = 'ApiError';
+  this.status = status;
+  this.code = code;
+  this.message = message;
+  this.problem = problem || null;
+}
+ApiError.prototype = Object.create(Error.prototype);
+ApiError.prototype.constructor = ApiError;
+
+const NETWORK_MESSAGE = 'Could not reach the server (connection lost?). Check your connection and try again.';
+
+// Signing out lives above this module (it resets every view), so manage.js hands it in.
+let unauthorized = function () {};
+export function onUnauthorized(handler) { unauthorized = handler; }
+
+/** Calls the API on this origin with a relative URL. Resolves with the JSON body (null for 204). */
+export function api(method, path, body, options) {
+  options = options || {};
+  var key = options.key || state.key;
+  var headers = { 'Accept': 'application/json' };
+  if (key) headers['Authorization'] = 'Bearer ' + key;
+  var init = { method: method, headers: headers, cache: 'no-store', credentials: 'omit', signal: options.signal };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  return fetch(path, init).then(function (res) {
+    if (res.status === 204) return null;
+    var type = res.headers.get('Content-Type') || '';
+    var parsed = type.indexOf('json') >= 0 ? res.json().catch(function () { return null; }) : Promise.resolve(null);
+    return parsed.then(function (data) {
+      if (res.ok) return data;
+      var detail = data && data.detail ? data.detail
+        : 'The server answered ' + res.status + (res.statusText ? ' ' + res.statusText : '') + '.';
+      var err = new ApiError(res.status, (data && data.code) || 'http_' + res.status, detail, data);
+      if (res.status === 401 && !options.signingIn && state.key) {
+        unauthorized('Your key is no longer accepted (it may have been revoked). Please sign in again.', 'error');
+      }
+      throw err;
+    });
+  }, function (e) {
+    if (e && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', NETWORK_MESSAGE, null);
+  });
+}
+
+export function isAbort(e) { return e && e.name === 'AbortError'; }

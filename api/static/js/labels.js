@@ -1,0 +1,29 @@
+// Readable names for the server's roles and audit actions; a value without a name here shows as it is.
+
+const ROLE_LABELS = {
+  'super_admin': 'Super admin',
+  'admin': 'Admin',
+  'hr_manager': 'HR manager',
+  'finance_manager': 'Finance manager',
+  'employee': 'Employee'
+};
+const ACTION_LABELS = {
+  'access.grant': 'Granted access',
+  'access.revoke': 'Removed access',
+  'access.update': 'Changed access',
+  'access.default': 'Changed default company',
+  'access.replace': 'Replaced companies',
+  'access.bulk': 'Bulk grant',
+  'access.populate': 'Populated access',
+  'user.create': 'Created user',
+  'user.update': 'Changed user',
+  'user.delete': 'Deleted user',
+  'company.create': 'Created company',
+  'company.update': 'Renamed company',
+  'company.delete': 'Deleted company',
+  'key.create': 'Created API key',
+  'key.revoke': 'Revoked API key'
+};
+
+export function roleLabel(role) { return ROLE_LABELS[role] || String(role || ''); }
+export function actionLabel(action) { return ACTION_LABELS[action] || action; }

@@ -1,0 +1,123 @@
+// Signing in and out with an API key, and what the key's scope lets the page show.
+
+import { $, announce, setMsg } from './dom.js';
+import { api } from './api.js';
+import { state } from './state.js';
+import { resetSearches } from './combobox.js';
+import { finishUndo } from './remove.js';
+import { selectTab } from './tabs.js';
+
+const KEY_STORAGE = 'companyAccess.apiKey';
+const SCOPES = ['check', 'read', 'write', 'admin'];
+
+function scopeAtLeast(scope, wanted) { return SCOPES.indexOf(scope) >= SCOPES.indexOf(wanted); }
+
+function showSignIn(message, kind) {
+  $('app').hidden = true;
+  $('session').hidden = true;
+  $('signin').hidden = false;
+  setMsg($('signin-error'), kind === 'error' ? message : '', 'error');
+  setMsg($('signin-info'), kind !== 'error' ? message : '', 'info');
+  var input = $('api-key');
+  input.value = '';
+  input.setAttribute('aria-invalid', kind === 'error' ? 'true' : 'false');
+  input.focus();
+}
+
+export function signIn(key) {
+  var button = $('signin-button');
+  button.disabled = true;
+  setMsg($('signin-error'), '');
+  setMsg($('signin-info'), 'Checking the key…', 'info');
+  return api('GET', 'whoami', undefined, { key: key, signingIn: true }).then(function (who) {
+    state.key = key;
+    state.whoami = who;
+    try { sessionStorage.setItem(KEY_STORAGE, key); } catch (e) { /* storage disabled: keep it in memory */ }
+    enterApp();
+  }, function (e) {
+    state.key = null;
+    try { sessionStorage.removeItem(KEY_STORAGE); } catch (ignored) { /* nothing stored */ }
+    var text = e.status === 401
+      ? 'This key was not accepted. Check that you pasted all of it, or ask an administrator for a new one.'
+      : 'Could not sign in: ' + e.message;
+    showSignIn(text, 'error');
+  }).then(function () { button.disabled = false; });
+}
+
+export function signOut(message, kind) {
+  finishUndo();
+  try { sessionStorage.removeItem(KEY_STORAGE); } catch (e) { /* nothing stored */ }
+  state.key = null;
+  state.whoami = null;
+  state.canRead = state.canWrite = false;
+  state.user = state.userCompanies = state.company = state.stats = null;
+  state.userSeq++; state.companySeq++; state.availableSeq++; state.statsSeq++;
+  state.available = [];
+  state.selected.clear(); state.addErrors.clear(); state.currentErrors.clear(); state.busy.clear();
+  state.userNames.clear(); state.companyNames.clear();
+  resetSearches();
+  $('company-filter').value = '';
+  $('user-view').hidden = true;
+  $('company-view').hidden = true;
+  ['current-list', 'available-list', 'members-body', 'stats-figures', 'chart-per-user', 'chart-busiest',
+    'chart-per-user-table', 'chart-busiest-table', 'audit-body'].forEach(function (id) { $(id).replaceChildren(); });
+  if (state.csvUrl) { URL.revokeObjectURL(state.csvUrl); state.csvUrl = null; }
+  $('csv-link').hidden = true;
+  $('csv-link').removeAttribute('href');
+  document.querySelectorAll('#app .msg').forEach(function (m) { setMsg(m, ''); });
+  showSignIn(message || 'You are signed out. The key was removed from this browser.', kind || 'info');
+}
+
+function enterApp() {
+  var who = state.whoami;
+  state.canRead = scopeAtLeast(who.scope, 'read');
+  state.canWrite = scopeAtLeast(who.scope, 'write');
+  $('signin').hidden = true;
+  setMsg($('signin-error'), '');
+  setMsg($('signin-info'), '');
+  $('api-key').value = '';
+  $('app').hidden = false;
+  $('session').hidden = false;
+  $('session-label').textContent = 'Signed in with key “' + who.name + '” (' + who.scope + ')';
+
+  var banner = $('scope-banner');
+  banner.className = 'notice';
+  if (!state.canRead) {
+    banner.classList.add('notice-error');
+    banner.textContent = 'This key (“' + who.name + '”) has the check scope: it can only ask whether a user may act in a company. '
+      + 'It cannot read users or companies, so there is nothing this page can show. Sign out and sign in with a key '
+      + 'that has the read, write or admin scope.';
+    banner.hidden = false;
+    $('tabs').hidden = true;
+    ['panel-users', 'panel-companies', 'panel-stats'].forEach(function (id) { $(id).hidden = true; });
+    $('sign-out').focus();
+    announce(banner.textContent);
+    return;
+  }
+  if (!state.canWrite) {
+    banner.classList.add('notice-warn');
+    banner.textContent = 'Read-only: this key (“' + who.name + '”) has the read scope, so you can look but not change anything. '
+      + 'To add or remove companies, sign out and sign in with a key that has the write or admin scope.';
+    banner.hidden = false;
+  } else {
+    banner.hidden = true;
+    banner.textContent = '';
+  }
+  document.body.classList.toggle('read-only', !state.canWrite);
+  $('tabs').hidden = false;
+  selectTab('users', false);
+  $('user-search').focus();
+  announce('Signed in with key ' + who.name + ', scope ' + who.scope + '.' + (state.canWrite ? '' : ' Read-only.'));
+}
+
+/** Signs in again with the key this tab remembers, if any: a reload keeps the session. */
+export function resumeSession() {
+  var stored = null;
+  try { stored = sessionStorage.getItem(KEY_STORAGE); } catch (e) { stored = null; }
+  if (stored) {
+    $('signin').hidden = true;
+    signIn(stored);
+  } else {
+    showSignIn('', 'info');
+  }
+}

@@ -1,0 +1,152 @@
+// The selected user: their header and current companies.
+
+import { $, announce, append, el, num, plural, setMsg, timeEl, userShort } from './dom.js';
+import { api } from './api.js';
+import { grantItems, rememberCompany, rememberUser, state } from './state.js';
+import { roleLabel } from './labels.js';
+import { button, keepFocus } from './rows.js';
+import { loadAvailable, renderAvailable, updateSelectedButton } from './add.js';
+import { finishUndo, makeDefault, removeCompany } from './remove.js';
+
+// The access review can open a user too, so this view may not import it: manage.js hands the way there in.
+let openReview = function () {};
+export function onOpenReview(handler) { openReview = handler; }
+
+export function selectUser(u) {
+  finishUndo();
+  state.user = u;
+  rememberUser(u);
+  state.userCompanies = null;
+  state.selected.clear();
+  state.addErrors.clear();
+  state.currentErrors.clear();
+  state.busy.clear();
+  $('user-view').hidden = false;
+  setMsg($('current-message'), '');
+  setMsg($('add-selected-message'), '');
+  renderUserHeader();
+  $('current-title').textContent = 'Current companies';
+  $('user-superadmin').hidden = true;
+  $('current-list').replaceChildren();
+  $('current-empty').hidden = false;
+  $('current-empty').textContent = 'Loading…';
+  $('add-section').hidden = !state.canWrite;
+  $('available-list').replaceChildren();
+  updateSelectedButton();
+  var loaded = refreshUserCompanies().then(function (ok) {
+    if (ok) {
+      var grants = grantItems().length;
+      announce('Showing ' + userShort(state.user) + ': ' + plural(grants, 'company', 'companies') + '.');
+    }
+  });
+  if (state.canWrite) loadAvailable($('company-filter').value.trim());
+  return loaded;
+}
+
+function renderUserHeader() {
+  var u = state.user;
+  $('user-title').textContent = u.full_name ? u.full_name : u.username;
+  var meta = ['Username: ' + u.username, 'Role: ' + roleLabel(u.role), 'User #' + u.id];
+  if (u.home_company_name) meta.push('Home company: ' + u.home_company_name);
+  $('user-meta').textContent = meta.join(' · ');
+  var inactive = $('user-inactive');
+  inactive.hidden = u.is_active !== false;
+  inactive.textContent = u.is_active === false
+    ? 'This user is inactive: access checks refuse them in every company until they are reactivated.' : '';
+}
+
+/** Reloads the selected user's companies and redraws both lists. Resolves true when it worked. */
+export function refreshUserCompanies() {
+  var u = state.user;
+  if (!u) return Promise.resolve(false);
+  var mine = ++state.userSeq;
+  return api('GET', 'users/' + encodeURIComponent(u.id) + '/companies').then(function (data) {
+    if (mine !== state.userSeq || state.user !== u) return false;
+    state.userCompanies = data;
+    Object.keys(data.user).forEach(function (k) { u[k] = data.user[k]; });
+    data.items.forEach(function (i) { rememberCompany(i.company_id, i.company_name); });
+    renderUserHeader();
+    renderCurrent();
+    renderAvailable();
+    return true;
+  }, function (e) {
+    if (mine !== state.userSeq || state.user !== u) return false;
+    if (e.status === 404) {
+      setMsg($('current-message'), 'This user no longer exists (deleted meanwhile). Search for someone else.', 'error');
+      $('current-list').replaceChildren();
+      $('current-empty').hidden = true;
+      $('add-section').hidden = true;
+    } else if (e.status !== 401) {
+      setMsg($('current-message'), 'Could not load the companies of ' + userShort(u) + ': ' + e.message, 'error');
+      $('current-empty').hidden = true;
+    }
+    return false;
+  });
+}
+
+export function renderCurrent() {
+  var data = state.userCompanies;
+  var u = state.user;
+  if (!data) return;
+  var grants = grantItems();
+  var viaRole = data.items.length - grants.length;
+  $('current-title').textContent = 'Current companies (' + num(grants.length) + ')';
+
+  var sa = $('user-superadmin');
+  if (data.all_companies) {
+    sa.hidden = false;
+    sa.textContent = userShort(u) + ' is a super admin and can act in every company'
+      + (viaRole ? ' (' + num(viaRole + grants.length) + ' today)' : '')
+      + ', including companies created later. Companies granted explicitly are listed below and stay if the role changes.';
+  } else {
+    sa.hidden = true;
+    sa.textContent = '';
+  }
+
+  var empty = $('current-empty');
+  if (!grants.length) {
+    empty.hidden = false;
+    empty.textContent = data.all_companies
+      ? 'No explicit grants: not needed while the role is super admin.'
+      : userShort(u) + ' has no companies yet.' + (state.canWrite ? ' Add one below.' : '');
+  } else {
+    empty.hidden = true;
+    empty.textContent = '';
+  }
+
+  var list = $('current-list');
+  keepFocus(list, function () {
+    list.replaceChildren.apply(list, grants.map(currentRow));
+  });
+}
+
+function currentRow(item) {
+  var id = item.company_id;
+  var name = item.company_name;
+  var busy = state.busy.has(id);
+  var msgId = 'current-msg-' + id;
+  var li = el('li', { class: 'row' + (item.is_default ? ' row-default' : ''), 'data-company-id': id, 'data-company-name': name,
+    'aria-busy': busy ? 'true' : null });
+  var title = el('span', { class: 'row-title' }, name);
+  if (item.is_default) title.appendChild(el('span', { class: 'badge badge-default' }, 'Default'));
+  var meta = el('span', { class: 'row-meta' });
+  if (item.granted_at) append(meta, ['Since ', timeEl(item.granted_at)]);
+  if (item.granted_by) append(meta, [item.granted_at ? ' · granted by ' : 'Granted by ', el('span', { class: 'actor' }, item.granted_by)]);
+  li.appendChild(el('div', { class: 'row-main' }, title, meta));
+
+  var actions = el('div', { class: 'row-actions' });
+  actions.appendChild(button('Access review', name, 'btn btn-ghost btn-small', 'review', function () {
+    openReview(id, name);
+  }, msgId));
+  if (state.canWrite) {
+    if (!item.is_default) {
+      actions.appendChild(button('Make default', name, 'btn btn-small', 'default', function () { makeDefault(item); }, msgId, busy));
+    }
+    actions.appendChild(button('Remove', name, 'btn btn-danger btn-small', 'remove', function () { removeCompany(item); }, msgId, busy));
+  }
+  li.appendChild(actions);
+  var msg = el('p', { id: msgId, class: 'msg row-msg' });
+  if (state.currentErrors.has(id)) setMsg(msg, state.currentErrors.get(id), 'error');
+  li.appendChild(msg);
+  return li;
+}
