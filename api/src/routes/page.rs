@@ -1,7 +1,11 @@
 //! The page /manage-user-companies: static assets compiled into the binary, calling the same REST API.
 
+use std::sync::LazyLock;
+
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, ContentType};
 use actix_web::{HttpResponse, get, web};
+use openapi::audit::AuditAction;
+use openapi::{Role, Scope};
 
 /// No inline script or style, no framing, and the page may talk only to this origin.
 const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -12,19 +16,35 @@ const PAGE_HTML: &str = include_str!("../../static/manage-user-companies.html");
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
+/// Where an asset's body comes from: a file compiled in, or text the server builds once from its own types.
+#[derive(Clone, Copy)]
+enum Body {
+    File(&'static str),
+    Built(fn() -> &'static str),
+}
+
+impl Body {
+    fn text(self) -> &'static str {
+        match self {
+            Body::File(text) => text,
+            Body::Built(build) => build(),
+        }
+    }
+}
+
 /// One row of [`ASSETS`]: a file under `api/static/`, served at `/assets/<the same path>`.
 macro_rules! asset {
     ($path:literal, $content_type:expr) => {
         (
             $path,
             $content_type,
-            include_str!(concat!("../../static/", $path)),
+            Body::File(include_str!(concat!("../../static/", $path))),
         )
     };
 }
 
 /// Everything the page loads: (name under /assets/, content type, body). A new module is one line here.
-const ASSETS: &[(&str, &str, &str)] = &[
+const ASSETS: &[(&str, &str, Body)] = &[
     asset!("manage.css", CSS),
     asset!("manage.js", JS),
     asset!("js/add.js", JS),
@@ -41,7 +61,29 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/stats.js", JS),
     asset!("js/tabs.js", JS),
     asset!("js/user.js", JS),
+    ("js/vocabulary.js", JS, Body::Built(vocabulary)),
 ];
+
+/// The server's names for roles, key scopes and audit actions, so that the page never spells them itself.
+static VOCABULARY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "// The server's names for roles, key scopes and audit actions, built from its own enums.\n\n\
+         export const ROLES = {};\n\
+         export const SCOPES = {};\n\
+         export const AUDIT_ACTIONS = {};\n",
+        json_list(&Role::ALL.map(Role::as_str)),
+        json_list(&Scope::ALL.map(Scope::as_str)),
+        json_list(&AuditAction::ALL.map(AuditAction::as_str)),
+    )
+});
+
+fn vocabulary() -> &'static str {
+    &VOCABULARY
+}
+
+fn json_list(names: &[&str]) -> String {
+    serde_json::Value::from(names).to_string()
+}
 
 fn secured(mut response: actix_web::HttpResponseBuilder, body: &'static str) -> HttpResponse {
     response
@@ -67,7 +109,7 @@ pub async fn asset(file: web::Path<String>) -> HttpResponse {
     };
     let mut response = HttpResponse::Ok();
     response.content_type(content_type);
-    secured(response, body)
+    secured(response, body.text())
 }
 
 #[cfg(test)]
@@ -117,7 +159,7 @@ mod tests {
             if content_type != JS {
                 continue;
             }
-            for specifier in imports(body) {
+            for specifier in imports(body.text()) {
                 assert!(
                     specifier.starts_with("./") || specifier.starts_with("../"),
                     "{name} imports {specifier:?}: only relative imports of served modules work"
@@ -131,6 +173,41 @@ mod tests {
             }
         }
         assert!(checked > 0, "the import reader found no imports at all");
+    }
+
+    /// The lists `js/vocabulary.js` exports, by name.
+    fn exported_lists() -> Vec<(String, Vec<String>)> {
+        vocabulary()
+            .lines()
+            .filter_map(|line| line.strip_prefix("export const "))
+            .map(|line| {
+                let (name, value) = line.split_once(" = ").unwrap_or_default();
+                let value = value.strip_suffix(';').unwrap_or_default();
+                let list = serde_json::from_str(value).unwrap_or_else(|e| panic!("{name}: {e}"));
+                (name.to_string(), list)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_vocabulary_is_the_servers_enums() {
+        let names = |all: &[&str]| all.iter().map(|name| name.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            exported_lists(),
+            [
+                ("ROLES".to_string(), names(&Role::ALL.map(Role::as_str))),
+                ("SCOPES".to_string(), names(&Scope::ALL.map(Scope::as_str))),
+                (
+                    "AUDIT_ACTIONS".to_string(),
+                    names(&AuditAction::ALL.map(AuditAction::as_str))
+                ),
+            ]
+        );
+        // The page ranks scopes by their place in the list.
+        assert_eq!(
+            names(&Scope::ALL.map(Scope::as_str)),
+            ["check", "read", "write", "admin"]
+        );
     }
 
     #[test]

@@ -3,12 +3,12 @@
 import { $, announce, setMsg } from './dom.js';
 import { api } from './api.js';
 import { state } from './state.js';
+import { SCOPES } from './vocabulary.js';
 import { resetSearches } from './combobox.js';
 import { finishUndo } from './remove.js';
 import { selectTab } from './tabs.js';
 
 const KEY_STORAGE = 'companyAccess.apiKey';
-const SCOPES = ['check', 'read', 'write', 'admin'];
 
 function scopeAtLeast(scope, wanted) { return SCOPES.indexOf(scope) >= SCOPES.indexOf(wanted); }
 
