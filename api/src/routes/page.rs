@@ -210,6 +210,45 @@ mod tests {
         );
     }
 
+    /// The keys of the object literal `const <name> = { … };` in `js/labels.js`, one `'key': …` a line.
+    fn label_keys(name: &str) -> Vec<String> {
+        let labels = ASSETS
+            .iter()
+            .find(|(served, ..)| *served == "js/labels.js")
+            .map(|(.., body)| body.text())
+            .unwrap_or_default();
+        let start = format!("const {name} = {{");
+        let Some((_, rest)) = labels.split_once(start.as_str()) else {
+            panic!("js/labels.js has no {start}");
+        };
+        let block = rest.split("};").next().unwrap_or_default();
+        let mut keys: Vec<String> = block
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix('\''))
+            .filter_map(|line| line.split_once('\''))
+            .map(|(key, _)| key.to_string())
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn the_page_names_exactly_the_roles_and_audit_actions_the_server_has() {
+        let sorted = |all: &[&str]| {
+            let mut names: Vec<String> = all.iter().map(|name| name.to_string()).collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            label_keys("ROLE_LABELS"),
+            sorted(&Role::ALL.map(Role::as_str))
+        );
+        assert_eq!(
+            label_keys("ACTION_LABELS"),
+            sorted(&AuditAction::ALL.map(AuditAction::as_str))
+        );
+    }
+
     #[test]
     fn the_page_loads_served_assets_only() {
         for attribute in ["src=\"", "href=\""] {

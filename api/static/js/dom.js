@@ -49,10 +49,6 @@ export function timeEl(iso) {
   return el('time', { datetime: iso, title: iso }, formatDate(iso));
 }
 
-function userLabel(u) {
-  if (!u) return '';
-  return u.full_name ? u.full_name + ' (' + u.username + ')' : u.username;
-}
 export function userShort(u) { return u ? (u.full_name || u.username) : ''; }
 
 export function setMsg(node, text, kind) {

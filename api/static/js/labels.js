@@ -1,5 +1,6 @@
 // Readable names for the server's roles and audit actions; a value without a name here shows as it is.
 
+// A unit test in api/src/routes/page.rs holds the keys to the server's ROLES and AUDIT_ACTIONS.
 const ROLE_LABELS = {
   'super_admin': 'Super admin',
   'admin': 'Admin',
@@ -10,9 +11,7 @@ const ROLE_LABELS = {
 const ACTION_LABELS = {
   'access.grant': 'Granted access',
   'access.revoke': 'Removed access',
-  'access.update': 'Changed access',
   'access.default': 'Changed default company',
-  'access.replace': 'Replaced companies',
   'access.bulk': 'Bulk grant',
   'access.populate': 'Populated access',
   'user.create': 'Created user',
