@@ -1,47 +1,24 @@
-//! The OpenAPI document: the contract crate's base document completed with every route of this server.
+//! The OpenAPI document: the contract crate's base document completed with every route this server
+//! registers (gathered from the same registrations it routes by), and the answers every operation of a
+//! kind can give, declared once here rather than on each operation.
 
-use crate::routes::{access, audit, check, companies, health, keys, stats, users};
-use openapi::base::BaseDoc;
-use utoipa::OpenApi;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    health::health,
-    health::ready,
-    check::check_access,
-    check::check_access_batch,
-    users::list_users,
-    users::create_user,
-    users::get_user,
-    users::update_user,
-    users::delete_user,
-    access::list_user_companies,
-    access::add_user_companies,
-    access::replace_user_companies,
-    access::update_user_company,
-    access::remove_user_company,
-    access::bulk_grant,
-    access::populate_access,
-    companies::list_companies,
-    companies::create_company,
-    companies::get_company,
-    companies::update_company,
-    companies::delete_company,
-    companies::list_company_users,
-    stats::get_stats,
-    audit::list_audit,
-    keys::whoami,
-    keys::create_key,
-    keys::list_keys,
-    keys::revoke_key
-))]
-struct ApiPaths;
+use crate::routes;
+use openapi::base::{BEARER_SCHEME, BaseDoc};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
 
 /// The document served at /openapi.json and committed as `openapi/openapi.json`.
 pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let (_, paths) = actix_web::App::new()
+        .into_utoipa_app()
+        .configure(routes::configure)
+        .split_for_parts();
     let mut document = BaseDoc::openapi();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    document.merge(ApiPaths::openapi());
+    document.merge(paths);
+    CommonAnswers.modify(&mut document);
     document
 }
 
@@ -51,4 +28,77 @@ pub fn api_doc_json() -> Result<String, serde_json::Error> {
         text.push('\n');
         text
     })
+}
+
+/// 401 and 403 wherever a key is needed (403 only above the lowest scope, which every key has), 413 and
+/// 415 wherever a body is read, 503 wherever the database is asked (every operation but liveness).
+struct CommonAnswers;
+
+impl CommonAnswers {
+    /// The scope an operation's security requirement names, if it needs a key.
+    fn scope(operation: &Operation) -> Option<String> {
+        let requirement = operation.security.as_ref()?.first()?;
+        let value = serde_json::to_value(requirement).ok()?;
+        let scopes = value.get(BEARER_SCHEME)?.as_array()?;
+        Some(
+            scopes
+                .first()
+                .and_then(|scope| scope.as_str())
+                .unwrap_or("check")
+                .to_owned(),
+        )
+    }
+
+    fn problem(description: &str) -> RefOr<Response> {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    Content::new(Some(Ref::from_schema_name("Problem"))),
+                )
+                .build(),
+        )
+    }
+
+    fn add(operation: &mut Operation, status: u16, description: &str) {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| Self::problem(description));
+    }
+}
+
+impl Modify for CommonAnswers {
+    fn modify(&self, document: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in document.paths.paths.iter_mut() {
+            let operations = [
+                item.get.as_mut(),
+                item.put.as_mut(),
+                item.post.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ];
+            for operation in operations.into_iter().flatten() {
+                if let Some(scope) = Self::scope(operation) {
+                    Self::add(operation, 401, "No valid key");
+                    if scope != "check" {
+                        Self::add(
+                            operation,
+                            403,
+                            &format!("The key's scope is below `{scope}`"),
+                        );
+                    }
+                }
+                if operation.request_body.is_some() {
+                    Self::add(operation, 413, "The body is over 1 MiB");
+                    Self::add(operation, 415, "The body is not sent as `application/json`");
+                }
+                if path != "/health" {
+                    Self::add(operation, 503, "The database cannot be reached");
+                }
+            }
+        }
+    }
 }

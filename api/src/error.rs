@@ -86,6 +86,14 @@ impl AppError {
         }
     }
 
+    /// A method and path no route answers.
+    pub fn no_route(method: &str, path: &str) -> Self {
+        AppError::NotFound {
+            code: ProblemCode::NotFound,
+            detail: format!("There is no route {method} {path}; see /swagger-ui/ for the API"),
+        }
+    }
+
     pub fn access_not_found() -> Self {
         AppError::NotFound {
             code: ProblemCode::AccessNotFound,

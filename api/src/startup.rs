@@ -17,13 +17,13 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use migration::{Migrator, MigratorTrait};
-use openapi::ProblemCode;
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 #[derive(Debug, thiserror::Error)]
@@ -114,16 +114,8 @@ fn master_key_hash(settings: &Settings) -> Result<SecretHash, StartupError> {
     Ok(SecretHash::of(&secret))
 }
 
-pub fn not_found_response(method: &str, path: &str) -> HttpResponse {
-    AppError::NotFound {
-        code: ProblemCode::NotFound,
-        detail: format!("There is no route {method} {path}; see /swagger-ui/ for the API"),
-    }
-    .error_response()
-}
-
 async fn unknown_route(request: HttpRequest) -> HttpResponse {
-    not_found_response(request.method().as_str(), request.path())
+    AppError::no_route(request.method().as_str(), request.path()).error_response()
 }
 
 /// Logs every request once, under a request id that is also returned as `X-Request-Id`.
@@ -237,8 +229,10 @@ impl Application {
                         .add(("Referrer-Policy", "no-referrer")),
                 )
                 .wrap(from_fn(log_request))
-                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", api_doc.clone()))
+                .into_utoipa_app()
                 .configure(routes::configure)
+                .into_app()
+                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", api_doc.clone()))
                 .default_service(web::to(unknown_route))
         })
         .listen(listener)

@@ -153,7 +153,7 @@ pub struct AccessCheckResults {
     pub results: Vec<AccessDecision>,
 }
 
-/// Body of `POST /access/bulk` (menu option 6): grant every listed user every listed company.
+/// Body of `POST /access/bulk`: grant every listed user every listed company.
 /// An absent list means all of them; `{}` is all users × all companies.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

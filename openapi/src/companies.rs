@@ -41,7 +41,7 @@ pub struct ListCompaniesQuery {
     pub q: Option<String>,
     /// Exact name, any letter case.
     pub name: Option<String>,
-    /// `created` (the default: creation order, as the menu numbers them) or `name`.
+    /// `created` (the default: creation order) or `name`.
     pub sort: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<u64>,

@@ -1,4 +1,4 @@
-//! Summary statistics (menu option 7).
+//! Summary statistics of who may act where.
 
 use crate::CompanyName;
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ pub struct CompaniesPerUser {
     pub users: i64,
 }
 
-/// `GET /stats`: the figures of the seed's "Summary statistics".
+/// `GET /stats`: how many users, companies and grants there are, and how grants are spread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Stats {
     pub users: i64,

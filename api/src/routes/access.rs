@@ -9,9 +9,10 @@ use openapi::access::{
     BulkGrantRequest, BulkGrantResult, GrantManyResult, GrantRequest, PopulateRequest,
     PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompany,
 };
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-/// List a user's companies (`list_user_companies`)
+/// List the companies a user may act in
 ///
 /// Explicit grants, default first; for a super admin also every other company (`source: super_admin`).
 #[utoipa::path(
@@ -20,11 +21,9 @@ use uuid::Uuid;
     responses(
         (status = 200, description = "The user's companies", body = UserCompanies),
         (status = 400, description = "The id is not an integer", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `read`", body = Problem),
         (status = 404, description = "User not found", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["read"]))
 )]
 #[get("/users/{id}/companies")]
 pub async fn list_user_companies(
@@ -37,7 +36,7 @@ pub async fn list_user_companies(
     ))
 }
 
-/// Add companies to a user (`add_company_to_user`, `add_companies_to_user`)
+/// Grant a user one company or several
 ///
 /// `{"company_id"}` grants one company and answers 201, or 409 "User already has access to this company".
 /// `{"company_ids": [...]}` grants several, all or nothing, and answers 200 with what was added and what the
@@ -50,13 +49,11 @@ pub async fn list_user_companies(
         (status = 201, description = "One company granted", body = UserCompany),
         (status = 200, description = "Several companies granted", body = GrantManyResult),
         (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "User not found / Company not found", body = Problem),
         (status = 409, description = "User already has access to this company", body = Problem),
         (status = 422, description = "Neither or both of company_id and company_ids, or a bad id", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[post("/users/{id}/companies")]
 pub async fn add_user_companies(
@@ -99,12 +96,10 @@ pub async fn add_user_companies(
     responses(
         (status = 200, description = "The new set", body = ReplaceResult),
         (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "User not found / Company not found", body = Problem),
         (status = 422, description = "A field is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[put("/users/{id}/companies")]
 pub async fn replace_user_companies(
@@ -135,12 +130,10 @@ pub async fn replace_user_companies(
     responses(
         (status = 200, description = "The grant", body = UserCompany),
         (status = 400, description = "An id or the body is malformed", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "User, company or access not found", body = Problem),
         (status = 422, description = "A field is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[patch("/users/{id}/companies/{company_id}")]
 pub async fn update_user_company(
@@ -156,7 +149,7 @@ pub async fn update_user_company(
     ))
 }
 
-/// Remove a company from a user (`remove_company_from_user`)
+/// Revoke a user's access to a company
 #[utoipa::path(
     tag = "access",
     params(
@@ -166,11 +159,9 @@ pub async fn update_user_company(
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "An id is malformed", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "User not found / Company not found / User does not have access to this company", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[delete("/users/{id}/companies/{company_id}")]
 pub async fn remove_user_company(
@@ -183,7 +174,7 @@ pub async fn remove_user_company(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Bulk add (menu option 6)
+/// Grant many users many companies at once
 ///
 /// Grants every listed user every listed company in one statement; an absent list means all, so `{}` is all
 /// users × all companies. Pairs that exist are counted, not refused.
@@ -193,12 +184,10 @@ pub async fn remove_user_company(
     responses(
         (status = 200, description = "What was added", body = BulkGrantResult),
         (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "A listed user or company does not exist", body = Problem),
         (status = 422, description = "A field is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[post("/access/bulk")]
 pub async fn bulk_grant(
@@ -221,11 +210,9 @@ pub async fn bulk_grant(
     responses(
         (status = 200, description = "What was added", body = PopulateResult),
         (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 422, description = "A field is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[post("/access/populate")]
 pub async fn populate_access(
@@ -236,4 +223,15 @@ pub async fn populate_access(
     Ok(web::Json(
         access::populate(&state.store, key.actor(), body.into_inner().dry_run).await?,
     ))
+}
+
+/// Registers this module's routes, each documented where it is defined.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_user_companies)
+        .service(add_user_companies)
+        .service(replace_user_companies)
+        .service(update_user_company)
+        .service(remove_user_company)
+        .service(bulk_grant)
+        .service(populate_access);
 }

@@ -6,6 +6,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use openapi::Problem;
 use openapi::audit::{AuditPage, AuditQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The audit trail
 ///
@@ -16,11 +17,9 @@ use openapi::audit::{AuditPage, AuditQuery};
     params(AuditQuery),
     responses(
         (status = 200, description = "A page of entries", body = AuditPage),
-        (status = 400, description = "A query value is not valid", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `read`", body = Problem)
+        (status = 400, description = "A query value is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["read"]))
 )]
 #[get("/audit")]
 pub async fn list_audit(
@@ -31,4 +30,9 @@ pub async fn list_audit(
     Ok(web::Json(
         audit::list(&state.store.db, query.into_inner()).await?,
     ))
+}
+
+/// Registers this module's routes, each documented where it is defined.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_audit);
 }

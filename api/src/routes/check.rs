@@ -6,6 +6,7 @@ use crate::state::AppState;
 use actix_web::{get, post, web};
 use openapi::Problem;
 use openapi::access::{AccessCheckBatch, AccessCheckQuery, AccessCheckResults, AccessDecision};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// May user U act in company C?
 ///
@@ -15,10 +16,9 @@ use openapi::access::{AccessCheckBatch, AccessCheckQuery, AccessCheckResults, Ac
     params(AccessCheckQuery),
     responses(
         (status = 200, description = "The decision", body = AccessDecision),
-        (status = 400, description = "user_id is not an integer or company_id not a UUID", body = Problem),
-        (status = 401, description = "No valid key", body = Problem)
+        (status = 400, description = "user_id is not an integer or company_id not a UUID", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["check"]))
 )]
 #[get("/access-check")]
 pub async fn check_access(
@@ -44,11 +44,9 @@ pub async fn check_access(
     responses(
         (status = 200, description = "The decisions", body = AccessCheckResults),
         (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 413, description = "The body is over 1 MiB", body = Problem),
         (status = 422, description = "A pair is not valid, or more than 10,000 pairs", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["check"]))
 )]
 #[post("/access-check")]
 pub async fn check_access_batch(
@@ -58,4 +56,9 @@ pub async fn check_access_batch(
 ) -> Result<web::Json<AccessCheckResults>, AppError> {
     let results = check::check_many(&state.store, &body.into_inner().checks).await?;
     Ok(web::Json(AccessCheckResults { results }))
+}
+
+/// Registers this module's routes, each documented where it is defined.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(check_access).service(check_access_batch);
 }

@@ -9,6 +9,7 @@ use openapi::companies::{
     Company, CompanyMembers, CompanyPage, CreateCompany, ListCompaniesQuery, ListMembersQuery,
     UpdateCompany,
 };
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// List companies
@@ -19,11 +20,9 @@ use uuid::Uuid;
     params(ListCompaniesQuery),
     responses(
         (status = 200, description = "A page of companies", body = CompanyPage),
-        (status = 400, description = "A query value is not valid", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `read`", body = Problem)
+        (status = 400, description = "A query value is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["read"]))
 )]
 #[get("/companies")]
 pub async fn list_companies(
@@ -43,12 +42,10 @@ pub async fn list_companies(
     responses(
         (status = 201, description = "Created", body = Company),
         (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 409, description = "A company with this name exists", body = Problem),
         (status = 422, description = "A field is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[post("/companies")]
 pub async fn create_company(
@@ -67,11 +64,9 @@ pub async fn create_company(
     responses(
         (status = 200, description = "The company", body = Company),
         (status = 400, description = "The id is not a UUID", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `read`", body = Problem),
         (status = 404, description = "Company not found", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["read"]))
 )]
 #[get("/companies/{id}")]
 pub async fn get_company(
@@ -92,13 +87,11 @@ pub async fn get_company(
     responses(
         (status = 200, description = "The changed company", body = Company),
         (status = 400, description = "The id is not a UUID or the body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "Company not found", body = Problem),
         (status = 409, description = "A company with this name exists", body = Problem),
         (status = 422, description = "A field is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[patch("/companies/{id}")]
 pub async fn update_company(
@@ -127,11 +120,9 @@ pub async fn update_company(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "The id is not a UUID", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "Company not found", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[delete("/companies/{id}")]
 pub async fn delete_company(
@@ -152,11 +143,9 @@ pub async fn delete_company(
     responses(
         (status = 200, description = "A page of the company's users", body = CompanyMembers),
         (status = 400, description = "The id is not a UUID", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `read`", body = Problem),
         (status = 404, description = "Company not found", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["read"]))
 )]
 #[get("/companies/{id}/users")]
 pub async fn list_company_users(
@@ -168,4 +157,14 @@ pub async fn list_company_users(
     Ok(web::Json(
         companies::members(&state.store.db, id.into_inner(), query.into_inner()).await?,
     ))
+}
+
+/// Registers this module's routes, each documented where it is defined.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_companies)
+        .service(create_company)
+        .service(get_company)
+        .service(update_company)
+        .service(delete_company)
+        .service(list_company_users);
 }

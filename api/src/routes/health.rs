@@ -3,6 +3,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use openapi::base::Health;
 use sea_orm::ConnectionTrait;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Liveness: the process answers.
 #[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = Health)))]
@@ -37,4 +38,9 @@ pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Health>, AppE
         status: "ready".into(),
         change_feed: Some(change_feed.into()),
     }))
+}
+
+/// Registers this module's routes, each documented where it is defined.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health).service(ready);
 }

@@ -6,16 +6,16 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use openapi::Problem;
 use openapi::keys::{ApiKey, CreateKey, CreatedKey, WhoAmI};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// The key this request was made with
 #[utoipa::path(
     tag = "keys",
     responses(
-        (status = 200, description = "Name and scope of the key", body = WhoAmI),
-        (status = 401, description = "No valid key", body = Problem)
+        (status = 200, description = "Name and scope of the key", body = WhoAmI)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["check"]))
 )]
 #[get("/whoami")]
 pub async fn whoami(key: Authorized<CheckScope>) -> web::Json<WhoAmI> {
@@ -34,12 +34,10 @@ pub async fn whoami(key: Authorized<CheckScope>) -> web::Json<WhoAmI> {
     responses(
         (status = 201, description = "Created", body = CreatedKey),
         (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `admin`", body = Problem),
         (status = 409, description = "A live key has this name", body = Problem),
         (status = 422, description = "A field is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["admin"]))
 )]
 #[post("/keys")]
 pub async fn create_key(
@@ -57,11 +55,9 @@ pub async fn create_key(
 #[utoipa::path(
     tag = "keys",
     responses(
-        (status = 200, description = "Every key, revoked ones included", body = Vec<ApiKey>),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `admin`", body = Problem)
+        (status = 200, description = "Every key, revoked ones included", body = Vec<ApiKey>)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["admin"]))
 )]
 #[get("/keys")]
 pub async fn list_keys(
@@ -80,11 +76,9 @@ pub async fn list_keys(
     responses(
         (status = 204, description = "Revoked"),
         (status = 400, description = "The id is not a UUID", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `admin`", body = Problem),
         (status = 404, description = "Key not found", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["admin"]))
 )]
 #[delete("/keys/{id}")]
 pub async fn revoke_key(
@@ -94,4 +88,12 @@ pub async fn revoke_key(
 ) -> Result<HttpResponse, AppError> {
     keys::revoke(&state.store, key.actor(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Registers this module's routes, each documented where it is defined.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(whoami)
+        .service(create_key)
+        .service(list_keys)
+        .service(revoke_key);
 }

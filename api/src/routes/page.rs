@@ -2,6 +2,8 @@
 
 use std::sync::LazyLock;
 
+use crate::error::AppError;
+use actix_web::ResponseError;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, ContentType};
 use actix_web::{HttpResponse, get, web};
 use openapi::audit::AuditAction;
@@ -105,7 +107,7 @@ pub async fn manage_page() -> HttpResponse {
 pub async fn asset(file: web::Path<String>) -> HttpResponse {
     let Some(&(_, content_type, body)) = ASSETS.iter().find(|(name, ..)| *name == file.as_str())
     else {
-        return crate::startup::not_found_response("GET", &format!("/assets/{file}"));
+        return AppError::no_route("GET", &format!("/assets/{file}")).error_response();
     };
     let mut response = HttpResponse::Ok();
     response.content_type(content_type);

@@ -3,18 +3,16 @@ use crate::error::AppError;
 use crate::services::stats;
 use crate::state::AppState;
 use actix_web::{get, web};
-use openapi::Problem;
 use openapi::stats::Stats;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Summary statistics (menu option 7)
+/// Summary statistics
 #[utoipa::path(
     tag = "stats",
     responses(
-        (status = 200, description = "The figures", body = Stats),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `read`", body = Problem)
+        (status = 200, description = "The figures", body = Stats)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["read"]))
 )]
 #[get("/stats")]
 pub async fn get_stats(
@@ -22,4 +20,9 @@ pub async fn get_stats(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Stats>, AppError> {
     Ok(web::Json(stats::summary(&state.store.db).await?))
+}
+
+/// Registers this module's routes, each documented where it is defined.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_stats);
 }

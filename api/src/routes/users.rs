@@ -6,6 +6,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use openapi::Problem;
 use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// List users
 ///
@@ -16,11 +17,9 @@ use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
     params(ListUsersQuery),
     responses(
         (status = 200, description = "A page of users", body = UserPage),
-        (status = 400, description = "A query value is not valid", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `read`", body = Problem)
+        (status = 400, description = "A query value is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["read"]))
 )]
 #[get("/users")]
 pub async fn list_users(
@@ -42,13 +41,11 @@ pub async fn list_users(
     responses(
         (status = 201, description = "Created", body = User),
         (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "Company not found (home_company_id)", body = Problem),
         (status = 409, description = "Username taken", body = Problem),
         (status = 422, description = "A field is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[post("/users")]
 pub async fn create_user(
@@ -67,11 +64,9 @@ pub async fn create_user(
     responses(
         (status = 200, description = "The user", body = User),
         (status = 400, description = "The id is not an integer", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `read`", body = Problem),
         (status = 404, description = "User not found", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["read"]))
 )]
 #[get("/users/{id}")]
 pub async fn get_user(
@@ -94,13 +89,11 @@ pub async fn get_user(
     responses(
         (status = 200, description = "The changed user", body = User),
         (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "User or company not found", body = Problem),
         (status = 409, description = "Username taken", body = Problem),
         (status = 422, description = "A field is not valid", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[patch("/users/{id}")]
 pub async fn update_user(
@@ -129,11 +122,9 @@ pub async fn update_user(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "The id is not an integer", body = Problem),
-        (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "The key's scope is below `write`", body = Problem),
         (status = 404, description = "User not found", body = Problem)
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["write"]))
 )]
 #[delete("/users/{id}")]
 pub async fn delete_user(
@@ -143,4 +134,13 @@ pub async fn delete_user(
 ) -> Result<HttpResponse, AppError> {
     users::delete(&state.store, key.actor(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Registers this module's routes, each documented where it is defined.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(delete_user);
 }

@@ -166,6 +166,51 @@ fn every_route_needs_a_key_of_the_right_scope() {
     }
 }
 
+/// The document states the scope each route enforces, and every operation that needs a key is in the
+/// matrix above: router, rules and contract say the same thing.
+#[test]
+fn the_document_states_the_scope_each_route_enforces() {
+    let app = TestApp::spawn_demo();
+    let document = app.get("/openapi.json").body;
+    let matches = |template: &str, path: &str| {
+        let path = path.split('?').next().unwrap_or(path);
+        let (template, path): (Vec<&str>, Vec<&str>) =
+            (template.split('/').collect(), path.split('/').collect());
+        template.len() == path.len()
+            && template
+                .iter()
+                .zip(&path)
+                .all(|(t, p)| t.starts_with('{') || t == p)
+    };
+    let mut covered = std::collections::BTreeSet::new();
+    for (method, path, _, needed) in routes(&app) {
+        let (template, operation) = document["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(template, _)| matches(template, &path))
+            .find_map(|(template, item)| {
+                item.get(method.to_lowercase())
+                    .map(|op| (template.clone(), op))
+            })
+            .unwrap_or_else(|| panic!("{method} {path} is not in the document"));
+        assert_eq!(
+            operation["security"][0]["api_key"],
+            json!([needed]),
+            "{method} {template}"
+        );
+        covered.insert(format!("{method} {template}"));
+    }
+    for (template, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if operation.get("security").is_some() {
+                let name = format!("{} {template}", method.to_uppercase());
+                assert!(covered.contains(&name), "{name} is missing from the matrix");
+            }
+        }
+    }
+}
+
 #[test]
 fn the_key_name_is_the_actor_in_the_audit_trail() {
     let app = TestApp::spawn_demo();
