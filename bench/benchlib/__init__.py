@@ -1,0 +1,1 @@
+"""The benchmark's parts, one module per concern; `bench/run` puts them together."""
