@@ -4,7 +4,7 @@
 
 use crate::routes;
 use openapi::base::{BEARER_SCHEME, BaseDoc};
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -30,8 +30,9 @@ pub fn api_doc_json() -> Result<String, serde_json::Error> {
     })
 }
 
-/// 401 and 403 wherever a key is needed (403 only above the lowest scope, which every key has), 413 and
-/// 415 wherever a body is read, 503 wherever the database is asked (every operation but liveness).
+/// 400 wherever an input is read (saying which), 422 wherever a JSON body is, 401 and 403 wherever a key is needed (403 only above the
+/// lowest scope, which every key has), 413 and 415 wherever a body is read, 503 wherever the database is
+/// asked (every operation but liveness).
 struct CommonAnswers;
 
 impl CommonAnswers {
@@ -47,6 +48,31 @@ impl CommonAnswers {
                 .unwrap_or("check")
                 .to_owned(),
         )
+    }
+
+    /// What a 400 can be about: each input the operation reads (path values, the query, the body).
+    fn malformed(operation: &Operation) -> Option<String> {
+        let reads = |place: ParameterIn| {
+            operation.parameters.iter().flatten().any(|parameter| {
+                matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == place)
+            })
+        };
+        let inputs: Vec<&str> = [
+            (reads(ParameterIn::Path), "a value in the path"),
+            (reads(ParameterIn::Query), "a query value"),
+            (operation.request_body.is_some(), "the body's JSON"),
+        ]
+        .into_iter()
+        .filter_map(|(read, input)| read.then_some(input))
+        .collect();
+        let (last, first) = inputs.split_last()?;
+        let listed = match first {
+            [] => (*last).to_owned(),
+            _ => format!("{} or {last}", first.join(", ")),
+        };
+        let mut description = format!("{listed} is malformed; `detail` names which");
+        description[..1].make_ascii_uppercase();
+        Some(description)
     }
 
     fn problem(description: &str) -> RefOr<Response> {
@@ -91,9 +117,17 @@ impl Modify for CommonAnswers {
                         );
                     }
                 }
+                if let Some(description) = Self::malformed(operation) {
+                    Self::add(operation, 400, &description);
+                }
                 if operation.request_body.is_some() {
                     Self::add(operation, 413, "The body is over 1 MiB");
                     Self::add(operation, 415, "The body is not sent as `application/json`");
+                    Self::add(
+                        operation,
+                        422,
+                        "A field of the body is not valid; `errors` names it and says why",
+                    );
                 }
                 if path != "/health" {
                     Self::add(operation, 503, "The database cannot be reached");

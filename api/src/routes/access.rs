@@ -20,7 +20,6 @@ use uuid::Uuid;
     params(("id" = i32, Path, description = "User id")),
     responses(
         (status = 200, description = "The user's companies", body = UserCompanies),
-        (status = 400, description = "The id is not an integer", body = Problem),
         (status = 404, description = "User not found", body = Problem)
     ),
     security(("api_key" = ["read"]))
@@ -48,7 +47,6 @@ pub async fn list_user_companies(
     responses(
         (status = 201, description = "One company granted", body = UserCompany),
         (status = 200, description = "Several companies granted", body = GrantManyResult),
-        (status = 400, description = "The body is not JSON", body = Problem),
         (status = 404, description = "User not found / Company not found", body = Problem),
         (status = 409, description = "User already has access to this company", body = Problem),
         (status = 422, description = "Neither or both of company_id and company_ids, or a bad id", body = Problem)
@@ -95,9 +93,7 @@ pub async fn add_user_companies(
     request_body = ReplaceCompanies,
     responses(
         (status = 200, description = "The new set", body = ReplaceResult),
-        (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 404, description = "User not found / Company not found", body = Problem),
-        (status = 422, description = "A field is not valid", body = Problem)
+        (status = 404, description = "User not found / Company not found", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -129,9 +125,7 @@ pub async fn replace_user_companies(
     request_body = UpdateGrant,
     responses(
         (status = 200, description = "The grant", body = UserCompany),
-        (status = 400, description = "An id or the body is malformed", body = Problem),
-        (status = 404, description = "User, company or access not found", body = Problem),
-        (status = 422, description = "A field is not valid", body = Problem)
+        (status = 404, description = "User, company or access not found", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -158,7 +152,6 @@ pub async fn update_user_company(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 400, description = "An id is malformed", body = Problem),
         (status = 404, description = "User not found / Company not found / User does not have access to this company", body = Problem)
     ),
     security(("api_key" = ["write"]))
@@ -183,9 +176,7 @@ pub async fn remove_user_company(
     request_body = BulkGrantRequest,
     responses(
         (status = 200, description = "What was added", body = BulkGrantResult),
-        (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 404, description = "A listed user or company does not exist", body = Problem),
-        (status = 422, description = "A field is not valid", body = Problem)
+        (status = 404, description = "A listed user or company does not exist", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -208,9 +199,7 @@ pub async fn bulk_grant(
     tag = "access",
     request_body = PopulateRequest,
     responses(
-        (status = 200, description = "What was added", body = PopulateResult),
-        (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 422, description = "A field is not valid", body = Problem)
+        (status = 200, description = "What was added", body = PopulateResult)
     ),
     security(("api_key" = ["write"]))
 )]

@@ -4,7 +4,6 @@ use crate::extract::Query;
 use crate::services::audit;
 use crate::state::AppState;
 use actix_web::{get, web};
-use openapi::Problem;
 use openapi::audit::{AuditPage, AuditQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -16,8 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
     tag = "audit",
     params(AuditQuery),
     responses(
-        (status = 200, description = "A page of entries", body = AuditPage),
-        (status = 400, description = "A query value is not valid", body = Problem)
+        (status = 200, description = "A page of entries", body = AuditPage)
     ),
     security(("api_key" = ["read"]))
 )]

@@ -15,8 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
     tag = "check",
     params(AccessCheckQuery),
     responses(
-        (status = 200, description = "The decision", body = AccessDecision),
-        (status = 400, description = "user_id is not an integer or company_id not a UUID", body = Problem)
+        (status = 200, description = "The decision", body = AccessDecision)
     ),
     security(("api_key" = ["check"]))
 )]
@@ -43,7 +42,6 @@ pub async fn check_access(
     request_body = AccessCheckBatch,
     responses(
         (status = 200, description = "The decisions", body = AccessCheckResults),
-        (status = 400, description = "The body is not JSON", body = Problem),
         (status = 422, description = "A pair is not valid, or more than 10,000 pairs", body = Problem)
     ),
     security(("api_key" = ["check"]))

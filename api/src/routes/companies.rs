@@ -19,8 +19,7 @@ use uuid::Uuid;
     tag = "companies",
     params(ListCompaniesQuery),
     responses(
-        (status = 200, description = "A page of companies", body = CompanyPage),
-        (status = 400, description = "A query value is not valid", body = Problem)
+        (status = 200, description = "A page of companies", body = CompanyPage)
     ),
     security(("api_key" = ["read"]))
 )]
@@ -41,9 +40,7 @@ pub async fn list_companies(
     request_body = CreateCompany,
     responses(
         (status = 201, description = "Created", body = Company),
-        (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 409, description = "A company with this name exists", body = Problem),
-        (status = 422, description = "A field is not valid", body = Problem)
+        (status = 409, description = "A company with this name exists", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -63,7 +60,6 @@ pub async fn create_company(
     params(("id" = Uuid, Path, description = "Company id")),
     responses(
         (status = 200, description = "The company", body = Company),
-        (status = 400, description = "The id is not a UUID", body = Problem),
         (status = 404, description = "Company not found", body = Problem)
     ),
     security(("api_key" = ["read"]))
@@ -86,10 +82,8 @@ pub async fn get_company(
     request_body = UpdateCompany,
     responses(
         (status = 200, description = "The changed company", body = Company),
-        (status = 400, description = "The id is not a UUID or the body is not JSON", body = Problem),
         (status = 404, description = "Company not found", body = Problem),
-        (status = 409, description = "A company with this name exists", body = Problem),
-        (status = 422, description = "A field is not valid", body = Problem)
+        (status = 409, description = "A company with this name exists", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -119,7 +113,6 @@ pub async fn update_company(
     params(("id" = Uuid, Path, description = "Company id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is not a UUID", body = Problem),
         (status = 404, description = "Company not found", body = Problem)
     ),
     security(("api_key" = ["write"]))
@@ -142,7 +135,6 @@ pub async fn delete_company(
     params(("id" = Uuid, Path, description = "Company id"), ListMembersQuery),
     responses(
         (status = 200, description = "A page of the company's users", body = CompanyMembers),
-        (status = 400, description = "The id is not a UUID", body = Problem),
         (status = 404, description = "Company not found", body = Problem)
     ),
     security(("api_key" = ["read"]))

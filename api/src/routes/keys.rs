@@ -33,9 +33,7 @@ pub async fn whoami(key: Authorized<CheckScope>) -> web::Json<WhoAmI> {
     request_body = CreateKey,
     responses(
         (status = 201, description = "Created", body = CreatedKey),
-        (status = 400, description = "The body is not JSON", body = Problem),
-        (status = 409, description = "A live key has this name", body = Problem),
-        (status = 422, description = "A field is not valid", body = Problem)
+        (status = 409, description = "A live key has this name", body = Problem)
     ),
     security(("api_key" = ["admin"]))
 )]
@@ -75,7 +73,6 @@ pub async fn list_keys(
     params(("id" = Uuid, Path, description = "Key id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 400, description = "The id is not a UUID", body = Problem),
         (status = 404, description = "Key not found", body = Problem)
     ),
     security(("api_key" = ["admin"]))

@@ -16,8 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
     tag = "users",
     params(ListUsersQuery),
     responses(
-        (status = 200, description = "A page of users", body = UserPage),
-        (status = 400, description = "A query value is not valid", body = Problem)
+        (status = 200, description = "A page of users", body = UserPage)
     ),
     security(("api_key" = ["read"]))
 )]
@@ -40,10 +39,8 @@ pub async fn list_users(
     request_body = CreateUser,
     responses(
         (status = 201, description = "Created", body = User),
-        (status = 400, description = "The body is not JSON", body = Problem),
         (status = 404, description = "Company not found (home_company_id)", body = Problem),
-        (status = 409, description = "Username taken", body = Problem),
-        (status = 422, description = "A field is not valid", body = Problem)
+        (status = 409, description = "Username taken", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -63,7 +60,6 @@ pub async fn create_user(
     params(("id" = i32, Path, description = "User id")),
     responses(
         (status = 200, description = "The user", body = User),
-        (status = 400, description = "The id is not an integer", body = Problem),
         (status = 404, description = "User not found", body = Problem)
     ),
     security(("api_key" = ["read"]))
@@ -88,10 +84,8 @@ pub async fn get_user(
     request_body = UpdateUser,
     responses(
         (status = 200, description = "The changed user", body = User),
-        (status = 400, description = "The body is not JSON", body = Problem),
         (status = 404, description = "User or company not found", body = Problem),
-        (status = 409, description = "Username taken", body = Problem),
-        (status = 422, description = "A field is not valid", body = Problem)
+        (status = 409, description = "Username taken", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -121,7 +115,6 @@ pub async fn update_user(
     params(("id" = i32, Path, description = "User id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is not an integer", body = Problem),
         (status = 404, description = "User not found", body = Problem)
     ),
     security(("api_key" = ["write"]))
