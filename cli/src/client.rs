@@ -1,13 +1,28 @@
-//! The HTTP side of every client subcommand: where the server is, which key to send, and how its
-//! answers and failures become values and exit codes.
+//! The HTTP side of every client subcommand: where the server is, which key to send, one typed
+//! method per API operation, and how its answers and failures become values and exit codes.
 
 use openapi::Problem;
+use openapi::access::{
+    AccessCheckBatch, AccessCheckResults, AccessDecision, AccessPair, BulkGrantRequest,
+    BulkGrantResult, GrantManyResult, GrantRequest, PopulateRequest, PopulateResult,
+    ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompany,
+};
+use openapi::audit::{AuditPage, AuditQuery};
+use openapi::base::Health;
+use openapi::companies::{
+    Company, CompanyMembers, CompanyPage, CreateCompany, ListCompaniesQuery, ListMembersQuery,
+    UpdateCompany,
+};
+use openapi::keys::{ApiKey, CreateKey, CreatedKey, WhoAmI};
+use openapi::stats::Stats;
+use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use uuid::Uuid;
 
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
 
@@ -113,9 +128,13 @@ pub type Result<T, E = CliError> = std::result::Result<T, E>;
 /// Where the key came from, so a refused key can be explained.
 #[derive(Debug, Clone)]
 pub enum KeySource {
+    /// Handed to [`Api::new`] by the program itself.
+    Given,
     Env,
     MasterKeyFile(PathBuf),
-    None { looked_in: Option<PathBuf> },
+    None {
+        looked_in: Option<PathBuf>,
+    },
 }
 
 /// A client of one running server.
@@ -153,14 +172,22 @@ impl Api {
     /// Reads `COMPANY_ACCESS_URL` (or `--url`), `COMPANY_ACCESS_TOKEN`, and for a server on this
     /// machine `<COMPANY_ACCESS_DATA_DIR>/master-key`.
     pub fn connect(url: &str) -> Result<Api> {
-        let base = url.trim().trim_end_matches('/').to_owned();
-        let scheme_ok = base.starts_with("http://") || base.starts_with("https://");
-        if !scheme_ok || host_of(&base).is_none_or(str::is_empty) {
-            return Err(CliError::usage(format!(
-                "COMPANY_ACCESS_URL must look like http://HOST:PORT or https://HOST (got {base:?})."
-            )));
-        }
+        let base = checked_base(url)?;
         let (token, key_source) = find_key(&base);
+        Ok(Self::with_key(base, token, key_source))
+    }
+
+    /// A client of the server at `url` that sends `token`, whatever the environment says.
+    pub fn new(url: &str, token: &str) -> Result<Api> {
+        let base = checked_base(url)?;
+        Ok(Self::with_key(
+            base,
+            Some(token.to_owned()),
+            KeySource::Given,
+        ))
+    }
+
+    fn with_key(base: String, token: Option<String>, key_source: KeySource) -> Api {
         let local = is_local_url(&base);
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -171,45 +198,253 @@ impl Api {
             // A proxy from the environment would route loopback traffic away from this machine.
             config = config.proxy(None);
         }
-        Ok(Api {
+        Api {
             agent: config.build().into(),
             base,
             token,
             key_source,
-        })
+        }
     }
 
     pub fn base_url(&self) -> &str {
         &self.base
     }
 
-    pub fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
+    fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
         let mut request = self.agent.get(format!("{}{path}", self.base));
         for (key, value) in query {
             request = request.query(*key, value);
         }
-        if let Some(token) = &self.token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        let body = self.finish(request.call())?;
+        let body = self.finish(self.authorize(request).call())?;
         parse(&body)
     }
 
-    pub fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
-        let mut request = self.agent.post(format!("{}{path}", self.base));
-        if let Some(token) = &self.token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        let body = self.finish(request.send_json(body))?;
+    fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        let url = format!("{}{path}", self.base);
+        let request = match method {
+            Method::Post => self.agent.post(url),
+            Method::Put => self.agent.put(url),
+            Method::Patch => self.agent.patch(url),
+        };
+        let body = self.finish(self.authorize(request).send_json(body))?;
         parse(&body)
     }
 
-    pub fn delete(&self, path: &str) -> Result<()> {
-        let mut request = self.agent.delete(format!("{}{path}", self.base));
-        if let Some(token) = &self.token {
-            request = request.header("Authorization", format!("Bearer {token}"));
+    fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
+        self.send(Method::Post, path, body)
+    }
+
+    fn delete(&self, path: &str) -> Result<()> {
+        let request = self.agent.delete(format!("{}{path}", self.base));
+        self.finish(self.authorize(request).call()).map(drop)
+    }
+
+    fn authorize<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.token {
+            Some(token) => request.header("Authorization", format!("Bearer {token}")),
+            None => request,
         }
-        self.finish(request.call()).map(drop)
+    }
+
+    // ------------------------------------------------------------ users
+
+    pub fn list_users(&self, query: &ListUsersQuery) -> Result<UserPage> {
+        let mut pairs = Pairs::default();
+        pairs.add("q", &query.q);
+        pairs.add("username", &query.username);
+        pairs.add("role", &query.role.map(|r| r.as_str()));
+        pairs.add("min_companies", &query.min_companies);
+        pairs.add("limit", &query.limit);
+        pairs.add("offset", &query.offset);
+        self.get("/users", &pairs.0)
+    }
+
+    pub fn get_user(&self, id: i32) -> Result<User> {
+        self.get(&format!("/users/{}", segment(id)), &[])
+    }
+
+    pub fn create_user(&self, body: &CreateUser) -> Result<User> {
+        self.post("/users", body)
+    }
+
+    pub fn update_user(&self, id: i32, body: &UpdateUser) -> Result<User> {
+        self.send(Method::Patch, &format!("/users/{}", segment(id)), body)
+    }
+
+    /// Deletes the user and the user's grants.
+    pub fn delete_user(&self, id: i32) -> Result<()> {
+        self.delete(&format!("/users/{}", segment(id)))
+    }
+
+    // ------------------------------------------------------------ companies
+
+    pub fn list_companies(&self, query: &ListCompaniesQuery) -> Result<CompanyPage> {
+        let mut pairs = Pairs::default();
+        pairs.add("q", &query.q);
+        pairs.add("name", &query.name);
+        pairs.add("sort", &query.sort);
+        pairs.add("limit", &query.limit);
+        pairs.add("offset", &query.offset);
+        self.get("/companies", &pairs.0)
+    }
+
+    pub fn get_company(&self, id: Uuid) -> Result<Company> {
+        self.get(&format!("/companies/{}", segment(id)), &[])
+    }
+
+    pub fn create_company(&self, body: &CreateCompany) -> Result<Company> {
+        self.post("/companies", body)
+    }
+
+    pub fn update_company(&self, id: Uuid, body: &UpdateCompany) -> Result<Company> {
+        self.send(Method::Patch, &format!("/companies/{}", segment(id)), body)
+    }
+
+    /// Deletes the company and every grant of it.
+    pub fn delete_company(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("/companies/{}", segment(id)))
+    }
+
+    /// One page of the users who may act in the company.
+    pub fn company_members(&self, id: Uuid, query: &ListMembersQuery) -> Result<CompanyMembers> {
+        let mut pairs = Pairs::default();
+        pairs.add("limit", &query.limit);
+        pairs.add("offset", &query.offset);
+        self.get(&format!("/companies/{}/users", segment(id)), &pairs.0)
+    }
+
+    // ------------------------------------------------------------ access
+
+    pub fn user_companies(&self, user: i32) -> Result<UserCompanies> {
+        self.get(&format!("/users/{}/companies", segment(user)), &[])
+    }
+
+    /// Grants one company; a company the user already has is a conflict.
+    pub fn grant_company(&self, user: i32, company: Uuid) -> Result<UserCompany> {
+        let body = GrantRequest {
+            company_id: Some(company),
+            company_ids: None,
+        };
+        self.post(&format!("/users/{}/companies", segment(user)), &body)
+    }
+
+    /// Grants several companies, all or nothing; those the user already has are reported, not refused.
+    pub fn grant_companies(&self, user: i32, companies: &[Uuid]) -> Result<GrantManyResult> {
+        let body = GrantRequest {
+            company_id: None,
+            company_ids: Some(companies.to_vec()),
+        };
+        self.post(&format!("/users/{}/companies", segment(user)), &body)
+    }
+
+    /// Leaves the user with exactly the companies given.
+    pub fn replace_companies(&self, user: i32, body: &ReplaceCompanies) -> Result<ReplaceResult> {
+        self.send(
+            Method::Put,
+            &format!("/users/{}/companies", segment(user)),
+            body,
+        )
+    }
+
+    /// Makes the grant the user's default (`true`) or leaves the user with no default (`false`).
+    pub fn set_default(&self, user: i32, company: Uuid, is_default: bool) -> Result<UserCompany> {
+        self.send(
+            Method::Patch,
+            &format!("/users/{}/companies/{}", segment(user), segment(company)),
+            &UpdateGrant { is_default },
+        )
+    }
+
+    pub fn revoke_company(&self, user: i32, company: Uuid) -> Result<()> {
+        self.delete(&format!(
+            "/users/{}/companies/{}",
+            segment(user),
+            segment(company)
+        ))
+    }
+
+    /// May the user act in the company? Unknown ids are a "no" with a reason, not an error.
+    pub fn check(&self, user: i32, company: Uuid) -> Result<AccessDecision> {
+        self.get(
+            "/access-check",
+            &[
+                ("user_id", user.to_string()),
+                ("company_id", company.to_string()),
+            ],
+        )
+    }
+
+    /// One decision per pair, in the order asked.
+    pub fn check_many(&self, checks: &[AccessPair]) -> Result<Vec<AccessDecision>> {
+        let body = AccessCheckBatch {
+            checks: checks.to_vec(),
+        };
+        let answer: AccessCheckResults = self.post("/access-check", &body)?;
+        Ok(answer.results)
+    }
+
+    pub fn bulk_grant(&self, body: &BulkGrantRequest) -> Result<BulkGrantResult> {
+        self.post("/access/bulk", body)
+    }
+
+    pub fn populate(&self, dry_run: bool) -> Result<PopulateResult> {
+        self.post("/access/populate", &PopulateRequest { dry_run })
+    }
+
+    // ------------------------------------------------------------ stats, audit
+
+    pub fn stats(&self) -> Result<Stats> {
+        self.get("/stats", &[])
+    }
+
+    pub fn audit(&self, query: &AuditQuery) -> Result<AuditPage> {
+        let mut pairs = Pairs::default();
+        pairs.add("limit", &query.limit);
+        pairs.add("offset", &query.offset);
+        pairs.add("user_id", &query.user_id);
+        pairs.add("company_id", &query.company_id);
+        pairs.add("action", &query.action);
+        pairs.add("actor", &query.actor);
+        pairs.add("since", &query.since.map(|t| t.to_rfc3339()));
+        pairs.add("until", &query.until.map(|t| t.to_rfc3339()));
+        self.get("/audit", &pairs.0)
+    }
+
+    // ------------------------------------------------------------ keys
+
+    /// The answer holds the secret, which the server never shows again.
+    pub fn create_key(&self, body: &CreateKey) -> Result<CreatedKey> {
+        self.post("/keys", body)
+    }
+
+    /// Every key, revoked ones included; never their secrets.
+    pub fn list_keys(&self) -> Result<Vec<ApiKey>> {
+        self.get("/keys", &[])
+    }
+
+    pub fn revoke_key(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("/keys/{}", segment(id)))
+    }
+
+    /// The name and scope of the key this client sends.
+    pub fn whoami(&self) -> Result<WhoAmI> {
+        self.get("/whoami", &[])
+    }
+
+    // ------------------------------------------------------------ health
+
+    pub fn health(&self) -> Result<Health> {
+        self.get("/health", &[])
+    }
+
+    /// Fails with the server's problem (503) while the database cannot be reached.
+    pub fn ready(&self) -> Result<Health> {
+        self.get("/ready", &[])
     }
 
     fn finish(
@@ -289,6 +524,10 @@ impl Api {
 
     fn unauthorized_message(&self) -> String {
         match &self.key_source {
+            KeySource::Given => format!(
+                "The server at {} refused the API key this client was given.",
+                self.base
+            ),
             KeySource::Env => format!(
                 "The server at {} refused the API key in COMPANY_ACCESS_TOKEN: set it to a valid key.",
                 self.base
@@ -308,6 +547,37 @@ impl Api {
                 "No API key for {}: set COMPANY_ACCESS_TOKEN to a key of that server.",
                 self.base
             ),
+        }
+    }
+}
+
+fn checked_base(url: &str) -> Result<String> {
+    let base = url.trim().trim_end_matches('/').to_owned();
+    let scheme_ok = base.starts_with("http://") || base.starts_with("https://");
+    if !scheme_ok || host_of(&base).is_none_or(str::is_empty) {
+        return Err(CliError::usage(format!(
+            "COMPANY_ACCESS_URL must look like http://HOST:PORT or https://HOST (got {base:?})."
+        )));
+    }
+    Ok(base)
+}
+
+/// The methods that carry a JSON body.
+#[derive(Debug, Clone, Copy)]
+enum Method {
+    Post,
+    Put,
+    Patch,
+}
+
+/// Query pairs of the values that are set; an unset filter is left out, not sent empty.
+#[derive(Default)]
+struct Pairs(Vec<(&'static str, String)>);
+
+impl Pairs {
+    fn add<T: fmt::Display>(&mut self, key: &'static str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.0.push((key, value.to_string()));
         }
     }
 }
@@ -351,7 +621,7 @@ fn parse<T: DeserializeOwned>(body: &str) -> Result<T> {
 }
 
 /// Percent-encodes one path segment (ids are plain, but names of keys may not be).
-pub fn segment(value: impl fmt::Display) -> String {
+fn segment(value: impl fmt::Display) -> String {
     let raw = value.to_string();
     let mut out = String::with_capacity(raw.len());
     for byte in raw.bytes() {

@@ -1,20 +1,22 @@
 //! The scripting subcommands (`users`, `companies`, `access`, `stats`, `audit`, `keys`): one
 //! request or a few, a table for people or JSON with `--json`, and an exit code scripts can test.
 
-use crate::client::{Api, CliError, DEFAULT_URL, Kind, Result, segment};
+use crate::client::{Api, CliError, DEFAULT_URL, Kind, Result};
 use crate::output::{Align, Table, and_list, plural, print_json, when, yes_no};
 use crate::progress::Spinner;
 use crate::{lookup, outln};
 use clap::{ArgGroup, Args, Subcommand};
 use openapi::access::{
-    AccessDecision, BulkGrantRequest, BulkGrantResult, GrantManyResult, GrantRequest,
-    PopulateRequest, PopulateResult, UserCompanies, UserCompany,
+    BulkGrantRequest, BulkGrantResult, GrantManyResult, UserCompanies, UserCompany,
 };
-use openapi::audit::AuditPage;
-use openapi::companies::{AccessSource, Company, CompanyMembers, CompanyPage, CreateCompany};
-use openapi::keys::{ApiKey, CreateKey, CreatedKey};
+use openapi::audit::AuditQuery;
+use openapi::companies::{
+    AccessSource, Company, CompanyMembers, CompanyPage, CreateCompany, ListCompaniesQuery,
+    ListMembersQuery,
+};
+use openapi::keys::{ApiKey, CreateKey};
 use openapi::stats::Stats;
-use openapi::users::{CreateUser, User, UserPage};
+use openapi::users::{CreateUser, ListUsersQuery, User, UserPage};
 use openapi::{CompanyName, Email, FullName, KeyName, ProblemCode, Role, Scope, Username};
 use serde::Serialize;
 use std::process::ExitCode;
@@ -185,7 +187,7 @@ pub fn users(args: Users) -> ExitCode {
         UsersCommand::Create(create) => users_create(api, json, create),
         UsersCommand::Delete { user } => {
             let user = lookup::user(api, &user)?;
-            api.delete(&format!("/users/{}", segment(user.id)))?;
+            api.delete_user(user.id)?;
             if json {
                 print_json(&serde_json::json!({ "deleted": user }));
             } else {
@@ -202,21 +204,15 @@ pub fn users(args: Users) -> ExitCode {
 }
 
 fn users_list(api: &Api, json: bool, list: UsersList) -> Result<()> {
-    let mut query = vec![];
-    if let Some(search) = &list.search {
-        query.push(("q", search.clone()));
-    }
-    if let Some(role) = list.role {
-        query.push(("role", role.as_str().to_owned()));
-    }
-    if let Some(min) = list.min_companies {
-        query.push(("min_companies", min.to_string()));
-    }
     let page = fetch_pages(list.limit, list.offset, |limit, offset| {
-        let mut query = query.clone();
-        query.push(("limit", limit.to_string()));
-        query.push(("offset", offset.to_string()));
-        let page: UserPage = api.get("/users", &query)?;
+        let page = api.list_users(&ListUsersQuery {
+            q: list.search.clone(),
+            role: list.role,
+            min_companies: list.min_companies,
+            limit: Some(limit),
+            offset: Some(offset),
+            ..ListUsersQuery::default()
+        })?;
         Ok((page.items, page.total))
     })?;
     let page = UserPage {
@@ -328,7 +324,7 @@ fn users_create(api: &Api, json: bool, create: UserCreate) -> Result<()> {
         is_active: create.inactive.then_some(false),
         home_company_id,
     };
-    let user: User = api.post("/users", &body)?;
+    let user = api.create_user(&body)?;
     if json {
         print_json(&user);
     } else {
@@ -405,7 +401,7 @@ pub fn companies(args: Companies) -> ExitCode {
             let body = CreateCompany {
                 name: parse_value(CompanyName::parse(name))?,
             };
-            let company: Company = api.post("/companies", &body)?;
+            let company = api.create_company(&body)?;
             if json {
                 print_json(&company);
             } else {
@@ -415,7 +411,7 @@ pub fn companies(args: Companies) -> ExitCode {
         }
         CompaniesCommand::Delete { company } => {
             let company = lookup::company(api, &company)?;
-            api.delete(&format!("/companies/{}", segment(company.id)))?;
+            api.delete_company(company.id)?;
             if json {
                 print_json(&serde_json::json!({ "deleted": company }));
             } else {
@@ -432,18 +428,14 @@ pub fn companies(args: Companies) -> ExitCode {
 }
 
 fn companies_list(api: &Api, json: bool, list: CompaniesList) -> Result<()> {
-    let mut query = vec![];
-    if let Some(search) = &list.search {
-        query.push(("q", search.clone()));
-    }
-    if let Some(sort) = &list.sort {
-        query.push(("sort", sort.clone()));
-    }
     let (items, total, limit) = fetch_pages(list.limit, list.offset, |limit, offset| {
-        let mut query = query.clone();
-        query.push(("limit", limit.to_string()));
-        query.push(("offset", offset.to_string()));
-        let page: CompanyPage = api.get("/companies", &query)?;
+        let page = api.list_companies(&ListCompaniesQuery {
+            q: list.search.clone(),
+            sort: list.sort.clone(),
+            limit: Some(limit),
+            offset: Some(offset),
+            ..ListCompaniesQuery::default()
+        })?;
         Ok((page.items, page.total))
     })?;
     let page = CompanyPage {
@@ -587,7 +579,7 @@ pub fn access(args: Access) -> ExitCode {
         AccessCommand::List(list) => match (list.user, list.company) {
             (Some(user), _) => {
                 let user = lookup::user(api, &user)?;
-                let companies = lookup::user_companies(api, user.id)?;
+                let companies = api.user_companies(user.id)?;
                 if json {
                     print_json(&companies);
                 } else {
@@ -603,9 +595,7 @@ pub fn access(args: Access) -> ExitCode {
         AccessCommand::Check(check) => access_check(api, json, &check),
         AccessCommand::BulkAdd(bulk) => bulk_add(api, json, &bulk),
         AccessCommand::Populate { dry_run } => {
-            let result: PopulateResult = Spinner::run("Populating access…", || {
-                api.post("/access/populate", &PopulateRequest { dry_run })
-            })?;
+            let result = Spinner::run("Populating access…", || api.populate(dry_run))?;
             if json {
                 print_json(&result);
             } else {
@@ -710,16 +700,15 @@ fn source(source: AccessSource) -> String {
 
 fn company_members(api: &Api, json: bool, spec: &str) -> Result<()> {
     let company = lookup::company(api, spec)?;
-    let path = format!("/companies/{}/users", segment(company.id));
     let mut first: Option<CompanyMembers> = None;
     loop {
         let offset = first.as_ref().map_or(0, |m| m.items.len() as u64);
-        let page: CompanyMembers = api.get(
-            &path,
-            &[
-                ("limit", lookup::MAX_PAGE.to_string()),
-                ("offset", offset.to_string()),
-            ],
+        let page = api.company_members(
+            company.id,
+            &ListMembersQuery {
+                limit: Some(lookup::MAX_PAGE),
+                offset: Some(offset),
+            },
         )?;
         let got = page.items.len();
         let members = match first.take() {
@@ -784,36 +773,23 @@ fn company_members(api: &Api, json: bool, spec: &str) -> Result<()> {
 fn access_add(api: &Api, json: bool, change: &AccessChange) -> Result<()> {
     let user = lookup::user(api, &change.user)?;
     let companies = lookup::companies(api, &change.companies)?;
-    let path = format!("/users/{}/companies", segment(user.id));
     let result = match companies.as_slice() {
-        [company] => {
-            let body = GrantRequest {
-                company_id: Some(company.id),
-                company_ids: None,
-            };
-            match api.post::<_, UserCompany>(&path, &body) {
-                Ok(granted) => GrantManyResult {
-                    added: vec![granted],
-                    already_present: vec![],
-                },
-                Err(err) if err.code() == Some(ProblemCode::AlreadyHasAccess.as_str()) => {
-                    return Err(CliError {
-                        message: format!(
-                            "{} already has access to {}.",
-                            user.username, company.name
-                        ),
-                        ..err
-                    });
-                }
-                Err(err) => return Err(err),
+        [company] => match api.grant_company(user.id, company.id) {
+            Ok(granted) => GrantManyResult {
+                added: vec![granted],
+                already_present: vec![],
+            },
+            Err(err) if err.code() == Some(ProblemCode::AlreadyHasAccess.as_str()) => {
+                return Err(CliError {
+                    message: format!("{} already has access to {}.", user.username, company.name),
+                    ..err
+                });
             }
-        }
+            Err(err) => return Err(err),
+        },
         many => {
-            let body = GrantRequest {
-                company_id: None,
-                company_ids: Some(many.iter().map(|c| c.id).collect()),
-            };
-            api.post::<_, GrantManyResult>(&path, &body)?
+            let ids: Vec<Uuid> = many.iter().map(|c| c.id).collect();
+            api.grant_companies(user.id, &ids)?
         }
     };
     if json {
@@ -852,12 +828,7 @@ fn access_remove(api: &Api, json: bool, change: &AccessChange) -> Result<()> {
         not_present: vec![],
     };
     for company in &companies {
-        let path = format!(
-            "/users/{}/companies/{}",
-            segment(user.id),
-            segment(company.id)
-        );
-        match api.delete(&path) {
+        match api.revoke_company(user.id, company.id) {
             Ok(()) => result.removed.push(company.id),
             Err(err) if err.code() == Some(ProblemCode::AccessNotFound.as_str()) => {
                 if companies.len() == 1 {
@@ -919,13 +890,7 @@ fn access_check(api: &Api, json: bool, check: &AccessCheck) -> Result<()> {
             (company.id, company.name.to_string())
         }
     };
-    let decision: AccessDecision = api.get(
-        "/access-check",
-        &[
-            ("user_id", user_id.to_string()),
-            ("company_id", company_id.to_string()),
-        ],
-    )?;
+    let decision = api.check(user_id, company_id)?;
     if json {
         print_json(&decision);
     }
@@ -980,9 +945,7 @@ fn bulk_add(api: &Api, json: bool, bulk: &BulkAdd) -> Result<()> {
             plural(companies.len() as i64, "company", "companies")
         }
     );
-    let result: BulkGrantResult = Spinner::run(format!("Granting {what}…"), || {
-        api.post("/access/bulk", &body)
-    })?;
+    let result = Spinner::run(format!("Granting {what}…"), || api.bulk_grant(&body))?;
     if json {
         print_json(&result);
     } else {
@@ -1018,7 +981,7 @@ pub struct StatsArgs {
 
 pub fn stats(args: StatsArgs) -> ExitCode {
     run(&args.opts, |api, json| {
-        let stats: Stats = api.get("/stats", &[])?;
+        let stats = api.stats()?;
         if json {
             print_json(&stats);
         } else {
@@ -1111,37 +1074,30 @@ pub struct AuditArgs {
 
 pub fn audit(args: AuditArgs) -> ExitCode {
     run(&args.opts, |api, json| {
-        let mut query = vec![
-            ("limit", args.limit.to_string()),
-            ("offset", args.offset.to_string()),
-        ];
-        if let Some(user) = &args.user {
-            let id = match user.trim().parse::<i32>() {
+        let user_id = match &args.user {
+            Some(user) => Some(match user.trim().parse::<i32>() {
                 Ok(id) => id,
                 Err(_) => lookup::user(api, user)?.id,
-            };
-            query.push(("user_id", id.to_string()));
-        }
-        if let Some(company) = &args.company {
-            let id = match Uuid::parse_str(company.trim()) {
+            }),
+            None => None,
+        };
+        let company_id = match &args.company {
+            Some(company) => Some(match Uuid::parse_str(company.trim()) {
                 Ok(id) => id,
                 Err(_) => lookup::company(api, company)?.id,
-            };
-            query.push(("company_id", id.to_string()));
-        }
-        if let Some(action) = &args.action {
-            query.push(("action", action.clone()));
-        }
-        if let Some(actor) = &args.actor {
-            query.push(("actor", actor.clone()));
-        }
-        if let Some(since) = args.since {
-            query.push(("since", since.to_rfc3339()));
-        }
-        if let Some(until) = args.until {
-            query.push(("until", until.to_rfc3339()));
-        }
-        let page: AuditPage = api.get("/audit", &query)?;
+            }),
+            None => None,
+        };
+        let page = api.audit(&AuditQuery {
+            user_id,
+            company_id,
+            action: args.action.clone(),
+            actor: args.actor.clone(),
+            since: args.since,
+            until: args.until,
+            limit: Some(args.limit),
+            offset: Some(args.offset),
+        })?;
         if json {
             print_json(&page);
             return Ok(());
@@ -1213,7 +1169,7 @@ pub fn keys(args: Keys) -> ExitCode {
                 name: parse_value(KeyName::parse(name))?,
                 scope,
             };
-            let created: CreatedKey = api.post("/keys", &body)?;
+            let created = api.create_key(&body)?;
             if json {
                 print_json(&created);
             } else {
@@ -1227,7 +1183,7 @@ pub fn keys(args: Keys) -> ExitCode {
             Ok(())
         }
         KeysCommand::List => {
-            let keys: Vec<ApiKey> = api.get("/keys", &[])?;
+            let keys = api.list_keys()?;
             if json {
                 print_json(&keys);
                 return Ok(());
@@ -1260,7 +1216,7 @@ pub fn keys(args: Keys) -> ExitCode {
             Ok(())
         }
         KeysCommand::Revoke { key } => {
-            let keys: Vec<ApiKey> = api.get("/keys", &[])?;
+            let keys = api.list_keys()?;
             let wanted = key.trim();
             let found = match Uuid::parse_str(wanted) {
                 Ok(id) => keys.into_iter().find(|k| k.id == id),
@@ -1292,7 +1248,7 @@ pub fn keys(args: Keys) -> ExitCode {
                 }
                 return Ok(());
             }
-            api.delete(&format!("/keys/{}", segment(found.id)))?;
+            api.revoke_key(found.id)?;
             if json {
                 print_json(&serde_json::json!({ "revoked": found }));
             } else {

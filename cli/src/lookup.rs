@@ -1,9 +1,8 @@
 //! Finding users and companies the way people name them: by id or by name.
 
-use crate::client::{Api, CliError, Result, segment};
-use openapi::access::UserCompanies;
-use openapi::companies::{Company, CompanyPage};
-use openapi::users::{User, UserPage};
+use crate::client::{Api, CliError, Result};
+use openapi::companies::{Company, CompanyPage, ListCompaniesQuery};
+use openapi::users::{ListUsersQuery, User, UserPage};
 use uuid::Uuid;
 
 /// Largest page the API hands out.
@@ -14,16 +13,17 @@ pub fn user(api: &Api, spec: &str) -> Result<User> {
     let spec = spec.trim();
     if let Ok(id) = spec.parse::<i32>() {
         return api
-            .get::<User>(&format!("/users/{id}"), &[])
+            .get_user(id)
             .map_err(|e| rename_not_found(e, format!("User {id} not found.")));
     }
     if spec.is_empty() {
         return Err(CliError::usage("A user must be given by id or username."));
     }
-    let page: UserPage = api.get(
-        "/users",
-        &[("username", spec.to_owned()), ("limit", "1".to_owned())],
-    )?;
+    let page = api.list_users(&ListUsersQuery {
+        username: Some(spec.to_owned()),
+        limit: Some(1),
+        ..ListUsersQuery::default()
+    })?;
     page.items
         .into_iter()
         .next()
@@ -35,16 +35,17 @@ pub fn company(api: &Api, spec: &str) -> Result<Company> {
     let spec = spec.trim();
     if let Ok(id) = Uuid::parse_str(spec) {
         return api
-            .get::<Company>(&format!("/companies/{id}"), &[])
+            .get_company(id)
             .map_err(|e| rename_not_found(e, format!("Company {id} not found.")));
     }
     if spec.is_empty() {
         return Err(CliError::usage("A company must be given by id or name."));
     }
-    let page: CompanyPage = api.get(
-        "/companies",
-        &[("name", spec.to_owned()), ("limit", "1".to_owned())],
-    )?;
+    let page = api.list_companies(&ListCompaniesQuery {
+        name: Some(spec.to_owned()),
+        limit: Some(1),
+        ..ListCompaniesQuery::default()
+    })?;
     page.items.into_iter().next().ok_or_else(|| {
         CliError::not_found(format!("Company not found: no company named {spec:?}."))
     })
@@ -74,17 +75,14 @@ pub fn users(api: &Api, specs: &[String]) -> Result<Vec<User>> {
     Ok(found)
 }
 
-pub fn user_companies(api: &Api, user_id: i32) -> Result<UserCompanies> {
-    api.get(&format!("/users/{}/companies", segment(user_id)), &[])
-}
-
 /// One page of users, optionally matching part of a username or full name.
 pub fn users_page(api: &Api, search: Option<&str>, limit: u64, offset: u64) -> Result<UserPage> {
-    let mut query = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
-    if let Some(search) = search.filter(|s| !s.trim().is_empty()) {
-        query.push(("q", search.trim().to_owned()));
-    }
-    api.get("/users", &query)
+    api.list_users(&ListUsersQuery {
+        q: search_text(search),
+        limit: Some(limit),
+        offset: Some(offset),
+        ..ListUsersQuery::default()
+    })
 }
 
 /// One page of companies in the API's default order (creation order).
@@ -94,11 +92,20 @@ pub fn companies_page(
     limit: u64,
     offset: u64,
 ) -> Result<CompanyPage> {
-    let mut query = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
-    if let Some(search) = search.filter(|s| !s.trim().is_empty()) {
-        query.push(("q", search.trim().to_owned()));
-    }
-    api.get("/companies", &query)
+    api.list_companies(&ListCompaniesQuery {
+        q: search_text(search),
+        limit: Some(limit),
+        offset: Some(offset),
+        ..ListCompaniesQuery::default()
+    })
+}
+
+/// Blank search text searches for nothing, so it is not sent.
+fn search_text(search: Option<&str>) -> Option<String> {
+    search
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// Every company, in creation order.

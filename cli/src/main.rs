@@ -1,6 +1,5 @@
 //! `company-access`: `serve` runs the service; every other subcommand is an HTTP client of a running server.
 
-mod client;
 mod commands;
 mod lookup;
 mod menu;
@@ -10,6 +9,7 @@ mod select;
 mod serve;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use company_access::client;
 use std::process::ExitCode;
 
 /// Company Access: who may act in which company of the HR system.

@@ -9,16 +9,13 @@ use crate::output::{Align, Table, and_list, plural};
 use crate::progress::Spinner;
 use crate::{errln, lookup, outln, select};
 use clap::Args;
-use openapi::access::{
-    BulkGrantRequest, BulkGrantResult, GrantManyResult, GrantRequest, UserCompany,
-};
+use openapi::access::{BulkGrantRequest, UserCompany};
 use openapi::companies::{AccessSource, Company};
-use openapi::keys::WhoAmI;
-use openapi::stats::Stats;
 use openapi::users::User;
 use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, StdinLock};
 use std::process::ExitCode;
+use uuid::Uuid;
 
 const OPTIONS: [&str; 7] = [
     "View all users",
@@ -75,7 +72,7 @@ pub fn menu(args: MenuArgs) -> ExitCode {
     };
     // One request up front, so a server that is down or a wrong key is one sentence, not a menu
     // whose every option fails.
-    let who: WhoAmI = match api.get("/whoami", &[]) {
+    let who = match api.whoami() {
         Ok(who) => who,
         Err(err) => return commands::report(&err, false),
     };
@@ -437,7 +434,7 @@ impl Menu {
         let Some(user) = self.pick_user()? else {
             return Ok(());
         };
-        let companies = lookup::user_companies(&self.api, user.id)?;
+        let companies = self.api.user_companies(user.id)?;
         commands::print_user_companies(&companies);
         Ok(())
     }
@@ -447,7 +444,7 @@ impl Menu {
             return Ok(());
         };
         let name = user.username.to_string();
-        let current = lookup::user_companies(&self.api, user.id)?;
+        let current = self.api.user_companies(user.id)?;
         if current.all_companies {
             outln!("{name} is a super admin and already has access to every company.");
             return Ok(());
@@ -487,12 +484,8 @@ impl Menu {
         let chosen: Vec<&Company> = chosen.iter().map(|&i| &candidates[i]).collect();
         let chosen_names: Vec<String> = chosen.iter().map(|c| c.name.to_string()).collect();
         outln!("Adding {} to {name}…", and_list(&chosen_names));
-        let body = GrantRequest {
-            company_id: None,
-            company_ids: Some(chosen.iter().map(|c| c.id).collect()),
-        };
-        let path = format!("/users/{}/companies", crate::client::segment(user.id));
-        let result: GrantManyResult = self.api.post(&path, &body)?;
+        let ids: Vec<Uuid> = chosen.iter().map(|c| c.id).collect();
+        let result = self.api.grant_companies(user.id, &ids)?;
         let added: Vec<String> = result
             .added
             .iter()
@@ -517,7 +510,7 @@ impl Menu {
             return Ok(());
         };
         let name = user.username.to_string();
-        let current = lookup::user_companies(&self.api, user.id)?;
+        let current = self.api.user_companies(user.id)?;
         let grants: Vec<_> = current
             .items
             .iter()
@@ -550,12 +543,7 @@ impl Menu {
         let mut removed = Vec::new();
         let mut missing = Vec::new();
         for company in chosen {
-            let path = format!(
-                "/users/{}/companies/{}",
-                crate::client::segment(user.id),
-                crate::client::segment(company.company_id)
-            );
-            match self.api.delete(&path) {
+            match self.api.revoke_company(user.id, company.company_id) {
                 Ok(()) => removed.push(company.company_name.to_string()),
                 Err(err) if err.code() == Some(openapi::ProblemCode::AccessNotFound.as_str()) => {
                     missing.push(company.company_name.to_string());
@@ -576,13 +564,10 @@ impl Menu {
     }
 
     fn bulk_add(&mut self) -> Step {
-        let preview: BulkGrantResult = self.api.post(
-            "/access/bulk",
-            &BulkGrantRequest {
-                dry_run: true,
-                ..BulkGrantRequest::default()
-            },
-        )?;
+        let preview = self.api.bulk_grant(&BulkGrantRequest {
+            dry_run: true,
+            ..BulkGrantRequest::default()
+        })?;
         if preview.users == 0 {
             outln!("No users found");
             return Ok(());
@@ -618,8 +603,8 @@ impl Menu {
         if !crate::output::stderr_is_terminal() {
             outln!("{message}");
         }
-        let result: BulkGrantResult = Spinner::run(message, || {
-            self.api.post("/access/bulk", &BulkGrantRequest::default())
+        let result = Spinner::run(message, || {
+            self.api.bulk_grant(&BulkGrantRequest::default())
         })?;
         outln!(
             "✓ Done! Added {} relationships; {} were already there.",
@@ -630,7 +615,7 @@ impl Menu {
     }
 
     fn statistics(&mut self) -> Step {
-        let stats: Stats = self.api.get("/stats", &[])?;
+        let stats = self.api.stats()?;
         commands::print_stats(&stats);
         Ok(())
     }
