@@ -3,7 +3,9 @@
 mod commands;
 mod lookup;
 mod menu;
+mod opts;
 mod output;
+mod print;
 mod progress;
 mod select;
 mod serve;

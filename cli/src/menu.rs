@@ -4,12 +4,13 @@
 //! terminal, driven through a pseudo-terminal, or fed from a pipe.
 
 use crate::client::{Api, CliError};
-use crate::commands::{self, ServerOpts};
+use crate::opts::ServerOpts;
 use crate::output::{Align, Table, and_list, plural};
+use crate::print;
 use crate::progress::Spinner;
 use crate::{errln, lookup, outln, select};
 use clap::Args;
-use openapi::access::{BulkGrantRequest, UserCompany};
+use openapi::access::{BulkGrantRequest, UserCompanies, UserCompany};
 use openapi::companies::{AccessSource, Company};
 use openapi::users::User;
 use std::collections::HashSet;
@@ -68,13 +69,13 @@ pub fn menu(args: MenuArgs) -> ExitCode {
     });
     let api = match Api::connect(&args.server.url) {
         Ok(api) => api,
-        Err(err) => return commands::report(&err, false),
+        Err(err) => return print::report(&err, false),
     };
     // One request up front, so a server that is down or a wrong key is one sentence, not a menu
     // whose every option fails.
     let who = match api.whoami() {
         Ok(who) => who,
-        Err(err) => return commands::report(&err, false),
+        Err(err) => return print::report(&err, false),
     };
     outln!(
         "Company Access at {} (key {:?}, scope {})",
@@ -92,7 +93,7 @@ pub fn menu(args: MenuArgs) -> ExitCode {
             outln!("Bye.");
             ExitCode::SUCCESS
         }
-        Err(Flow::Api(err)) => commands::report(&err, false),
+        Err(Flow::Api(err)) => print::report(&err, false),
     }
 }
 
@@ -222,7 +223,7 @@ impl Menu {
             if pick {
                 user_pick_table(&page.items, offset).print();
             } else {
-                commands::users_table(&page.items).print();
+                print::users_table(&page.items).print();
             }
             if pages > 1 {
                 outln!(
@@ -290,7 +291,7 @@ impl Menu {
         }
     }
 
-    /// Search, then pick one user: the first step of options 3, 4 and 5.
+    /// Search, then pick one user.
     fn pick_user(&mut self) -> Step<Option<User>> {
         loop {
             let search = self
@@ -307,6 +308,15 @@ impl Menu {
                 Pick::Empty => outln!("No users found matching {search:?}; try another search."),
             }
         }
+    }
+
+    /// The user picked and what the user has now: the first step of options 3, 4 and 5.
+    fn pick_user_companies(&mut self) -> Step<Option<(User, UserCompanies)>> {
+        let Some(user) = self.pick_user()? else {
+            return Ok(None);
+        };
+        let companies = self.api.user_companies(user.id)?;
+        Ok(Some((user, companies)))
     }
 
     /// Shows an in-memory list page by page and reads a selection of several (`1, 2`, `1-3`,
@@ -397,7 +407,7 @@ impl Menu {
                 outln!("No companies found");
                 return Ok(());
             }
-            commands::companies_table(&page.items).print();
+            print::companies_table(&page.items).print();
             let pages = page.total.div_ceil(size);
             if pages <= 1 {
                 outln!("{}", plural(page.total as i64, "company", "companies"));
@@ -431,20 +441,17 @@ impl Menu {
     }
 
     fn view_user_companies(&mut self) -> Step {
-        let Some(user) = self.pick_user()? else {
-            return Ok(());
-        };
-        let companies = self.api.user_companies(user.id)?;
-        commands::print_user_companies(&companies);
+        if let Some((_, companies)) = self.pick_user_companies()? {
+            print::print_user_companies(&companies);
+        }
         Ok(())
     }
 
     fn add_companies(&mut self) -> Step {
-        let Some(user) = self.pick_user()? else {
+        let Some((user, current)) = self.pick_user_companies()? else {
             return Ok(());
         };
         let name = user.username.to_string();
-        let current = self.api.user_companies(user.id)?;
         if current.all_companies {
             outln!("{name} is a super admin and already has access to every company.");
             return Ok(());
@@ -455,11 +462,7 @@ impl Menu {
             return Ok(());
         }
         let held_ids: HashSet<_> = current.items.iter().map(|c| c.company_id).collect();
-        let held: Vec<String> = current
-            .items
-            .iter()
-            .map(|c| c.company_name.to_string())
-            .collect();
+        let held = print::company_names(&current.items);
         let candidates: Vec<Company> = all
             .into_iter()
             .filter(|c| !held_ids.contains(&c.id))
@@ -486,31 +489,15 @@ impl Menu {
         outln!("Adding {} to {name}…", and_list(&chosen_names));
         let ids: Vec<Uuid> = chosen.iter().map(|c| c.id).collect();
         let result = self.api.grant_companies(user.id, &ids)?;
-        let added: Vec<String> = result
-            .added
-            .iter()
-            .map(|c| c.company_name.to_string())
-            .collect();
-        let present: Vec<String> = chosen
-            .iter()
-            .filter(|c| result.already_present.contains(&c.id))
-            .map(|c| c.name.to_string())
-            .collect();
-        if !added.is_empty() {
-            outln!("✓ Done! Added {} to {name}.", and_list(&added));
-        }
-        if !present.is_empty() {
-            outln!("{name} already has access to {}.", and_list(&present));
-        }
+        print::print_granted(&result, chosen.iter().copied(), &name, "✓ Done! ");
         Ok(())
     }
 
     fn remove_companies(&mut self) -> Step {
-        let Some(user) = self.pick_user()? else {
+        let Some((user, current)) = self.pick_user_companies()? else {
             return Ok(());
         };
         let name = user.username.to_string();
-        let current = self.api.user_companies(user.id)?;
         let grants: Vec<_> = current
             .items
             .iter()
@@ -528,13 +515,13 @@ impl Menu {
             return Ok(());
         }
         outln!("{name} has access to:");
-        let names: Vec<String> = grants.iter().map(|c| c.company_name.to_string()).collect();
+        let names = print::company_names(&grants);
         let table = |shown: &[usize]| grant_pick_table(&grants, shown);
         let Some(chosen) = self.pick_many(table, &names, &[], &name)? else {
             return Ok(());
         };
         let chosen: Vec<_> = chosen.iter().map(|&i| &grants[i]).collect();
-        let chosen_names: Vec<String> = chosen.iter().map(|c| c.company_name.to_string()).collect();
+        let chosen_names = print::company_names(chosen.iter().copied());
         outln!("This removes {} from {name}.", and_list(&chosen_names));
         if !self.input.confirm("Remove?", false)? {
             outln!("Nothing changed.");
@@ -616,7 +603,7 @@ impl Menu {
 
     fn statistics(&mut self) -> Step {
         let stats = self.api.stats()?;
-        commands::print_stats(&stats);
+        print::print_stats(&stats);
         Ok(())
     }
 }

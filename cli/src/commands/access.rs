@@ -1,0 +1,395 @@
+//! `company-access access`: which companies a user may act in: list, add, remove, check,
+//! bulk-add, populate.
+
+use super::{ClientOpts, run};
+use crate::client::{Api, CliError, Kind, Result};
+use crate::output::{Align, Table, and_list, plural, print_json, when, yes_no};
+use crate::print::{PERSON_COLUMNS, print_granted, print_user_companies, source};
+use crate::progress::Spinner;
+use crate::{lookup, outln};
+use clap::{ArgGroup, Args, Subcommand};
+use openapi::ProblemCode;
+use openapi::access::{BulkGrantRequest, BulkGrantResult, GrantManyResult};
+use openapi::companies::{CompanyMembers, ListMembersQuery};
+use serde::Serialize;
+use std::process::ExitCode;
+use uuid::Uuid;
+
+#[derive(Debug, Args)]
+pub struct Access {
+    #[command(flatten)]
+    pub opts: ClientOpts,
+    #[command(subcommand)]
+    pub command: AccessCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// List the companies of a user (--user) or the users of a company (--company).
+    List(AccessList),
+    /// Give a user access to companies.
+    ///
+    /// With one --company, a company the user already has is a conflict (exit 4). With several,
+    /// those already present are reported and left as they were; an unknown company changes nothing.
+    Add(AccessChange),
+    /// Take companies away from a user.
+    ///
+    /// With one --company, a company the user does not have is not found (exit 3). With several,
+    /// those not present are reported and skipped.
+    Remove(AccessChange),
+    /// May this user act in this company? Exit 0 when allowed, 5 when not.
+    Check(AccessCheck),
+    /// Give every listed user every listed company (no --user: all users; no --company: all companies).
+    BulkAdd(BulkAdd),
+    /// Grant employees their home company and super admins every company (the initial setup step).
+    Populate {
+        /// Count what would change without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("whose").required(true).args(["user", "company"])))]
+pub struct AccessList {
+    /// User id or username (digits only: an id).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Company id (UUID) or name.
+    #[arg(long)]
+    pub company: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AccessChange {
+    /// User id or username (digits only: an id).
+    #[arg(long)]
+    pub user: String,
+    /// Company id (UUID) or name; repeat for several.
+    #[arg(long = "company", required = true, value_name = "COMPANY")]
+    pub companies: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AccessCheck {
+    /// User id or username (digits only: an id).
+    #[arg(long)]
+    pub user: String,
+    /// Company id (UUID) or name.
+    #[arg(long)]
+    pub company: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkAdd {
+    /// User id or username (digits only: an id); repeat for several. None: every user.
+    #[arg(long = "user", value_name = "USER")]
+    pub users: Vec<String>,
+    /// Company id (UUID) or name; repeat for several. None: every company.
+    #[arg(long = "company", value_name = "COMPANY")]
+    pub companies: Vec<String>,
+    /// Count what would change without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// What `access remove` did.
+#[derive(Debug, Serialize)]
+pub struct RemoveResult {
+    pub user_id: i32,
+    pub removed: Vec<Uuid>,
+    /// Companies the user did not have.
+    pub not_present: Vec<Uuid>,
+}
+
+pub fn access(args: Access) -> ExitCode {
+    run(&args.opts, |api, json| match args.command {
+        AccessCommand::List(list) => match (list.user, list.company) {
+            (Some(user), _) => {
+                let user = lookup::user(api, &user)?;
+                let companies = api.user_companies(user.id)?;
+                if json {
+                    print_json(&companies);
+                } else {
+                    print_user_companies(&companies);
+                }
+                Ok(())
+            }
+            (None, Some(company)) => company_members(api, json, &company),
+            (None, None) => Err(CliError::usage("Give --user or --company.")),
+        },
+        AccessCommand::Add(change) => access_add(api, json, &change),
+        AccessCommand::Remove(change) => access_remove(api, json, &change),
+        AccessCommand::Check(check) => access_check(api, json, &check),
+        AccessCommand::BulkAdd(bulk) => bulk_add(api, json, &bulk),
+        AccessCommand::Populate { dry_run } => {
+            let result = Spinner::run("Populating access…", || api.populate(dry_run))?;
+            if json {
+                print_json(&result);
+            } else {
+                let verb = if result.dry_run { "Would add" } else { "Added" };
+                outln!(
+                    "{verb} {} and {}; {} set as default.",
+                    plural(
+                        result.home_company_grants as i64,
+                        "home company grant",
+                        "home company grants"
+                    ),
+                    plural(
+                        result.super_admin_grants as i64,
+                        "super admin grant",
+                        "super admin grants"
+                    ),
+                    plural(result.defaults_set as i64, "home company", "home companies")
+                );
+            }
+            Ok(())
+        }
+    })
+}
+
+fn company_members(api: &Api, json: bool, spec: &str) -> Result<()> {
+    let company = lookup::company(api, spec)?;
+    let mut first: Option<CompanyMembers> = None;
+    loop {
+        let offset = first.as_ref().map_or(0, |m| m.items.len() as u64);
+        let page = api.company_members(
+            company.id,
+            &ListMembersQuery {
+                limit: Some(lookup::MAX_PAGE),
+                offset: Some(offset),
+            },
+        )?;
+        let got = page.items.len();
+        let members = match first.take() {
+            None => page,
+            Some(mut members) => {
+                members.items.extend(page.items);
+                members.total = page.total;
+                members
+            }
+        };
+        let done = got == 0 || members.items.len() as u64 >= members.total;
+        first = Some(members);
+        if done {
+            break;
+        }
+    }
+    let Some(mut members) = first else {
+        return Ok(());
+    };
+    members.limit = members.items.len() as u64;
+    members.offset = 0;
+    if json {
+        print_json(&members);
+        return Ok(());
+    }
+    if members.items.is_empty() {
+        outln!("Nobody has access to {}.", members.company.name);
+        return Ok(());
+    }
+    outln!(
+        "{} may be acted in by {}:",
+        members.company.name,
+        plural(members.items.len() as i64, "user", "users")
+    );
+    let mut table =
+        Table::new(&[&PERSON_COLUMNS[..], &["SOURCE", "DEFAULT", "GRANTED AT"]].concat())
+            .align(0, Align::Right);
+    for m in &members.items {
+        table.row(vec![
+            m.user_id.to_string(),
+            m.username.to_string(),
+            m.full_name.clone(),
+            m.role.to_string(),
+            yes_no(m.is_active),
+            source(m.source),
+            if m.is_default { "yes" } else { "" }.to_owned(),
+            m.granted_at.as_ref().map(when).unwrap_or_default(),
+        ]);
+    }
+    table.print();
+    Ok(())
+}
+
+fn access_add(api: &Api, json: bool, change: &AccessChange) -> Result<()> {
+    let user = lookup::user(api, &change.user)?;
+    let companies = lookup::companies(api, &change.companies)?;
+    let result = match companies.as_slice() {
+        [company] => match api.grant_company(user.id, company.id) {
+            Ok(granted) => GrantManyResult {
+                added: vec![granted],
+                already_present: vec![],
+            },
+            Err(err) if err.code() == Some(ProblemCode::AlreadyHasAccess.as_str()) => {
+                return Err(CliError {
+                    message: format!("{} already has access to {}.", user.username, company.name),
+                    ..err
+                });
+            }
+            Err(err) => return Err(err),
+        },
+        many => {
+            let ids: Vec<Uuid> = many.iter().map(|c| c.id).collect();
+            api.grant_companies(user.id, &ids)?
+        }
+    };
+    if json {
+        print_json(&result);
+        return Ok(());
+    }
+    print_granted(&result, &companies, user.username.as_str(), "");
+    Ok(())
+}
+
+fn access_remove(api: &Api, json: bool, change: &AccessChange) -> Result<()> {
+    let user = lookup::user(api, &change.user)?;
+    let companies = lookup::companies(api, &change.companies)?;
+    let mut result = RemoveResult {
+        user_id: user.id,
+        removed: vec![],
+        not_present: vec![],
+    };
+    for company in &companies {
+        match api.revoke_company(user.id, company.id) {
+            Ok(()) => result.removed.push(company.id),
+            Err(err) if err.code() == Some(ProblemCode::AccessNotFound.as_str()) => {
+                if companies.len() == 1 {
+                    return Err(CliError {
+                        message: format!(
+                            "{} does not have access to {}.",
+                            user.username, company.name
+                        ),
+                        ..err
+                    });
+                }
+                result.not_present.push(company.id);
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    if json {
+        print_json(&result);
+        return Ok(());
+    }
+    let names = |ids: &[Uuid]| -> Vec<String> {
+        companies
+            .iter()
+            .filter(|c| ids.contains(&c.id))
+            .map(|c| c.name.to_string())
+            .collect()
+    };
+    if !result.removed.is_empty() {
+        outln!(
+            "Removed {} from {}.",
+            and_list(&names(&result.removed)),
+            user.username
+        );
+    }
+    if !result.not_present.is_empty() {
+        outln!(
+            "{} did not have access to {}.",
+            user.username,
+            and_list(&names(&result.not_present))
+        );
+    }
+    Ok(())
+}
+
+fn access_check(api: &Api, json: bool, check: &AccessCheck) -> Result<()> {
+    // Ids go straight to the check so a key with only the `check` scope can use this command;
+    // names need a lookup, which needs `read`.
+    let (user_id, user_label) = match check.user.trim().parse::<i32>() {
+        Ok(id) => (id, format!("User {id}")),
+        Err(_) => {
+            let user = lookup::user(api, &check.user)?;
+            (user.id, user.username.to_string())
+        }
+    };
+    let (company_id, company_label) = match Uuid::parse_str(check.company.trim()) {
+        Ok(id) => (id, format!("company {id}")),
+        Err(_) => {
+            let company = lookup::company(api, &check.company)?;
+            (company.id, company.name.to_string())
+        }
+    };
+    let decision = api.check(user_id, company_id)?;
+    if json {
+        print_json(&decision);
+    }
+    use openapi::access::DecisionReason as R;
+    let sentence = match decision.reason {
+        R::Grant => format!("{user_label} may act in {company_label} (granted)."),
+        R::SuperAdmin => format!("{user_label} may act in {company_label} (super admin)."),
+        R::NoGrant => format!("{user_label} may not act in {company_label} (no grant)."),
+        R::UserInactive => {
+            format!("{user_label} may not act in {company_label} (the user is inactive).")
+        }
+        R::UnknownUser => {
+            return Err(CliError::not_found(format!(
+                "User not found: {user_label} does not exist."
+            )));
+        }
+        R::UnknownCompany => {
+            return Err(CliError::not_found(format!(
+                "Company not found: {company_label} does not exist."
+            )));
+        }
+    };
+    if !json {
+        outln!("{sentence}");
+    }
+    if decision.allowed {
+        Ok(())
+    } else {
+        // The decision printed above is the answer; the exit code carries the "no".
+        Err(CliError::new(Kind::Denied, sentence))
+    }
+}
+
+fn bulk_add(api: &Api, json: bool, bulk: &BulkAdd) -> Result<()> {
+    let users = lookup::users(api, &bulk.users)?;
+    let companies = lookup::companies(api, &bulk.companies)?;
+    let body = BulkGrantRequest {
+        user_ids: (!users.is_empty()).then(|| users.iter().map(|u| u.id).collect()),
+        company_ids: (!companies.is_empty()).then(|| companies.iter().map(|c| c.id).collect()),
+        dry_run: bulk.dry_run,
+    };
+    let what = format!(
+        "{} × {}",
+        if users.is_empty() {
+            "all users".to_owned()
+        } else {
+            plural(users.len() as i64, "user", "users")
+        },
+        if companies.is_empty() {
+            "all companies".to_owned()
+        } else {
+            plural(companies.len() as i64, "company", "companies")
+        }
+    );
+    let result = Spinner::run(format!("Granting {what}…"), || api.bulk_grant(&body))?;
+    if json {
+        print_json(&result);
+    } else {
+        print_bulk(&result);
+    }
+    Ok(())
+}
+
+/// One sentence for a bulk grant; shared with the menu's option 6.
+pub fn print_bulk(result: &BulkGrantResult) {
+    let verb = if result.dry_run {
+        "would be added"
+    } else {
+        "added"
+    };
+    outln!(
+        "{} × {} = {}: {} {verb}, {} already there.",
+        plural(result.users as i64, "user", "users"),
+        plural(result.companies as i64, "company", "companies"),
+        plural(result.pairs as i64, "pair", "pairs"),
+        result.added,
+        result.already_present
+    );
+}
