@@ -7,12 +7,18 @@
 pub mod binary;
 
 use api::{Application, Settings};
+use company_access::client::Api;
+use openapi::companies::{CreateCompany, ListCompaniesQuery};
+use openapi::keys::CreateKey;
+use openapi::users::{CreateUser, ListUsersQuery};
+use openapi::{CompanyName, KeyName, Scope, Username};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 use ureq::Agent;
+use uuid::Uuid;
 
 pub const MASTER_KEY: &str = "test-master-key-0123456789abcdef";
 
@@ -180,6 +186,7 @@ pub struct TestApp {
     pub address: String,
     pub db: TestDatabase,
     agent: Agent,
+    client: Api,
     handle: actix_web::dev::ServerHandle,
     thread: Option<JoinHandle<()>>,
 }
@@ -252,8 +259,10 @@ impl TestApp {
             .timeout_global(Some(Duration::from_secs(60)))
             .build()
             .into();
+        let address = format!("http://127.0.0.1:{port}");
         TestApp {
-            address: format!("http://127.0.0.1:{port}"),
+            client: Api::new(&address, MASTER_KEY).unwrap(),
+            address,
             db,
             agent,
             handle,
@@ -344,54 +353,68 @@ impl TestApp {
         self.send("DELETE", path, Some(MASTER_KEY), None)
     }
 
-    pub fn create_company(&self, name: &str) -> String {
-        let answer = self.post("/companies", &serde_json::json!({ "name": name }));
-        assert_eq!(answer.status, 201, "{}", answer.text);
-        answer.body["id"].as_str().unwrap().to_owned()
+    /// The typed client of this server, with the master key.
+    pub fn client(&self) -> &Api {
+        &self.client
     }
 
-    pub fn create_user(&self, username: &str, role: &str) -> i64 {
-        let answer = self.post(
-            "/users",
-            &serde_json::json!({ "username": username, "role": role }),
-        );
-        assert_eq!(answer.status, 201, "{}", answer.text);
-        answer.body["id"].as_i64().unwrap()
+    /// The typed client of this server, with another key.
+    pub fn client_as(&self, key: &str) -> Api {
+        Api::new(&self.address, key).unwrap()
     }
 
+    pub fn create_company(&self, name: &str) -> Uuid {
+        let body = CreateCompany {
+            name: CompanyName::parse(name).unwrap(),
+        };
+        self.client.create_company(&body).unwrap().id
+    }
+
+    pub fn create_user(&self, username: &str, role: &str) -> i32 {
+        let body = CreateUser {
+            role: Some(role.parse().unwrap()),
+            ..new_user(username)
+        };
+        self.client.create_user(&body).unwrap().id
+    }
+
+    /// A new key's secret.
     pub fn create_key(&self, name: &str, scope: &str) -> String {
-        let answer = self.post(
-            "/keys",
-            &serde_json::json!({ "name": name, "scope": scope }),
-        );
-        assert_eq!(answer.status, 201, "{}", answer.text);
-        answer.body["secret"].as_str().unwrap().to_owned()
+        let body = new_key(name, scope.parse().unwrap());
+        self.client.create_key(&body).unwrap().secret
     }
 
     /// Looks a demo user or company up by name.
-    pub fn user_id(&self, username: &str) -> i64 {
-        let answer = self.get(&format!("/users?username={username}"));
-        answer.body["items"][0]["id"]
-            .as_i64()
+    pub fn user_id(&self, username: &str) -> i32 {
+        let query = ListUsersQuery {
+            username: Some(username.to_owned()),
+            ..ListUsersQuery::default()
+        };
+        let page = self.client.list_users(&query).unwrap();
+        page.items
+            .first()
             .unwrap_or_else(|| panic!("no user {username}"))
+            .id
     }
 
-    pub fn company_id(&self, name: &str) -> String {
-        let answer = self.get(&format!("/companies?name={}", name.replace(' ', "%20")));
-        answer.body["items"][0]["id"]
-            .as_str()
+    pub fn company_id(&self, name: &str) -> Uuid {
+        let query = ListCompaniesQuery {
+            name: Some(name.to_owned()),
+            ..ListCompaniesQuery::default()
+        };
+        let page = self.client.list_companies(&query).unwrap();
+        page.items
+            .first()
             .unwrap_or_else(|| panic!("no company {name}"))
-            .to_owned()
+            .id
     }
 
-    pub fn company_names_of(&self, user_id: i64) -> Vec<String> {
-        let answer = self.get(&format!("/users/{user_id}/companies"));
-        assert_eq!(answer.status, 200, "{}", answer.text);
-        answer.body["items"]
-            .as_array()
-            .unwrap()
+    pub fn company_names_of(&self, user_id: i32) -> Vec<String> {
+        let companies = self.client.user_companies(user_id).unwrap();
+        companies
+            .items
             .iter()
-            .map(|item| item["company_name"].as_str().unwrap().to_owned())
+            .map(|item| item.company_name.to_string())
             .collect()
     }
 
@@ -399,7 +422,9 @@ impl TestApp {
     pub fn wait_for_feed(&self, state: &str, timeout: Duration) -> bool {
         let deadline = std::time::Instant::now() + timeout;
         while std::time::Instant::now() < deadline {
-            if self.send("GET", "/ready", None, None).body["change_feed"] == state {
+            // A 503 while the database is unreachable is not yet the state waited for.
+            let ready = self.client.ready().ok();
+            if ready.and_then(|health| health.change_feed).as_deref() == Some(state) {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -407,16 +432,35 @@ impl TestApp {
         false
     }
 
-    pub fn allowed(&self, user_id: i64, company_id: &str) -> bool {
-        let answer = self.get(&format!(
-            "/access-check?user_id={user_id}&company_id={company_id}"
-        ));
-        assert_eq!(answer.status, 200, "{}", answer.text);
-        answer.body["allowed"].as_bool().unwrap()
+    pub fn allowed(&self, user_id: i32, company_id: Uuid) -> bool {
+        self.client.check(user_id, company_id).unwrap().allowed
     }
 
     pub fn audit_count(&self) -> u64 {
-        self.get("/audit?limit=1").body["total"].as_u64().unwrap()
+        let query = openapi::audit::AuditQuery {
+            limit: Some(1),
+            ..Default::default()
+        };
+        self.client.audit(&query).unwrap().total
+    }
+}
+
+/// The body of a new user with nothing but a username; tests set the fields they care about.
+pub fn new_user(username: &str) -> CreateUser {
+    CreateUser {
+        username: Username::parse(username).unwrap(),
+        full_name: None,
+        email: None,
+        role: None,
+        is_active: None,
+        home_company_id: None,
+    }
+}
+
+pub fn new_key(name: &str, scope: Scope) -> CreateKey {
+    CreateKey {
+        name: KeyName::parse(name).unwrap(),
+        scope,
     }
 }
 

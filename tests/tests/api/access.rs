@@ -1,32 +1,28 @@
 use company_access_tests::TestApp;
+use openapi::access::{BulkGrantRequest, BulkGrantResult, PopulateResult, ReplaceCompanies};
+use openapi::users::UpdateUser;
 use serde_json::json;
 
 /// The seed's example workflow: add HR Manager sarah to manage both NYC and LA.
 #[test]
 fn sarah_gets_nyc_and_la() {
     let app = TestApp::spawn_demo();
+    let client = app.client();
     let sarah = app.user_id("sarah");
     let (nyc, la) = (app.company_id("NYC"), app.company_id("LA"));
-    let added = app.post(
-        &format!("/users/{sarah}/companies"),
-        &json!({"company_ids": [nyc, la]}),
-    );
-    assert_eq!(added.status, 200, "{}", added.text);
-    assert_eq!(added.body["added"].as_array().unwrap().len(), 2);
-    assert_eq!(added.body["already_present"], json!([]));
+    let added = client.grant_companies(sarah, &[nyc, la]).unwrap();
+    assert_eq!(added.added.len(), 2);
+    assert!(added.already_present.is_empty());
     assert_eq!(app.company_names_of(sarah), ["NYC", "LA"]);
-    let listed = app.get(&format!("/users/{sarah}/companies"));
-    assert_eq!(
-        listed.body["items"][0]["is_default"], true,
+    let listed = client.user_companies(sarah).unwrap();
+    assert!(
+        listed.items[0].is_default,
         "the first company becomes the default"
     );
-    assert_eq!(listed.body["items"][1]["is_default"], false);
-    assert_eq!(listed.body["items"][0]["granted_by"], "master");
-    for company in [&nyc, &la] {
-        let check = app.get(&format!(
-            "/access-check?user_id={sarah}&company_id={company}"
-        ));
-        assert_eq!(check.body["allowed"], true);
+    assert!(!listed.items[1].is_default);
+    assert_eq!(listed.items[0].granted_by.as_deref(), Some("master"));
+    for company in [nyc, la] {
+        assert!(client.check(sarah, company).unwrap().allowed);
     }
 }
 
@@ -35,12 +31,9 @@ fn add_one_company_then_again_is_a_conflict() {
     let app = TestApp::spawn_demo();
     let sarah = app.user_id("sarah");
     let nyc = app.company_id("NYC");
-    let first = app.post(
-        &format!("/users/{sarah}/companies"),
-        &json!({"company_id": nyc}),
-    );
-    assert_eq!(first.status, 201, "{}", first.text);
-    assert_eq!(first.body["company_name"], "NYC");
+    // One company answers 201 with the grant itself, not the list answer of several.
+    let first = app.client().grant_company(sarah, nyc).unwrap();
+    assert_eq!(first.company_name.as_str(), "NYC");
     let again = app.post(
         &format!("/users/{sarah}/companies"),
         &json!({"company_id": nyc}),
@@ -102,14 +95,13 @@ fn adding_several_reports_what_was_already_there() {
     let app = TestApp::spawn_demo();
     let john = app.user_id("john_smith");
     let (main, nyc) = (app.company_id("Main Office"), app.company_id("NYC"));
-    let answer = app.post(
-        &format!("/users/{john}/companies"),
-        &json!({"company_ids": [main, nyc, nyc]}),
-    );
-    assert_eq!(answer.status, 200, "{}", answer.text);
-    assert_eq!(answer.body["already_present"], json!([main]));
-    assert_eq!(answer.body["added"][0]["company_name"], "NYC");
-    assert_eq!(answer.body["added"].as_array().unwrap().len(), 1);
+    let answer = app
+        .client()
+        .grant_companies(john, &[main, nyc, nyc])
+        .unwrap();
+    assert_eq!(answer.already_present, [main]);
+    assert_eq!(answer.added[0].company_name.as_str(), "NYC");
+    assert_eq!(answer.added.len(), 1);
 }
 
 #[test]
@@ -117,11 +109,7 @@ fn remove_company_from_user() {
     let app = TestApp::spawn_demo();
     let john = app.user_id("john_smith");
     let branch = app.company_id("Branch Office");
-    assert_eq!(
-        app.delete(&format!("/users/{john}/companies/{branch}"))
-            .status,
-        204
-    );
+    app.client().revoke_company(john, branch).unwrap();
     assert_eq!(app.company_names_of(john), ["Main Office", "Regional HQ"]);
     let again = app.delete(&format!("/users/{john}/companies/{branch}"));
     assert_eq!((again.status, again.code()), (404, "access_not_found"));
@@ -134,52 +122,37 @@ fn remove_company_from_user() {
             .body["detail"],
         "Company not found"
     );
-    let check = app.get(&format!("/access-check?user_id={john}&company_id={branch}"));
+    let check = app.client().check(john, branch).unwrap();
     assert_eq!(
-        (
-            check.body["allowed"].as_bool(),
-            check.body["reason"].as_str()
-        ),
-        (Some(false), Some("no_grant"))
+        (check.allowed, check.reason),
+        (false, openapi::access::DecisionReason::NoGrant)
     );
 }
 
 #[test]
 fn at_most_one_default_company_per_user() {
     let app = TestApp::spawn_demo();
+    let client = app.client();
     let john = app.user_id("john_smith");
     let regional = app.company_id("Regional HQ");
     let main = app.company_id("Main Office");
-    let made = app.patch(
-        &format!("/users/{john}/companies/{regional}"),
-        &json!({"is_default": true}),
-    );
-    assert_eq!(
-        (made.status, made.body["is_default"].as_bool()),
-        (200, Some(true)),
-        "{}",
-        made.text
-    );
+    let made = client.set_default(john, regional, true).unwrap();
+    assert!(made.is_default);
     let defaults = app.db.query_i64(&format!(
         "SELECT count(*) FROM hrm_user_company_access WHERE user_id = {john} AND is_default"
     ));
     assert_eq!(defaults, 1);
-    let listed = app.get(&format!("/users/{john}/companies"));
-    assert_eq!(listed.body["items"][0]["company_name"], "Regional HQ");
-    let main_again = app.patch(
-        &format!("/users/{john}/companies/{main}"),
-        &json!({"is_default": true}),
-    );
-    assert_eq!(main_again.status, 200);
+    let listed = client.user_companies(john).unwrap();
+    assert_eq!(listed.items[0].company_name.as_str(), "Regional HQ");
+    client.set_default(john, main, true).unwrap();
     assert_eq!(
-        app.get(&format!("/users/{john}/companies")).body["items"][0]["company_name"],
+        client.user_companies(john).unwrap().items[0]
+            .company_name
+            .as_str(),
         "Main Office"
     );
-    let cleared = app.patch(
-        &format!("/users/{john}/companies/{main}"),
-        &json!({"is_default": false}),
-    );
-    assert_eq!(cleared.body["is_default"], false);
+    let cleared = client.set_default(john, main, false).unwrap();
+    assert!(!cleared.is_default);
     let nyc = app.company_id("NYC");
     let not_granted = app.patch(
         &format!("/users/{john}/companies/{nyc}"),
@@ -199,65 +172,81 @@ fn at_most_one_default_company_per_user() {
 #[test]
 fn replace_the_whole_set() {
     let app = TestApp::spawn_demo();
+    let client = app.client();
     let john = app.user_id("john_smith");
     let (main, nyc, la) = (
         app.company_id("Main Office"),
         app.company_id("NYC"),
         app.company_id("LA"),
     );
-    let answer = app.put(
-        &format!("/users/{john}/companies"),
-        &json!({"company_ids": [main, nyc, la], "default_company_id": la}),
-    );
-    assert_eq!(answer.status, 200, "{}", answer.text);
-    assert_eq!(answer.body["added"], json!([nyc, la]));
-    assert_eq!(answer.body["removed"].as_array().unwrap().len(), 2);
+    let answer = client
+        .replace_companies(
+            john,
+            &ReplaceCompanies {
+                company_ids: vec![main, nyc, la],
+                default_company_id: Some(la),
+            },
+        )
+        .unwrap();
+    assert_eq!(answer.added, [nyc, la]);
+    assert_eq!(answer.removed.len(), 2);
     assert_eq!(app.company_names_of(john), ["LA", "Main Office", "NYC"]);
     let bad_default = app.put(
         &format!("/users/{john}/companies"),
         &json!({"company_ids": [main], "default_company_id": la}),
     );
     assert_eq!(bad_default.status, 422);
-    let emptied = app.put(
-        &format!("/users/{john}/companies"),
-        &json!({"company_ids": []}),
-    );
-    assert_eq!(emptied.status, 200);
+    client
+        .replace_companies(john, &ReplaceCompanies::default())
+        .unwrap();
     assert!(app.company_names_of(john).is_empty());
 }
 
 #[test]
 fn populate_grants_profiles_and_super_admins_once() {
     let app = TestApp::spawn();
+    let client = app.client();
     let a = app.create_company("Company_A");
     app.create_company("Company_B");
     // Profiles written straight into the table, as an older HR system would have left them.
     let emp = app.create_user("emp_001", "employee");
     let admin = app.create_user("admin", "super_admin");
-    let patched = app.patch(&format!("/users/{emp}"), &json!({"home_company_id": a}));
-    assert_eq!(patched.status, 200);
-    app.delete(&format!("/users/{emp}/companies/{a}"));
+    let profile = UpdateUser {
+        home_company_id: Some(Some(a)),
+        ..UpdateUser::default()
+    };
+    client.update_user(emp, &profile).unwrap();
+    client.revoke_company(emp, a).unwrap();
     assert!(app.company_names_of(emp).is_empty());
 
-    let dry = app.post("/access/populate", &json!({"dry_run": true}));
-    assert_eq!(dry.status, 200, "{}", dry.text);
+    let dry = client.populate(true).unwrap();
     assert_eq!(
-        dry.body,
-        json!({"home_company_grants": 1, "super_admin_grants": 2, "defaults_set": 1, "dry_run": true})
+        dry,
+        PopulateResult {
+            home_company_grants: 1,
+            super_admin_grants: 2,
+            defaults_set: 1,
+            dry_run: true
+        }
     );
     assert!(
         app.company_names_of(emp).is_empty(),
         "a dry run changes nothing"
     );
 
-    let first = app.post("/access/populate", &json!({}));
+    let first = client.populate(false).unwrap();
     assert_eq!(
-        first.body,
-        json!({"home_company_grants": 1, "super_admin_grants": 2, "defaults_set": 1, "dry_run": false})
+        first,
+        PopulateResult {
+            home_company_grants: 1,
+            super_admin_grants: 2,
+            defaults_set: 1,
+            dry_run: false
+        }
     );
-    let emp_companies = app.get(&format!("/users/{emp}/companies"));
-    assert_eq!(emp_companies.body["items"][0]["company_name"], "Company_A");
-    assert_eq!(emp_companies.body["items"][0]["is_default"], true);
+    let emp_companies = client.user_companies(emp).unwrap();
+    assert_eq!(emp_companies.items[0].company_name.as_str(), "Company_A");
+    assert!(emp_companies.items[0].is_default);
     assert_eq!(
         app.db.query_i64(&format!(
             "SELECT count(*) FROM hrm_user_company_access WHERE user_id = {admin}"
@@ -265,23 +254,34 @@ fn populate_grants_profiles_and_super_admins_once() {
         2
     );
 
-    let second = app.post("/access/populate", &json!({}));
+    let second = client.populate(false).unwrap();
     assert_eq!(
-        second.body,
-        json!({"home_company_grants": 0, "super_admin_grants": 0, "defaults_set": 0, "dry_run": false})
+        second,
+        PopulateResult {
+            home_company_grants: 0,
+            super_admin_grants: 0,
+            defaults_set: 0,
+            dry_run: false
+        }
     );
 }
 
 #[test]
 fn bulk_add_all_to_all_and_given_lists() {
     let app = TestApp::spawn_demo();
+    let client = app.client();
+    let all_to_all = BulkGrantRequest::default();
     let before = app
         .db
         .query_i64("SELECT count(*) FROM hrm_user_company_access");
-    let dry = app.post("/access/bulk", &json!({"dry_run": true}));
-    assert_eq!(dry.status, 200, "{}", dry.text);
-    assert_eq!(dry.body["pairs"], 66);
-    assert_eq!(dry.body["already_present"].as_i64().unwrap(), before);
+    let dry = client
+        .bulk_grant(&BulkGrantRequest {
+            dry_run: true,
+            ..BulkGrantRequest::default()
+        })
+        .unwrap();
+    assert_eq!(dry.pairs, 66);
+    assert_eq!(dry.already_present as i64, before);
     assert_eq!(
         app.db
             .query_i64("SELECT count(*) FROM hrm_user_company_access"),
@@ -290,25 +290,29 @@ fn bulk_add_all_to_all_and_given_lists() {
 
     let sarah = app.user_id("sarah");
     let (nyc, la) = (app.company_id("NYC"), app.company_id("LA"));
-    let some = app.post(
-        "/access/bulk",
-        &json!({"user_ids": [sarah], "company_ids": [nyc, la]}),
-    );
+    let some = client
+        .bulk_grant(&BulkGrantRequest {
+            user_ids: Some(vec![sarah]),
+            company_ids: Some(vec![nyc, la]),
+            dry_run: false,
+        })
+        .unwrap();
     assert_eq!(
-        some.body,
-        json!({"users": 1, "companies": 2, "pairs": 2, "added": 2, "already_present": 0, "dry_run": false})
+        some,
+        BulkGrantResult {
+            users: 1,
+            companies: 2,
+            pairs: 2,
+            added: 2,
+            already_present: 0,
+            dry_run: false
+        }
     );
 
-    let all = app.post("/access/bulk", &json!({}));
-    assert_eq!(all.body["added"].as_i64().unwrap(), 66 - before - 2);
-    let again = app.post("/access/bulk", &json!({}));
-    assert_eq!(
-        (
-            again.body["added"].as_i64(),
-            again.body["already_present"].as_i64()
-        ),
-        (Some(0), Some(66))
-    );
+    let all = client.bulk_grant(&all_to_all).unwrap();
+    assert_eq!(all.added as i64, 66 - before - 2);
+    let again = client.bulk_grant(&all_to_all).unwrap();
+    assert_eq!((again.added, again.already_present), (0, 66));
     assert_eq!(
         app.db
             .query_i64("SELECT count(*) FROM hrm_user_company_access"),
@@ -323,24 +327,25 @@ fn bulk_add_all_to_all_and_given_lists() {
 #[test]
 fn stats_match_the_demo_data() {
     let app = TestApp::spawn_demo();
-    let stats = app.get("/stats");
-    assert_eq!(stats.status, 200);
-    let body = &stats.body;
-    assert_eq!(body["users"], 6);
-    assert_eq!(body["companies"], 11);
-    assert_eq!(body["relationships"], 9);
-    assert_eq!(body["users_with_multiple_companies"], 3);
-    assert_eq!(body["users_without_companies"], 2);
-    assert_eq!(body["companies_without_users"], 2);
-    assert_eq!(body["average_companies_per_user"], 1.5);
-    assert_eq!(body["super_admins"], 1);
-    assert_eq!(
-        body["companies_per_user"],
-        json!([
-            {"companies": 0, "users": 2}, {"companies": 1, "users": 1}, {"companies": 2, "users": 1}, {"companies": 3, "users": 2}
-        ])
-    );
-    assert_eq!(body["busiest_companies"].as_array().unwrap().len(), 9);
+    let stats = app.client().stats().unwrap();
+    assert_eq!(stats.users, 6);
+    assert_eq!(stats.companies, 11);
+    assert_eq!(stats.relationships, 9);
+    assert_eq!(stats.users_with_multiple_companies, 3);
+    assert_eq!(stats.users_without_companies, 2);
+    assert_eq!(stats.companies_without_users, 2);
+    assert_eq!(stats.average_companies_per_user, 1.5);
+    assert_eq!(stats.super_admins, 1);
+    let per_user: Vec<(i64, i64)> = stats
+        .companies_per_user
+        .iter()
+        .map(|row| (row.companies, row.users))
+        .collect();
+    assert_eq!(per_user, [(0, 2), (1, 1), (2, 1), (3, 2)]);
+    assert_eq!(stats.busiest_companies.len(), 9);
     let empty = TestApp::spawn();
-    assert_eq!(empty.get("/stats").body["average_companies_per_user"], 0.0);
+    assert_eq!(
+        empty.client().stats().unwrap().average_companies_per_user,
+        0.0
+    );
 }

@@ -1,48 +1,74 @@
-use company_access_tests::TestApp;
+use company_access_tests::{TestApp, new_key};
+use openapi::access::{BulkGrantRequest, ReplaceCompanies};
+use openapi::audit::{AuditPage, AuditQuery};
+use openapi::companies::UpdateCompany;
+use openapi::users::UpdateUser;
+use openapi::{CompanyName, FullName, Scope};
 use serde_json::json;
+
+fn audit_where(app: &TestApp, query: AuditQuery) -> AuditPage {
+    app.client().audit(&query).unwrap()
+}
+
+fn of_action(action: &str) -> AuditQuery {
+    AuditQuery {
+        action: Some(action.to_owned()),
+        ..AuditQuery::default()
+    }
+}
 
 #[test]
 fn every_change_writes_an_audit_row() {
     let app = TestApp::spawn();
+    let client = app.client();
     let company = app.create_company("NYC");
     let other = app.create_company("LA");
     let user = app.create_user("sarah", "hr_manager");
-    app.post(
-        &format!("/users/{user}/companies"),
-        &json!({"company_id": company}),
-    );
-    app.patch(
-        &format!("/users/{user}/companies/{company}"),
-        &json!({"is_default": false}),
-    );
-    app.delete(&format!("/users/{user}/companies/{company}"));
-    app.post(
-        &format!("/users/{user}/companies"),
-        &json!({"company_ids": [company, other]}),
-    );
-    app.put(
-        &format!("/users/{user}/companies"),
-        &json!({"company_ids": [other]}),
-    );
-    app.post("/access/bulk", &json!({}));
-    app.post("/access/populate", &json!({}));
-    app.patch(&format!("/users/{user}"), &json!({"full_name": "Sarah"}));
-    app.patch(
-        &format!("/companies/{other}"),
-        &json!({"name": "Los Angeles"}),
-    );
-    let key = app.post("/keys", &json!({"name": "temp", "scope": "read"}));
-    app.delete(&format!("/keys/{}", key.body["id"].as_str().unwrap()));
-    app.delete(&format!("/companies/{company}"));
-    app.delete(&format!("/users/{user}"));
+    client.grant_company(user, company).unwrap();
+    client.set_default(user, company, false).unwrap();
+    client.revoke_company(user, company).unwrap();
+    client.grant_companies(user, &[company, other]).unwrap();
+    client
+        .replace_companies(
+            user,
+            &ReplaceCompanies {
+                company_ids: vec![other],
+                default_company_id: None,
+            },
+        )
+        .unwrap();
+    client.bulk_grant(&BulkGrantRequest::default()).unwrap();
+    client.populate(false).unwrap();
+    client
+        .update_user(
+            user,
+            &UpdateUser {
+                full_name: Some(FullName::parse("Sarah").unwrap()),
+                ..UpdateUser::default()
+            },
+        )
+        .unwrap();
+    client
+        .update_company(
+            other,
+            &UpdateCompany {
+                name: Some(CompanyName::parse("Los Angeles").unwrap()),
+            },
+        )
+        .unwrap();
+    let key = client.create_key(&new_key("temp", Scope::Read)).unwrap();
+    client.revoke_key(key.key.id).unwrap();
+    client.delete_company(company).unwrap();
+    client.delete_user(user).unwrap();
 
-    let trail = app.get("/audit?limit=100");
-    let mut actions: Vec<&str> = trail.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let trail = audit_where(
+        &app,
+        AuditQuery {
+            limit: Some(100),
+            ..AuditQuery::default()
+        },
+    );
+    let mut actions: Vec<&str> = trail.items.iter().map(|e| e.action.as_str()).collect();
     actions.reverse();
     assert_eq!(
         actions,
@@ -66,43 +92,58 @@ fn every_change_writes_an_audit_row() {
             "user.delete",
         ]
     );
-    assert!(
-        trail.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["actor"] == "master")
-    );
+    assert!(trail.items.iter().all(|e| e.actor == "master"));
 
-    let revoke = app.get(&format!(
-        "/audit?action=access.revoke&user_id={user}&limit=1"
-    ));
-    let entry = &revoke.body["items"][0];
-    assert_eq!(entry["company_id"], company);
-    assert_eq!(entry["before"]["company_name"], "NYC");
-    let update = app.get("/audit?action=company.update");
-    assert_eq!(update.body["items"][0]["before"]["name"], "LA");
-    assert_eq!(update.body["items"][0]["after"]["name"], "Los Angeles");
-    let deleted = app.get("/audit?action=user.delete");
+    let revoke = audit_where(
+        &app,
+        AuditQuery {
+            user_id: Some(user),
+            limit: Some(1),
+            ..of_action("access.revoke")
+        },
+    );
+    let entry = &revoke.items[0];
+    assert_eq!(entry.company_id, Some(company));
+    let before = entry.before.as_ref().unwrap();
+    assert_eq!(before["company_name"], "NYC");
+    let update = audit_where(&app, of_action("company.update"));
+    assert_eq!(update.items[0].before.as_ref().unwrap()["name"], "LA");
     assert_eq!(
-        deleted.body["items"][0]["before"]["user"]["username"],
+        update.items[0].after.as_ref().unwrap()["name"],
+        "Los Angeles"
+    );
+    let deleted = audit_where(&app, of_action("user.delete"));
+    assert_eq!(
+        deleted.items[0].before.as_ref().unwrap()["user"]["username"],
         "sarah"
     );
 
-    assert_eq!(app.get("/audit?action=access.").body["total"], 8);
-    let by_company = app.get(&format!("/audit?company_id={company}")).body["total"]
-        .as_u64()
-        .unwrap();
+    assert_eq!(audit_where(&app, of_action("access.")).total, 8);
+    let by_company = audit_where(
+        &app,
+        AuditQuery {
+            company_id: Some(company),
+            ..AuditQuery::default()
+        },
+    )
+    .total;
     assert!(by_company >= 4, "{by_company}");
-    assert_eq!(app.get("/audit?actor=nobody").body["total"], 0);
-    assert_eq!(
-        app.get("/audit?since=2999-01-01T00:00:00Z").body["total"],
-        0
-    );
-    assert_eq!(
-        app.get("/audit?until=2000-01-01T00:00:00Z").body["total"],
-        0
-    );
+    let by_nobody = AuditQuery {
+        actor: Some("nobody".into()),
+        ..AuditQuery::default()
+    };
+    assert_eq!(audit_where(&app, by_nobody).total, 0);
+    let instant = |text: &str| Some(text.parse().unwrap());
+    let future = AuditQuery {
+        since: instant("2999-01-01T00:00:00Z"),
+        ..AuditQuery::default()
+    };
+    assert_eq!(audit_where(&app, future).total, 0);
+    let past = AuditQuery {
+        until: instant("2000-01-01T00:00:00Z"),
+        ..AuditQuery::default()
+    };
+    assert_eq!(audit_where(&app, past).total, 0);
     assert_eq!(app.get("/audit?since=yesterday").status, 400);
 }
 

@@ -1,4 +1,6 @@
-use company_access_tests::{MASTER_KEY, TestApp};
+use company_access_tests::{MASTER_KEY, TestApp, new_key};
+use openapi::Scope;
+use openapi::audit::AuditQuery;
 use serde_json::json;
 
 const SCOPES: [&str; 4] = ["check", "read", "write", "admin"];
@@ -18,11 +20,11 @@ fn routes(
     let main = app.company_id("Main Office");
     let spare = app.company_id("Company_A");
     let key_id = app
-        .post("/keys", &json!({"name": "to-revoke", "scope": "read"}))
-        .body["id"]
-        .as_str()
+        .client()
+        .create_key(&new_key("to-revoke", Scope::Read))
         .unwrap()
-        .to_owned();
+        .key
+        .id;
     vec![
         (
             "GET",
@@ -216,26 +218,28 @@ fn the_key_name_is_the_actor_in_the_audit_trail() {
     let app = TestApp::spawn_demo();
     let key = app.create_key("hr-portal", "write");
     let nyc = app.company_id("NYC");
-    let answer = app.json_as(
-        &key,
-        "POST",
-        "/users/5/companies",
-        &json!({"company_id": nyc}),
-    );
-    assert_eq!(answer.status, 201);
-    assert_eq!(answer.body["granted_by"], "hr-portal");
-    let audit = app.get("/audit?action=access.grant&limit=1");
-    assert_eq!(audit.body["items"][0]["actor"], "hr-portal");
+    let granted = app.client_as(&key).grant_company(5, nyc).unwrap();
+    assert_eq!(granted.granted_by.as_deref(), Some("hr-portal"));
+    let last_grant = AuditQuery {
+        action: Some("access.grant".into()),
+        limit: Some(1),
+        ..AuditQuery::default()
+    };
+    let audit = app.client().audit(&last_grant).unwrap();
+    assert_eq!(audit.items[0].actor, "hr-portal");
 }
 
 #[test]
 fn keys_are_listed_without_secrets_stored_as_hashes_and_revocable() {
     let app = TestApp::spawn();
-    let created = app.post("/keys", &json!({"name": "reporting", "scope": "read"}));
-    assert_eq!(created.status, 201, "{}", created.text);
-    let secret = created.body["secret"].as_str().unwrap().to_owned();
-    let id = created.body["id"].as_str().unwrap().to_owned();
-    assert!(secret.starts_with(created.body["prefix"].as_str().unwrap()));
+    let client = app.client();
+    let created = client
+        .create_key(&new_key("reporting", Scope::Read))
+        .unwrap();
+    let secret = created.secret;
+    let id = created.key.id;
+    assert!(secret.starts_with(&created.key.prefix));
+    // The answer as sent, so no field of any name can carry the secret.
     let listed = app.get("/keys");
     assert!(!listed.text.contains(&secret));
     assert_eq!(listed.body[0]["name"], "reporting");
@@ -251,7 +255,7 @@ fn keys_are_listed_without_secrets_stored_as_hashes_and_revocable() {
     );
     let master = app.post("/keys", &json!({"name": "master", "scope": "admin"}));
     assert_eq!(master.status, 409);
-    assert_eq!(app.delete(&format!("/keys/{id}")).status, 204);
+    client.revoke_key(id).unwrap();
     let revoked = app.get_as(&secret, "/users");
     assert_eq!(revoked.status, 401);
     assert_eq!(
@@ -260,26 +264,21 @@ fn keys_are_listed_without_secrets_stored_as_hashes_and_revocable() {
         "key_not_found"
     );
     // A revoked key's name may be given to a new key.
-    assert_eq!(
-        app.post("/keys", &json!({"name": "reporting", "scope": "read"}))
-            .status,
-        201
-    );
+    client
+        .create_key(&new_key("reporting", Scope::Read))
+        .unwrap();
 }
 
 #[test]
 fn an_admin_key_manages_keys_but_is_not_the_master() {
     let app = TestApp::spawn();
     let admin = app.create_key("ops", "admin");
-    let made = app.json_as(
-        &admin,
-        "POST",
-        "/keys",
-        &json!({"name": "svc", "scope": "check"}),
-    );
-    assert_eq!(made.status, 201);
-    assert_eq!(made.body["created_by"], "ops");
-    assert_eq!(app.get_as(MASTER_KEY, "/whoami").body["name"], "master");
+    let made = app
+        .client_as(&admin)
+        .create_key(&new_key("svc", Scope::Check))
+        .unwrap();
+    assert_eq!(made.key.created_by, "ops");
+    assert_eq!(app.client_as(MASTER_KEY).whoami().unwrap().name, "master");
 }
 
 #[test]

@@ -2,8 +2,10 @@
 //! PostgreSQL, changes made by another instance reach this one through the change feed — or, while the
 //! feed is down, every check goes to the database.
 
-use company_access_tests::{TestApp, TestDatabase};
-use serde_json::json;
+use company_access_tests::{TestApp, TestDatabase, new_key};
+use openapi::Scope;
+use openapi::access::{BulkGrantRequest, DecisionReason, ReplaceCompanies};
+use openapi::users::UpdateUser;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -17,33 +19,22 @@ fn revoke_then_check_is_never_allowed_even_with_concurrent_readers() {
     // Readers keep loading the pair into the cache while it changes underneath them.
     let readers: Vec<_> = (0..3)
         .map(|_| {
-            let (app, done, nyc) = (app.clone(), done.clone(), nyc.clone());
+            let (app, done) = (app.clone(), done.clone());
             std::thread::spawn(move || {
                 while !done.load(Ordering::Relaxed) {
-                    app.allowed(sarah, &nyc);
+                    app.allowed(sarah, nyc);
                 }
             })
         })
         .collect();
     let mut stale = 0;
     for _ in 0..300 {
-        assert_eq!(
-            app.post(
-                &format!("/users/{sarah}/companies"),
-                &json!({"company_id": nyc})
-            )
-            .status,
-            201
-        );
-        if !app.allowed(sarah, &nyc) {
+        app.client().grant_company(sarah, nyc).unwrap();
+        if !app.allowed(sarah, nyc) {
             stale += 1;
         }
-        assert_eq!(
-            app.delete(&format!("/users/{sarah}/companies/{nyc}"))
-                .status,
-            204
-        );
-        if app.allowed(sarah, &nyc) {
+        app.client().revoke_company(sarah, nyc).unwrap();
+        if app.allowed(sarah, nyc) {
             stale += 1;
         }
     }
@@ -57,54 +48,64 @@ fn revoke_then_check_is_never_allowed_even_with_concurrent_readers() {
 #[test]
 fn deleting_users_and_companies_and_bulk_changes_reach_the_cache() {
     let app = TestApp::spawn_demo();
+    let client = app.client();
     let john = app.user_id("john_smith");
     let main = app.company_id("Main Office");
     let nyc = app.company_id("NYC");
-    assert!(app.allowed(john, &main));
-    assert!(!app.allowed(john, &nyc));
-    app.post("/access/bulk", &json!({}));
-    assert!(app.allowed(john, &nyc), "bulk add invalidates");
-    app.put(
-        &format!("/users/{john}/companies"),
-        &json!({"company_ids": [main]}),
-    );
-    assert!(!app.allowed(john, &nyc), "replace invalidates");
-    app.patch(&format!("/users/{john}"), &json!({"is_active": false}));
-    assert!(!app.allowed(john, &main), "deactivation invalidates");
-    app.patch(
-        &format!("/users/{john}"),
-        &json!({"is_active": true, "role": "super_admin"}),
-    );
-    assert!(app.allowed(john, &nyc), "promotion invalidates");
+    assert!(app.allowed(john, main));
+    assert!(!app.allowed(john, nyc));
+    client.bulk_grant(&BulkGrantRequest::default()).unwrap();
+    assert!(app.allowed(john, nyc), "bulk add invalidates");
+    let only_main = ReplaceCompanies {
+        company_ids: vec![main],
+        default_company_id: None,
+    };
+    client.replace_companies(john, &only_main).unwrap();
+    assert!(!app.allowed(john, nyc), "replace invalidates");
+    let deactivate = UpdateUser {
+        is_active: Some(false),
+        ..UpdateUser::default()
+    };
+    client.update_user(john, &deactivate).unwrap();
+    assert!(!app.allowed(john, main), "deactivation invalidates");
+    let promote = UpdateUser {
+        is_active: Some(true),
+        role: Some(openapi::Role::SuperAdmin),
+        ..UpdateUser::default()
+    };
+    client.update_user(john, &promote).unwrap();
+    assert!(app.allowed(john, nyc), "promotion invalidates");
     let fresh = app.create_company("Opened Later");
     assert!(
-        app.allowed(john, &fresh),
+        app.allowed(john, fresh),
         "a company created after a miss is seen"
     );
-    app.delete(&format!("/companies/{main}"));
-    let after = app.get(&format!("/access-check?user_id={john}&company_id={main}"));
-    assert_eq!(after.body["reason"], "unknown_company");
-    app.delete(&format!("/users/{john}"));
-    let gone = app.get(&format!("/access-check?user_id={john}&company_id={nyc}"));
-    assert_eq!(gone.body["reason"], "unknown_user");
+    client.delete_company(main).unwrap();
+    let after = client.check(john, main).unwrap();
+    assert_eq!(after.reason, DecisionReason::UnknownCompany);
+    client.delete_user(john).unwrap();
+    let gone = client.check(john, nyc).unwrap();
+    assert_eq!(gone.reason, DecisionReason::UnknownUser);
     let unknown = uuid::Uuid::new_v4();
-    assert!(!app.allowed(99, &unknown.to_string()));
+    assert!(!app.allowed(99, unknown));
     let late = app.create_user("late_joiner", "employee");
     assert_eq!(
-        app.get(&format!("/access-check?user_id={late}&company_id={nyc}"))
-            .body["reason"],
-        "no_grant"
+        client.check(late, nyc).unwrap().reason,
+        DecisionReason::NoGrant
     );
 }
 
 #[test]
 fn revoked_keys_stop_working_at_once() {
     let app = TestApp::spawn_demo();
-    let created = app.post("/keys", &json!({"name": "svc", "scope": "check"}));
-    let secret = created.body["secret"].as_str().unwrap().to_owned();
+    let created = app
+        .client()
+        .create_key(&new_key("svc", Scope::Check))
+        .unwrap();
+    let secret = created.secret;
     assert_eq!(app.get_as(&secret, "/whoami").status, 200);
     assert_eq!(app.get_as(&secret, "/whoami").status, 200);
-    app.delete(&format!("/keys/{}", created.body["id"].as_str().unwrap()));
+    app.client().revoke_key(created.key.id).unwrap();
     assert_eq!(app.get_as(&secret, "/whoami").status, 401);
 }
 
@@ -118,21 +119,18 @@ fn changes_behind_the_services_back_show_within_the_ttl_while_checks_keep_the_en
     });
     let sarah = app.user_id("sarah");
     let nyc = app.company_id("NYC");
-    app.post(
-        &format!("/users/{sarah}/companies"),
-        &json!({"company_id": nyc}),
-    );
+    app.client().grant_company(sarah, nyc).unwrap();
     // Busy for three TTLs: the entry is loaded again ahead of its expiry and keeps the right answer.
     let busy_until = std::time::Instant::now() + ttl * 3;
     while std::time::Instant::now() < busy_until {
-        assert!(app.allowed(sarah, &nyc));
+        assert!(app.allowed(sarah, nyc));
     }
     app.db.execute(&format!(
         "DELETE FROM hrm_user_company_access WHERE user_id = {sarah} AND company_id IN \
          (SELECT id FROM hrm_company WHERE name = 'NYC')"
     ));
     let deleted_at = std::time::Instant::now();
-    while app.allowed(sarah, &nyc) {
+    while app.allowed(sarah, nyc) {
         assert!(
             deleted_at.elapsed() < ttl + Duration::from_millis(500),
             "still allowed {:?} after the row went, TTL {ttl:?}",
@@ -150,7 +148,7 @@ fn postgres_or_skip(test: &str) -> bool {
 }
 
 /// Polls instance `b` until the pair reads `expected`; the change must arrive, how fast is the benchmark's.
-fn eventually(b: &TestApp, user: i64, company: &str, expected: bool) -> bool {
+fn eventually(b: &TestApp, user: i32, company: uuid::Uuid, expected: bool) -> bool {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while std::time::Instant::now() < deadline {
         if b.allowed(user, company) == expected {
@@ -173,35 +171,28 @@ fn two_instances_on_one_postgres_see_each_others_changes() {
     let nyc = a.company_id("NYC");
     for round in 0..30 {
         assert!(
-            !b.allowed(sarah, &nyc),
+            !b.allowed(sarah, nyc),
             "round {round}: B starts from a cached 'no'"
         );
-        assert_eq!(
-            a.post(
-                &format!("/users/{sarah}/companies"),
-                &json!({"company_id": nyc})
-            )
-            .status,
-            201
-        );
+        a.client().grant_company(sarah, nyc).unwrap();
         assert!(
-            eventually(&b, sarah, &nyc, true),
+            eventually(&b, sarah, nyc, true),
             "round {round}: grant on A never reached B"
         );
-        assert_eq!(
-            a.delete(&format!("/users/{sarah}/companies/{nyc}")).status,
-            204
-        );
+        a.client().revoke_company(sarah, nyc).unwrap();
         assert!(
-            eventually(&b, sarah, &nyc, false),
+            eventually(&b, sarah, nyc, false),
             "round {round}: revoke on A never reached B"
         );
     }
     // Keys revoked on one instance stop working on the other.
-    let created = a.post("/keys", &json!({"name": "svc", "scope": "check"}));
-    let secret = created.body["secret"].as_str().unwrap().to_owned();
+    let created = a
+        .client()
+        .create_key(&new_key("svc", Scope::Check))
+        .unwrap();
+    let secret = created.secret;
     assert_eq!(b.get_as(&secret, "/whoami").status, 200);
-    a.delete(&format!("/keys/{}", created.body["id"].as_str().unwrap()));
+    a.client().revoke_key(created.key.id).unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while b.get_as(&secret, "/whoami").status == 200 {
         assert!(
@@ -224,7 +215,7 @@ fn while_the_change_feed_is_down_checks_go_to_the_database() {
     assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
     let sarah = a.user_id("sarah");
     let nyc = a.company_id("NYC");
-    assert!(!b.allowed(sarah, &nyc), "cached on B");
+    assert!(!b.allowed(sarah, nyc), "cached on B");
     // Cut every LISTEN connection on this database: B hears nothing more until it reconnects.
     a.db.query_i64(
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
@@ -234,32 +225,19 @@ fn while_the_change_feed_is_down_checks_go_to_the_database() {
         b.wait_for_feed("down", Duration::from_secs(5)),
         "B did not notice its feed went down"
     );
-    assert_eq!(
-        a.post(
-            &format!("/users/{sarah}/companies"),
-            &json!({"company_id": nyc})
-        )
-        .status,
-        201
-    );
+    a.client().grant_company(sarah, nyc).unwrap();
     assert!(
-        b.allowed(sarah, &nyc),
+        b.allowed(sarah, nyc),
         "B answered from a cache it cannot trust"
     );
-    assert_eq!(
-        a.delete(&format!("/users/{sarah}/companies/{nyc}")).status,
-        204
-    );
+    a.client().revoke_company(sarah, nyc).unwrap();
     assert!(
-        !b.allowed(sarah, &nyc),
+        !b.allowed(sarah, nyc),
         "B answered from a cache it cannot trust"
     );
     // Back up: B trusts a fresh cache and hears changes again.
     assert!(b.wait_for_feed("listening", Duration::from_secs(15)));
-    assert!(!b.allowed(sarah, &nyc));
-    a.post(
-        &format!("/users/{sarah}/companies"),
-        &json!({"company_id": nyc}),
-    );
-    assert!(eventually(&b, sarah, &nyc, true));
+    assert!(!b.allowed(sarah, nyc));
+    a.client().grant_company(sarah, nyc).unwrap();
+    assert!(eventually(&b, sarah, nyc, true));
 }

@@ -1,33 +1,38 @@
-use company_access_tests::TestApp;
+use company_access_tests::{TestApp, new_user};
+use openapi::Scope;
+use openapi::access::{AccessPair, DecisionReason};
+use openapi::keys::WhoAmI;
+use openapi::users::CreateUser;
 use serde_json::json;
 
 #[test]
 fn access_check_answers_every_case_with_a_reason() {
     let app = TestApp::spawn_demo();
+    let client = app.client();
     let john = app.user_id("john_smith");
     let admin = app.user_id("admin");
     let main = app.company_id("Main Office");
     let nyc = app.company_id("NYC");
     let unknown = uuid::Uuid::new_v4();
-    let inactive = app.post(
-        "/users",
-        &json!({"username": "left_company", "is_active": false, "home_company_id": main}),
-    );
-    let inactive = inactive.body["id"].as_i64().unwrap();
+    let inactive = client
+        .create_user(&CreateUser {
+            is_active: Some(false),
+            home_company_id: Some(main),
+            ..new_user("left_company")
+        })
+        .unwrap()
+        .id;
     for (user, company, allowed, reason) in [
-        (john, main.clone(), true, "grant"),
-        (john, nyc.clone(), false, "no_grant"),
-        (admin, nyc.clone(), true, "super_admin"),
-        (inactive, main.clone(), false, "user_inactive"),
-        (999, main.clone(), false, "unknown_user"),
-        (john, unknown.to_string(), false, "unknown_company"),
+        (john, main, true, DecisionReason::Grant),
+        (john, nyc, false, DecisionReason::NoGrant),
+        (admin, nyc, true, DecisionReason::SuperAdmin),
+        (inactive, main, false, DecisionReason::UserInactive),
+        (999, main, false, DecisionReason::UnknownUser),
+        (john, unknown, false, DecisionReason::UnknownCompany),
     ] {
-        let answer = app.get(&format!(
-            "/access-check?user_id={user}&company_id={company}"
-        ));
-        assert_eq!(answer.status, 200, "{}", answer.text);
-        assert_eq!(answer.body["allowed"], allowed, "{user} {company}");
-        assert_eq!(answer.body["reason"], reason, "{user} {company}");
+        let answer = client.check(user, company).unwrap();
+        assert_eq!(answer.allowed, allowed, "{user} {company}");
+        assert_eq!(answer.reason, reason, "{user} {company}");
     }
 }
 
@@ -56,24 +61,22 @@ fn batch_check_answers_in_order() {
     let john = app.user_id("john_smith");
     let main = app.company_id("Main Office");
     let nyc = app.company_id("NYC");
-    let answer = app.post(
-        "/access-check",
-        &json!({"checks": [
-            {"user_id": john, "company_id": main},
-            {"user_id": john, "company_id": nyc},
-            {"user_id": 999, "company_id": main},
-            {"user_id": john, "company_id": main}
-        ]}),
-    );
-    assert_eq!(answer.status, 200, "{}", answer.text);
-    let allowed: Vec<bool> = answer.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["allowed"].as_bool().unwrap())
-        .collect();
+    let pair = |user_id, company_id| AccessPair {
+        user_id,
+        company_id,
+    };
+    let results = app
+        .client()
+        .check_many(&[
+            pair(john, main),
+            pair(john, nyc),
+            pair(999, main),
+            pair(john, main),
+        ])
+        .unwrap();
+    let allowed: Vec<bool> = results.iter().map(|r| r.allowed).collect();
     assert_eq!(allowed, [true, false, false, true]);
-    assert_eq!(answer.body["results"][2]["reason"], "unknown_user");
+    assert_eq!(results[2].reason, DecisionReason::UnknownUser);
 }
 
 #[test]
@@ -81,11 +84,13 @@ fn batch_check_takes_thousands_of_pairs_and_no_more_than_ten_thousand() {
     let app = TestApp::spawn_demo();
     let main = app.company_id("Main Office");
     let pairs: Vec<_> = (0..5000)
-        .map(|i| json!({"user_id": i % 7, "company_id": main}))
+        .map(|i| AccessPair {
+            user_id: i % 7,
+            company_id: main,
+        })
         .collect();
-    let answer = app.post("/access-check", &json!({"checks": pairs}));
-    assert_eq!(answer.status, 200, "{}", answer.text);
-    assert_eq!(answer.body["results"].as_array().unwrap().len(), 5000);
+    let results = app.client().check_many(&pairs).unwrap();
+    assert_eq!(results.len(), 5000);
     let too_many: Vec<_> = (0..10_001)
         .map(|_| json!({"user_id": 1, "company_id": main}))
         .collect();
@@ -98,16 +103,15 @@ fn a_check_key_may_check_and_nothing_else() {
     let app = TestApp::spawn_demo();
     let key = app.create_key("payroll-service", "check");
     let main = app.company_id("Main Office");
-    let answer = app.get_as(&key, &format!("/access-check?user_id=2&company_id={main}"));
-    assert_eq!(
-        (answer.status, answer.body["allowed"].as_bool()),
-        (200, Some(true))
-    );
+    let service = app.client_as(&key);
+    assert!(service.check(2, main).unwrap().allowed);
     let denied = app.get_as(&key, "/users");
     assert_eq!((denied.status, denied.code()), (403, "forbidden"));
-    let whoami = app.get_as(&key, "/whoami");
     assert_eq!(
-        whoami.body,
-        json!({"name": "payroll-service", "scope": "check"})
+        service.whoami().unwrap(),
+        WhoAmI {
+            name: "payroll-service".into(),
+            scope: Scope::Check
+        }
     );
 }

@@ -1,32 +1,52 @@
-use company_access_tests::TestApp;
+use company_access_tests::{TestApp, new_user};
+use openapi::CompanyName;
+use openapi::access::DecisionReason;
+use openapi::companies::{
+    AccessSource, CompanyPage, ListCompaniesQuery, ListMembersQuery, UpdateCompany,
+};
+use openapi::users::CreateUser;
 use serde_json::json;
+
+fn companies_where(app: &TestApp, query: ListCompaniesQuery) -> CompanyPage {
+    app.client().list_companies(&query).unwrap()
+}
 
 #[test]
 fn create_list_rename_and_delete_companies() {
     let app = TestApp::spawn();
+    let client = app.client();
     let nyc = app.create_company("NYC");
     let la = app.create_company("LA");
-    let listed = app.get("/companies");
-    let names: Vec<&str> = listed.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let listed = companies_where(&app, ListCompaniesQuery::default());
+    let names: Vec<&str> = listed.items.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
         ["NYC", "LA"],
         "creation order, as the menu numbers them"
     );
-    let by_name = app.get("/companies?sort=name");
-    assert_eq!(by_name.body["items"][0]["name"], "LA");
-    assert_eq!(app.get("/companies?q=y").body["total"], 1);
-
-    let renamed = app.patch(&format!("/companies/{nyc}"), &json!({"name": "New York"}));
-    assert_eq!(
-        (renamed.status, renamed.body["name"].as_str()),
-        (200, Some("New York"))
+    let by_name = companies_where(
+        &app,
+        ListCompaniesQuery {
+            sort: Some("name".into()),
+            ..ListCompaniesQuery::default()
+        },
     );
+    assert_eq!(by_name.items[0].name.as_str(), "LA");
+    let with_y = ListCompaniesQuery {
+        q: Some("y".into()),
+        ..ListCompaniesQuery::default()
+    };
+    assert_eq!(companies_where(&app, with_y).total, 1);
+
+    let renamed = client
+        .update_company(
+            nyc,
+            &UpdateCompany {
+                name: Some(CompanyName::parse("New York").unwrap()),
+            },
+        )
+        .unwrap();
+    assert_eq!(renamed.name.as_str(), "New York");
     let clash = app.patch(&format!("/companies/{la}"), &json!({"name": "new york"}));
     assert_eq!((clash.status, clash.code()), (409, "company_name_taken"));
     let duplicate = app.post("/companies", &json!({"name": "la"}));
@@ -35,7 +55,7 @@ fn create_list_rename_and_delete_companies() {
         (409, "company_name_taken")
     );
 
-    assert_eq!(app.delete(&format!("/companies/{la}")).status, 204);
+    client.delete_company(la).unwrap();
     let gone = app.get(&format!("/companies/{la}"));
     assert_eq!(
         (gone.status, gone.body["detail"].as_str()),
@@ -47,38 +67,31 @@ fn create_list_rename_and_delete_companies() {
 #[test]
 fn deleting_a_company_removes_its_grants_and_clears_home_companies() {
     let app = TestApp::spawn();
+    let client = app.client();
     let company = app.create_company("Company_A");
     let other = app.create_company("Company_B");
-    let user = app
-        .post(
-            "/users",
-            &json!({"username": "emp_001", "home_company_id": company}),
-        )
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(
-        app.post(
-            &format!("/users/{user}/companies"),
-            &json!({"company_id": other})
-        )
-        .status,
-        201
-    );
+    let user = client
+        .create_user(&CreateUser {
+            home_company_id: Some(company),
+            ..new_user("emp_001")
+        })
+        .unwrap()
+        .id;
+    client.grant_company(user, other).unwrap();
     assert_eq!(
         app.db
             .query_i64("SELECT count(*) FROM hrm_user_company_access"),
         2
     );
-    assert_eq!(app.delete(&format!("/companies/{company}")).status, 204);
+    client.delete_company(company).unwrap();
     assert_eq!(
         app.db
             .query_i64("SELECT count(*) FROM hrm_user_company_access"),
         1
     );
-    let shown = app.get(&format!("/users/{user}"));
-    assert_eq!(shown.body["home_company_id"], serde_json::Value::Null);
-    assert_eq!(shown.body["company_count"], 1);
+    let shown = client.get_user(user).unwrap();
+    assert_eq!(shown.home_company_id, None);
+    assert_eq!(shown.company_count, 1);
 }
 
 #[test]
@@ -88,7 +101,7 @@ fn deleting_a_user_removes_their_grants() {
     let before = app
         .db
         .query_i64("SELECT count(*) FROM hrm_user_company_access");
-    assert_eq!(app.delete(&format!("/users/{john}")).status, 204);
+    app.client().delete_user(john).unwrap();
     let after = app
         .db
         .query_i64("SELECT count(*) FROM hrm_user_company_access");
@@ -105,28 +118,24 @@ fn deleting_a_user_removes_their_grants() {
 fn company_users_lists_grants_and_super_admins() {
     let app = TestApp::spawn_demo();
     let branch = app.company_id("Branch_A");
-    let members = app.get(&format!("/companies/{branch}/users"));
-    assert_eq!(members.status, 200, "{}", members.text);
-    let rows: Vec<(String, String)> = members.body["items"]
-        .as_array()
-        .unwrap()
+    let members = app
+        .client()
+        .company_members(branch, &ListMembersQuery::default())
+        .unwrap();
+    let rows: Vec<(&str, AccessSource)> = members
+        .items
         .iter()
-        .map(|m| {
-            (
-                m["username"].as_str().unwrap().to_owned(),
-                m["source"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|m| (m.username.as_str(), m.source))
         .collect();
     assert_eq!(
         rows,
         [
-            ("admin".into(), "super_admin".into()),
-            ("hr_manager_1".into(), "grant".into())
+            ("admin", AccessSource::SuperAdmin),
+            ("hr_manager_1", AccessSource::Grant)
         ]
     );
-    assert_eq!(members.body["total"], 2);
-    assert_eq!(members.body["items"][1]["granted_by"], "demo");
+    assert_eq!(members.total, 2);
+    assert_eq!(members.items[1].granted_by.as_deref(), Some("demo"));
     assert_eq!(
         app.get(&format!("/companies/{}/users", uuid::Uuid::new_v4()))
             .status,
@@ -137,18 +146,18 @@ fn company_users_lists_grants_and_super_admins() {
 #[test]
 fn super_admins_may_act_in_companies_created_after_them() {
     let app = TestApp::spawn();
+    let client = app.client();
     let admin = app.create_user("root_admin", "super_admin");
     let later = app.create_company("Opened Later");
-    let check = app.get(&format!("/access-check?user_id={admin}&company_id={later}"));
+    let check = client.check(admin, later).unwrap();
     assert_eq!(
-        (
-            check.body["allowed"].as_bool(),
-            check.body["reason"].as_str()
-        ),
-        (Some(true), Some("super_admin"))
+        (check.allowed, check.reason),
+        (true, DecisionReason::SuperAdmin)
     );
-    let listed = app.get(&format!("/users/{admin}/companies"));
-    assert_eq!(listed.body["items"][0]["company_name"], "Opened Later");
-    let members = app.get(&format!("/companies/{later}/users"));
-    assert_eq!(members.body["items"][0]["source"], "super_admin");
+    let listed = client.user_companies(admin).unwrap();
+    assert_eq!(listed.items[0].company_name.as_str(), "Opened Later");
+    let members = client
+        .company_members(later, &ListMembersQuery::default())
+        .unwrap();
+    assert_eq!(members.items[0].source, AccessSource::SuperAdmin);
 }

@@ -1,6 +1,7 @@
 use company_access_tests::TestApp;
-use serde_json::json;
+use openapi::audit::AuditQuery;
 use std::sync::{Arc, Barrier};
+use uuid::Uuid;
 
 /// Sixty-four grants of the same pair at once: exactly one row, and only 201 or 409.
 #[test]
@@ -11,37 +12,39 @@ fn sixty_four_concurrent_grants_of_one_pair_leave_one_row() {
     let barrier = Arc::new(Barrier::new(64));
     let threads: Vec<_> = (0..64)
         .map(|_| {
-            let (app, barrier, nyc) = (app.clone(), barrier.clone(), nyc.clone());
+            let (app, barrier) = (app.clone(), barrier.clone());
             std::thread::spawn(move || {
                 barrier.wait();
-                app.post(
-                    &format!("/users/{sarah}/companies"),
-                    &json!({"company_id": nyc}),
-                )
-                .status
+                // Success is the 201 of a single grant; a refusal keeps its HTTP status.
+                app.client()
+                    .grant_company(sarah, nyc)
+                    .map(drop)
+                    .map_err(|err| err.problem.map(|p| p.status))
             })
         })
         .collect();
-    let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let outcomes: Vec<Result<(), Option<u16>>> =
+        threads.into_iter().map(|t| t.join().unwrap()).collect();
     assert_eq!(
-        statuses.iter().filter(|s| **s == 201).count(),
+        outcomes.iter().filter(|o| o.is_ok()).count(),
         1,
-        "{statuses:?}"
+        "{outcomes:?}"
     );
     assert_eq!(
-        statuses.iter().filter(|s| **s == 409).count(),
+        outcomes.iter().filter(|o| **o == Err(Some(409))).count(),
         63,
-        "{statuses:?}"
+        "{outcomes:?}"
     );
     let rows = app.db.query_i64(&format!(
         "SELECT count(*) FROM hrm_user_company_access WHERE user_id = {sarah}"
     ));
     assert_eq!(rows, 1);
-    assert_eq!(
-        app.get(&format!("/audit?action=access.grant&user_id={sarah}"))
-            .body["total"],
-        1
-    );
+    let grants = AuditQuery {
+        action: Some("access.grant".into()),
+        user_id: Some(sarah),
+        ..AuditQuery::default()
+    };
+    assert_eq!(app.client().audit(&grants).unwrap().total, 1);
 }
 
 /// Different companies granted at once to one user: every grant lands, and only one becomes the default.
@@ -49,7 +52,7 @@ fn sixty_four_concurrent_grants_of_one_pair_leave_one_row() {
 fn concurrent_grants_to_one_user_keep_one_default() {
     let app = Arc::new(TestApp::spawn());
     let user = app.create_user("busy_manager", "hr_manager");
-    let companies: Vec<String> = (0..16)
+    let companies: Vec<Uuid> = (0..16)
         .map(|i| app.create_company(&format!("Branch {i}")))
         .collect();
     let barrier = Arc::new(Barrier::new(companies.len()));
@@ -59,16 +62,12 @@ fn concurrent_grants_to_one_user_keep_one_default() {
             let (app, barrier) = (app.clone(), barrier.clone());
             std::thread::spawn(move || {
                 barrier.wait();
-                app.post(
-                    &format!("/users/{user}/companies"),
-                    &json!({"company_id": company}),
-                )
-                .status
+                app.client().grant_company(user, company).map(drop)
             })
         })
         .collect();
     for thread in threads {
-        assert_eq!(thread.join().unwrap(), 201);
+        thread.join().unwrap().unwrap();
     }
     assert_eq!(
         app.db.query_i64(&format!(

@@ -1,37 +1,70 @@
-use company_access_tests::TestApp;
+use company_access_tests::{TestApp, new_user};
+use openapi::users::{ListUsersQuery, UpdateUser, UserPage};
+use openapi::{Email, FullName, Role};
 use serde_json::json;
+
+fn users_where(app: &TestApp, query: ListUsersQuery) -> UserPage {
+    app.client().list_users(&query).unwrap()
+}
+
+fn searching(text: &str) -> ListUsersQuery {
+    ListUsersQuery {
+        q: Some(text.to_owned()),
+        ..ListUsersQuery::default()
+    }
+}
+
+fn named(username: &str) -> ListUsersQuery {
+    ListUsersQuery {
+        username: Some(username.to_owned()),
+        ..ListUsersQuery::default()
+    }
+}
 
 #[test]
 fn create_show_update_and_delete_a_user() {
     let app = TestApp::spawn();
+    let client = app.client();
     let nyc = app.create_company("NYC");
-    let created = app.post(
-        "/users",
-        &json!({"username": "sarah", "full_name": "Sarah Connor", "email": "sarah@example.com", "role": "hr_manager"}),
-    );
-    assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.body["id"].as_i64().unwrap();
-    assert_eq!(created.body["role"], "hr_manager");
-    assert_eq!(created.body["is_active"], true);
-    assert_eq!(created.body["company_count"], 0);
+    let created = client
+        .create_user(&openapi::users::CreateUser {
+            full_name: Some(FullName::parse("Sarah Connor").unwrap()),
+            email: Some(Email::parse("sarah@example.com").unwrap()),
+            role: Some(Role::HrManager),
+            ..new_user("sarah")
+        })
+        .unwrap();
+    let id = created.id;
+    assert_eq!(created.role, Role::HrManager);
+    assert!(created.is_active);
+    assert_eq!(created.company_count, 0);
 
-    let shown = app.get(&format!("/users/{id}"));
-    assert_eq!(shown.body["email"], "sarah@example.com");
+    let shown = client.get_user(id).unwrap();
+    assert_eq!(shown.email.as_deref(), Some("sarah@example.com"));
 
-    let updated = app.patch(
-        &format!("/users/{id}"),
-        &json!({"full_name": "Sarah J. Connor", "email": null, "home_company_id": nyc}),
+    let updated = client
+        .update_user(
+            id,
+            &UpdateUser {
+                full_name: Some(FullName::parse("Sarah J. Connor").unwrap()),
+                email: Some(None),
+                home_company_id: Some(Some(nyc)),
+                ..UpdateUser::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(updated.full_name, "Sarah J. Connor");
+    assert_eq!(updated.email, None);
+    assert_eq!(
+        updated.home_company_name.as_ref().map(|n| n.as_str()),
+        Some("NYC")
     );
-    assert_eq!(updated.status, 200, "{}", updated.text);
-    assert_eq!(updated.body["full_name"], "Sarah J. Connor");
-    assert_eq!(updated.body["email"], serde_json::Value::Null);
-    assert_eq!(updated.body["home_company_name"], "NYC");
     // A new home company is granted, and becomes the default of a user who had none.
-    let companies = app.get(&format!("/users/{id}/companies"));
-    assert_eq!(companies.body["items"][0]["company_name"], "NYC");
-    assert_eq!(companies.body["items"][0]["is_default"], true);
+    let companies = client.user_companies(id).unwrap();
+    assert_eq!(companies.items[0].company_name.as_str(), "NYC");
+    assert!(companies.items[0].is_default);
 
-    assert_eq!(app.delete(&format!("/users/{id}")).status, 204);
+    client.delete_user(id).unwrap();
     let gone = app.get(&format!("/users/{id}"));
     assert_eq!(
         (gone.status, gone.body["detail"].as_str()),
@@ -55,74 +88,76 @@ fn usernames_are_unique_regardless_of_case() {
         &json!({"username": "JOHN_SMITH"}),
     );
     assert_eq!((rename.status, rename.code()), (409, "username_taken"));
-    let found = app.get("/users?username=JOHN_smith");
-    assert_eq!(found.body["total"], 1);
+    assert_eq!(users_where(&app, named("JOHN_smith")).total, 1);
 }
 
 #[test]
 fn user_defaults_to_an_active_employee() {
     let app = TestApp::spawn();
-    let created = app.post("/users", &json!({"username": "emp_002"}));
-    assert_eq!(
-        (
-            created.body["role"].as_str(),
-            created.body["is_active"].as_bool()
-        ),
-        (Some("employee"), Some(true))
-    );
+    let created = app.client().create_user(&new_user("emp_002")).unwrap();
+    assert_eq!((created.role, created.is_active), (Role::Employee, true));
 }
 
 #[test]
 fn home_company_on_create_is_granted_as_default() {
     let app = TestApp::spawn();
+    let client = app.client();
     let company = app.create_company("Company_A");
-    let created = app.post(
-        "/users",
-        &json!({"username": "emp_001", "home_company_id": company}),
-    );
-    assert_eq!(created.status, 201, "{}", created.text);
-    assert_eq!(created.body["company_count"], 1);
-    let id = created.body["id"].as_i64().unwrap();
-    let list = app.get(&format!("/users/{id}/companies"));
-    assert_eq!(list.body["items"][0]["is_default"], true);
+    let created = client
+        .create_user(&openapi::users::CreateUser {
+            home_company_id: Some(company),
+            ..new_user("emp_001")
+        })
+        .unwrap();
+    assert_eq!(created.company_count, 1);
+    let list = client.user_companies(created.id).unwrap();
+    assert!(list.items[0].is_default);
     let unknown = app.post(
         "/users",
         &json!({"username": "emp_003", "home_company_id": uuid::Uuid::new_v4()}),
     );
     assert_eq!((unknown.status, unknown.code()), (404, "company_not_found"));
-    assert_eq!(app.get("/users?username=emp_003").body["total"], 0);
+    assert_eq!(users_where(&app, named("emp_003")).total, 0);
 }
 
 #[test]
 fn search_filter_and_paginate_users() {
     let app = TestApp::spawn_demo();
-    let by_part = app.get("/users?q=SMI");
-    assert_eq!(by_part.body["total"], 1);
-    assert_eq!(by_part.body["items"][0]["username"], "john_smith");
-    let by_name = app.get("/users?q=connor");
-    assert_eq!(by_name.body["items"][0]["username"], "sarah");
-    let managers = app.get("/users?role=hr_manager");
-    assert_eq!(managers.body["total"], 3);
-    let multi = app.get("/users?min_companies=2");
-    let names: Vec<&str> = multi.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["john_smith", "hr_manager_1", "finance_manager_1"]);
-    let page = app.get("/users?limit=2&offset=2");
-    assert_eq!(
-        (
-            page.body["total"].as_u64(),
-            page.body["items"].as_array().unwrap().len()
-        ),
-        (Some(6), 2)
+    let by_part = users_where(&app, searching("SMI"));
+    assert_eq!(by_part.total, 1);
+    assert_eq!(by_part.items[0].username.as_str(), "john_smith");
+    let by_name = users_where(&app, searching("connor"));
+    assert_eq!(by_name.items[0].username.as_str(), "sarah");
+    let managers = users_where(
+        &app,
+        ListUsersQuery {
+            role: Some(Role::HrManager),
+            ..ListUsersQuery::default()
+        },
     );
-    assert_eq!(page.body["items"][0]["id"], 3);
+    assert_eq!(managers.total, 3);
+    let multi = users_where(
+        &app,
+        ListUsersQuery {
+            min_companies: Some(2),
+            ..ListUsersQuery::default()
+        },
+    );
+    let names: Vec<&str> = multi.items.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(names, ["john_smith", "hr_manager_1", "finance_manager_1"]);
+    let page = users_where(
+        &app,
+        ListUsersQuery {
+            limit: Some(2),
+            offset: Some(2),
+            ..ListUsersQuery::default()
+        },
+    );
+    assert_eq!((page.total, page.items.len()), (6, 2));
+    assert_eq!(page.items[0].id, 3);
     // LIKE wildcards in the search text are taken literally.
-    assert_eq!(app.get("/users?q=%25").body["total"], 0);
-    assert_eq!(app.get("/users?q=_").body["total"], 4);
+    assert_eq!(users_where(&app, searching("%")).total, 0);
+    assert_eq!(users_where(&app, searching("_")).total, 4);
 }
 
 #[test]
@@ -143,9 +178,9 @@ fn seed_demo_users_have_the_seed_ids_and_companies() {
     );
     assert_eq!(app.company_names_of(app.user_id("emp_001")), ["Company_A"]);
     assert!(app.company_names_of(5).is_empty());
-    let admin = app.get(&format!("/users/{}/companies", app.user_id("admin")));
-    assert_eq!(admin.body["all_companies"], true);
-    assert_eq!(admin.body["items"].as_array().unwrap().len(), 11);
+    let admin = app.client().user_companies(app.user_id("admin")).unwrap();
+    assert!(admin.all_companies);
+    assert_eq!(admin.items.len(), 11);
 }
 
 #[test]
@@ -175,5 +210,5 @@ fn invalid_user_fields_are_refused_with_the_field_named() {
             answer.text
         );
     }
-    assert_eq!(app.get("/users").body["total"], 0);
+    assert_eq!(users_where(&app, ListUsersQuery::default()).total, 0);
 }
