@@ -48,6 +48,62 @@ fn company_names(value: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Types `line` and waits for `reply`.
+fn say(p: &mut PtySession, line: &str, reply: &str) {
+    p.send_line(line).unwrap();
+    p.exp_string(reply).unwrap();
+}
+
+/// Opens a menu option that starts by picking a user, and picks sarah, the one match of "sarah".
+fn pick_sarah(p: &mut PtySession, option: &str) {
+    say(p, option, "Search users");
+    say(p, "sarah", "Select user");
+    p.send_line("1").unwrap();
+}
+
+/// Runs a command that must succeed and print JSON.
+fn ok_json(server: &Server, args: &[&str]) -> Value {
+    server.run(args).expect_code(0).json()
+}
+
+/// `access VERB --user USER --company C…` followed by `rest`.
+fn access<'a>(
+    verb: &'a str,
+    user: &'a str,
+    companies: &[&'a str],
+    rest: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec!["access", verb, "--user", user];
+    for company in companies {
+        args.extend(["--company", company]);
+    }
+    args.extend(rest);
+    args
+}
+
+/// A client command of `server` sending `token` instead of the master key.
+fn with_token(server: &Server, token: &str, args: &[&str]) -> std::process::Output {
+    let mut command = server.cli();
+    command.env("COMPANY_ACCESS_TOKEN", token).args(args);
+    command.output().unwrap()
+}
+
+/// A client command of `server` with no key in the environment, run in `dir`.
+fn without_token(server: &Server, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut command = server.cli();
+    command
+        .env_remove("COMPANY_ACCESS_TOKEN")
+        .current_dir(dir)
+        .args(args);
+    command.output().unwrap()
+}
+
+/// The URL of a port nobody listens on.
+fn closed_url() -> String {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", closed.local_addr().unwrap())
+}
+
 fn assert_no_panic(text: &str) {
     assert!(
         !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
@@ -75,9 +131,7 @@ fn menu_runs_the_seed_workflow_in_a_terminal() {
     p.exp_string("Select an option").unwrap();
 
     // Option 4 → Select user: 1 (sarah) → Select companies: 1, 2 (NYC and LA) → Done!
-    p.send_line("4").unwrap();
-    p.exp_string("Search users (part of name, Enter for all)")
-        .unwrap();
+    say(&mut p, "4", "Search users (part of name, Enter for all)");
     p.send_line("sarah").unwrap();
     p.exp_regex(r"\n1  sarah").unwrap();
     p.exp_string("Select user").unwrap();
@@ -85,44 +139,29 @@ fn menu_runs_the_seed_workflow_in_a_terminal() {
     p.exp_regex(r"\n\s*1\s+NYC\s").unwrap();
     p.exp_regex(r"\n\s*2\s+LA\s").unwrap();
     p.exp_string("Select companies").unwrap();
-    p.send_line("1, 2").unwrap();
-    p.exp_string("Adding NYC and LA to sarah").unwrap();
+    say(&mut p, "1, 2", "Adding NYC and LA to sarah");
     p.exp_string("Done! Added NYC and LA to sarah.").unwrap();
     p.exp_string("Select an option").unwrap();
 
     // Option 3 → Shows: sarah has access to NYC and LA
-    p.send_line("3").unwrap();
-    p.exp_string("Search users").unwrap();
-    p.send_line("sarah").unwrap();
-    p.exp_string("Select user").unwrap();
-    p.send_line("1").unwrap();
+    pick_sarah(&mut p, "3");
     p.exp_string("sarah has access to 2 companies: NYC and LA")
         .unwrap();
     p.exp_string("Select an option").unwrap();
 
     // Adding one she already has says so (the seed's "UNIQUE constraint failed").
-    p.send_line("4").unwrap();
-    p.exp_string("Search users").unwrap();
-    p.send_line("sarah").unwrap();
-    p.exp_string("Select user").unwrap();
-    p.send_line("1").unwrap();
+    pick_sarah(&mut p, "4");
     p.exp_string("sarah has NYC and LA").unwrap();
     p.exp_string("Select companies").unwrap();
-    p.send_line("NYC").unwrap();
-    p.exp_string("sarah already has access to NYC.").unwrap();
+    say(&mut p, "NYC", "sarah already has access to NYC.");
     p.exp_string("Select companies").unwrap();
-    p.send_line("q").unwrap();
-    p.exp_string("Select an option").unwrap();
+    say(&mut p, "q", "Select an option");
 
-    p.send_line("q").unwrap();
-    p.exp_string("Bye.").unwrap();
+    say(&mut p, "q", "Bye.");
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&mut p), 0);
 
-    let sarah = server
-        .run(&["access", "list", "--user", "sarah", "--json"])
-        .expect_code(0)
-        .json();
+    let sarah = ok_json(&server, &["access", "list", "--user", "sarah", "--json"]);
     let mut names = company_names(&sarah);
     names.sort();
     assert_eq!(names, ["LA", "NYC"]);
@@ -134,39 +173,36 @@ fn menu_reasks_on_bad_input_and_leaves_cleanly_on_ctrl_c() {
     let mut p = menu(&server);
     p.exp_string("Select an option").unwrap();
     for bad in ["x", "9", "0", "", "-1", "1.5"] {
-        p.send_line(bad).unwrap();
-        p.exp_string("Please enter a number from 1 to 7, or q to quit.")
-            .unwrap();
+        say(
+            &mut p,
+            bad,
+            "Please enter a number from 1 to 7, or q to quit.",
+        );
         p.exp_string("Select an option").unwrap();
     }
 
-    p.send_line("4").unwrap();
-    p.exp_string("Search users").unwrap();
-    p.send_line("nobody-like-this").unwrap();
-    p.exp_string("No users found matching \"nobody-like-this\"")
-        .unwrap();
+    say(&mut p, "4", "Search users");
+    say(
+        &mut p,
+        "nobody-like-this",
+        "No users found matching \"nobody-like-this\"",
+    );
     p.exp_string("Search users").unwrap();
     p.send_line("sarah").unwrap();
     p.exp_string("Select user (1-1; q cancel)").unwrap();
-    p.send_line("x").unwrap();
-    p.exp_string("\"x\" is not a number: enter 1.").unwrap();
-    p.send_line("7").unwrap();
-    p.exp_string("7 is out of range: enter 1.").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("Enter 1.").unwrap();
-    p.send_line("1").unwrap();
-    p.exp_string("Select companies").unwrap();
-    p.send_line("abc").unwrap();
-    p.exp_string("\"abc\" is not a number: enter a number from 1 to 11.")
-        .unwrap();
-    p.send_line("12").unwrap();
-    p.exp_string("12 is out of range").unwrap();
-    p.send_line("3-1").unwrap();
-    p.exp_string("is not a range").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("Enter a number from 1 to 11.").unwrap();
-    p.send_line("q").unwrap();
-    p.exp_string("Select an option").unwrap();
+    say(&mut p, "x", "\"x\" is not a number: enter 1.");
+    say(&mut p, "7", "7 is out of range: enter 1.");
+    say(&mut p, "", "Enter 1.");
+    say(&mut p, "1", "Select companies");
+    say(
+        &mut p,
+        "abc",
+        "\"abc\" is not a number: enter a number from 1 to 11.",
+    );
+    say(&mut p, "12", "12 is out of range");
+    say(&mut p, "3-1", "is not a range");
+    say(&mut p, "", "Enter a number from 1 to 11.");
+    say(&mut p, "q", "Select an option");
 
     // Ctrl-C at a prompt: a short message and exit status 130, no trace.
     p.send_control('c').unwrap();
@@ -178,18 +214,14 @@ fn menu_reasks_on_bad_input_and_leaves_cleanly_on_ctrl_c() {
     // Ctrl-D (end of input) in the middle of an option leaves as quitting does.
     let mut p = menu(&server);
     p.exp_string("Select an option").unwrap();
-    p.send_line("3").unwrap();
-    p.exp_string("Search users").unwrap();
+    say(&mut p, "3", "Search users");
     p.send_control('d').unwrap();
     let rest = p.exp_eof().unwrap();
     assert!(rest.contains("Bye."), "{rest}");
     assert_eq!(exit_code(&mut p), 0);
 
     // Nothing was changed by any of that.
-    let sarah = server
-        .run(&["access", "list", "--user", "sarah", "--json"])
-        .expect_code(0)
-        .json();
+    let sarah = ok_json(&server, &["access", "list", "--user", "sarah", "--json"]);
     assert_eq!(company_names(&sarah), Vec::<String>::new());
 }
 
@@ -207,51 +239,37 @@ fn menu_bulk_add_remove_and_statistics_in_a_terminal() {
     p.exp_string("57 will be added; 9 are already there.")
         .unwrap();
     p.exp_string("Proceed? [y/N]").unwrap();
-    p.send_line("maybe").unwrap();
-    p.exp_string("Please answer y or n.").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("Nothing changed.").unwrap();
+    say(&mut p, "maybe", "Please answer y or n.");
+    say(&mut p, "", "Nothing changed.");
     p.exp_string("Select an option").unwrap();
-    p.send_line("6").unwrap();
-    p.exp_string("Proceed? [y/N]").unwrap();
+    say(&mut p, "6", "Proceed? [y/N]");
     p.send_line("y").unwrap();
     p.exp_string("Done! Added 57 relationships; 9 were already there.")
         .unwrap();
     p.exp_string("Select an option").unwrap();
-    p.send_line("6").unwrap();
-    p.exp_string("Nothing to do: every user already has every company.")
-        .unwrap();
+    say(
+        &mut p,
+        "6",
+        "Nothing to do: every user already has every company.",
+    );
     p.exp_string("Select an option").unwrap();
 
     // Option 5 shows what will change, asks, and shows what changed.
-    p.send_line("5").unwrap();
-    p.exp_string("Search users").unwrap();
-    p.send_line("sarah").unwrap();
-    p.exp_string("Select user").unwrap();
-    p.send_line("1").unwrap();
+    pick_sarah(&mut p, "5");
     p.exp_string("sarah has access to:").unwrap();
     p.exp_string("Select companies").unwrap();
     // By name: after a bulk grant the order of her grants is not the companies' order.
-    p.send_line("NYC, LA").unwrap();
-    p.exp_string("This removes NYC and LA from sarah.").unwrap();
+    say(&mut p, "NYC, LA", "This removes NYC and LA from sarah.");
     p.exp_string("Remove? [y/N]").unwrap();
-    p.send_line("n").unwrap();
-    p.exp_string("Nothing changed.").unwrap();
+    say(&mut p, "n", "Nothing changed.");
     p.exp_string("Select an option").unwrap();
-    p.send_line("5").unwrap();
-    p.exp_string("Search users").unwrap();
-    p.send_line("sarah").unwrap();
-    p.exp_string("Select user").unwrap();
-    p.send_line("1").unwrap();
+    pick_sarah(&mut p, "5");
     p.exp_string("Select companies").unwrap();
-    p.send_line("nyc").unwrap();
-    p.exp_string("Remove? [y/N]").unwrap();
-    p.send_line("y").unwrap();
-    p.exp_string("Done! Removed NYC from sarah.").unwrap();
+    say(&mut p, "nyc", "Remove? [y/N]");
+    say(&mut p, "y", "Done! Removed NYC from sarah.");
     p.exp_string("Select an option").unwrap();
 
-    p.send_line("7").unwrap();
-    p.exp_string("Summary statistics").unwrap();
+    say(&mut p, "7", "Summary statistics");
     p.exp_regex(r"User-company relationships\s+65").unwrap();
     p.exp_regex(r"Average companies per user\s+10\.83").unwrap();
     p.exp_string("Select an option").unwrap();
@@ -337,11 +355,7 @@ fn menu_pages_and_searches_thousands_of_users() {
 fn menu_gives_one_sentence_when_the_server_is_down_or_the_key_is_wrong() {
     let server = Server::start();
 
-    let mut wrong_key = server.cli();
-    wrong_key
-        .env("COMPANY_ACCESS_TOKEN", "not-the-key")
-        .arg("menu");
-    let output = wrong_key.output().unwrap();
+    let output = with_token(&server, "not-the-key", &["menu"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
@@ -351,10 +365,7 @@ fn menu_gives_one_sentence_when_the_server_is_down_or_the_key_is_wrong() {
         "the menu was shown"
     );
 
-    // A port nobody listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let url = closed_url();
     let mut down = server.cli();
     down.env("COMPANY_ACCESS_URL", &url).arg("menu");
     let output = down.output().unwrap();
@@ -383,30 +394,24 @@ fn menu_gives_one_sentence_when_the_server_is_down_or_the_key_is_wrong() {
 fn users_and_companies_commands_with_json_and_exit_codes() {
     let server = Server::start();
 
-    let all = server
-        .run(&["users", "list", "--json"])
-        .expect_code(0)
-        .json();
+    let all = ok_json(&server, &["users", "list", "--json"]);
     assert_eq!(all["total"], 6);
     assert_eq!(all["items"][4]["username"], "sarah");
     assert_eq!(all["items"][4]["id"], 5);
-    let page = server
-        .run(&["users", "list", "--limit", "2", "--offset", "1", "--json"])
-        .expect_code(0)
-        .json();
+    let page = ok_json(
+        &server,
+        &["users", "list", "--limit", "2", "--offset", "1", "--json"],
+    );
     assert_eq!(page["limit"], 2);
     assert_eq!(page["offset"], 1);
     assert_eq!(page["items"][0]["username"], "john_smith");
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
-    let managers = server
-        .run(&["users", "list", "--role", "hr_manager", "--json"])
-        .expect_code(0)
-        .json();
+    let managers = ok_json(
+        &server,
+        &["users", "list", "--role", "hr_manager", "--json"],
+    );
     assert_eq!(managers["total"], 3);
-    let found = server
-        .run(&["users", "list", "--search", "SAR", "--json"])
-        .expect_code(0)
-        .json();
+    let found = ok_json(&server, &["users", "list", "--search", "SAR", "--json"]);
     assert_eq!(found["items"][0]["username"], "sarah");
     let table = server.run(&["users", "list"]);
     table.expect_code(0);
@@ -414,10 +419,7 @@ fn users_and_companies_commands_with_json_and_exit_codes() {
     assert!(table.stdout.contains("6 users"), "{}", table.stdout);
 
     for who in ["sarah", "5", "SARAH"] {
-        let sarah = server
-            .run(&["users", "show", who, "--json"])
-            .expect_code(0)
-            .json();
+        let sarah = ok_json(&server, &["users", "show", who, "--json"]);
         assert_eq!(sarah["id"], 5);
         assert_eq!(sarah["role"], "hr_manager");
     }
@@ -432,8 +434,9 @@ fn users_and_companies_commands_with_json_and_exit_codes() {
     text.expect_code(3);
     assert_eq!(text.stderr.trim(), "error: User 999 not found.");
 
-    let bob = server
-        .run(&[
+    let bob = ok_json(
+        &server,
+        &[
             "users",
             "create",
             "bob",
@@ -446,9 +449,8 @@ fn users_and_companies_commands_with_json_and_exit_codes() {
             "--home-company",
             "NYC",
             "--json",
-        ])
-        .expect_code(0)
-        .json();
+        ],
+    );
     assert_eq!(bob["username"], "bob");
     assert_eq!(bob["home_company_name"], "NYC");
     assert_eq!(bob["company_count"], 1);
@@ -467,51 +469,33 @@ fn users_and_companies_commands_with_json_and_exit_codes() {
     server
         .run(&["users", "create", "carol", "--home-company", "Atlantis"])
         .expect_code(3);
-    let deleted = server
-        .run(&["users", "delete", "bob", "--json"])
-        .expect_code(0)
-        .json();
+    let deleted = ok_json(&server, &["users", "delete", "bob", "--json"]);
     assert_eq!(deleted["deleted"]["username"], "bob");
     server.run(&["users", "show", "bob"]).expect_code(3);
     server.run(&["users", "delete", "bob"]).expect_code(3);
 
-    let companies = server
-        .run(&["companies", "list", "--json"])
-        .expect_code(0)
-        .json();
+    let companies = ok_json(&server, &["companies", "list", "--json"]);
     assert_eq!(companies["total"], 11);
     assert_eq!(companies["items"][0]["name"], "NYC");
     assert_eq!(companies["items"][1]["name"], "LA");
     let nyc_id = companies["items"][0]["id"].as_str().unwrap().to_owned();
-    let nyc = server
-        .run(&["companies", "show", &nyc_id, "--json"])
-        .expect_code(0)
-        .json();
+    let nyc = ok_json(&server, &["companies", "show", &nyc_id, "--json"]);
     assert_eq!(nyc["name"], "NYC");
-    let nyc = server
-        .run(&["companies", "show", "nyc", "--json"])
-        .expect_code(0)
-        .json();
+    let nyc = ok_json(&server, &["companies", "show", "nyc", "--json"]);
     assert_eq!(nyc["id"], nyc_id.as_str());
-    let searched = server
-        .run(&["companies", "list", "--search", "branch", "--json"])
-        .expect_code(0)
-        .json();
+    let searched = ok_json(
+        &server,
+        &["companies", "list", "--search", "branch", "--json"],
+    );
     assert_eq!(searched["total"], 5);
-    let paris = server
-        .run(&["companies", "create", "Paris", "--json"])
-        .expect_code(0)
-        .json();
+    let paris = ok_json(&server, &["companies", "create", "Paris", "--json"]);
     assert_eq!(paris["name"], "Paris");
     assert_eq!(paris["user_count"], 0);
     let again = server.run(&["companies", "create", "paris", "--json"]);
     again.expect_code(4);
     assert_eq!(again.error_json()["error"]["code"], "company_name_taken");
     server.run(&["companies", "create", "   "]).expect_code(2);
-    let deleted = server
-        .run(&["companies", "delete", "Paris", "--json"])
-        .expect_code(0)
-        .json();
+    let deleted = ok_json(&server, &["companies", "delete", "Paris", "--json"]);
     assert_eq!(deleted["deleted"]["id"], paris["id"]);
     server
         .run(&["companies", "show", "Paris", "--json"])
@@ -529,20 +513,10 @@ fn users_and_companies_commands_with_json_and_exit_codes() {
 fn access_commands_with_json_and_exit_codes() {
     let server = Server::start();
 
-    let added = server
-        .run(&[
-            "access",
-            "add",
-            "--user",
-            "sarah",
-            "--company",
-            "NYC",
-            "--company",
-            "LA",
-            "--json",
-        ])
-        .expect_code(0)
-        .json();
+    let added = ok_json(
+        &server,
+        &access("add", "sarah", &["NYC", "LA"], &["--json"]),
+    );
     let names: Vec<&str> = added["added"]
         .as_array()
         .unwrap()
@@ -552,50 +526,23 @@ fn access_commands_with_json_and_exit_codes() {
     assert_eq!(names, ["NYC", "LA"]);
     assert_eq!(added["already_present"], json!([]));
 
-    let again = server.run(&[
-        "access",
-        "add",
-        "--user",
-        "sarah",
-        "--company",
-        "NYC",
-        "--json",
-    ]);
+    let again = server.run(&access("add", "sarah", &["NYC"], &["--json"]));
     again.expect_code(4);
     assert_eq!(again.error_json()["error"]["code"], "already_has_access");
-    let text = server.run(&["access", "add", "--user", "sarah", "--company", "NYC"]);
+    let text = server.run(&access("add", "sarah", &["NYC"], &[]));
     text.expect_code(4);
     assert_eq!(
         text.stderr.trim(),
         "error: sarah already has access to NYC."
     );
 
-    let mixed = server
-        .run(&[
-            "access",
-            "add",
-            "--user",
-            "5",
-            "--company",
-            "NYC",
-            "--company",
-            "Main Office",
-            "--json",
-        ])
-        .expect_code(0)
-        .json();
+    let mixed = ok_json(
+        &server,
+        &access("add", "5", &["NYC", "Main Office"], &["--json"]),
+    );
     assert_eq!(mixed["added"][0]["company_name"], "Main Office");
     assert_eq!(mixed["already_present"].as_array().unwrap().len(), 1);
-    let text = server.run(&[
-        "access",
-        "add",
-        "--user",
-        "sarah",
-        "--company",
-        "LA",
-        "--company",
-        "Branch_A",
-    ]);
+    let text = server.run(&access("add", "sarah", &["LA", "Branch_A"], &[]));
     text.expect_code(0);
     assert!(
         text.stdout.contains("Added Branch_A to sarah."),
@@ -609,29 +556,23 @@ fn access_commands_with_json_and_exit_codes() {
     );
 
     server
-        .run(&["access", "add", "--user", "nobody", "--company", "NYC"])
+        .run(&access("add", "nobody", &["NYC"], &[]))
         .expect_code(3);
     server
-        .run(&["access", "add", "--user", "sarah", "--company", "Atlantis"])
+        .run(&access("add", "sarah", &["Atlantis"], &[]))
         .expect_code(3);
     // clap's own usage errors are 2 as well.
     server
         .run(&["access", "add", "--user", "sarah"])
         .expect_code(2);
 
-    let list = server
-        .run(&["access", "list", "--user", "sarah", "--json"])
-        .expect_code(0)
-        .json();
+    let list = ok_json(&server, &["access", "list", "--user", "sarah", "--json"]);
     let mut names = company_names(&list);
     names.sort();
     assert_eq!(names, ["Branch_A", "LA", "Main Office", "NYC"]);
     assert_eq!(list["user"]["username"], "sarah");
     assert_eq!(list["all_companies"], false);
-    let members = server
-        .run(&["access", "list", "--company", "NYC", "--json"])
-        .expect_code(0)
-        .json();
+    let members = ok_json(&server, &["access", "list", "--company", "NYC", "--json"]);
     assert_eq!(members["company"]["name"], "NYC");
     assert!(
         members["items"]
@@ -643,32 +584,13 @@ fn access_commands_with_json_and_exit_codes() {
     );
     server.run(&["access", "list"]).expect_code(2);
 
-    let allowed = server
-        .run(&[
-            "access",
-            "check",
-            "--user",
-            "sarah",
-            "--company",
-            "NYC",
-            "--json",
-        ])
-        .expect_code(0)
-        .json();
+    let allowed = ok_json(&server, &access("check", "sarah", &["NYC"], &["--json"]));
     assert_eq!(allowed["allowed"], true);
     assert_eq!(allowed["reason"], "grant");
-    let denied = server.run(&[
-        "access",
-        "check",
-        "--user",
-        "john_smith",
-        "--company",
-        "NYC",
-        "--json",
-    ]);
+    let denied = server.run(&access("check", "john_smith", &["NYC"], &["--json"]));
     denied.expect_code(5);
     assert_eq!(denied.json()["reason"], "no_grant");
-    let text = server.run(&["access", "check", "--user", "sarah", "--company", "LA"]);
+    let text = server.run(&access("check", "sarah", &["LA"], &[]));
     text.expect_code(0);
     assert_eq!(text.stdout.trim(), "sarah may act in LA (granted).");
     let nyc_id = list["items"]
@@ -681,58 +603,30 @@ fn access_commands_with_json_and_exit_codes() {
         .unwrap()
         .to_owned();
     server
-        .run(&["access", "check", "--user", "999", "--company", &nyc_id])
+        .run(&access("check", "999", &[nyc_id.as_str()], &[]))
         .expect_code(3);
 
-    let removed = server
-        .run(&[
-            "access",
-            "remove",
-            "--user",
-            "sarah",
-            "--company",
-            "Main Office",
-            "--json",
-        ])
-        .expect_code(0)
-        .json();
+    let removed = ok_json(
+        &server,
+        &access("remove", "sarah", &["Main Office"], &["--json"]),
+    );
     assert_eq!(removed["removed"].as_array().unwrap().len(), 1);
-    let gone = server.run(&[
-        "access",
-        "remove",
-        "--user",
-        "sarah",
-        "--company",
-        "Main Office",
-        "--json",
-    ]);
+    let gone = server.run(&access("remove", "sarah", &["Main Office"], &["--json"]));
     gone.expect_code(3);
     assert_eq!(gone.error_json()["error"]["code"], "access_not_found");
-    let several = server
-        .run(&[
-            "access",
-            "remove",
-            "--user",
-            "sarah",
-            "--company",
-            "Branch_A",
-            "--company",
-            "Main Office",
-            "--json",
-        ])
-        .expect_code(0)
-        .json();
+    let several = ok_json(
+        &server,
+        &access("remove", "sarah", &["Branch_A", "Main Office"], &["--json"]),
+    );
     assert_eq!(several["removed"].as_array().unwrap().len(), 1);
     assert_eq!(several["not_present"].as_array().unwrap().len(), 1);
 
-    let dry = server
-        .run(&["access", "bulk-add", "--dry-run", "--json"])
-        .expect_code(0)
-        .json();
+    let dry = ok_json(&server, &["access", "bulk-add", "--dry-run", "--json"]);
     assert_eq!(dry["dry_run"], true);
     assert_eq!(dry["pairs"], 66);
-    let some = server
-        .run(&[
+    let some = ok_json(
+        &server,
+        &[
             "access",
             "bulk-add",
             "--user",
@@ -744,16 +638,12 @@ fn access_commands_with_json_and_exit_codes() {
             "--company",
             "NYC",
             "--json",
-        ])
-        .expect_code(0)
-        .json();
+        ],
+    );
     assert_eq!(some["pairs"], 4);
     assert_eq!(some["added"], 2);
     assert_eq!(some["already_present"], 2);
-    let all = server
-        .run(&["access", "bulk-add", "--json"])
-        .expect_code(0)
-        .json();
+    let all = ok_json(&server, &["access", "bulk-add", "--json"]);
     assert_eq!(
         all["added"].as_u64().unwrap() + all["already_present"].as_u64().unwrap(),
         66
@@ -770,24 +660,18 @@ fn access_commands_with_json_and_exit_codes() {
     // Progress is drawn only on a terminal: piped stderr stays empty.
     assert_eq!(text.stderr, "");
 
-    let populate = server
-        .run(&["access", "populate", "--dry-run", "--json"])
-        .expect_code(0)
-        .json();
+    let populate = ok_json(&server, &["access", "populate", "--dry-run", "--json"]);
     assert_eq!(populate["dry_run"], true);
     for field in ["home_company_grants", "super_admin_grants", "defaults_set"] {
         assert!(populate[field].is_u64(), "{populate}");
     }
-    server
-        .run(&["access", "populate", "--json"])
-        .expect_code(0)
-        .json();
+    ok_json(&server, &["access", "populate", "--json"]);
 }
 
 #[test]
 fn stats_audit_keys_and_completions() {
     let server = Server::start();
-    let stats = server.run(&["stats", "--json"]).expect_code(0).json();
+    let stats = ok_json(&server, &["stats", "--json"]);
     assert_eq!(stats["users"], 6);
     assert_eq!(stats["companies"], 11);
     assert_eq!(stats["relationships"], 9);
@@ -800,18 +684,15 @@ fn stats_audit_keys_and_completions() {
     );
 
     server
-        .run(&["access", "add", "--user", "sarah", "--company", "NYC"])
+        .run(&access("add", "sarah", &["NYC"], &[]))
         .expect_code(0);
-    let audit = server
-        .run(&["audit", "--user", "sarah", "--json"])
-        .expect_code(0)
-        .json();
+    let audit = ok_json(&server, &["audit", "--user", "sarah", "--json"]);
     assert_eq!(audit["items"][0]["action"], "access.grant");
     assert_eq!(audit["items"][0]["user_id"], 5);
-    let filtered = server
-        .run(&["audit", "--action", "access.", "--limit", "1", "--json"])
-        .expect_code(0)
-        .json();
+    let filtered = ok_json(
+        &server,
+        &["audit", "--action", "access.", "--limit", "1", "--json"],
+    );
     assert_eq!(filtered["limit"], 1);
     assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
     server
@@ -821,17 +702,14 @@ fn stats_audit_keys_and_completions() {
     text.expect_code(0);
     assert!(text.stdout.contains("access.grant"), "{}", text.stdout);
 
-    let created = server
-        .run(&["keys", "create", "reporting", "--scope", "read", "--json"])
-        .expect_code(0)
-        .json();
+    let created = ok_json(
+        &server,
+        &["keys", "create", "reporting", "--scope", "read", "--json"],
+    );
     assert_eq!(created["name"], "reporting");
     assert_eq!(created["scope"], "read");
     let secret = created["secret"].as_str().unwrap().to_owned();
-    let keys = server
-        .run(&["keys", "list", "--json"])
-        .expect_code(0)
-        .json();
+    let keys = ok_json(&server, &["keys", "list", "--json"]);
     assert!(
         keys.as_array()
             .unwrap()
@@ -844,20 +722,9 @@ fn stats_audit_keys_and_completions() {
         .expect_code(4);
 
     // A read key reads, but may not write: one sentence, exit 1.
-    let mut read = server.cli();
-    read.env("COMPANY_ACCESS_TOKEN", &secret)
-        .args(["users", "list", "--json"]);
-    assert_eq!(read.output().unwrap().status.code(), Some(0));
-    let mut write = server.cli();
-    write.env("COMPANY_ACCESS_TOKEN", &secret).args([
-        "access",
-        "add",
-        "--user",
-        "sarah",
-        "--company",
-        "LA",
-    ]);
-    let output = write.output().unwrap();
+    let read = with_token(&server, &secret, &["users", "list", "--json"]);
+    assert_eq!(read.status.code(), Some(0));
+    let output = with_token(&server, &secret, &access("add", "sarah", &["LA"], &[]));
     assert_eq!(output.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("may not do this"),
@@ -865,19 +732,12 @@ fn stats_audit_keys_and_completions() {
         String::from_utf8_lossy(&output.stderr)
     );
 
-    let revoked = server
-        .run(&["keys", "revoke", "reporting", "--json"])
-        .expect_code(0)
-        .json();
+    let revoked = ok_json(&server, &["keys", "revoke", "reporting", "--json"]);
     assert_eq!(revoked["revoked"]["name"], "reporting");
     server
         .run(&["keys", "revoke", "no-such-key"])
         .expect_code(3);
-    let mut refused = server.cli();
-    refused
-        .env("COMPANY_ACCESS_TOKEN", &secret)
-        .args(["users", "list"]);
-    let output = refused.output().unwrap();
+    let output = with_token(&server, &secret, &["users", "list"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&output.stderr)
@@ -929,21 +789,12 @@ fn clients_use_the_master_key_file_of_a_local_server_and_report_a_server_that_is
         format!("{}\n", server.key),
     )
     .unwrap();
-    let mut command = server.cli();
-    command
-        .env_remove("COMPANY_ACCESS_TOKEN")
-        .current_dir(cwd.path())
-        .args(["stats", "--json"]);
-    assert_eq!(command.output().unwrap().status.code(), Some(0));
+    let output = without_token(&server, cwd.path(), &["stats", "--json"]);
+    assert_eq!(output.status.code(), Some(0));
 
     // No key anywhere: one sentence naming what to set.
     let empty = tempfile::tempdir().unwrap();
-    let mut command = server.cli();
-    command
-        .env_remove("COMPANY_ACCESS_TOKEN")
-        .current_dir(empty.path())
-        .args(["stats"]);
-    let output = command.output().unwrap();
+    let output = without_token(&server, empty.path(), &["stats"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
@@ -951,9 +802,7 @@ fn clients_use_the_master_key_file_of_a_local_server_and_report_a_server_that_is
         "{stderr}"
     );
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let url = closed_url();
     let mut command = server.cli();
     command
         .env("COMPANY_ACCESS_URL", &url)
