@@ -377,7 +377,7 @@ fn bulk_add(api: &Api, json: bool, bulk: &BulkAdd) -> Result<()> {
     Ok(())
 }
 
-/// One sentence for a bulk grant; shared with the menu's option 6.
+/// One sentence for a bulk grant.
 pub fn print_bulk(result: &BulkGrantResult) {
     let verb = if result.dry_run {
         "would be added"
