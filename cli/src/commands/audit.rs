@@ -81,7 +81,7 @@ pub fn audit(args: AuditArgs) -> ExitCode {
                 entry.id.to_string(),
                 entry.at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 entry.actor.clone(),
-                entry.action.clone(),
+                entry.action.to_string(),
                 entry.user_id.map(|id| id.to_string()).unwrap_or_default(),
                 entry
                     .company_id
