@@ -1,4 +1,14 @@
-//! The Company Access service: app factory, routes and domain services.
+//! The Company Access service: app factory, routes and domain services, in layers that import downwards only
+//! (a test in `tests/tests/layers.rs` fails on any circle):
+//!
+//! - `startup` (the one app factory), `doc` (the OpenAPI document), `config`, `background`;
+//! - `routes` (parse, call one service, answer) with `auth` and `extract` at the edge;
+//! - `services` (every rule, once), reading through `db` and writing through its unit of work;
+//! - `cache` (the check and key caches, their loading, the change feed and refresher) and `db` (every
+//!   statement, the store and its commit, the constraint mapping);
+//! - the vocabulary at the bottom, depending on nothing above it: `decision` (the facts and `decide`),
+//!   `caller` (who calls, the secret's hash), `changes` (what a write touched, its payload), `paging`,
+//!   `error`.
 
 pub mod auth;
 pub mod background;

@@ -1,3 +1,5 @@
+//! Who may act in which company: list, grant one or several, replace, default, revoke, bulk add, populate.
+
 use crate::auth::{Authorized, ReadScope, WriteScope};
 use crate::error::AppError;
 use crate::extract::JsonBody;

@@ -1,3 +1,5 @@
+//! The audit trail.
+
 use crate::auth::{Authorized, ReadScope};
 use crate::error::AppError;
 use crate::extract::Query;

@@ -1,3 +1,5 @@
+//! "May user U act in company C?": one pair from the query string, or many in a body.
+
 use crate::auth::{Authorized, CheckScope};
 use crate::error::AppError;
 use crate::extract::{JsonBody, Query};

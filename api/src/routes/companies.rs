@@ -1,3 +1,5 @@
+//! Companies and the access review of who may act in one.
+
 use crate::auth::{Authorized, ReadScope, WriteScope};
 use crate::error::AppError;
 use crate::extract::{JsonBody, Query};

@@ -1,3 +1,5 @@
+//! Liveness and readiness, open to every caller.
+
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{get, web};

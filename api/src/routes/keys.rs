@@ -1,3 +1,5 @@
+//! API keys, and which key a request was made with.
+
 use crate::auth::{AdminScope, Authorized, CheckScope};
 use crate::error::AppError;
 use crate::extract::JsonBody;

@@ -1,3 +1,5 @@
+//! Summary statistics.
+
 use crate::auth::{Authorized, ReadScope};
 use crate::error::AppError;
 use crate::services::stats;

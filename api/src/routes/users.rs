@@ -1,3 +1,5 @@
+//! Users and their employee profile.
+
 use crate::auth::{Authorized, ReadScope, WriteScope};
 use crate::error::AppError;
 use crate::extract::{JsonBody, Query};

@@ -1,5 +1,6 @@
-//! Domain services: every rule of the product lives here, once. Each takes a connection, opens its own
-//! transaction for writes, and records the audit row inside that transaction.
+//! Domain services: every rule of the product lives here, once. Reads take a connection; writes open a
+//! unit of work (`db::store::UnitOfWork`), which commits the change, its audit rows and the cache
+//! invalidation together.
 
 pub mod access;
 pub mod audit;

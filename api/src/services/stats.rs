@@ -1,4 +1,4 @@
-//! Summary statistics (menu option 7), from a handful of aggregate queries.
+//! Summary statistics: the aggregates of `db::stats`, and the figures derived from them.
 
 use crate::db::stats;
 use crate::error::AppError;
