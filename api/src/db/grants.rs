@@ -1,5 +1,5 @@
 //! The grant statements: inserting grants set-based, the default company, reading grants back, and removing
-//! them. Inserts are hand-written (`INSERT … SELECT` with a random UUID per row, `ON CONFLICT DO NOTHING`);
+//! them. Inserts are hand-written (`INSERT … SELECT` with a random UUID per row is backend-specific SQL);
 //! the rest use SeaORM's query builder.
 
 use crate::db::constraint::{Constraint, OnConstraint};
@@ -7,12 +7,14 @@ use crate::db::sql::{Sql, random_uuid_sql};
 use crate::db::stored;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
-use entity::user_company_access as access;
+use entity::{company, user_company_access as access};
 use openapi::CompanyName;
 use openapi::access::{MAX_IDS_PER_REQUEST, UserCompany};
 use openapi::companies::AccessSource;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -57,18 +59,22 @@ pub async fn default_if_none(
     user_id: i32,
     company_id: Uuid,
 ) -> Result<bool, DbErr> {
-    let mut sql = Sql::new(
-        db.get_database_backend(),
-        "UPDATE hrm_user_company_access SET is_default = true, modified_at = ",
-    );
-    let now = sql.bind(Utc::now());
-    let user = sql.bind(user_id);
-    let company = sql.bind(company_id);
-    sql.push(&format!(
-        "{now} WHERE user_id = {user} AND company_id = {company} AND NOT EXISTS \
-         (SELECT 1 FROM hrm_user_company_access d WHERE d.user_id = {user} AND d.is_default)"
-    ));
-    Ok(db.execute_raw(sql.statement()).await?.rows_affected() > 0)
+    let other = Alias::new("d");
+    let has_default = Query::select()
+        .expr(Expr::val(1))
+        .from_as(access::Entity, other.clone())
+        .and_where(Expr::col((other.clone(), access::Column::UserId)).eq(user_id))
+        .and_where(Expr::col((other, access::Column::IsDefault)).eq(true))
+        .to_owned();
+    let updated = access::Entity::update_many()
+        .col_expr(access::Column::IsDefault, Expr::value(true))
+        .col_expr(access::Column::ModifiedAt, Expr::value(Utc::now()))
+        .filter(access::Column::UserId.eq(user_id))
+        .filter(access::Column::CompanyId.eq(company_id))
+        .filter(Expr::exists(has_default).not())
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected > 0)
 }
 
 /// Grants one company inside the caller's transaction (the user row must be locked); it becomes the
@@ -143,22 +149,29 @@ pub async fn grant_rows(
     user_id: i32,
     only: Option<&[Uuid]>,
 ) -> Result<Vec<UserCompany>, AppError> {
-    let mut sql = Sql::new(
-        db.get_database_backend(),
-        "SELECT a.company_id, c.name AS company_name, a.is_default, a.created_at AS granted_at, a.granted_by \
-         FROM hrm_user_company_access a JOIN hrm_company c ON c.id = a.company_id WHERE a.user_id = ",
-    );
-    let user = sql.bind(user_id);
-    sql.push(&user);
+    let mut select = access::Entity::find()
+        .select_only()
+        .column(access::Column::CompanyId)
+        .column_as(company::Column::Name, "company_name")
+        .column(access::Column::IsDefault)
+        .column_as(access::Column::CreatedAt, "granted_at")
+        .column(access::Column::GrantedBy)
+        .inner_join(company::Entity)
+        .filter(access::Column::UserId.eq(user_id));
     if let Some(ids) = only {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = sql.bind_list(ids.iter().copied());
-        sql.push(" AND a.company_id IN ").push(&list);
+        select = select.filter(access::Column::CompanyId.is_in(ids.iter().copied()));
     }
-    sql.push(" ORDER BY a.is_default DESC, a.created_at, lower(c.name)");
-    GrantRow::find_by_statement(sql.statement())
+    select
+        .order_by_desc(access::Column::IsDefault)
+        .order_by_asc(access::Column::CreatedAt)
+        .order_by_asc(Func::lower(Expr::col((
+            company::Entity,
+            company::Column::Name,
+        ))))
+        .into_model::<GrantRow>()
         .all(db)
         .await?
         .into_iter()
@@ -199,26 +212,26 @@ pub async fn companies_without_grant(
     db: &impl ConnectionTrait,
     user_id: i32,
 ) -> Result<Vec<UserCompany>, AppError> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        id: Uuid,
-        name: String,
-    }
-    let mut sql = Sql::new(
-        db.get_database_backend(),
-        "SELECT c.id, c.name FROM hrm_company c WHERE NOT EXISTS \
-         (SELECT 1 FROM hrm_user_company_access a WHERE a.company_id = c.id AND a.user_id = ",
-    );
-    let id = sql.bind(user_id);
-    sql.push(&id).push(") ORDER BY c.created_at, c.id");
-    Row::find_by_statement(sql.statement())
+    let granted = Query::select()
+        .expr(Expr::val(1))
+        .from(access::Entity)
+        .and_where(
+            Expr::col((access::Entity, access::Column::CompanyId))
+                .equals((company::Entity, company::Column::Id)),
+        )
+        .and_where(Expr::col((access::Entity, access::Column::UserId)).eq(user_id))
+        .to_owned();
+    company::Entity::find()
+        .filter(Expr::exists(granted).not())
+        .order_by_asc(company::Column::CreatedAt)
+        .order_by_asc(company::Column::Id)
         .all(db)
         .await?
         .into_iter()
-        .map(|row| {
+        .map(|company| {
             Ok(UserCompany {
-                company_id: row.id,
-                company_name: stored("company name", CompanyName::parse(row.name))?,
+                company_id: company.id,
+                company_name: stored("company name", CompanyName::parse(company.name))?,
                 is_default: false,
                 source: AccessSource::SuperAdmin,
                 granted_at: None,
