@@ -1,14 +1,19 @@
 //! Users as the API shows them (with home company name and company count): reading one, and the
 //! filtered, paged list with case-insensitive search.
 
-use crate::db::sql::{Sql, count_rows, like_pattern};
+use crate::db::sql::like_pattern;
 use crate::db::stored;
 use crate::error::AppError;
 use crate::paging::PageRequest;
 use chrono::{DateTime, Utc};
+use entity::{company, user, user_company_access as access};
 use openapi::users::{ListUsersQuery, User, UserPage};
 use openapi::{CompanyName, Role, Username};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+};
 use uuid::Uuid;
 
 #[derive(Debug, FromQueryResult)]
@@ -26,11 +31,47 @@ struct UserRow {
     modified_at: DateTime<Utc>,
 }
 
-const SELECT_USERS: &str = "SELECT u.id, u.username, u.full_name, u.email, u.role, u.is_active, \
-     u.home_company_id, c.name AS home_company_name, \
-     (SELECT count(*) FROM hrm_user_company_access a WHERE a.user_id = u.id) AS company_count, \
-     u.created_at, u.modified_at \
-     FROM hrm_users u LEFT JOIN hrm_company c ON c.id = u.home_company_id";
+/// `(SELECT count(*) FROM hrm_user_company_access WHERE user_id = hrm_users.id)`
+fn company_count() -> Expr {
+    Expr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .expr(Func::count(Expr::col(Asterisk)))
+                .from(access::Entity)
+                .and_where(
+                    Expr::col((access::Entity, access::Column::UserId))
+                        .equals((user::Entity, user::Column::Id)),
+                )
+                .to_owned()
+                .into_sub_query_statement(),
+        ),
+    )
+}
+
+/// Users with their home company's name and how many companies they have.
+fn select_users() -> Select<user::Entity> {
+    user::Entity::find()
+        .select_only()
+        .columns([
+            user::Column::Id,
+            user::Column::Username,
+            user::Column::FullName,
+            user::Column::Email,
+            user::Column::Role,
+            user::Column::IsActive,
+            user::Column::HomeCompanyId,
+            user::Column::CreatedAt,
+            user::Column::ModifiedAt,
+        ])
+        .column_as(company::Column::Name, "home_company_name")
+        .expr_as(company_count(), "company_count")
+        .join(JoinType::LeftJoin, user::Relation::HomeCompany.def())
+}
+
+fn lower(column: user::Column) -> Expr {
+    Func::lower(Expr::col((user::Entity, column))).into()
+}
 
 impl UserRow {
     fn into_user(self) -> Result<User, AppError> {
@@ -59,18 +100,19 @@ pub async fn list(
     query: &ListUsersQuery,
     page: PageRequest,
 ) -> Result<UserPage, AppError> {
-    let backend = db.get_database_backend();
-    let mut filter = Sql::new(backend, " WHERE 1 = 1");
+    let mut filter = Condition::all();
     if let Some(text) = query
         .q
         .as_deref()
         .map(str::trim)
         .filter(|text| !text.is_empty())
     {
-        let pattern = filter.bind(like_pattern(text));
-        filter.push(&format!(
-            " AND (lower(u.username) LIKE {pattern} ESCAPE '\\' OR lower(u.full_name) LIKE {pattern} ESCAPE '\\')"
-        ));
+        let pattern = || LikeExpr::new(like_pattern(text)).escape('\\');
+        filter = filter.add(
+            Condition::any()
+                .add(lower(user::Column::Username).like(pattern()))
+                .add(lower(user::Column::FullName).like(pattern())),
+        );
     }
     if let Some(username) = query
         .username
@@ -78,37 +120,24 @@ pub async fn list(
         .map(str::trim)
         .filter(|name| !name.is_empty())
     {
-        let name = filter.bind(username.to_lowercase());
-        filter.push(&format!(" AND lower(u.username) = {name}"));
+        filter = filter.add(lower(user::Column::Username).eq(username.to_lowercase()));
     }
     if let Some(role) = query.role {
-        let role = filter.bind(role.as_str());
-        filter.push(&format!(" AND u.role = {role}"));
+        filter = filter.add(user::Column::Role.eq(role.as_str()));
     }
     if let Some(min) = query.min_companies.filter(|min| *min > 0) {
-        let min = filter.bind(i64::from(min));
-        filter.push(&format!(
-            " AND (SELECT count(*) FROM hrm_user_company_access a WHERE a.user_id = u.id) >= {min}"
-        ));
+        filter = filter.add(company_count().gte(i64::from(min)));
     }
-    let where_clause = filter.statement();
-    let mut count = Sql::new(backend, "SELECT count(*) AS total FROM hrm_users u");
-    let mut rows = Sql::new(backend, SELECT_USERS);
-    for sql in [&mut count, &mut rows] {
-        sql.push(&where_clause.sql);
-        for value in where_clause
-            .values
-            .iter()
-            .flat_map(|values| values.0.iter())
-        {
-            sql.bind(value.clone());
-        }
-    }
-    let limit = rows.bind(page.limit as i64);
-    let offset = rows.bind(page.offset as i64);
-    rows.push(&format!(" ORDER BY u.id LIMIT {limit} OFFSET {offset}"));
-    let total = count_rows(db, count).await?;
-    let items = UserRow::find_by_statement(rows.statement())
+    let total = user::Entity::find()
+        .filter(filter.clone())
+        .count(db)
+        .await?;
+    let items = select_users()
+        .filter(filter)
+        .order_by_asc(user::Column::Id)
+        .limit(page.limit)
+        .offset(page.offset)
+        .into_model::<UserRow>()
         .all(db)
         .await?
         .into_iter()
@@ -124,10 +153,9 @@ pub async fn list(
 
 /// The user as the API shows it, or `None`.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<User>, AppError> {
-    let mut sql = Sql::new(db.get_database_backend(), SELECT_USERS);
-    let id = sql.bind(id);
-    sql.push(&format!(" WHERE u.id = {id}"));
-    UserRow::find_by_statement(sql.statement())
+    select_users()
+        .filter(user::Column::Id.eq(id))
+        .into_model::<UserRow>()
         .one(db)
         .await?
         .map(UserRow::into_user)
