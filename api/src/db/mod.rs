@@ -1,8 +1,13 @@
 //! Everything that speaks SQL: connecting, the store and its unit of work, the SQL builder, the shared
 //! lookups, the grant statements, the loaders behind the check cache and the one mapping of constraint
-//! violations to domain errors. Plain statements use SeaORM's entities and query builder; hand-written
-//! SQL stands only here, where a backend feature (`FOR UPDATE`, `array_agg … FILTER`, a random UUID per
-//! row) or a measured speed needs it.
+//! violations to domain errors. Plain statements use SeaORM's entities and query builder. Hand-written SQL
+//! stands only here, each for a reason:
+//! - grant inserts, bulk add and populate: `INSERT … SELECT` with a random UUID per row, which each backend
+//!   spells differently (`grants`, `bulk`);
+//! - the cache's loaders: `array_agg … FILTER` into a binary `uuid[]` on PostgreSQL, `group_concat(hex(…))`
+//!   on SQLite, one row per user, measured (`facts`);
+//! - the access review: two index-driven branches in one `UNION ALL`, measured (`companies::members`);
+//! - the statistics: the benchmark compares `GET /stats` with these very statements (`stats`).
 
 pub mod audit;
 pub mod bulk;
