@@ -313,6 +313,14 @@ fn is_source(path: &Path) -> bool {
     ) || name == "run"
 }
 
+/// Code a generator writes (the TypeScript client's types from the OpenAPI document) says so at its top;
+/// it is made again, never split by hand.
+fn is_generated(text: &str) -> bool {
+    text.lines()
+        .take(5)
+        .any(|line| line.contains("auto-generated"))
+}
+
 #[test]
 fn no_hand_written_source_file_outside_tests_and_migrations_is_over_700_lines() {
     let root = workspace_dir();
@@ -335,10 +343,9 @@ fn no_hand_written_source_file_outside_tests_and_migrations_is_over_700_lines() 
                     dirs.push(path);
                 }
             } else if is_source(&path) {
-                let lines = std::fs::read_to_string(&path)
-                    .map(|text| text.lines().count())
-                    .unwrap_or(0);
-                if lines > MAX_LINES {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let lines = text.lines().count();
+                if lines > MAX_LINES && !is_generated(&text) {
                     long.push(format!(
                         "{} ({lines} lines)",
                         path.strip_prefix(&root).unwrap_or(&path).display()
