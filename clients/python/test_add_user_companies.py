@@ -1,25 +1,20 @@
 """The seed's examples, run through add_user_companies against a real server.
 
 Uses the server named by COMPANY_ACCESS_TEST_URL and COMPANY_ACCESS_TEST_TOKEN (it must hold the
-demo data, fresh), or else starts one: the binary from COMPANY_ACCESS_BIN, default
-../../target/debug/company-access (`cargo build -p company-access` first), as
-`serve --demo` on a temporary SQLite database.
+demo data, fresh), or else starts one (see realserver.py).
 
     python3 -m unittest -v test_add_user_companies      # or: pytest test_add_user_companies.py
 """
 
 import os
-import re
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 import urllib.request
 import uuid
 
-import add_user_companies as auc
 from add_user_companies import (
     AccessNotFound,
     AlreadyHasAccess,
@@ -33,69 +28,13 @@ from add_user_companies import (
     list_user_companies,
     remove_company_from_user,
 )
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-class _Server:
-    """`company-access serve --demo` on a temporary database, stopped by stop()."""
-
-    def __init__(self):
-        binary = os.environ.get("COMPANY_ACCESS_BIN") or os.path.join(
-            HERE, "..", "..", "target", "debug", "company-access"
-        )
-        if not os.path.exists(binary):
-            raise unittest.SkipTest("%s not built: run `cargo build -p company-access`" % binary)
-        self.dir = tempfile.TemporaryDirectory(prefix="company-access-py-")
-        self.key = "py-test-" + uuid.uuid4().hex
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("COMPANY_ACCESS_") and k != "DATABASE_URL"
-        }
-        env.update(
-            DATABASE_URL="sqlite://%s/t.db" % self.dir.name,
-            COMPANY_ACCESS_BIND="127.0.0.1:0",
-            COMPANY_ACCESS_MASTER_KEY=self.key,
-            COMPANY_ACCESS_DATA_DIR=self.dir.name,
-            NO_COLOR="1",
-        )
-        self.process = subprocess.Popen(
-            [binary, "serve", "--demo"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        found = threading.Event()
-        self.url = None
-        self.log = []
-
-        def read():
-            # Keeps reading for the server's whole life: a full pipe would block its logging.
-            for line in self.process.stderr:
-                self.log.append(line)
-                match = re.search(r"Listening on (http://[0-9.:\[\]a-z]+)", line)
-                if match and not found.is_set():
-                    self.url = match.group(1)
-                    found.set()
-            found.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not found.wait(90) or self.url is None:
-            self.stop()
-            raise RuntimeError("the server did not start:\n" + "".join(self.log))
-
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
-        self.dir.cleanup()
+from company_access_client import Client
+from realserver import HERE, Server
 
 
 def _get(path):
     """A read through the same configuration the module uses."""
-    return auc._request("GET", path)
+    return Client.from_env().request("GET", path)
 
 
 def _user(username):
@@ -121,7 +60,7 @@ class SeedExamples(unittest.TestCase):
             os.environ["COMPANY_ACCESS_URL"] = url
             os.environ["COMPANY_ACCESS_TOKEN"] = os.environ.get("COMPANY_ACCESS_TEST_TOKEN", "")
         else:
-            cls.server = _Server()
+            cls.server = Server()
             os.environ["COMPANY_ACCESS_URL"] = cls.server.url
             os.environ["COMPANY_ACCESS_TOKEN"] = cls.server.key
         cls.sarah = _user("sarah")

@@ -1,0 +1,79 @@
+"""Which users may act in which companies: a typed, standard-library client for Company Access.
+
+The module-level functions build a :class:`Client` from the environment at every call
+(``COMPANY_ACCESS_URL``, ``COMPANY_ACCESS_TOKEN``; see :meth:`Client.from_env`)::
+
+    from company_access_client import has_access, allowed_companies
+    if has_access(user_id=5, company_id="3ae13ac4-23e5-45ad-9747-e699cced23b5"):
+        ...
+
+Failures raise :class:`CompanyAccessError` or one of its subclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .client import DEFAULT_URL, AccessDecision, AddManyResult, Client, Grant
+from .errors import (
+    AccessNotFound,
+    AlreadyHasAccess,
+    CompanyAccessError,
+    CompanyNotFound,
+    ServerUnavailable,
+    Unauthorized,
+    UserNotFound,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Client",
+    "DEFAULT_URL",
+    "Grant",
+    "AddManyResult",
+    "AccessDecision",
+    "add_company_to_user",
+    "add_companies_to_user",
+    "list_user_companies",
+    "remove_company_from_user",
+    "has_access",
+    "allowed_companies",
+    "CompanyAccessError",
+    "UserNotFound",
+    "CompanyNotFound",
+    "AlreadyHasAccess",
+    "AccessNotFound",
+    "Unauthorized",
+    "ServerUnavailable",
+]
+
+
+def add_company_to_user(user_id: int | str, company_id: str) -> Grant:
+    """Gives the user access to one company; returns the grant (see Client.add_company_to_user)."""
+    return Client.from_env().add_company_to_user(user_id, company_id)
+
+
+def add_companies_to_user(user_id: int | str, company_ids: list[str]) -> AddManyResult:
+    """Gives the user several companies, all or nothing (see Client.add_companies_to_user)."""
+    return Client.from_env().add_companies_to_user(user_id, company_ids)
+
+
+def list_user_companies(user_id: int | str) -> list[Grant]:
+    """The user's companies, explicit grants first (see Client.list_user_companies)."""
+    return Client.from_env().list_user_companies(user_id)
+
+
+def remove_company_from_user(user_id: int | str, company_id: str) -> None:
+    """Takes one company away from the user (see Client.remove_company_from_user)."""
+    Client.from_env().remove_company_from_user(user_id, company_id)
+
+
+def has_access(user_id: int | str, company_id: str, role: Optional[str] = None) -> bool:
+    """Whether the user may act in the company (see Client.has_access)."""
+    return Client.from_env().has_access(user_id, company_id, role)
+
+
+def allowed_companies(user_id: int | str) -> list[Grant]:
+    """The companies the user may act in now (see Client.allowed_companies)."""
+    return Client.from_env().allowed_companies(user_id)

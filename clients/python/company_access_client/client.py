@@ -1,0 +1,279 @@
+"""The HTTP client: one :class:`Client` per service and key, nothing cached between calls."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from typing import Any, Iterator, Optional, TypedDict
+
+from .errors import (
+    CompanyNotFound,
+    ServerUnavailable,
+    UserNotFound,
+    error_from_answer,
+    unreachable,
+)
+
+__all__ = ["Client", "Grant", "AddManyResult", "AccessDecision", "DEFAULT_URL"]
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+class Grant(TypedDict):
+    """A company a user may act in: an explicit grant, or every company for a super admin."""
+
+    company_id: str
+    company_name: str
+    is_default: bool
+    source: str
+    """``"grant"`` or ``"super_admin"``."""
+    granted_at: Optional[str]
+    """When the grant was made (``None`` for access through the super admin role)."""
+    granted_by: Optional[str]
+
+
+class AddManyResult(TypedDict):
+    added: list[Grant]
+    already_present: list[str]
+
+
+class AccessDecision(TypedDict):
+    user_id: int
+    company_id: str
+    allowed: bool
+    reason: str
+    """``grant``, ``super_admin``, ``no_grant``, ``user_inactive``, ``unknown_user`` or
+    ``unknown_company``."""
+
+
+class Client:
+    """Talks to one Company Access service with one API key.
+
+    ``timeout`` bounds each attempt, in seconds. Reads (GET) that meet a 503 or a connection
+    error are tried again up to ``retries`` more times, waiting ``backoff``, then twice that, and
+    so on. Changes (POST, DELETE) are sent once: a change whose answer was lost may have applied.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        token: Optional[str] = None,
+        *,
+        timeout: float = 60.0,
+        retries: int = 2,
+        backoff: float = 0.5,
+    ) -> None:
+        if retries < 0:
+            raise ValueError("retries must be 0 or more, not %r" % (retries,))
+        self.base_url = base_url.rstrip("/")
+        self.token = token or None
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+
+    @classmethod
+    def from_env(
+        cls, *, timeout: float = 60.0, retries: int = 2, backoff: float = 0.5
+    ) -> Client:
+        """The service in ``COMPANY_ACCESS_URL`` with the key in ``COMPANY_ACCESS_TOKEN``.
+
+        Without a token, for a service on this machine, the master key the server wrote to
+        ``$COMPANY_ACCESS_DATA_DIR/master-key`` (default ``data/master-key``).
+        """
+        url = (os.environ.get("COMPANY_ACCESS_URL", "").strip() or DEFAULT_URL).rstrip("/")
+        token = os.environ.get("COMPANY_ACCESS_TOKEN", "").strip() or _local_master_key(url)
+        return cls(url, token, timeout=timeout, retries=retries, backoff=backoff)
+
+    def __repr__(self) -> str:
+        # Never the token: a repr ends up in logs.
+        return "Client(%r, timeout=%r, retries=%r)" % (self.base_url, self.timeout, self.retries)
+
+    # ------------------------------------------------------------ access
+
+    def add_company_to_user(self, user_id: int | str, company_id: str) -> Grant:
+        """Gives the user access to one company; returns the grant.
+
+        Raises AlreadyHasAccess if the user already has it, UserNotFound or CompanyNotFound.
+        """
+        grant: Grant = self.request(
+            "POST",
+            "/users/%d/companies" % _user_id(user_id),
+            {"company_id": _company_id(company_id)},
+        )
+        return grant
+
+    def add_companies_to_user(self, user_id: int | str, company_ids: list[str]) -> AddManyResult:
+        """Gives the user access to several companies at once (all or nothing).
+
+        Companies the user already has are not an error: they are listed in ``already_present``.
+        Raises UserNotFound, or CompanyNotFound if any company is unknown (then nothing is added).
+        """
+        if isinstance(company_ids, (str, bytes)):
+            raise TypeError("company_ids must be a list of company ids, not one string")
+        ids = [_company_id(company_id) for company_id in company_ids]
+        if not ids:
+            return {"added": [], "already_present": []}
+        result: AddManyResult = self.request(
+            "POST", "/users/%d/companies" % _user_id(user_id), {"company_ids": ids}
+        )
+        return result
+
+    def list_user_companies(self, user_id: int | str) -> list[Grant]:
+        """The user's companies, explicit grants first; every company for a super admin.
+
+        Lists the grants of an inactive user too (see :meth:`allowed_companies`). Raises
+        UserNotFound.
+        """
+        items: list[Grant] = self.request("GET", "/users/%d/companies" % _user_id(user_id))[
+            "items"
+        ]
+        return items
+
+    def remove_company_from_user(self, user_id: int | str, company_id: str) -> None:
+        """Takes one company away from the user.
+
+        Raises AccessNotFound if the user does not have it, UserNotFound or CompanyNotFound.
+        """
+        self.request(
+            "DELETE", "/users/%d/companies/%s" % (_user_id(user_id), _company_id(company_id))
+        )
+
+    # ------------------------------------------------------------ checks
+
+    def check_access(self, user_id: int | str, company_id: str) -> AccessDecision:
+        """May the user act in the company? The service's decision with its reason.
+
+        An unknown user or company is a refusal, not an error; an id that is not one at all
+        raises UserNotFound or CompanyNotFound before anything is sent.
+        """
+        query = urllib.parse.urlencode(
+            {"user_id": _user_id(user_id), "company_id": _company_id(company_id)}
+        )
+        decision: AccessDecision = self.request("GET", "/access-check?" + query)
+        return decision
+
+    def has_access(
+        self, user_id: int | str, company_id: str, role: Optional[str] = None
+    ) -> bool:
+        """Whether the user may act in the company (its grants, or the super admin role).
+
+        ``role`` is reserved: the service has no per-company roles yet, so any role raises
+        NotImplementedError rather than answering a question that was not asked.
+        """
+        if role is not None:
+            raise NotImplementedError(
+                "The Company Access service does not check roles yet (role=%r): call "
+                "has_access(user_id, company_id) without a role." % (role,)
+            )
+        return self.check_access(user_id, company_id)["allowed"]
+
+    def allowed_companies(self, user_id: int | str) -> list[Grant]:
+        """The companies the user may act in now: none for an inactive or unknown user.
+
+        This agrees with :meth:`has_access`, which refuses inactive and unknown users.
+        """
+        path = "/users/%d/companies" % _user_id(user_id)
+        try:
+            answer = self.request("GET", path)
+        except UserNotFound:
+            return []
+        if not answer["user"]["is_active"]:
+            return []
+        items: list[Grant] = answer["items"]
+        return items
+
+    # ------------------------------------------------------------ HTTP
+
+    def request(self, method: str, path: str, body: Optional[object] = None) -> Any:
+        """Sends ``method path`` (retrying reads as the class says); returns the decoded JSON.
+
+        ``None`` for an empty answer (204). Raises CompanyAccessError or a subclass.
+        """
+        for delay in self._retry_delays(method):
+            try:
+                return self._send(method, path, body)
+            except ServerUnavailable as error:
+                if error.status not in (None, 503):
+                    raise
+            time.sleep(delay)
+        return self._send(method, path, body)
+
+    def _retry_delays(self, method: str) -> Iterator[float]:
+        # A DELETE is idempotent for the data but not for its answer: a repeat of one that
+        # applied would report access_not_found for a removal that happened.
+        if method != "GET":
+            return
+        for attempt in range(self.retries):
+            yield self.backoff * 2**attempt
+
+    def _send(self, method: str, path: str, body: Optional[object]) -> Any:
+        headers = {"Accept": "application/json", "User-Agent": "company-access-client"}
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(
+            self.base_url + path, data=data, headers=headers, method=method
+        )
+        # A proxy from the environment must not carry loopback traffic (or the key) elsewhere.
+        handlers = [urllib.request.ProxyHandler({})] if _is_local(self.base_url) else []
+        opener = urllib.request.build_opener(*handlers)
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                text = response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            raw = error.read().decode("utf-8", errors="replace")
+            raise error_from_answer(
+                error.code, str(error.reason), raw, self.base_url, self.token
+            ) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            raise unreachable(self.base_url, getattr(error, "reason", error)) from None
+        return json.loads(text) if text.strip() else None
+
+
+def _is_local(url: str) -> bool:
+    host = urllib.parse.urlsplit(url).hostname or ""
+    return host.lower() == "localhost" or host == "::1" or host.startswith("127.")
+
+
+def _local_master_key(url: str) -> Optional[str]:
+    if not _is_local(url):
+        return None
+    data_dir = os.environ.get("COMPANY_ACCESS_DATA_DIR", "").strip() or "data"
+    try:
+        with open(os.path.join(data_dir, "master-key"), encoding="utf-8") as key_file:
+            return key_file.read().strip() or None
+    except OSError:
+        return None
+
+
+def _user_id(user_id: object) -> int:
+    try:
+        value: Optional[int] = int(str(user_id).strip())
+    except (TypeError, ValueError):
+        value = None
+    if value is None or isinstance(user_id, bool):
+        raise UserNotFound(
+            None, "user_not_found", "User not found: %r is not a user id (an integer)." % (user_id,)
+        )
+    return value
+
+
+def _company_id(company_id: object) -> str:
+    try:
+        return str(uuid.UUID(str(company_id).strip()))
+    except (TypeError, ValueError, AttributeError):
+        raise CompanyNotFound(
+            None,
+            "company_not_found",
+            "Company not found: %r is not a company id (a UUID such as "
+            "3ae13ac4-23e5-45ad-9747-e699cced23b5)." % (company_id,),
+        ) from None
