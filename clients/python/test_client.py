@@ -1,0 +1,168 @@
+"""Client, has_access and allowed_companies against a real server; retries against a stub."""
+
+import time
+import uuid
+
+import pytest
+
+import company_access_client
+from company_access_client import (
+    Client,
+    CompanyNotFound,
+    ServerUnavailable,
+    Unauthorized,
+    UserNotFound,
+)
+
+ALLOWED = {"user_id": 1, "company_id": str(uuid.UUID(int=1)), "allowed": True, "reason": "grant"}
+
+
+def names(grants):
+    return [grant["company_name"] for grant in grants]
+
+
+def test_has_access_allowed_and_denied(client, ids):
+    assert client.has_access(ids["john_smith"], ids["Main Office"]) is True
+    assert client.has_access(ids["john_smith"], ids["NYC"]) is False
+    assert client.has_access(ids["admin"], ids["NYC"]) is True
+    assert client.check_access(ids["admin"], ids["NYC"])["reason"] == "super_admin"
+    decision = client.check_access(ids["john_smith"], ids["NYC"])
+    assert (decision["allowed"], decision["reason"]) == (False, "no_grant")
+    # Unknown ids are refusals, as the service answers them, not errors.
+    assert client.has_access(999999, ids["NYC"]) is False
+    assert client.has_access(ids["admin"], str(uuid.uuid4())) is False
+
+
+def test_has_access_follows_grants_and_removals(client, ids):
+    sarah, nyc = ids["sarah"], ids["NYC"]
+    assert not client.has_access(sarah, nyc)
+    client.add_company_to_user(sarah, nyc)
+    assert client.has_access(str(sarah), nyc)
+    client.remove_company_from_user(sarah, nyc)
+    assert not client.has_access(sarah, nyc)
+
+
+def test_a_role_is_refused_before_anything_is_sent(closed_port, ids):
+    nowhere = Client(closed_port, "key", retries=0)
+    with pytest.raises(NotImplementedError, match="does not check roles yet"):
+        nowhere.has_access(ids["admin"], ids["NYC"], role="hr_manager")
+    with pytest.raises(NotImplementedError):
+        company_access_client.has_access(ids["admin"], ids["NYC"], "admin")
+
+
+def test_malformed_ids_raise_before_anything_is_sent(closed_port):
+    nowhere = Client(closed_port, "key", retries=0)
+    with pytest.raises(UserNotFound) as caught:
+        nowhere.has_access("abc", str(uuid.uuid4()))
+    assert caught.value.status is None
+    with pytest.raises(CompanyNotFound):
+        nowhere.has_access(1, "uuid-xxx")
+    with pytest.raises(UserNotFound):
+        nowhere.allowed_companies(True)
+
+
+def test_allowed_companies(client, ids):
+    assert sorted(names(client.allowed_companies(ids["john_smith"]))) == [
+        "Branch Office",
+        "Main Office",
+        "Regional HQ",
+    ]
+    assert client.allowed_companies(ids["john_smith"])[0]["is_default"] is True
+    everything = client.allowed_companies(ids["admin"])
+    assert {grant["source"] for grant in everything} == {"super_admin"}
+    assert {grant["company_id"] for grant in everything} == {
+        company["id"] for company in client.request("GET", "/companies?limit=100")["items"]
+    }
+    assert client.allowed_companies(ids["sarah"]) == []
+    assert client.allowed_companies(999999) == []
+
+
+def test_an_inactive_user_is_allowed_no_company(client, ids):
+    leaver = client.request(
+        "POST", "/users", {"username": "py_leaver", "home_company_id": ids["LA"]}
+    )["id"]
+    assert names(client.allowed_companies(leaver)) == ["LA"]
+    client.request("PATCH", "/users/%d" % leaver, {"is_active": False})
+    assert client.allowed_companies(leaver) == []
+    assert client.has_access(leaver, ids["LA"]) is False
+    # The listing still shows the grant: it says what was granted, not what is allowed now.
+    assert names(client.list_user_companies(leaver)) == ["LA"]
+
+
+def test_module_functions_use_the_environment(monkeypatch, server, ids):
+    monkeypatch.setenv("COMPANY_ACCESS_URL", server.url + "/")
+    monkeypatch.setenv("COMPANY_ACCESS_TOKEN", server.key)
+    assert company_access_client.has_access(ids["john_smith"], ids["Main Office"])
+    assert "Main Office" in names(company_access_client.allowed_companies(ids["john_smith"]))
+    from_env = Client.from_env()
+    assert from_env.base_url == server.url
+    assert server.key not in repr(from_env)
+
+
+def test_keys_and_scopes(server, client, ids):
+    with pytest.raises(Unauthorized) as caught:
+        Client(server.url, "not-a-key").has_access(ids["admin"], ids["NYC"])
+    assert caught.value.status == 401
+    # A backend that only checks needs no more than a `check` key; listing needs `read`.
+    secret = client.request("POST", "/keys", {"name": "py-backend", "scope": "check"})["secret"]
+    backend = Client(server.url, secret)
+    assert backend.has_access(ids["john_smith"], ids["Main Office"])
+    with pytest.raises(Unauthorized) as caught:
+        backend.allowed_companies(ids["john_smith"])
+    assert caught.value.status == 403
+
+
+def test_reads_are_retried_on_503_with_backoff(stub):
+    service = stub([(503, {"code": "unavailable"}), (503, {"code": "unavailable"}), (200, ALLOWED)])
+    started = time.monotonic()
+    assert service.client(retries=2, backoff=0.05).has_access(1, ALLOWED["company_id"])
+    assert time.monotonic() - started >= 0.05 + 0.1
+    assert [method for method, _ in service.requests] == ["GET"] * 3
+
+
+def test_retries_end(stub):
+    service = stub([(503, {"code": "unavailable"})] * 3)
+    with pytest.raises(ServerUnavailable) as caught:
+        service.client(retries=1).has_access(1, ALLOWED["company_id"])
+    assert caught.value.status == 503
+    assert len(service.requests) == 2
+
+
+def test_reads_are_retried_on_a_dropped_connection(stub):
+    service = stub(["drop", (200, ALLOWED)])
+    assert service.client().has_access(1, ALLOWED["company_id"])
+    assert len(service.requests) == 2
+
+
+def test_other_server_errors_are_not_retried(stub):
+    service = stub([(500, {"code": "internal", "detail": "boom"}), (200, ALLOWED)])
+    with pytest.raises(ServerUnavailable) as caught:
+        service.client().has_access(1, ALLOWED["company_id"])
+    assert (caught.value.status, caught.value.code) == (500, "internal")
+    assert len(service.requests) == 1
+
+
+@pytest.mark.parametrize("step", [(503, {"code": "unavailable"}), "drop"])
+def test_changes_are_sent_once(stub, step):
+    company = str(uuid.UUID(int=2))
+    service = stub([step, step])
+    with pytest.raises(ServerUnavailable):
+        service.client(retries=3).add_company_to_user(5, company)
+    assert service.requests == [("POST", "/users/5/companies")]
+
+    service = stub([step, step])
+    with pytest.raises(ServerUnavailable):
+        service.client(retries=3).remove_company_from_user(5, company)
+    assert service.requests == [("DELETE", "/users/5/companies/" + company)]
+
+
+def test_an_unreachable_service(closed_port):
+    with pytest.raises(ServerUnavailable) as caught:
+        Client(closed_port, "key", retries=1, backoff=0.01).allowed_companies(1)
+    assert caught.value.status is None
+    assert "Cannot reach" in str(caught.value)
+
+
+def test_negative_retries_are_refused():
+    with pytest.raises(ValueError):
+        Client(retries=-1)
