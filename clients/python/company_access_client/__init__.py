@@ -12,7 +12,7 @@ Failures raise :class:`CompanyAccessError` or one of its subclasses.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 from .client import DEFAULT_URL, AccessDecision, AddManyResult, Client, Grant
 from .errors import (
@@ -49,31 +49,31 @@ __all__ = [
 ]
 
 
-def add_company_to_user(user_id: int | str, company_id: str) -> Grant:
+def add_company_to_user(user_id: Union[int, str], company_id: str) -> Grant:
     """Gives the user access to one company; returns the grant (see Client.add_company_to_user)."""
     return Client.from_env().add_company_to_user(user_id, company_id)
 
 
-def add_companies_to_user(user_id: int | str, company_ids: list[str]) -> AddManyResult:
+def add_companies_to_user(user_id: Union[int, str], company_ids: list[str]) -> AddManyResult:
     """Gives the user several companies, all or nothing (see Client.add_companies_to_user)."""
     return Client.from_env().add_companies_to_user(user_id, company_ids)
 
 
-def list_user_companies(user_id: int | str) -> list[Grant]:
+def list_user_companies(user_id: Union[int, str]) -> list[Grant]:
     """The user's companies, explicit grants first (see Client.list_user_companies)."""
     return Client.from_env().list_user_companies(user_id)
 
 
-def remove_company_from_user(user_id: int | str, company_id: str) -> None:
+def remove_company_from_user(user_id: Union[int, str], company_id: str) -> None:
     """Takes one company away from the user (see Client.remove_company_from_user)."""
     Client.from_env().remove_company_from_user(user_id, company_id)
 
 
-def has_access(user_id: int | str, company_id: str, role: Optional[str] = None) -> bool:
+def has_access(user_id: Union[int, str], company_id: str, role: Optional[str] = None) -> bool:
     """Whether the user may act in the company (see Client.has_access)."""
     return Client.from_env().has_access(user_id, company_id, role)
 
 
-def allowed_companies(user_id: int | str) -> list[Grant]:
+def allowed_companies(user_id: Union[int, str]) -> list[Grant]:
     """The companies the user may act in now (see Client.allowed_companies)."""
     return Client.from_env().allowed_companies(user_id)

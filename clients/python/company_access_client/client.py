@@ -10,7 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from typing import Any, Iterator, Optional, TypedDict
+from typing import Any, Iterator, Optional, TypedDict, Union
 
 from .errors import (
     CompanyNotFound,
@@ -96,7 +96,7 @@ class Client:
 
     # ------------------------------------------------------------ access
 
-    def add_company_to_user(self, user_id: int | str, company_id: str) -> Grant:
+    def add_company_to_user(self, user_id: Union[int, str], company_id: str) -> Grant:
         """Gives the user access to one company; returns the grant.
 
         Raises AlreadyHasAccess if the user already has it, UserNotFound or CompanyNotFound.
@@ -108,7 +108,9 @@ class Client:
         )
         return grant
 
-    def add_companies_to_user(self, user_id: int | str, company_ids: list[str]) -> AddManyResult:
+    def add_companies_to_user(
+        self, user_id: Union[int, str], company_ids: list[str]
+    ) -> AddManyResult:
         """Gives the user access to several companies at once (all or nothing).
 
         Companies the user already has are not an error: they are listed in ``already_present``.
@@ -124,7 +126,7 @@ class Client:
         )
         return result
 
-    def list_user_companies(self, user_id: int | str) -> list[Grant]:
+    def list_user_companies(self, user_id: Union[int, str]) -> list[Grant]:
         """The user's companies, explicit grants first; every company for a super admin.
 
         Lists the grants of an inactive user too (see :meth:`allowed_companies`). Raises
@@ -135,7 +137,7 @@ class Client:
         ]
         return items
 
-    def remove_company_from_user(self, user_id: int | str, company_id: str) -> None:
+    def remove_company_from_user(self, user_id: Union[int, str], company_id: str) -> None:
         """Takes one company away from the user.
 
         Raises AccessNotFound if the user does not have it, UserNotFound or CompanyNotFound.
@@ -146,7 +148,7 @@ class Client:
 
     # ------------------------------------------------------------ checks
 
-    def check_access(self, user_id: int | str, company_id: str) -> AccessDecision:
+    def check_access(self, user_id: Union[int, str], company_id: str) -> AccessDecision:
         """May the user act in the company? The service's decision with its reason.
 
         An unknown user or company is a refusal, not an error; an id that is not one at all
@@ -159,7 +161,7 @@ class Client:
         return decision
 
     def has_access(
-        self, user_id: int | str, company_id: str, role: Optional[str] = None
+        self, user_id: Union[int, str], company_id: str, role: Optional[str] = None
     ) -> bool:
         """Whether the user may act in the company (its grants, or the super admin role).
 
@@ -173,7 +175,7 @@ class Client:
             )
         return self.check_access(user_id, company_id)["allowed"]
 
-    def allowed_companies(self, user_id: int | str) -> list[Grant]:
+    def allowed_companies(self, user_id: Union[int, str]) -> list[Grant]:
         """The companies the user may act in now: none for an inactive or unknown user.
 
         This agrees with :meth:`has_access`, which refuses inactive and unknown users.
