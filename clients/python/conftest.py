@@ -53,6 +53,7 @@ class Stub:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
                 stub.requests.append((self.command, urllib.parse.urlsplit(self.path).path))
+                # Past the script a 500, which no client retries: an extra request shows.
                 step = stub.script.pop(0) if stub.script else (500, {"code": "internal"})
                 if step == "drop":
                     self.close_connection = True

@@ -62,11 +62,15 @@ def requires_company_access(
                 return _answer(flask, 403, "no_company", "Name the company to act in.")
             try:
                 decision = (client or Client.from_env()).check_access(str(user), str(company))
+            # Only ids that are not ids at all raise these (before anything is sent): the service
+            # answers unknown ones as refusals.
             except UserNotFound:
                 return _answer(flask, 403, "unknown_user", "That is not a user id.")
             except CompanyNotFound:
                 return _answer(flask, 403, "unknown_company", "That is not a company id.")
             except CompanyAccessError as error:
+                # The service refused the value itself (a user id past 32 bits, say): the
+                # request names no user or company that could be allowed.
                 if error.status == 400:
                     return _answer(flask, 403, "invalid_id", error.detail)
                 flask.current_app.logger.error("Company access check failed: %s", error)
