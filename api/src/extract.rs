@@ -141,6 +141,14 @@ impl<T> Query<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    // A NUL or other control character can reach no valid value, and PostgreSQL refuses NUL in text.
+    if let Some((name, _)) = form_urlencoded::parse(query.as_bytes())
+        .find(|(name, value)| name.chars().chain(value.chars()).any(char::is_control))
+    {
+        return Err(AppError::bad_request(format!(
+            "The query parameter {name} must not contain control characters"
+        )));
+    }
     if let Ok(value) = serde_urlencoded::from_str::<T>(query) {
         return Ok(value);
     }
@@ -191,6 +199,21 @@ mod tests {
             .map(|e| e.problem().detail)
             .unwrap_or_default();
         assert!(missing.contains("company_id"), "{missing}");
+    }
+
+    #[test]
+    fn control_characters_in_a_query_are_refused_by_name() {
+        let detail = parse_query::<openapi::users::ListUsersQuery>("q=sa%00rah")
+            .err()
+            .map(|e| (e.problem().status, e.problem().detail));
+        assert_eq!(
+            detail,
+            Some((
+                400,
+                "The query parameter q must not contain control characters".to_owned()
+            ))
+        );
+        assert!(parse_query::<openapi::users::ListUsersQuery>("q=%C3%9Cbersee").is_ok());
     }
 
     #[test]

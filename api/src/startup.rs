@@ -118,6 +118,14 @@ async fn unknown_route(request: HttpRequest) -> HttpResponse {
     AppError::no_route(request.method().as_str(), request.path()).error_response()
 }
 
+/// A caller's request id is kept only when it cannot forge a log line: 1 to 64 letters, digits, `-`, `_`, `.`.
+fn is_safe_request_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// Logs every request once, under a request id that is also returned as `X-Request-Id`.
 async fn log_request(
     request: ServiceRequest,
@@ -127,7 +135,7 @@ async fn log_request(
         .headers()
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
-        .filter(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|id| is_safe_request_id(id))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let span = tracing::info_span!(
@@ -299,6 +307,14 @@ mod tests {
             redact("sqlite://data/a.db?mode=rwc"),
             "sqlite://data/a.db?mode=rwc"
         );
+    }
+
+    #[test]
+    fn request_ids_that_could_forge_a_log_line_are_replaced() {
+        assert!(is_safe_request_id("3f1c-req_7.a"));
+        for forged in ["", "x}\"status=500", "a b", "a\nb", "é", &"x".repeat(65)] {
+            assert!(!is_safe_request_id(forged), "{forged:?}");
+        }
     }
 
     #[test]

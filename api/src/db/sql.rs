@@ -72,16 +72,23 @@ pub fn random_uuid_sql(backend: DatabaseBackend) -> &'static str {
 
 /// Escapes `%`, `_` and `\` so a search text matches literally inside `LIKE '%…%' ESCAPE '\'`.
 pub fn like_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.to_lowercase().chars() {
+    format!("%{}%", like_escaped(&text.to_lowercase()))
+}
+
+/// A pattern matching every text that starts with `prefix`, taken literally (`ESCAPE '\'`).
+pub fn like_prefix(prefix: &str) -> String {
+    format!("{}%", like_escaped(prefix))
+}
+
+fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
+            escaped.push('\\');
         }
-        pattern.push(c);
+        escaped.push(c);
     }
-    pattern.push('%');
-    pattern
+    escaped
 }
 
 /// Runs a `SELECT count(*) AS total …`.
@@ -104,6 +111,7 @@ mod tests {
     #[test]
     fn like_pattern_matches_wildcards_literally() {
         assert_eq!(like_pattern("John_S%"), "%john\\_s\\%%");
+        assert_eq!(like_prefix("access_."), "access\\_.%");
     }
 
     #[test]

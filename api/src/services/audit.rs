@@ -1,10 +1,12 @@
 //! Reading the audit trail (each unit of work writes its own rows: `db::audit`).
 
+use crate::db::sql::like_prefix;
 use crate::db::stored;
 use crate::error::AppError;
 use crate::paging::PageRequest;
 use entity::audit_log;
 use openapi::audit::{AuditAction, AuditEntry, AuditPage, AuditQuery};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -20,7 +22,10 @@ pub async fn list(db: &impl ConnectionTrait, query: AuditQuery) -> Result<AuditP
     }
     if let Some(action) = query.action.filter(|action| !action.is_empty()) {
         select = if action.ends_with('.') {
-            select.filter(audit_log::Column::Action.starts_with(&action))
+            select.filter(
+                Expr::col(audit_log::Column::Action)
+                    .like(LikeExpr::new(like_prefix(&action)).escape('\\')),
+            )
         } else {
             select.filter(audit_log::Column::Action.eq(action))
         };

@@ -119,6 +119,8 @@ fn every_change_writes_an_audit_row() {
     );
 
     assert_eq!(audit_where(&app, of_action("access.")).total, 8);
+    // The prefix is taken literally: `_` is no wildcard.
+    assert_eq!(audit_where(&app, of_action("acce_s.")).total, 0);
     let by_company = audit_where(
         &app,
         AuditQuery {

@@ -29,6 +29,12 @@ fn responses_carry_a_request_id_and_safety_headers() {
     );
     let response = ureq::get(&app.url("/health")).call().unwrap();
     assert_eq!(response.headers().get("x-request-id").unwrap().len(), 36);
+    // An id that could forge a log line is replaced by one of the server's own.
+    let response = ureq::get(&app.url("/health"))
+        .header("X-Request-Id", "x}\"status=500")
+        .call()
+        .unwrap();
+    assert_eq!(response.headers().get("x-request-id").unwrap().len(), 36);
 }
 
 #[test]
