@@ -63,11 +63,42 @@ fn sqlite_file(url: &str) -> Option<PathBuf> {
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
 }
 
+/// Makes the folder (and its parents) readable by this user only: it holds the database and the master key.
 fn make_dir(path: &Path) -> Result<(), StartupError> {
-    std::fs::create_dir_all(path).map_err(|source| StartupError::Files {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path).map_err(|source| StartupError::Files {
         path: path.to_owned(),
         source,
     })
+}
+
+/// The SQLite file and its `-wal`/`-shm` companions readable and writable by this user only. SQLite
+/// creates the companions with the database file's mode, so a file made here 0600 keeps all three so;
+/// files an older version made are tightened.
+fn secure_sqlite_files(file: &Path) -> Result<(), StartupError> {
+    let files = |source| StartupError::Files {
+        path: file.to_owned(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file).map_err(files)?;
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mut path = file.as_os_str().to_owned();
+        path.push(suffix);
+        match std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(files(error)),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The master key from the environment, or from `data/master-key`, made on first start with mode 0600.
@@ -165,10 +196,11 @@ async fn log_request(
 impl Application {
     /// Connects, migrates, prepares the master key (and demo data), and binds; `run_until_stopped` serves.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        if let Some(file) = sqlite_file(&settings.database_url)
-            && let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty())
-        {
-            make_dir(parent)?;
+        if let Some(file) = sqlite_file(&settings.database_url) {
+            if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+                make_dir(parent)?;
+            }
+            secure_sqlite_files(&file)?;
         }
         let db = db::connect(&settings.database_url, settings.max_db_connections)
             .await

@@ -105,8 +105,20 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         ("GET", "/users?colour=red".into(), None, 400, "bad_request"),
         // PostgreSQL refuses NUL in text: without the check at the edge this was a 500 there.
         ("GET", "/users?q=sa%00rah".into(), None, 400, "bad_request"),
-        ("GET", "/companies?name=NYC%1B".into(), None, 400, "bad_request"),
-        ("GET", "/audit?actor=master%00".into(), None, 400, "bad_request"),
+        (
+            "GET",
+            "/companies?name=NYC%1B".into(),
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "GET",
+            "/audit?actor=master%00".into(),
+            None,
+            400,
+            "bad_request",
+        ),
         ("GET", "/users/99999999999".into(), None, 400, "bad_request"),
         (
             "POST",

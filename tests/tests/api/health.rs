@@ -109,3 +109,42 @@ fn unknown_routes_answer_problem_json() {
     assert_eq!(answer.code(), "not_found");
     assert!(answer.content_type.starts_with("application/problem+json"));
 }
+
+/// The database and the master key are readable by the service's user only: the data folder it makes
+/// is 0700, the SQLite file and its -wal/-shm files 0600 (even where an older file was looser).
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_sqlite_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = company_access_tests::TestDatabase::new();
+    if db.is_postgres() {
+        eprintln!("SKIPPED the_data_folder_and_sqlite_files_are_private: SQLite files only");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("fresh").join("data");
+    let file = data.join("company-access.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let (data_for_app, url_for_app) = (data.clone(), url.clone());
+    let app = TestApp::spawn_on(db, move |settings| {
+        settings.data_dir = data_for_app;
+        settings.database_url = url_for_app;
+    });
+    app.create_company("NYC");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    for suffix in ["", "-wal", "-shm"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+    drop(app);
+    // A file an older version left world-readable is tightened at the next start.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let again = company_access_tests::TestDatabase::new();
+    let _app = TestApp::spawn_on(again, move |settings| {
+        settings.data_dir = data;
+        settings.database_url = url;
+    });
+    assert_eq!(mode(&file), 0o600);
+}
