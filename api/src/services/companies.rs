@@ -61,7 +61,7 @@ pub async fn create(
     Ok(created)
 }
 
-/// Renaming changes no one's access, so no cache forgets anything.
+/// Renaming changes no one's access, so no cache forgets anything; the same name again changes nothing.
 pub async fn update(
     store: &Store,
     actor: &str,
@@ -70,19 +70,21 @@ pub async fn update(
 ) -> Result<Company, AppError> {
     let mut work = store.begin(actor).await?;
     let before = get(work.db(), id).await?;
-    if let Some(name) = request.name {
-        let model = company::Entity::find_by_id(id)
-            .one(work.db())
-            .await?
-            .ok_or_else(AppError::company_not_found)?;
-        let mut active: company::ActiveModel = model.into();
-        active.name = Set(name.as_str().to_owned());
-        active.modified_at = Set(Utc::now());
-        active
-            .update(work.db())
-            .await
-            .on_constraint(&[Constraint::CompanyName], name.as_str())?;
-    }
+    // Nothing to change: no write, no audit row, and `modified_at` keeps saying when it last changed.
+    let Some(name) = request.name.filter(|name| *name != before.name) else {
+        return Ok(before);
+    };
+    let model = company::Entity::find_by_id(id)
+        .one(work.db())
+        .await?
+        .ok_or_else(AppError::company_not_found)?;
+    let mut active: company::ActiveModel = model.into();
+    active.name = Set(name.as_str().to_owned());
+    active.modified_at = Set(Utc::now());
+    active
+        .update(work.db())
+        .await
+        .on_constraint(&[Constraint::CompanyName], name.as_str())?;
     let after = get(work.db(), id).await?;
     work.record(
         Change::new(AuditAction::CompanyUpdate)

@@ -87,34 +87,46 @@ pub async fn update(
         .username
         .clone()
         .unwrap_or_else(|| before.username.clone());
-    if let Some(name) = request.username {
+    if let Some(name) = request.username.filter(|name| *name != before.username) {
         active.username = Set(name.into());
     }
-    if let Some(full_name) = request.full_name {
+    if let Some(full_name) = request
+        .full_name
+        .filter(|name| name.as_str() != before.full_name)
+    {
         active.full_name = Set(full_name.into());
     }
-    if let Some(email) = request.email {
+    if let Some(email) = request
+        .email
+        .filter(|email| email.as_ref().map(|e| e.as_str()) != before.email.as_deref())
+    {
         active.email = Set(email.map(String::from));
     }
-    if let Some(role) = request.role {
+    if let Some(role) = request.role.filter(|role| *role != before.role) {
         active.role = Set(role.as_str().to_owned());
     }
-    if let Some(is_active) = request.is_active {
+    if let Some(is_active) = request.is_active.filter(|flag| *flag != before.is_active) {
         active.is_active = Set(is_active);
     }
-    let new_home = request.home_company_id.flatten();
-    if let Some(home) = request.home_company_id {
+    let new_home = request
+        .home_company_id
+        .filter(|home| *home != before.home_company_id);
+    if let Some(home) = new_home {
         if let Some(company_id) = home {
             require_companies(work.db(), &[company_id]).await?;
         }
         active.home_company_id = Set(home);
+    }
+    // Nothing to change: no write, no audit row, and `modified_at` keeps saying when it last changed.
+    if !active.is_changed() {
+        return Ok(before);
     }
     active.modified_at = Set(Utc::now());
     active
         .update(work.db())
         .await
         .on_constraint(USER_CONSTRAINTS, username.as_str())?;
-    if let Some(company_id) = new_home.filter(|company| before.home_company_id != Some(*company)) {
+    if let Some(company_id) = new_home.flatten() {
         insert_grant(work.db(), actor, id, company_id).await?;
     }
     let after = get(work.db(), id).await?;

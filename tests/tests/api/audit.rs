@@ -166,3 +166,45 @@ fn a_refused_change_leaves_no_audit_row() {
     assert_eq!(app.post("/companies", &json!({"name": "NYC"})).status, 409);
     assert_eq!(app.audit_count(), before);
 }
+
+/// A PATCH that changes nothing writes nothing: no audit row, and `modified_at` still says when the
+/// record last changed.
+#[test]
+fn a_patch_that_changes_nothing_writes_nothing() {
+    let app = TestApp::spawn_demo();
+    let sarah = app.user_id("sarah");
+    let nyc = app.company_id("NYC");
+    let user_before = app.client().get_user(sarah).unwrap();
+    let company_before = app.client().get_company(nyc).unwrap();
+    let audit_before = app.audit_count();
+    for body in [
+        serde_json::json!({}),
+        serde_json::json!({"full_name": user_before.full_name, "role": "hr_manager", "is_active": true}),
+        serde_json::json!({"username": "sarah", "email": null, "home_company_id": null}),
+    ] {
+        let answer = app.patch(&format!("/users/{sarah}"), &body);
+        assert_eq!(answer.status, 200, "{body}: {}", answer.text);
+        assert_eq!(
+            answer.body["modified_at"],
+            serde_json::json!(user_before.modified_at),
+            "{body}"
+        );
+    }
+    for body in [serde_json::json!({}), serde_json::json!({"name": "NYC"})] {
+        let answer = app.patch(&format!("/companies/{nyc}"), &body);
+        assert_eq!(answer.status, 200, "{body}: {}", answer.text);
+        assert_eq!(
+            answer.body["modified_at"],
+            serde_json::json!(company_before.modified_at),
+            "{body}"
+        );
+    }
+    assert_eq!(app.audit_count(), audit_before);
+    // A real change still writes its row.
+    let renamed = app.patch(
+        &format!("/companies/{nyc}"),
+        &serde_json::json!({"name": "NYC Office"}),
+    );
+    assert_eq!(renamed.status, 200);
+    assert_eq!(app.audit_count(), audit_before + 1);
+}
