@@ -30,9 +30,9 @@ pub fn api_doc_json() -> Result<String, serde_json::Error> {
     })
 }
 
-/// 400 wherever an input is read (saying which), 422 wherever a JSON body is, 401 and 403 wherever a key is needed (403 only above the
+/// 500 everywhere, 400 wherever an input is read (saying which), 422 wherever a JSON body is, 401 and 403 wherever a key is needed (403 only above the
 /// lowest scope, which every key has), 413 and 415 wherever a body is read, 503 wherever the database is
-/// asked (every operation but liveness).
+/// asked (every operation but liveness); every error answer as `application/problem+json`.
 struct CommonAnswers;
 
 impl CommonAnswers {
@@ -80,11 +80,24 @@ impl CommonAnswers {
             ResponseBuilder::new()
                 .description(description)
                 .content(
-                    "application/json",
+                    "application/problem+json",
                     Content::new(Some(Ref::from_schema_name("Problem"))),
                 )
                 .build(),
         )
+    }
+
+    /// Every error answer is sent as `application/problem+json`; handlers name only the body type.
+    fn problems_as_problem_json(operation: &mut Operation) {
+        for (status, response) in operation.responses.responses.iter_mut() {
+            if let (true, RefOr::T(response)) = (status.as_str() >= "400", response)
+                && let Some(content) = response.content.shift_remove("application/json")
+            {
+                response
+                    .content
+                    .insert("application/problem+json".to_owned(), content);
+            }
+        }
     }
 
     fn add(operation: &mut Operation, status: u16, description: &str) {
@@ -132,6 +145,12 @@ impl Modify for CommonAnswers {
                 if path != "/health" {
                     Self::add(operation, 503, "The database cannot be reached");
                 }
+                Self::add(
+                    operation,
+                    500,
+                    "The server failed; the cause is in its log, never in the answer",
+                );
+                Self::problems_as_problem_json(operation);
             }
         }
     }

@@ -56,8 +56,10 @@ pub struct AuditQuery {
     /// Only entries before this instant (RFC 3339).
     pub until: Option<DateTime<Utc>>,
     /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// Rows to skip (default 0).
+    #[param(maximum = 9_223_372_036_854_775_807_u64)]
     pub offset: Option<u64>,
 }
 

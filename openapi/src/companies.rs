@@ -32,6 +32,16 @@ pub struct UpdateCompany {
     pub name: Option<CompanyName>,
 }
 
+string_enum! {
+    /// The order of `GET /companies`.
+    pub enum CompanySort as "sort" {
+        /// Creation order, oldest first.
+        Created = "created",
+        /// By name, any letter case.
+        Name = "name",
+    }
+}
+
 /// Query of `GET /companies`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -42,10 +52,13 @@ pub struct ListCompaniesQuery {
     /// Exact name, any letter case.
     pub name: Option<String>,
     /// `created` (the default: creation order) or `name`.
-    pub sort: Option<String>,
+    #[param(inline)]
+    pub sort: Option<CompanySort>,
     /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// Rows to skip (default 0).
+    #[param(maximum = 9_223_372_036_854_775_807_u64)]
     pub offset: Option<u64>,
 }
 
@@ -91,8 +104,10 @@ pub struct CompanyMember {
 #[into_params(parameter_in = Query)]
 pub struct ListMembersQuery {
     /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// Rows to skip (default 0).
+    #[param(maximum = 9_223_372_036_854_775_807_u64)]
     pub offset: Option<u64>,
 }
 

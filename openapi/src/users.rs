@@ -91,8 +91,10 @@ pub struct ListUsersQuery {
     /// Only users granted at least this many companies (2 lists the multi-company users).
     pub min_companies: Option<u32>,
     /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// Rows to skip (default 0).
+    #[param(maximum = 9_223_372_036_854_775_807_u64)]
     pub offset: Option<u64>,
 }
 

@@ -9,7 +9,8 @@ use crate::paging::PageRequest;
 use chrono::{DateTime, Utc};
 use entity::{company, user_company_access as access};
 use openapi::companies::{
-    AccessSource, Company, CompanyMember, CompanyMembers, CompanyPage, ListCompaniesQuery,
+    AccessSource, Company, CompanyMember, CompanyMembers, CompanyPage, CompanySort,
+    ListCompaniesQuery,
 };
 use openapi::{CompanyName, Role, Username};
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder};
@@ -74,15 +75,7 @@ pub async fn list(
     query: &ListCompaniesQuery,
     page: PageRequest,
 ) -> Result<CompanyPage, AppError> {
-    let by_name = match query.sort.as_deref() {
-        None | Some("created") => false,
-        Some("name") => true,
-        Some(other) => {
-            return Err(AppError::bad_request(format!(
-                "sort must be 'created' or 'name' (got {other:?})"
-            )));
-        }
-    };
+    let by_name = query.sort == Some(CompanySort::Name);
     let mut filter = Condition::all();
     if let Some(text) = query
         .q

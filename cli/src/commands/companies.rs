@@ -7,7 +7,7 @@ use crate::print::{companies_table, print_fields};
 use crate::{lookup, outln};
 use clap::{Args, Subcommand};
 use openapi::CompanyName;
-use openapi::companies::{Company, CompanyPage, CreateCompany, ListCompaniesQuery};
+use openapi::companies::{Company, CompanyPage, CompanySort, CreateCompany, ListCompaniesQuery};
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -45,8 +45,8 @@ pub struct CompaniesList {
     #[arg(long, short = 'q', value_name = "TEXT")]
     pub search: Option<String>,
     /// Order: created (default) or name.
-    #[arg(long, value_parser = ["created", "name"])]
-    pub sort: Option<String>,
+    #[arg(long, value_name = "ORDER", value_parser = parse_sort)]
+    pub sort: Option<CompanySort>,
     /// Page size (1 to 500); without it every matching company is listed.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=500))]
     pub limit: Option<u64>,
@@ -89,11 +89,16 @@ pub fn companies(args: Companies) -> ExitCode {
     })
 }
 
+fn parse_sort(text: &str) -> std::result::Result<CompanySort, String> {
+    text.parse()
+        .map_err(|error: openapi::domain::InvalidValue| error.to_string())
+}
+
 fn companies_list(api: &Api, json: bool, list: CompaniesList) -> Result<()> {
     let (items, total, limit) = fetch_pages(list.limit, list.offset, |limit, offset| {
         let page = api.list_companies(&ListCompaniesQuery {
             q: list.search.clone(),
-            sort: list.sort.clone(),
+            sort: list.sort,
             limit: Some(limit),
             offset: Some(offset),
             ..ListCompaniesQuery::default()

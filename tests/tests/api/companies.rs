@@ -27,7 +27,7 @@ fn create_list_rename_and_delete_companies() {
     let by_name = companies_where(
         &app,
         ListCompaniesQuery {
-            sort: Some("name".into()),
+            sort: Some(openapi::companies::CompanySort::Name),
             ..ListCompaniesQuery::default()
         },
     );

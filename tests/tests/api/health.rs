@@ -148,3 +148,34 @@ fn the_data_folder_and_sqlite_files_are_private() {
     });
     assert_eq!(mode(&file), 0o600);
 }
+
+/// Every `$ref` in the document names a schema it defines: a dangling one breaks client generators.
+#[test]
+fn every_reference_in_the_document_resolves() {
+    fn refs<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(target)) = map.get("$ref") {
+                    found.push(target);
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let app = TestApp::spawn();
+    let document = app.get("/openapi.json").body;
+    let mut found = Vec::new();
+    refs(&document, &mut found);
+    assert!(!found.is_empty());
+    for target in found {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected reference {target}"));
+        assert!(
+            document["components"]["schemas"].get(name).is_some(),
+            "{target} is not defined"
+        );
+    }
+}
