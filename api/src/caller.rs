@@ -42,6 +42,10 @@ pub struct Caller {
 }
 
 pub const MASTER_KEY_NAME: &str = "master";
+/// The actor of the demo data `serve --demo` loads.
+pub const DEMO_ACTOR: &str = "demo";
+/// Actors the audit trail names that are not keys: no key may take these names.
+pub const RESERVED_ACTORS: [&str; 2] = [MASTER_KEY_NAME, DEMO_ACTOR];
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ mod m20261124_000002_create_users;
 mod m20261124_000003_create_user_company_access;
 mod m20261124_000004_create_audit_log;
 mod m20261124_000005_create_api_keys;
+mod m20261201_000006_key_names_never_reused;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_create_user_company_access::Migration),
             Box::new(m20261124_000004_create_audit_log::Migration),
             Box::new(m20261124_000005_create_api_keys::Migration),
+            Box::new(m20261201_000006_key_names_never_reused::Migration),
         ]
     }
 }

@@ -30,7 +30,8 @@ pub struct TestDatabase {
     _dir: tempfile::TempDir,
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+/// A runtime for the tests' own database work, beside the server's.
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -12,8 +12,8 @@ pub enum Constraint {
     Username,
     /// `uq_hrm_company_name_ci`: company names are unique regardless of case.
     CompanyName,
-    /// `uq_hrm_api_keys_live_name`: one live key per name.
-    LiveKeyName,
+    /// `uq_hrm_api_keys_name_ci`: a key name is never reused, not even after revocation.
+    KeyName,
     /// `fk_hrm_users_home_company`: a user's home company exists.
     HomeCompany,
     /// `fk_hrm_user_company_access_company`: a granted company exists.
@@ -25,7 +25,7 @@ impl Constraint {
         match self {
             Constraint::Username => "uq_hrm_users_username_ci",
             Constraint::CompanyName => "uq_hrm_company_name_ci",
-            Constraint::LiveKeyName => "uq_hrm_api_keys_live_name",
+            Constraint::KeyName => "uq_hrm_api_keys_name_ci",
             Constraint::HomeCompany => "fk_hrm_users_home_company",
             Constraint::GrantedCompany => "fk_hrm_user_company_access_company",
         }
@@ -46,9 +46,12 @@ impl Constraint {
                 code: ProblemCode::CompanyNameTaken,
                 detail: format!("A company named '{subject}' already exists"),
             },
-            Constraint::LiveKeyName => AppError::Conflict {
+            Constraint::KeyName => AppError::Conflict {
                 code: ProblemCode::KeyNameTaken,
-                detail: format!("A live key named '{subject}' already exists"),
+                detail: format!(
+                    "A key named '{subject}' exists or existed; names are never reused, so the audit \
+                     trail's actors stay unambiguous"
+                ),
             },
             // The company was deleted by a concurrent request between our checks and the write.
             Constraint::HomeCompany => AppError::company_not_found(),

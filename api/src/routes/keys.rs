@@ -35,7 +35,7 @@ pub async fn whoami(key: Authorized<CheckScope>) -> web::Json<WhoAmI> {
     request_body = CreateKey,
     responses(
         (status = 201, description = "Created", body = CreatedKey),
-        (status = 409, description = "A live key has this name", body = Problem)
+        (status = 409, description = "A key has or had this name, or the name is reserved (`master`, `demo`)", body = Problem)
     ),
     security(("api_key" = ["admin"]))
 )]

@@ -1,5 +1,6 @@
 //! The seed's examples as data, loaded by `serve --demo` into an empty database only.
 
+use crate::caller::DEMO_ACTOR;
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::{access, companies, users};
@@ -9,8 +10,6 @@ use openapi::{CompanyName, FullName, Role, Username};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-const ACTOR: &str = "demo";
 
 /// Created in this order, so that the menu numbers NYC 1 and LA 2 as in the seed's example workflow.
 const COMPANIES: [&str; 11] = [
@@ -85,7 +84,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
     for name in COMPANIES {
         let created = companies::create(
             store,
-            ACTOR,
+            DEMO_ACTOR,
             CreateCompany {
                 name: CompanyName::parse(name).map_err(invalid)?,
             },
@@ -97,7 +96,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
     for (username, full_name, role, home, granted) in USERS {
         let user = users::create(
             store,
-            ACTOR,
+            DEMO_ACTOR,
             CreateUser {
                 username: Username::parse(username).map_err(invalid)?,
                 full_name: Some(FullName::parse(full_name).map_err(invalid)?),
@@ -113,7 +112,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
                 .iter()
                 .map(|name| company(name))
                 .collect::<Result<Vec<_>, _>>()?;
-            access::grant_many(store, ACTOR, user.id, &company_ids).await?;
+            access::grant_many(store, DEMO_ACTOR, user.id, &company_ids).await?;
         }
     }
     Ok(true)

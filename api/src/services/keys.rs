@@ -1,6 +1,6 @@
 //! API keys: made, listed and revoked by admins; verified on every request.
 
-use crate::caller::{Caller, MASTER_KEY_NAME, SecretHash};
+use crate::caller::{Caller, MASTER_KEY_NAME, RESERVED_ACTORS, SecretHash};
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::constraint::{Constraint, OnConstraint};
@@ -92,10 +92,15 @@ pub async fn create(
     actor: &str,
     request: CreateKey,
 ) -> Result<CreatedKey, AppError> {
-    if request.name.as_str().eq_ignore_ascii_case(MASTER_KEY_NAME) {
+    if let Some(reserved) = RESERVED_ACTORS
+        .iter()
+        .find(|reserved| request.name.as_str().eq_ignore_ascii_case(reserved))
+    {
         return Err(AppError::Conflict {
             code: ProblemCode::KeyNameTaken,
-            detail: format!("The name '{MASTER_KEY_NAME}' is reserved for the master key"),
+            detail: format!(
+                "The name '{reserved}' is reserved: the audit trail uses it for changes no key made"
+            ),
         });
     }
     let secret = generate_secret()?;
@@ -113,7 +118,7 @@ pub async fn create(
     let inserted = model
         .insert(work.db())
         .await
-        .on_constraint(&[Constraint::LiveKeyName], request.name.as_str())?;
+        .on_constraint(&[Constraint::KeyName], request.name.as_str())?;
     let key = to_api_key(inserted)?;
     work.record(Change::new(AuditAction::KeyCreate).after(&key));
     work.commit().await?;

@@ -1914,7 +1914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A live key has this name */
+            /** @description A key has or had this name, or the name is reserved (`master`, `demo`) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -253,8 +253,14 @@ fn keys_are_listed_without_secrets_stored_as_hashes_and_revocable() {
         (duplicate.status, duplicate.code()),
         (409, "key_name_taken")
     );
-    let master = app.post("/keys", &json!({"name": "master", "scope": "admin"}));
-    assert_eq!(master.status, 409);
+    for reserved in ["master", "Demo"] {
+        let taken = app.post("/keys", &json!({"name": reserved, "scope": "admin"}));
+        assert_eq!(
+            (taken.status, taken.code()),
+            (409, "key_name_taken"),
+            "{reserved}"
+        );
+    }
     client.revoke_key(id).unwrap();
     let revoked = app.get_as(&secret, "/users");
     assert_eq!(revoked.status, 401);
@@ -263,10 +269,9 @@ fn keys_are_listed_without_secrets_stored_as_hashes_and_revocable() {
             .code(),
         "key_not_found"
     );
-    // A revoked key's name may be given to a new key.
-    client
-        .create_key(&new_key("reporting", Scope::Read))
-        .unwrap();
+    // A revoked key's name stays its own: the audit trail's actor "reporting" means that key forever.
+    let reused = app.post("/keys", &json!({"name": "Reporting", "scope": "read"}));
+    assert_eq!((reused.status, reused.code()), (409, "key_name_taken"));
 }
 
 #[test]
@@ -298,4 +303,55 @@ fn malformed_authorization_headers_are_401() {
             "Bearer"
         );
     }
+}
+
+/// Older versions let a revoked key's name be given to a new key. The migration that makes names unique
+/// forever renames such revoked namesakes and keeps the live key's name.
+#[test]
+fn the_migration_renames_revoked_namesakes_and_keeps_the_live_name() {
+    use entity::api_key;
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
+    let db = company_access_tests::TestDatabase::new();
+    let names = company_access_tests::runtime().block_on(async {
+        let connection = sea_orm::Database::connect(&db.url).await.unwrap();
+        Migrator::up(&connection, None).await.unwrap();
+        Migrator::down(&connection, Some(1)).await.unwrap();
+        let key = |name: &str, revoked: bool, minutes: i64| api_key::ActiveModel {
+            id: Set(uuid::Uuid::new_v4()),
+            name: Set(name.to_owned()),
+            scope: Set("read".into()),
+            prefix: Set("cak_0000".into()),
+            secret_hash: Set(uuid::Uuid::new_v4().to_string()),
+            created_at: Set(chrono::Utc::now() - chrono::Duration::minutes(minutes)),
+            created_by: Set("master".into()),
+            revoked_at: Set(revoked.then(chrono::Utc::now)),
+        };
+        for (name, revoked, age) in [
+            ("reporting", true, 30),
+            ("Reporting", true, 20),
+            ("reporting", false, 10),
+            ("audit", true, 5),
+        ] {
+            key(name, revoked, age).insert(&connection).await.unwrap();
+        }
+        Migrator::up(&connection, None).await.unwrap();
+        api_key::Entity::find()
+            .order_by_asc(api_key::Column::CreatedAt)
+            .all(&connection)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|key| key.name)
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(
+        names,
+        [
+            "reporting (revoked 1)",
+            "Reporting (revoked 2)",
+            "reporting",
+            "audit"
+        ]
+    );
 }
