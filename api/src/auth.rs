@@ -1,6 +1,6 @@
 //! Bearer keys and scopes. A handler states the scope it needs by the type of its `Authorized<_>` argument.
 
-use crate::caller::{Caller, SecretHash};
+use crate::caller::{Actor, Caller, SecretHash};
 use crate::error::AppError;
 use crate::services::keys;
 use crate::state::AppState;
@@ -45,8 +45,8 @@ pub struct Authorized<S: RequiredScope> {
 }
 
 impl<S: RequiredScope> Authorized<S> {
-    pub fn actor(&self) -> &str {
-        &self.caller.name
+    pub fn actor(&self) -> Actor<'_> {
+        self.caller.actor()
     }
 
     fn of(caller: Caller) -> Result<Self, AppError> {

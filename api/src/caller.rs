@@ -3,6 +3,7 @@
 use openapi::Scope;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+use uuid::Uuid;
 
 /// SHA-256 of a key's secret: what is stored and compared, never the secret itself.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -39,6 +40,32 @@ pub struct Caller {
     /// Shared, so that answering a request from the key cache copies no string.
     pub name: Arc<str>,
     pub scope: Scope,
+    /// `None` for the master key, which has no row.
+    pub key_id: Option<Uuid>,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
+            name: &self.name,
+            key_id: self.key_id,
+        }
+    }
+}
+
+/// Who a change is made by, as the audit trail records it: the key's name and, for a stored key, its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub key_id: Option<Uuid>,
+}
+
+impl Actor<'static> {
+    /// The demo data `serve --demo` loads.
+    pub const DEMO: Actor<'static> = Actor {
+        name: DEMO_ACTOR,
+        key_id: None,
+    };
 }
 
 pub const MASTER_KEY_NAME: &str = "master";

@@ -8,6 +8,8 @@ pub struct Model {
     pub id: i64,
     pub at: DateTimeUtc,
     pub actor: String,
+    /// The key that made the change; `None` for the master key and the demo data.
+    pub actor_key_id: Option<Uuid>,
     pub action: String,
     pub user_id: Option<i32>,
     pub company_id: Option<Uuid>,

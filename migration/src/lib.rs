@@ -8,6 +8,7 @@ mod m20261124_000003_create_user_company_access;
 mod m20261124_000004_create_audit_log;
 mod m20261124_000005_create_api_keys;
 mod m20261201_000006_key_names_never_reused;
+mod m20261201_000007_audit_actor_key_id;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_create_audit_log::Migration),
             Box::new(m20261124_000005_create_api_keys::Migration),
             Box::new(m20261201_000006_key_names_never_reused::Migration),
+            Box::new(m20261201_000007_audit_actor_key_id::Migration),
         ]
     }
 }

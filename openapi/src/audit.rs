@@ -29,8 +29,10 @@ string_enum! {
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
-    /// Name of the API key that made the change (`master` for the master key).
+    /// Name of the API key that made the change (`master` for the master key, `demo` for the demo data).
     pub actor: String,
+    /// Id of the key that made the change; absent for the master key and the demo data.
+    pub actor_key_id: Option<Uuid>,
     /// What happened.
     pub action: AuditAction,
     pub user_id: Option<i32>,

@@ -1,5 +1,6 @@
 //! The audit rows a unit of work writes in its own transaction.
 
+use crate::caller::Actor;
 use chrono::Utc;
 use entity::audit_log;
 use openapi::audit::AuditAction;
@@ -51,11 +52,16 @@ impl Change {
         self
     }
 
-    fn into_active_model(self, actor: &str, at: chrono::DateTime<Utc>) -> audit_log::ActiveModel {
+    fn into_active_model(
+        self,
+        actor: Actor<'_>,
+        at: chrono::DateTime<Utc>,
+    ) -> audit_log::ActiveModel {
         audit_log::ActiveModel {
             id: NotSet,
             at: Set(at),
-            actor: Set(actor.to_owned()),
+            actor: Set(actor.name.to_owned()),
+            actor_key_id: Set(actor.key_id),
             action: Set(self.action.as_str().to_owned()),
             user_id: Set(self.user_id),
             company_id: Set(self.company_id),
@@ -71,7 +77,7 @@ const AUDIT_ROWS_PER_INSERT: usize = 1_000;
 /// Records the changes of one transaction, made by `actor`, with one multi-row INSERT per batch.
 pub(super) async fn insert(
     db: &impl ConnectionTrait,
-    actor: &str,
+    actor: Actor<'_>,
     changes: Vec<Change>,
 ) -> Result<(), DbErr> {
     let at = Utc::now();

@@ -3,6 +3,7 @@
 //! together so that no service can forget either.
 
 use crate::cache::CheckCache;
+use crate::caller::Actor;
 use crate::changes::{CHANNEL, Changes};
 use crate::db::audit::{self, Change};
 use crate::error::AppError;
@@ -18,8 +19,8 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens a write transaction acting for `actor`, the name the audit trail records.
-    pub async fn begin<'a>(&'a self, actor: &'a str) -> Result<UnitOfWork<'a>, AppError> {
+    /// Opens a write transaction acting for `actor`, whom the audit trail records.
+    pub async fn begin<'a>(&'a self, actor: Actor<'a>) -> Result<UnitOfWork<'a>, AppError> {
         Ok(UnitOfWork {
             store: self,
             txn: super::begin_write(&self.db).await?,
@@ -34,7 +35,7 @@ impl Store {
 pub struct UnitOfWork<'a> {
     store: &'a Store,
     txn: DatabaseTransaction,
-    actor: &'a str,
+    actor: Actor<'a>,
     audit: Vec<Change>,
     changes: Changes,
 }
@@ -45,7 +46,7 @@ impl<'a> UnitOfWork<'a> {
         &self.txn
     }
 
-    pub fn actor(&self) -> &'a str {
+    pub fn actor(&self) -> Actor<'a> {
         self.actor
     }
 

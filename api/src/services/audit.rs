@@ -54,6 +54,7 @@ pub async fn list(db: &impl ConnectionTrait, query: AuditQuery) -> Result<AuditP
                     id: row.id,
                     at: row.at,
                     actor: row.actor,
+                    actor_key_id: row.actor_key_id,
                     action: stored("audit action", row.action.parse::<AuditAction>())?,
                     user_id: row.user_id,
                     company_id: row.company_id,

@@ -1,5 +1,6 @@
 //! Companies, and who can act in each (the access review).
 
+use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::companies as rows;
@@ -35,7 +36,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Company, AppErro
 
 pub async fn create(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     request: CreateCompany,
 ) -> Result<Company, AppError> {
     let now = Utc::now();
@@ -64,7 +65,7 @@ pub async fn create(
 /// Renaming changes no one's access, so no cache forgets anything; the same name again changes nothing.
 pub async fn update(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     id: Uuid,
     request: UpdateCompany,
 ) -> Result<Company, AppError> {
@@ -97,7 +98,7 @@ pub async fn update(
 }
 
 /// Deletes the company; grants of it go too (ON DELETE CASCADE) and home companies pointing at it are cleared.
-pub async fn delete(store: &Store, actor: &str, id: Uuid) -> Result<(), AppError> {
+pub async fn delete(store: &Store, actor: Actor<'_>, id: Uuid) -> Result<(), AppError> {
     let mut work = store.begin(actor).await?;
     let before = get(work.db(), id).await?;
     company::Entity::delete_by_id(id).exec(work.db()).await?;

@@ -1,6 +1,6 @@
 //! The seed's examples as data, loaded by `serve --demo` into an empty database only.
 
-use crate::caller::DEMO_ACTOR;
+use crate::caller::Actor;
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::{access, companies, users};
@@ -84,7 +84,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
     for name in COMPANIES {
         let created = companies::create(
             store,
-            DEMO_ACTOR,
+            Actor::DEMO,
             CreateCompany {
                 name: CompanyName::parse(name).map_err(invalid)?,
             },
@@ -96,7 +96,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
     for (username, full_name, role, home, granted) in USERS {
         let user = users::create(
             store,
-            DEMO_ACTOR,
+            Actor::DEMO,
             CreateUser {
                 username: Username::parse(username).map_err(invalid)?,
                 full_name: Some(FullName::parse(full_name).map_err(invalid)?),
@@ -112,7 +112,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
                 .iter()
                 .map(|name| company(name))
                 .collect::<Result<Vec<_>, _>>()?;
-            access::grant_many(store, DEMO_ACTOR, user.id, &company_ids).await?;
+            access::grant_many(store, Actor::DEMO, user.id, &company_ids).await?;
         }
     }
     Ok(true)

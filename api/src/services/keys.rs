@@ -1,5 +1,6 @@
 //! API keys: made, listed and revoked by admins; verified on every request.
 
+use crate::caller::Actor;
 use crate::caller::{Caller, MASTER_KEY_NAME, RESERVED_ACTORS, SecretHash};
 use crate::changes::Changes;
 use crate::db::audit::Change;
@@ -52,6 +53,7 @@ pub fn known_caller(store: &Store, master_key: &SecretHash, hash: &SecretHash) -
         return Some(Caller {
             name: Arc::clone(&MASTER_CALLER_NAME),
             scope: Scope::Admin,
+            key_id: None,
         });
     }
     store.cache.key(&hash.0)
@@ -80,6 +82,7 @@ pub async fn look_up(store: &Store, hash: SecretHash) -> Result<Option<Caller>, 
             let caller = Caller {
                 name: model.name.into(),
                 scope,
+                key_id: Some(model.id),
             };
             cache.store_key(generation, hash.0, caller.clone());
             Ok(Some(caller))
@@ -89,7 +92,7 @@ pub async fn look_up(store: &Store, hash: SecretHash) -> Result<Option<Caller>, 
 
 pub async fn create(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     request: CreateKey,
 ) -> Result<CreatedKey, AppError> {
     if let Some(reserved) = RESERVED_ACTORS
@@ -111,7 +114,7 @@ pub async fn create(
         prefix: Set(secret.chars().take(PREFIX_LEN).collect()),
         secret_hash: Set(SecretHash::of(&secret).to_hex()),
         created_at: Set(Utc::now()),
-        created_by: Set(actor.to_owned()),
+        created_by: Set(actor.name.to_owned()),
         revoked_at: Set(None),
     };
     let mut work = store.begin(actor).await?;
@@ -136,7 +139,7 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<ApiKey>, AppError> {
 }
 
 /// Revokes a key at once; revoking a revoked key changes nothing.
-pub async fn revoke(store: &Store, actor: &str, id: Uuid) -> Result<(), AppError> {
+pub async fn revoke(store: &Store, actor: Actor<'_>, id: Uuid) -> Result<(), AppError> {
     let mut work = store.begin(actor).await?;
     let model = api_key::Entity::find_by_id(id)
         .one(work.db())

@@ -1,6 +1,7 @@
 //! Users and their employee profile. A user's home company is granted (as default when they have none)
 //! when it is set.
 
+use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::constraint::{Constraint, OnConstraint};
@@ -34,7 +35,11 @@ pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<User, AppError> {
     find(db, id).await?.ok_or_else(AppError::user_not_found)
 }
 
-pub async fn create(store: &Store, actor: &str, request: CreateUser) -> Result<User, AppError> {
+pub async fn create(
+    store: &Store,
+    actor: Actor<'_>,
+    request: CreateUser,
+) -> Result<User, AppError> {
     let mut work = store.begin(actor).await?;
     if let Some(company_id) = request.home_company_id {
         require_companies(work.db(), &[company_id]).await?;
@@ -56,7 +61,7 @@ pub async fn create(store: &Store, actor: &str, request: CreateUser) -> Result<U
         .await
         .on_constraint(USER_CONSTRAINTS, request.username.as_str())?;
     if let Some(company_id) = request.home_company_id {
-        insert_grant(work.db(), actor, inserted.id, company_id).await?;
+        insert_grant(work.db(), actor.name, inserted.id, company_id).await?;
     }
     let created = get(work.db(), inserted.id).await?;
     work.record(
@@ -71,7 +76,7 @@ pub async fn create(store: &Store, actor: &str, request: CreateUser) -> Result<U
 
 pub async fn update(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     id: i32,
     request: UpdateUser,
 ) -> Result<User, AppError> {
@@ -127,7 +132,7 @@ pub async fn update(
         .await
         .on_constraint(USER_CONSTRAINTS, username.as_str())?;
     if let Some(company_id) = new_home.flatten() {
-        insert_grant(work.db(), actor, id, company_id).await?;
+        insert_grant(work.db(), actor.name, id, company_id).await?;
     }
     let after = get(work.db(), id).await?;
     work.record(
@@ -142,7 +147,7 @@ pub async fn update(
 }
 
 /// Deletes the user; their grants go with them (ON DELETE CASCADE), and the audit row keeps what they had.
-pub async fn delete(store: &Store, actor: &str, id: i32) -> Result<(), AppError> {
+pub async fn delete(store: &Store, actor: Actor<'_>, id: i32) -> Result<(), AppError> {
     let mut work = store.begin(actor).await?;
     lock_user(work.db(), id).await?;
     let before = get(work.db(), id).await?;

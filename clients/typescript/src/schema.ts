@@ -422,8 +422,13 @@ export interface components {
             id: number;
             /** Format: date-time */
             at: string;
-            /** @description Name of the API key that made the change (`master` for the master key). */
+            /** @description Name of the API key that made the change (`master` for the master key, `demo` for the demo data). */
             actor: string;
+            /**
+             * Format: uuid
+             * @description Id of the key that made the change; absent for the master key and the demo data.
+             */
+            actor_key_id?: string | null;
             /** @description What happened. */
             action: components["schemas"]["AuditAction"];
             /** Format: int32 */

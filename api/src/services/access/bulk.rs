@@ -1,5 +1,6 @@
 //! Bulk add: every listed user gets every listed company (an absent list means all), set-based.
 
+use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::bulk::grant_all_pairs;
@@ -15,7 +16,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub async fn bulk_grant(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     request: BulkGrantRequest,
 ) -> Result<BulkGrantResult, AppError> {
     let user_ids = request.user_ids.as_deref().map(dedup_in_order);
@@ -51,7 +52,7 @@ pub async fn bulk_grant(
     } else if pairs == 0 {
         0
     } else {
-        grant_all_pairs(db, actor, user_ids.as_deref(), company_ids.as_deref()).await?
+        grant_all_pairs(db, actor.name, user_ids.as_deref(), company_ids.as_deref()).await?
     };
     let result = BulkGrantResult {
         users,

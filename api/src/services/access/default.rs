@@ -1,5 +1,6 @@
 //! The user's one default company.
 
+use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::grants::{grant_of, set_default_flag};
@@ -13,7 +14,7 @@ use uuid::Uuid;
 /// Makes the company the user's one default (or clears the flag).
 pub async fn set_default(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     user_id: i32,
     company_id: Uuid,
     is_default: bool,

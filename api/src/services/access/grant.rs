@@ -1,5 +1,6 @@
 //! `add_company_to_user` and `add_companies_to_user`.
 
+use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::grants::{default_if_none, grant_of, grant_rows, insert_grant, insert_grants};
@@ -18,14 +19,14 @@ use uuid::Uuid;
 /// their default.
 pub async fn grant_one(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     user_id: i32,
     company_id: Uuid,
 ) -> Result<UserCompany, AppError> {
     let mut work = store.begin(actor).await?;
     lock_user(work.db(), user_id).await?;
     require_companies(work.db(), &[company_id]).await?;
-    if !insert_grant(work.db(), actor, user_id, company_id).await? {
+    if !insert_grant(work.db(), actor.name, user_id, company_id).await? {
         return Err(AppError::already_has_access());
     }
     let grant = grant_of(work.db(), user_id, company_id)
@@ -45,7 +46,7 @@ pub async fn grant_one(
 /// All or nothing; companies the user already has are reported, not refused.
 pub async fn grant_many(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     user_id: i32,
     company_ids: &[Uuid],
 ) -> Result<GrantManyResult, AppError> {
@@ -66,7 +67,7 @@ pub async fn grant_many(
         .collect();
     let (already_present, to_add): (Vec<Uuid>, Vec<Uuid>) =
         ids.iter().copied().partition(|id| had.contains(id));
-    insert_grants(work.db(), actor, user_id, &to_add).await?;
+    insert_grants(work.db(), actor.name, user_id, &to_add).await?;
     if let Some(first) = to_add.first() {
         default_if_none(work.db(), user_id, *first).await?;
     }

@@ -1,5 +1,6 @@
 //! Replacing a user's whole set of granted companies.
 
+use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::grants::{
@@ -19,7 +20,7 @@ use uuid::Uuid;
 /// The user ends up with exactly `company_ids`; the default is the one named, or kept, or the first.
 pub async fn replace(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     user_id: i32,
     request: ReplaceCompanies,
 ) -> Result<ReplaceResult, AppError> {
@@ -50,7 +51,7 @@ pub async fn replace(
         .filter(|id| !current.contains(id))
         .collect();
     delete_grants(work.db(), user_id, &removed).await?;
-    insert_grants(work.db(), actor, user_id, &added).await?;
+    insert_grants(work.db(), actor.name, user_id, &added).await?;
     match request.default_company_id {
         Some(default) => set_default_flag(work.db(), user_id, default, true).await?,
         None => {

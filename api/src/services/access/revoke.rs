@@ -1,5 +1,6 @@
 //! `remove_company_from_user`.
 
+use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::grants::delete_grants;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 pub async fn revoke(
     store: &Store,
-    actor: &str,
+    actor: Actor<'_>,
     user_id: i32,
     company_id: Uuid,
 ) -> Result<(), AppError> {
