@@ -10,6 +10,9 @@ pub struct Settings {
     /// `sqlite://…` or `postgres://…`.
     pub database_url: String,
     pub bind: SocketAddr,
+    /// From `COMPANY_ACCESS_METRICS_BIND`: a second listener serving only `GET /metrics`, without a key, for a
+    /// scraper that holds none; bind it where only the scraper reaches (e.g. `127.0.0.1:9464`).
+    pub metrics_bind: Option<SocketAddr>,
     /// Where the default SQLite file and the generated master key live.
     pub data_dir: PathBuf,
     /// From `COMPANY_ACCESS_MASTER_KEY`; when absent one is generated into `data_dir/master-key`.
@@ -35,7 +38,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 impl Settings {
-    /// Reads `DATABASE_URL`, `COMPANY_ACCESS_BIND`, `COMPANY_ACCESS_DATA_DIR`, `COMPANY_ACCESS_MASTER_KEY`,
+    /// Reads `DATABASE_URL`, `COMPANY_ACCESS_BIND`, `COMPANY_ACCESS_METRICS_BIND`, `COMPANY_ACCESS_DATA_DIR`, `COMPANY_ACCESS_MASTER_KEY`,
     /// `COMPANY_ACCESS_WORKERS`, `COMPANY_ACCESS_DB_CONNECTIONS`, `COMPANY_ACCESS_CACHE_CAPACITY` (users and
     /// companies held by the check cache; 0 turns it off) and `COMPANY_ACCESS_CACHE_TTL_SECS`.
     pub fn from_env(demo: bool) -> Result<Self, ConfigError> {
@@ -53,6 +56,14 @@ impl Settings {
                 "COMPANY_ACCESS_BIND must be an address and port such as 127.0.0.1:8080 (got {bind_text:?})"
             ))
         })?;
+        let metrics_bind = match env("COMPANY_ACCESS_METRICS_BIND") {
+            None => None,
+            Some(text) => Some(text.trim().parse().map_err(|_| {
+                ConfigError(format!(
+                    "COMPANY_ACCESS_METRICS_BIND must be an address and port such as 127.0.0.1:9464 (got {text:?})"
+                ))
+            })?),
+        };
         let workers =
             match env("COMPANY_ACCESS_WORKERS") {
                 None => None,
@@ -105,6 +116,7 @@ impl Settings {
         Ok(Settings {
             database_url,
             bind,
+            metrics_bind,
             data_dir,
             master_key: master_key.map(|key| key.trim().to_owned()),
             demo,

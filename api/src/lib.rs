@@ -8,7 +8,7 @@
 //!   statement, the store and its commit, the constraint mapping);
 //! - the vocabulary at the bottom, depending on nothing above it: `decision` (the facts and `decide`),
 //!   `caller` (who calls, the secret's hash), `changes` (what a write touched, its payload), `paging`,
-//!   `error`.
+//!   `error`, `metrics` (the counters and their text exposition).
 
 pub mod auth;
 pub mod background;
@@ -21,6 +21,7 @@ pub mod decision;
 pub mod doc;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod paging;
 pub mod routes;
 pub mod services;

@@ -51,6 +51,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The separate metrics listener, when `COMPANY_ACCESS_METRICS_BIND` is set.
+    metrics: Option<(u16, Server)>,
     background: Background,
 }
 
@@ -176,8 +178,17 @@ async fn log_request(
         path = %request.path()
     );
     let started = Instant::now();
+    let metrics = request
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.store.metrics.clone());
+    let method = request.method().clone();
     let mut response = next.call(request).instrument(span.clone()).await?;
     let status = response.status().as_u16();
+    if let Some(metrics) = metrics {
+        // The pattern, never the path: one series per route however many ids are asked for.
+        let route = response.request().match_pattern();
+        metrics.record_request(route.as_deref(), method.as_str(), status, started.elapsed());
+    }
     span.in_scope(|| {
         tracing::info!(
             status,
@@ -219,6 +230,7 @@ impl Application {
         let store = Store {
             db,
             cache: cache.clone(),
+            metrics: Arc::default(),
         };
         let mut background = Background::default();
         if postgres {
@@ -257,6 +269,7 @@ impl Application {
             address: settings.bind.to_string(),
             source,
         })?;
+        let metrics_state = state.clone();
         let api_doc = doc::api_doc();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -283,10 +296,15 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
+        let metrics = match settings.metrics_bind {
+            Some(bind) => Some(metrics_server(bind, metrics_state)?),
+            None => None,
+        };
         tracing::info!(%address, "Listening on http://{address}");
         Ok(Application {
             port: address.port(),
             server: server.run(),
+            metrics,
             background,
         })
     }
@@ -295,16 +313,58 @@ impl Application {
         self.port
     }
 
+    /// The port of the separate metrics listener, when one was asked for.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     /// A handle to stop the server from elsewhere (tests, signals).
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
     }
 
+    /// Serves until the main server stops; the metrics listener stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            (handle, actix_web::rt::spawn(server))
+        });
         let served = self.server.await;
+        if let Some((handle, task)) = metrics {
+            handle.stop(true).await;
+            if let Ok(Err(error)) = task.await {
+                tracing::warn!(%error, "The metrics listener failed");
+            }
+        }
         self.background.stop().await;
         served
     }
+}
+
+/// The separate metrics listener: `GET /metrics` without a key and nothing else, on one worker (a scraper
+/// asks a few times a minute).
+fn metrics_server(
+    bind: std::net::SocketAddr,
+    state: web::Data<AppState>,
+) -> Result<(u16, Server), StartupError> {
+    let failed = |source| StartupError::Bind {
+        address: bind.to_string(),
+        source,
+    };
+    let listener = TcpListener::bind(bind).map_err(failed)?;
+    let address = listener.local_addr().map_err(failed)?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(routes::metrics::open_metrics))
+            .default_service(web::to(unknown_route))
+    })
+    .workers(1)
+    .listen(listener)
+    .map_err(failed)?
+    .run();
+    tracing::info!(%address, "Metrics on http://{address}/metrics");
+    Ok((address.port(), server))
 }
 
 /// A database URL fit for a log line: the password is replaced.

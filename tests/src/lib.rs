@@ -185,6 +185,8 @@ impl Drop for TestDatabase {
 /// A running server on port 0 of 127.0.0.1, stopped when dropped.
 pub struct TestApp {
     pub address: String,
+    /// The separate metrics listener's port, when the settings asked for one.
+    pub metrics_port: Option<u16>,
     pub db: TestDatabase,
     agent: Agent,
     client: Api,
@@ -211,6 +213,7 @@ pub fn settings_for(db: &TestDatabase, demo: bool) -> Settings {
     Settings {
         database_url: db.url.clone(),
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        metrics_bind: None,
         data_dir: db.data_dir(),
         master_key: Some(MASTER_KEY.to_owned()),
         demo,
@@ -244,14 +247,16 @@ impl TestApp {
             actix_web::rt::System::new().block_on(async move {
                 match Application::build(settings).await {
                     Ok(app) => {
-                        sender.send(Ok((app.port(), app.handle()))).unwrap();
+                        sender
+                            .send(Ok((app.port(), app.metrics_port(), app.handle())))
+                            .unwrap();
                         app.run_until_stopped().await.unwrap();
                     }
                     Err(error) => sender.send(Err(error.to_string())).unwrap(),
                 }
             });
         });
-        let (port, handle) = receiver
+        let (port, metrics_port, handle) = receiver
             .recv_timeout(Duration::from_secs(60))
             .expect("server did not start in time")
             .expect("server failed to start");
@@ -264,6 +269,7 @@ impl TestApp {
         TestApp {
             client: Api::new(&address, MASTER_KEY).unwrap(),
             address,
+            metrics_port,
             db,
             agent,
             handle,

@@ -8,7 +8,6 @@ use crate::changes::{CHANNEL, Changes};
 use sea_orm::sqlx::PgPool;
 use sea_orm::sqlx::postgres::PgListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Payload of the heartbeat each instance sends itself, proof that its listening connection still hears.
@@ -17,7 +16,7 @@ const HEARTBEAT_EVERY: Duration = Duration::from_secs(1);
 /// Silence longer than this means the listening connection may be dead without having noticed.
 const SILENCE_LIMIT: Duration = Duration::from_secs(3);
 
-fn now_millis() -> u64 {
+pub fn now_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
@@ -25,25 +24,19 @@ fn now_millis() -> u64 {
 
 /// Starts the listener and its watchdog beside the server.
 pub fn spawn(background: &mut Background, pool: PgPool, cache: Arc<CheckCache>, retry: Duration) {
-    let last_heard = Arc::new(AtomicU64::new(0));
-    background.spawn(listen(
-        pool.clone(),
-        cache.clone(),
-        retry,
-        last_heard.clone(),
-    ));
-    background.spawn(watchdog(pool, cache, last_heard));
+    background.spawn(listen(pool.clone(), cache.clone(), retry));
+    background.spawn(watchdog(pool, cache));
 }
 
-async fn listen(pool: PgPool, cache: Arc<CheckCache>, retry: Duration, last_heard: Arc<AtomicU64>) {
+async fn listen(pool: PgPool, cache: Arc<CheckCache>, retry: Duration) {
     loop {
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => match listener.listen(CHANNEL).await {
                 Ok(()) => {
-                    last_heard.store(now_millis(), Ordering::Release);
+                    cache.feed_heard(now_millis());
                     cache.trust_afresh();
                     tracing::info!("Change feed listening; checks are answered from the cache");
-                    hear(&mut listener, &cache, &last_heard).await;
+                    hear(&mut listener, &cache).await;
                 }
                 Err(error) => tracing::warn!(%error, "Change feed cannot LISTEN"),
             },
@@ -58,11 +51,11 @@ async fn listen(pool: PgPool, cache: Arc<CheckCache>, retry: Duration, last_hear
 }
 
 /// Applies notifications until the connection is lost.
-async fn hear(listener: &mut PgListener, cache: &CheckCache, last_heard: &AtomicU64) {
+async fn hear(listener: &mut PgListener, cache: &CheckCache) {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => {
-                last_heard.store(now_millis(), Ordering::Release);
+                cache.feed_heard(now_millis());
                 if notification.payload() == HEARTBEAT {
                     // A connection that was only slow delivers everything in order; once it speaks
                     // again nothing was missed, but start clean anyway.
@@ -84,7 +77,7 @@ async fn hear(listener: &mut PgListener, cache: &CheckCache, last_heard: &Atomic
 }
 
 /// Sends heartbeats and distrusts the cache when none has come back for a while.
-async fn watchdog(pool: PgPool, cache: Arc<CheckCache>, last_heard: Arc<AtomicU64>) {
+async fn watchdog(pool: PgPool, cache: Arc<CheckCache>) {
     loop {
         tokio::time::sleep(HEARTBEAT_EVERY).await;
         let sent = sea_orm::sqlx::query("SELECT pg_notify($1, $2)")
@@ -95,7 +88,7 @@ async fn watchdog(pool: PgPool, cache: Arc<CheckCache>, last_heard: Arc<AtomicU6
         if let Err(error) = sent {
             tracing::debug!(%error, "Change feed heartbeat not sent");
         }
-        let silent_for = now_millis().saturating_sub(last_heard.load(Ordering::Acquire));
+        let silent_for = now_millis().saturating_sub(cache.feed_last_heard());
         if cache.is_trusted() && silent_for > SILENCE_LIMIT.as_millis() as u64 {
             tracing::warn!(
                 silent_ms = silent_for,

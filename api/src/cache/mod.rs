@@ -70,6 +70,11 @@ pub struct CheckCache {
     generation: AtomicU64,
     /// False while changes made elsewhere might go unseen (the change feed is not listening).
     trusted: AtomicBool,
+    /// Trusted → distrusted transitions, for the metrics.
+    distrusts: AtomicU64,
+    /// When the change feed last heard anything, in milliseconds since the Unix epoch; 0 before it first
+    /// has. Kept here because the feed's tasks already share the cache, and the metrics read it from here.
+    feed_last_heard: AtomicU64,
     settings: CacheSettings,
     epoch: Instant,
 }
@@ -88,6 +93,8 @@ impl CheckCache {
             }),
             generation: AtomicU64::new(0),
             trusted: AtomicBool::new(trusted),
+            distrusts: AtomicU64::new(0),
+            feed_last_heard: AtomicU64::new(0),
             settings,
             epoch: Instant::now(),
         }
@@ -312,7 +319,9 @@ impl CheckCache {
 
     /// Stops serving from memory (the change feed is down) and forgets everything.
     pub fn distrust(&self) {
-        self.trusted.store(false, Ordering::Release);
+        if self.trusted.swap(false, Ordering::AcqRel) {
+            self.distrusts.fetch_add(1, Ordering::Relaxed);
+        }
         self.apply(&Changes {
             everything: true,
             keys: true,
@@ -330,7 +339,22 @@ impl CheckCache {
         self.trusted.store(true, Ordering::Release);
     }
 
-    /// Entries held (users, companies), for tests.
+    /// How many times the cache went from trusted to distrusted.
+    pub fn distrust_count(&self) -> u64 {
+        self.distrusts.load(Ordering::Relaxed)
+    }
+
+    /// The change feed heard something at `unix_millis`.
+    pub fn feed_heard(&self, unix_millis: u64) {
+        self.feed_last_heard.store(unix_millis, Ordering::Release);
+    }
+
+    /// When the change feed last heard anything (milliseconds since the Unix epoch; 0: never).
+    pub fn feed_last_heard(&self) -> u64 {
+        self.feed_last_heard.load(Ordering::Acquire)
+    }
+
+    /// Entries held (users, companies), for tests and the metrics.
     pub fn len(&self) -> (usize, usize) {
         let inner = self.lock();
         (inner.users.len(), inner.companies.len())

@@ -7,6 +7,7 @@ use crate::caller::Actor;
 use crate::changes::{CHANNEL, Changes};
 use crate::db::audit::{self, Change};
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
 };
@@ -16,6 +17,8 @@ use std::sync::Arc;
 pub struct Store {
     pub db: DatabaseConnection,
     pub cache: Arc<CheckCache>,
+    /// The service's counters; the unit of work counts its audit rows, checks their decisions.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Store {
@@ -64,6 +67,7 @@ impl<'a> UnitOfWork<'a> {
     /// forget it: other instances through one NOTIFY sent inside the transaction (so it is delivered only
     /// if the commit is), this one directly once the commit is durable.
     pub async fn commit(self) -> Result<(), AppError> {
+        let audit_rows = self.audit.len() as u64;
         audit::insert(&self.txn, self.actor, self.audit).await?;
         if !self.changes.is_empty() && self.txn.get_database_backend() == DatabaseBackend::Postgres
         {
@@ -76,6 +80,7 @@ impl<'a> UnitOfWork<'a> {
                 .await?;
         }
         self.txn.commit().await?;
+        self.store.metrics.audit_rows_written(audit_rows);
         self.store.cache.apply(&self.changes);
         Ok(())
     }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod companies;
 pub mod health;
 pub mod keys;
+pub mod metrics;
 pub mod page;
 pub mod stats;
 pub mod users;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(companies::configure)
         .configure(stats::configure)
         .configure(audit::configure)
+        .configure(metrics::configure)
         // The page is not part of the API: registered, not documented.
         .map(|cfg| cfg.service(page::manage_page).service(page::asset));
 }

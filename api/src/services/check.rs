@@ -24,8 +24,12 @@ pub async fn check(
     company_id: Uuid,
 ) -> Result<AccessDecision, AppError> {
     if let Some(facts) = store.cache.lookup(user_id, &company_id) {
-        return Ok(decision(user_id, company_id, facts.decide()));
+        store.metrics.cache_lookups(1, 0);
+        let reason = facts.decide();
+        store.metrics.decided(reason);
+        return Ok(decision(user_id, company_id, reason));
     }
+    // The miss is counted by `check_many`, which asks the cache once more.
     let decisions = check_many(
         store,
         &[AccessPair {
@@ -65,7 +69,11 @@ pub async fn check_many(
             .filter(|(_, facts)| facts.is_none())
             .map(|(pair, _)| pair)
     };
-    let (users, companies) = if cached.iter().any(Option::is_none) {
+    let misses = cached.iter().filter(|facts| facts.is_none()).count() as u64;
+    store
+        .metrics
+        .cache_lookups(cached.len() as u64 - misses, misses);
+    let (users, companies) = if misses > 0 {
         let user_ids: Vec<i32> = unknown()
             .map(|pair| pair.user_id)
             .collect::<HashSet<_>>()
@@ -109,6 +117,7 @@ pub async fn check_many(
                     .decide()
                 }
             };
+            store.metrics.decided(reason);
             decision(pair.user_id, pair.company_id, reason)
         })
         .collect())
@@ -132,6 +141,7 @@ mod tests {
         let store = Store {
             db,
             cache: Arc::new(CheckCache::new(CacheSettings::default(), true)),
+            metrics: Arc::default(),
         };
         assert!(matches!(
             crate::services::demo::load_if_empty(&store).await,

@@ -8,6 +8,7 @@ pub mod check;
 pub mod companies;
 pub mod demo;
 pub mod keys;
+pub mod metrics;
 pub mod stats;
 pub mod users;
 
