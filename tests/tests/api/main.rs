@@ -12,4 +12,5 @@ mod check;
 mod companies;
 mod concurrency;
 mod health;
+mod metrics;
 mod users;
