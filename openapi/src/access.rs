@@ -14,11 +14,15 @@ pub const MAX_CHECKS_PER_REQUEST: usize = 10_000;
 
 /// A company a user may act in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}))]
 pub struct UserCompany {
+    /// The company's id.
     pub company_id: Uuid,
+    /// The company's name.
     pub company_name: CompanyName,
     /// Whether this is the company frontends should open first.
     pub is_default: bool,
+    /// Whether the access is an explicit grant or the super admin role.
     pub source: AccessSource,
     /// When the grant was made (absent for access through the super admin role).
     pub granted_at: Option<DateTime<Utc>>,
@@ -29,19 +33,27 @@ pub struct UserCompany {
 /// The user a list of companies belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UserRef {
+    /// The user's id.
     pub id: i32,
+    /// The user's login name.
     pub username: Username,
+    /// The user's full name.
     pub full_name: String,
+    /// The user's role.
     pub role: Role,
+    /// Inactive users are refused by every access check.
     pub is_active: bool,
 }
 
 /// `GET /users/{id}/companies`: every company the user may act in, explicit grants first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}]}))]
 pub struct UserCompanies {
+    /// The user the list belongs to.
     pub user: UserRef,
     /// True for super admins, who may act in every company, including ones created later.
     pub all_companies: bool,
+    /// The companies the user may act in, default first.
     pub items: Vec<UserCompany>,
 }
 
@@ -49,16 +61,21 @@ pub struct UserCompanies {
 /// `company_ids` (answers 200 with what was added and what the user already had).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
 pub struct GrantRequest {
+    /// The one company to grant; answers 201 with the grant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<Uuid>,
+    /// Several companies to grant, all or nothing; answers 200.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_ids: Option<Vec<Uuid>>,
 }
 
 /// Answer to a grant of several companies: all or nothing, and a company the user already has is not an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"added": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}], "already_present": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"]}))]
 pub struct GrantManyResult {
+    /// The grants made by this request.
     pub added: Vec<UserCompany>,
     /// Companies the user already had access to; left as they were.
     pub already_present: Vec<Uuid>,
@@ -67,7 +84,9 @@ pub struct GrantManyResult {
 /// Body of `PUT /users/{id}/companies`: the complete set of companies the user should have.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"company_ids": ["3ae13ac4-23e5-45ad-9747-e699cced23b5", "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"], "default_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
 pub struct ReplaceCompanies {
+    /// Every company the user should have; an empty list revokes them all.
     pub company_ids: Vec<Uuid>,
     /// Which of them is the default; must be in `company_ids`. Absent keeps the current default if it stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,15 +95,20 @@ pub struct ReplaceCompanies {
 
 /// Answer to `PUT /users/{id}/companies`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"added": ["3ae13ac4-23e5-45ad-9747-e699cced23b5"], "removed": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"], "companies": {"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}]}}))]
 pub struct ReplaceResult {
+    /// Companies granted by this request.
     pub added: Vec<Uuid>,
+    /// Companies revoked by this request.
     pub removed: Vec<Uuid>,
+    /// The user's companies afterwards.
     pub companies: UserCompanies,
 }
 
 /// Body of `PATCH /users/{id}/companies/{company_id}`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"is_default": true}))]
 pub struct UpdateGrant {
     /// True makes this the user's one default company; false leaves the user with no default.
     pub is_default: bool,
@@ -125,10 +149,15 @@ impl DecisionReason {
 
 /// May this user act in this company?
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "allowed": true, "reason": "grant"}))]
 pub struct AccessDecision {
+    /// The user asked about.
     pub user_id: i32,
+    /// The company asked about.
     pub company_id: Uuid,
+    /// Whether the user may act in the company.
     pub allowed: bool,
+    /// Why the answer is what it is.
     pub reason: DecisionReason,
 }
 
@@ -136,20 +165,26 @@ pub struct AccessDecision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessPair {
+    /// The user to check.
     pub user_id: i32,
+    /// The company to check.
     pub company_id: Uuid,
 }
 
 /// Body of `POST /access-check`: up to 10,000 pairs.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"checks": [{"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}]}))]
 pub struct AccessCheckBatch {
+    /// The pairs to check, up to 10,000.
     pub checks: Vec<AccessPair>,
 }
 
 /// One decision per pair asked, in the same order.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"results": [{"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "allowed": true, "reason": "grant"}]}))]
 pub struct AccessCheckResults {
+    /// One decision per pair, in the order asked.
     pub results: Vec<AccessDecision>,
 }
 
@@ -157,9 +192,12 @@ pub struct AccessCheckResults {
 /// An absent list means all of them; `{}` is all users × all companies.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"user_ids": [5], "company_ids": ["3ae13ac4-23e5-45ad-9747-e699cced23b5"], "dry_run": true}))]
 pub struct BulkGrantRequest {
+    /// The users to grant; absent means every user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<i32>>,
+    /// The companies to grant; absent means every company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_ids: Option<Vec<Uuid>>,
     /// Count what would change without changing anything.
@@ -169,19 +207,26 @@ pub struct BulkGrantRequest {
 
 /// What a bulk grant did (or would do, on a dry run).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"users": 1, "companies": 1, "pairs": 1, "added": 1, "already_present": 0, "dry_run": true}))]
 pub struct BulkGrantResult {
+    /// How many users the request covered.
     pub users: u64,
+    /// How many companies the request covered.
     pub companies: u64,
     /// users × companies.
     pub pairs: u64,
+    /// Grants made (or that would be made, on a dry run).
     pub added: u64,
+    /// Pairs that were granted already; left as they were.
     pub already_present: u64,
+    /// Whether nothing was changed.
     pub dry_run: bool,
 }
 
 /// Body of `POST /access/populate`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"dry_run": true}))]
 pub struct PopulateRequest {
     /// Count what would change without changing anything.
     #[serde(default)]
@@ -190,6 +235,7 @@ pub struct PopulateRequest {
 
 /// What populate did: employees got their profile's company, super admins every company.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"home_company_grants": 1, "super_admin_grants": 12, "defaults_set": 1, "dry_run": true}))]
 pub struct PopulateResult {
     /// Grants of a user's home company added.
     pub home_company_grants: u64,
@@ -197,5 +243,6 @@ pub struct PopulateResult {
     pub super_admin_grants: u64,
     /// Users whose home company became their default.
     pub defaults_set: u64,
+    /// Whether nothing was changed.
     pub dry_run: bool,
 }

@@ -27,7 +27,9 @@ string_enum! {
 /// One recorded change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntry {
+    /// The entry's id; later entries have higher ids.
     pub id: i64,
+    /// When the change was made.
     pub at: DateTime<Utc>,
     /// Name of the API key that made the change (`master` for the master key, `demo` for the demo data).
     pub actor: String,
@@ -35,10 +37,14 @@ pub struct AuditEntry {
     pub actor_key_id: Option<Uuid>,
     /// What happened.
     pub action: AuditAction,
+    /// The user the change was about, if any.
     pub user_id: Option<i32>,
+    /// The company the change was about, if any.
     pub company_id: Option<Uuid>,
+    /// The record before the change; absent when there was none.
     #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
+    /// The record after the change; absent when there is none.
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
@@ -67,9 +73,14 @@ pub struct AuditQuery {
 
 /// One page of the audit trail, newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"id": 42, "at": "2026-01-05T09:30:00Z", "actor": "hr-portal", "action": "access.grant", "user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "before": null, "after": {"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}}], "total": 1, "limit": 50, "offset": 0}))]
 pub struct AuditPage {
+    /// The entries on this page, newest first.
     pub items: Vec<AuditEntry>,
+    /// How many entries match, over all pages.
     pub total: u64,
+    /// The page size used.
     pub limit: u64,
+    /// The rows skipped before this page.
     pub offset: u64,
 }

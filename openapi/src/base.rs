@@ -9,6 +9,7 @@ pub const BEARER_SCHEME: &str = "api_key";
 
 /// Answer of `GET /health` and `GET /ready`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"status": "ready", "change_feed": "single_instance"}))]
 pub struct Health {
     /// `ok` (alive) or `ready` (database reachable).
     pub status: String,
@@ -47,8 +48,10 @@ impl Modify for BearerKey {
         description = "The source of truth for which users may act in which companies of the HR system. \
                        Every route but /health, /ready, /openapi.json and /swagger-ui needs `Authorization: Bearer <key>`. \
                        Errors are RFC 9457 problem details with a stable `code`.",
-        license(name = "MIT")
+        license(name = "MIT", url = "https://opensource.org/licenses/MIT"),
+        contact(name = "The Company Access maintainers"),
     ),
+    servers((url = "http://127.0.0.1:8080", description = "The default local address")),
     modifiers(&BearerKey),
     tags(
         (name = "health", description = "Liveness and readiness"),

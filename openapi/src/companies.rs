@@ -8,26 +8,35 @@ use uuid::Uuid;
 
 /// A company as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}))]
 pub struct Company {
+    /// The company id, the `company_id` of every other route.
     pub id: Uuid,
+    /// The display name, unique regardless of letter case.
     pub name: CompanyName,
     /// How many users have been granted this company explicitly.
     pub user_count: i64,
+    /// When the company was created.
     pub created_at: DateTime<Utc>,
+    /// When the company was last changed.
     pub modified_at: DateTime<Utc>,
 }
 
 /// Body of `POST /companies`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "NYC"}))]
 pub struct CreateCompany {
+    /// The display name; must be free regardless of letter case.
     pub name: CompanyName,
 }
 
 /// Body of `PATCH /companies/{id}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "NYC Office"}))]
 pub struct UpdateCompany {
+    /// The new display name; must be free regardless of letter case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<CompanyName>,
 }
@@ -64,10 +73,15 @@ pub struct ListCompaniesQuery {
 
 /// One page of companies, with the total that match.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}], "total": 1, "limit": 50, "offset": 0}))]
 pub struct CompanyPage {
+    /// The companies on this page, in the order asked for.
     pub items: Vec<Company>,
+    /// How many companies match, over all pages.
     pub total: u64,
+    /// The page size used.
     pub limit: u64,
+    /// The rows skipped before this page.
     pub offset: u64,
 }
 
@@ -84,11 +98,17 @@ string_enum! {
 /// One person who may act in a company: a line of an access review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CompanyMember {
+    /// The user's id.
     pub user_id: i32,
+    /// The user's login name.
     pub username: Username,
+    /// The user's full name.
     pub full_name: String,
+    /// The user's role.
     pub role: Role,
+    /// Inactive users are refused by every access check, grant or not.
     pub is_active: bool,
+    /// Whether the access is an explicit grant or the super admin role.
     pub source: AccessSource,
     /// Whether this is the user's default company.
     pub is_default: bool,
@@ -113,10 +133,16 @@ pub struct ListMembersQuery {
 
 /// Who can act in a company: explicit grants and super admins.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"company": {"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}, "items": [{"user_id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true, "source": "grant", "is_default": true, "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}], "total": 1, "limit": 50, "offset": 0}))]
 pub struct CompanyMembers {
+    /// The company reviewed.
     pub company: Company,
+    /// Who may act in it on this page.
     pub items: Vec<CompanyMember>,
+    /// How many may act in it, over all pages.
     pub total: u64,
+    /// The page size used.
     pub limit: u64,
+    /// The rows skipped before this page.
     pub offset: u64,
 }

@@ -9,26 +9,37 @@ use uuid::Uuid;
 /// Body of `POST /keys`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "hr-portal", "scope": "write"}))]
 pub struct CreateKey {
+    /// The key's name, shown as the actor in the audit trail; must be free among live keys.
     pub name: KeyName,
+    /// What the key may do.
     pub scope: Scope,
 }
 
 /// A key as listed: never the secret, only its first characters to recognise it by.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f", "name": "hr-portal", "scope": "write", "prefix": "cak_3f9a2c7d", "created_at": "2026-01-05T09:30:00Z", "created_by": "master", "revoked_at": null}))]
 pub struct ApiKey {
+    /// The key's id, for `DELETE /keys/{id}`.
     pub id: Uuid,
+    /// The key's name, shown as the actor in the audit trail.
     pub name: KeyName,
+    /// What the key may do.
     pub scope: Scope,
     /// The first characters of the key.
     pub prefix: String,
+    /// When the key was made.
     pub created_at: DateTime<Utc>,
+    /// The name of the key that made it.
     pub created_by: String,
+    /// When the key was revoked; absent while it is live.
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// Answer to `POST /keys`: the only time the secret is shown. Store it now.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f", "name": "hr-portal", "scope": "write", "prefix": "cak_3f9a2c7d", "created_at": "2026-01-05T09:30:00Z", "created_by": "master", "revoked_at": null, "secret": "cak_3f9a2c7de1b4a6f0e1b4a6f0e1b4a6f0e1b4a6f0e1b4a6f0e1b4a6f0e1b4a6f0"}))]
 pub struct CreatedKey {
     #[serde(flatten)]
     pub key: ApiKey,
@@ -38,7 +49,10 @@ pub struct CreatedKey {
 
 /// `GET /whoami`: the key the request was made with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "hr-portal", "scope": "write"}))]
 pub struct WhoAmI {
+    /// The key's name (`master` for the master key).
     pub name: String,
+    /// What the key may do.
     pub scope: Scope,
 }

@@ -38,6 +38,7 @@ pub struct FieldError {
 
 /// An RFC 9457 problem details body (`application/problem+json`), returned with every 4xx and 5xx answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"type": "urn:company-access:problem:company_not_found", "title": "Not found", "status": 404, "detail": "Company not found", "code": "company_not_found"}))]
 pub struct Problem {
     /// A URI naming the kind of problem: `urn:company-access:problem:<code>`.
     #[serde(rename = "type")]

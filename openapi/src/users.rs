@@ -8,32 +8,44 @@ use uuid::Uuid;
 
 /// A user as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": 5, "username": "sarah", "full_name": "Sarah Connor", "email": "sarah@example.com", "role": "hr_manager", "is_active": true, "home_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "home_company_name": "NYC", "company_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}))]
 pub struct User {
     /// Integer id, the `user_id` of every other route.
     pub id: i32,
+    /// The login name, unique regardless of letter case.
     pub username: Username,
+    /// The person's full name; empty when not known.
     pub full_name: String,
+    /// The e-mail address, if known.
     pub email: Option<String>,
+    /// What the user does in the HR system; `super_admin` may act in every company.
     pub role: Role,
     /// Inactive users are refused by every access check.
     pub is_active: bool,
     /// The employee profile's company: granted (as default) when set, and by populate.
     pub home_company_id: Option<Uuid>,
+    /// The name of the home company, when there is one.
     pub home_company_name: Option<CompanyName>,
     /// How many companies the user has been granted explicitly.
     pub company_count: i64,
+    /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// When the user was last changed.
     pub modified_at: DateTime<Utc>,
 }
 
 /// Body of `POST /users`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "sarah", "full_name": "Sarah Connor", "email": "sarah@example.com", "role": "hr_manager", "home_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
 pub struct CreateUser {
+    /// The login name; must be free regardless of letter case.
     pub username: Username,
+    /// The person's full name (default empty).
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub full_name: Option<FullName>,
+    /// The e-mail address (default none).
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub email: Option<Email>,
@@ -51,12 +63,16 @@ pub struct CreateUser {
 /// Body of `PATCH /users/{id}`: only the fields present change; `null` clears `email` or `home_company_id`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"full_name": "Sarah J. Connor", "email": null}))]
 pub struct UpdateUser {
+    /// A new login name; must be free regardless of letter case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<Username>,
+    /// A new full name; empty clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub full_name: Option<FullName>,
+    /// A new e-mail address; `null` clears it.
     #[serde(
         default,
         deserialize_with = "crate::double_option",
@@ -64,8 +80,10 @@ pub struct UpdateUser {
     )]
     #[schema(value_type = Option<String>, nullable)]
     pub email: Option<Option<Email>>,
+    /// A new role; `super_admin` may act in every company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// False makes every access check of the user answer no.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// A new home company is granted (and made default when the user has none); the old one is kept.
@@ -100,9 +118,14 @@ pub struct ListUsersQuery {
 
 /// One page of users, with the total that match.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"id": 5, "username": "sarah", "full_name": "Sarah Connor", "email": "sarah@example.com", "role": "hr_manager", "is_active": true, "home_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "home_company_name": "NYC", "company_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}], "total": 1, "limit": 50, "offset": 0}))]
 pub struct UserPage {
+    /// The users on this page, by id.
     pub items: Vec<User>,
+    /// How many users match, over all pages.
     pub total: u64,
+    /// The page size used.
     pub limit: u64,
+    /// The rows skipped before this page.
     pub offset: u64,
 }

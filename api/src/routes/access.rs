@@ -118,6 +118,9 @@ pub async fn replace_user_companies(
 }
 
 /// Make a company the user's default
+///
+/// The user must already have access to the company. `is_default: true` makes it their one default,
+/// `false` leaves them with none.
 #[utoipa::path(
     tag = "access",
     params(
@@ -146,6 +149,8 @@ pub async fn update_user_company(
 }
 
 /// Revoke a user's access to a company
+///
+/// Removes the explicit grant; a super admin still may act in the company through their role.
 #[utoipa::path(
     tag = "access",
     params(

@@ -37,6 +37,8 @@ pub async fn list_companies(
 }
 
 /// Create a company
+///
+/// The name must be new regardless of letter case; the company starts with no users.
 #[utoipa::path(
     tag = "companies",
     request_body = CreateCompany,
@@ -57,6 +59,8 @@ pub async fn create_company(
 }
 
 /// Show a company
+///
+/// With how many users have been granted it explicitly.
 #[utoipa::path(
     tag = "companies",
     params(("id" = Uuid, Path, description = "Company id")),
@@ -78,6 +82,8 @@ pub async fn get_company(
 }
 
 /// Rename a company
+///
+/// The new name must be free regardless of letter case; sending the current name changes nothing.
 #[utoipa::path(
     tag = "companies",
     params(("id" = Uuid, Path, description = "Company id")),

@@ -8,6 +8,8 @@ use sea_orm::ConnectionTrait;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Liveness: the process answers.
+///
+/// Asks nothing of the database, so it stays up while the database is down; no key needed.
 #[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = Health)))]
 #[get("/health")]
 pub async fn health() -> web::Json<Health> {
@@ -18,6 +20,8 @@ pub async fn health() -> web::Json<Health> {
 }
 
 /// Readiness: the database answers a query.
+///
+/// Also says whether access checks are served from memory (`change_feed`); no key needed.
 #[utoipa::path(
     tag = "health",
     responses(

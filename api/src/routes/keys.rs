@@ -12,6 +12,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// The key this request was made with
+///
+/// Its name and scope, so a client can tell what it may do; any live key may ask.
 #[utoipa::path(
     tag = "keys",
     responses(
@@ -55,7 +57,14 @@ pub async fn create_key(
 #[utoipa::path(
     tag = "keys",
     responses(
-        (status = 200, description = "Every key, revoked ones included", body = Vec<ApiKey>)
+        (status = 200, description = "Every key, revoked ones included", body = Vec<ApiKey>,
+            example = json!([
+                {"id": "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f", "name": "hr-portal", "scope": "write",
+                 "prefix": "cak_3f9a2c7d", "created_at": "2026-01-05T09:30:00Z", "created_by": "master", "revoked_at": null},
+                {"id": "0b7e5c1a-9d3f-4e2b-8a6c-5f4d3e2c1b0a", "name": "old-report", "scope": "read",
+                 "prefix": "cak_81c0d2e4", "created_at": "2025-11-02T08:00:00Z", "created_by": "master",
+                 "revoked_at": "2026-01-04T17:00:00Z"}
+            ]))
     ),
     security(("api_key" = ["admin"]))
 )]

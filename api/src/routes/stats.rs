@@ -9,6 +9,8 @@ use openapi::stats::Stats;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Summary statistics
+///
+/// How many users, companies and grants there are, the busiest companies and how many companies users have.
 #[utoipa::path(
     tag = "stats",
     responses(

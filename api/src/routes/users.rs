@@ -57,6 +57,8 @@ pub async fn create_user(
 }
 
 /// Show a user
+///
+/// With their home company and how many companies they have been granted explicitly.
 #[utoipa::path(
     tag = "users",
     params(("id" = i32, Path, description = "User id")),

@@ -104,7 +104,10 @@ export interface paths {
          */
         get: operations["list_companies"];
         put?: never;
-        /** Create a company */
+        /**
+         * Create a company
+         * @description The name must be new regardless of letter case; the company starts with no users.
+         */
         post: operations["create_company"];
         delete?: never;
         options?: never;
@@ -119,7 +122,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Show a company */
+        /**
+         * Show a company
+         * @description With how many users have been granted it explicitly.
+         */
         get: operations["get_company"];
         put?: never;
         post?: never;
@@ -130,7 +136,10 @@ export interface paths {
         delete: operations["delete_company"];
         options?: never;
         head?: never;
-        /** Rename a company */
+        /**
+         * Rename a company
+         * @description The new name must be free regardless of letter case; sending the current name changes nothing.
+         */
         patch: operations["update_company"];
         trace?: never;
     };
@@ -161,7 +170,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers. */
+        /**
+         * Liveness: the process answers.
+         * @description Asks nothing of the database, so it stays up while the database is down; no key needed.
+         */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -244,7 +256,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers a query. */
+        /**
+         * Readiness: the database answers a query.
+         * @description Also says whether access checks are served from memory (`change_feed`); no key needed.
+         */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -261,7 +276,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Summary statistics */
+        /**
+         * Summary statistics
+         * @description How many users, companies and grants there are, the busiest companies and how many companies users have.
+         */
         get: operations["get_stats"];
         put?: never;
         post?: never;
@@ -303,7 +321,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Show a user */
+        /**
+         * Show a user
+         * @description With their home company and how many companies they have been granted explicitly.
+         */
         get: operations["get_user"];
         put?: never;
         post?: never;
@@ -361,11 +382,18 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a user's access to a company */
+        /**
+         * Revoke a user's access to a company
+         * @description Removes the explicit grant; a super admin still may act in the company through their role.
+         */
         delete: operations["remove_user_company"];
         options?: never;
         head?: never;
-        /** Make a company the user's default */
+        /**
+         * Make a company the user's default
+         * @description The user must already have access to the company. `is_default: true` makes it their one default,
+         *     `false` leaves them with none.
+         */
         patch: operations["update_user_company"];
         trace?: never;
     };
@@ -376,7 +404,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The key this request was made with */
+        /**
+         * The key this request was made with
+         * @description Its name and scope, so a client can tell what it may do; any live key may ask.
+         */
         get: operations["whoami"];
         put?: never;
         post?: never;
@@ -390,28 +421,74 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Body of `POST /access-check`: up to 10,000 pairs. */
+        /**
+         * @description Body of `POST /access-check`: up to 10,000 pairs.
+         * @example {
+         *       "checks": [
+         *         {
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "user_id": 5
+         *         }
+         *       ]
+         *     }
+         */
         AccessCheckBatch: {
+            /** @description The pairs to check, up to 10,000. */
             checks: components["schemas"]["AccessPair"][];
         };
-        /** @description One decision per pair asked, in the same order. */
+        /**
+         * @description One decision per pair asked, in the same order.
+         * @example {
+         *       "results": [
+         *         {
+         *           "allowed": true,
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "reason": "grant",
+         *           "user_id": 5
+         *         }
+         *       ]
+         *     }
+         */
         AccessCheckResults: {
+            /** @description One decision per pair, in the order asked. */
             results: components["schemas"]["AccessDecision"][];
         };
-        /** @description May this user act in this company? */
+        /**
+         * @description May this user act in this company?
+         * @example {
+         *       "allowed": true,
+         *       "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *       "reason": "grant",
+         *       "user_id": 5
+         *     }
+         */
         AccessDecision: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The user asked about.
+             */
             user_id: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The company asked about.
+             */
             company_id: string;
+            /** @description Whether the user may act in the company. */
             allowed: boolean;
+            /** @description Why the answer is what it is. */
             reason: components["schemas"]["DecisionReason"];
         };
         /** @description One pair to check. */
         AccessPair: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The user to check.
+             */
             user_id: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The company to check.
+             */
             company_id: string;
         };
         /**
@@ -419,18 +496,41 @@ export interface components {
          * @enum {string}
          */
         AccessSource: "grant" | "super_admin";
-        /** @description A key as listed: never the secret, only its first characters to recognise it by. */
+        /**
+         * @description A key as listed: never the secret, only its first characters to recognise it by.
+         * @example {
+         *       "created_at": "2026-01-05T09:30:00Z",
+         *       "created_by": "master",
+         *       "id": "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f",
+         *       "name": "hr-portal",
+         *       "prefix": "cak_3f9a2c7d",
+         *       "revoked_at": null,
+         *       "scope": "write"
+         *     }
+         */
         ApiKey: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The key's id, for `DELETE /keys/{id}`.
+             */
             id: string;
+            /** @description The key's name, shown as the actor in the audit trail. */
             name: components["schemas"]["KeyName"];
+            /** @description What the key may do. */
             scope: components["schemas"]["Scope"];
             /** @description The first characters of the key. */
             prefix: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the key was made.
+             */
             created_at: string;
+            /** @description The name of the key that made it. */
             created_by: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the key was revoked; absent while it is live.
+             */
             revoked_at?: string | null;
         };
         /**
@@ -440,9 +540,15 @@ export interface components {
         AuditAction: "access.grant" | "access.revoke" | "access.default" | "access.bulk" | "access.populate" | "user.create" | "user.update" | "user.delete" | "company.create" | "company.update" | "company.delete" | "key.create" | "key.revoke";
         /** @description One recorded change. */
         AuditEntry: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The entry's id; later entries have higher ids.
+             */
             id: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
             at: string;
             /** @description Name of the API key that made the change (`master` for the master key, `demo` for the demo data). */
             actor: string;
@@ -453,88 +559,206 @@ export interface components {
             actor_key_id?: string | null;
             /** @description What happened. */
             action: components["schemas"]["AuditAction"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The user the change was about, if any.
+             */
             user_id?: number | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The company the change was about, if any.
+             */
             company_id?: string | null;
+            /** @description The record before the change; absent when there was none. */
             before?: Record<string, never> | null;
+            /** @description The record after the change; absent when there is none. */
             after?: Record<string, never> | null;
         };
-        /** @description One page of the audit trail, newest first. */
+        /**
+         * @description One page of the audit trail, newest first.
+         * @example {
+         *       "items": [
+         *         {
+         *           "action": "access.grant",
+         *           "actor": "hr-portal",
+         *           "after": {
+         *             "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *             "company_name": "NYC",
+         *             "granted_at": "2026-01-05T09:30:00Z",
+         *             "granted_by": "hr-portal",
+         *             "is_default": true,
+         *             "source": "grant"
+         *           },
+         *           "at": "2026-01-05T09:30:00Z",
+         *           "before": null,
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "id": 42,
+         *           "user_id": 5
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
         AuditPage: {
+            /** @description The entries on this page, newest first. */
             items: components["schemas"]["AuditEntry"][];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many entries match, over all pages.
+             */
             total: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The page size used.
+             */
             limit: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The rows skipped before this page.
+             */
             offset: number;
         };
         /**
          * @description Body of `POST /access/bulk`: grant every listed user every listed company.
          *     An absent list means all of them; `{}` is all users × all companies.
+         * @example {
+         *       "company_ids": [
+         *         "3ae13ac4-23e5-45ad-9747-e699cced23b5"
+         *       ],
+         *       "dry_run": true,
+         *       "user_ids": [
+         *         5
+         *       ]
+         *     }
          */
         BulkGrantRequest: {
+            /** @description The users to grant; absent means every user. */
             user_ids?: number[] | null;
+            /** @description The companies to grant; absent means every company. */
             company_ids?: string[] | null;
             /** @description Count what would change without changing anything. */
             dry_run?: boolean;
         };
-        /** @description What a bulk grant did (or would do, on a dry run). */
+        /**
+         * @description What a bulk grant did (or would do, on a dry run).
+         * @example {
+         *       "added": 1,
+         *       "already_present": 0,
+         *       "companies": 1,
+         *       "dry_run": true,
+         *       "pairs": 1,
+         *       "users": 1
+         *     }
+         */
         BulkGrantResult: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many users the request covered.
+             */
             users: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many companies the request covered.
+             */
             companies: number;
             /**
              * Format: int64
              * @description users × companies.
              */
             pairs: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Grants made (or that would be made, on a dry run).
+             */
             added: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Pairs that were granted already; left as they were.
+             */
             already_present: number;
+            /** @description Whether nothing was changed. */
             dry_run: boolean;
         };
         /** @description How many users have exactly `companies` companies. */
         CompaniesPerUser: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description A number of companies.
+             */
             companies: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many users have exactly that many.
+             */
             users: number;
         };
-        /** @description A company as the API shows it. */
+        /**
+         * @description A company as the API shows it.
+         * @example {
+         *       "created_at": "2026-01-05T09:30:00Z",
+         *       "id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *       "modified_at": "2026-01-05T09:30:00Z",
+         *       "name": "NYC",
+         *       "user_count": 1
+         *     }
+         */
         Company: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The company id, the `company_id` of every other route.
+             */
             id: string;
+            /** @description The display name, unique regardless of letter case. */
             name: components["schemas"]["CompanyName"];
             /**
              * Format: int64
              * @description How many users have been granted this company explicitly.
              */
             user_count: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the company was created.
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the company was last changed.
+             */
             modified_at: string;
         };
         /** @description A company and how many users were granted it. */
         CompanyLoad: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The company's id.
+             */
             company_id: string;
+            /** @description The company's name. */
             name: components["schemas"]["CompanyName"];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many users were granted it explicitly.
+             */
             users: number;
         };
         /** @description One person who may act in a company: a line of an access review. */
         CompanyMember: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The user's id.
+             */
             user_id: number;
+            /** @description The user's login name. */
             username: components["schemas"]["Username"];
+            /** @description The user's full name. */
             full_name: string;
+            /** @description The user's role. */
             role: components["schemas"]["Role"];
+            /** @description Inactive users are refused by every access check, grant or not. */
             is_active: boolean;
+            /** @description Whether the access is an explicit grant or the super admin role. */
             source: components["schemas"]["AccessSource"];
             /** @description Whether this is the user's default company. */
             is_default: boolean;
@@ -546,42 +770,132 @@ export interface components {
             /** @description The API key that made the grant. */
             granted_by?: string | null;
         };
-        /** @description Who can act in a company: explicit grants and super admins. */
+        /**
+         * @description Who can act in a company: explicit grants and super admins.
+         * @example {
+         *       "company": {
+         *         "created_at": "2026-01-05T09:30:00Z",
+         *         "id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *         "modified_at": "2026-01-05T09:30:00Z",
+         *         "name": "NYC",
+         *         "user_count": 1
+         *       },
+         *       "items": [
+         *         {
+         *           "full_name": "Sarah Connor",
+         *           "granted_at": "2026-01-05T09:30:00Z",
+         *           "granted_by": "hr-portal",
+         *           "is_active": true,
+         *           "is_default": true,
+         *           "role": "hr_manager",
+         *           "source": "grant",
+         *           "user_id": 5,
+         *           "username": "sarah"
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
         CompanyMembers: {
+            /** @description The company reviewed. */
             company: components["schemas"]["Company"];
+            /** @description Who may act in it on this page. */
             items: components["schemas"]["CompanyMember"][];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many may act in it, over all pages.
+             */
             total: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The page size used.
+             */
             limit: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The rows skipped before this page.
+             */
             offset: number;
         };
         /** @description A company's display name: 1 to 200 characters, no control characters. Unique regardless of letter case. */
         CompanyName: string;
-        /** @description One page of companies, with the total that match. */
+        /**
+         * @description One page of companies, with the total that match.
+         * @example {
+         *       "items": [
+         *         {
+         *           "created_at": "2026-01-05T09:30:00Z",
+         *           "id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "modified_at": "2026-01-05T09:30:00Z",
+         *           "name": "NYC",
+         *           "user_count": 1
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
         CompanyPage: {
+            /** @description The companies on this page, in the order asked for. */
             items: components["schemas"]["Company"][];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many companies match, over all pages.
+             */
             total: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The page size used.
+             */
             limit: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The rows skipped before this page.
+             */
             offset: number;
         };
-        /** @description Body of `POST /companies`. */
+        /**
+         * @description Body of `POST /companies`.
+         * @example {
+         *       "name": "NYC"
+         *     }
+         */
         CreateCompany: {
+            /** @description The display name; must be free regardless of letter case. */
             name: components["schemas"]["CompanyName"];
         };
-        /** @description Body of `POST /keys`. */
+        /**
+         * @description Body of `POST /keys`.
+         * @example {
+         *       "name": "hr-portal",
+         *       "scope": "write"
+         *     }
+         */
         CreateKey: {
+            /** @description The key's name, shown as the actor in the audit trail; must be free among live keys. */
             name: components["schemas"]["KeyName"];
+            /** @description What the key may do. */
             scope: components["schemas"]["Scope"];
         };
-        /** @description Body of `POST /users`. */
+        /**
+         * @description Body of `POST /users`.
+         * @example {
+         *       "email": "sarah@example.com",
+         *       "full_name": "Sarah Connor",
+         *       "home_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *       "role": "hr_manager",
+         *       "username": "sarah"
+         *     }
+         */
         CreateUser: {
+            /** @description The login name; must be free regardless of letter case. */
             username: components["schemas"]["Username"];
+            /** @description The person's full name (default empty). */
             full_name?: string | null;
+            /** @description The e-mail address (default none). */
             email?: string | null;
             role?: components["schemas"]["Role"] | null;
             /** @description Defaults to true. */
@@ -592,7 +906,19 @@ export interface components {
              */
             home_company_id?: string | null;
         };
-        /** @description Answer to `POST /keys`: the only time the secret is shown. Store it now. */
+        /**
+         * @description Answer to `POST /keys`: the only time the secret is shown. Store it now.
+         * @example {
+         *       "created_at": "2026-01-05T09:30:00Z",
+         *       "created_by": "master",
+         *       "id": "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f",
+         *       "name": "hr-portal",
+         *       "prefix": "cak_3f9a2c7d",
+         *       "revoked_at": null,
+         *       "scope": "write",
+         *       "secret": "cak_3f9a2c7de1b4a6f0e1b4a6f0e1b4a6f0e1b4a6f0e1b4a6f0e1b4a6f0e1b4a6f0"
+         *     }
+         */
         CreatedKey: components["schemas"]["ApiKey"] & {
             /** @description The secret, for `Authorization: Bearer <secret>`. */
             secret: string;
@@ -609,8 +935,26 @@ export interface components {
             /** @description What is wrong with it. */
             message: string;
         };
-        /** @description Answer to a grant of several companies: all or nothing, and a company the user already has is not an error. */
+        /**
+         * @description Answer to a grant of several companies: all or nothing, and a company the user already has is not an error.
+         * @example {
+         *       "added": [
+         *         {
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "company_name": "NYC",
+         *           "granted_at": "2026-01-05T09:30:00Z",
+         *           "granted_by": "hr-portal",
+         *           "is_default": true,
+         *           "source": "grant"
+         *         }
+         *       ],
+         *       "already_present": [
+         *         "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
+         *       ]
+         *     }
+         */
         GrantManyResult: {
+            /** @description The grants made by this request. */
             added: components["schemas"]["UserCompany"][];
             /** @description Companies the user already had access to; left as they were. */
             already_present: string[];
@@ -618,13 +962,26 @@ export interface components {
         /**
          * @description Body of `POST /users/{id}/companies`: exactly one of `company_id` (answers 201 with the grant) or
          *     `company_ids` (answers 200 with what was added and what the user already had).
+         * @example {
+         *       "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
+         *     }
          */
         GrantRequest: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The one company to grant; answers 201 with the grant.
+             */
             company_id?: string | null;
+            /** @description Several companies to grant, all or nothing; answers 200. */
             company_ids?: string[] | null;
         };
-        /** @description Answer of `GET /health` and `GET /ready`. */
+        /**
+         * @description Answer of `GET /health` and `GET /ready`.
+         * @example {
+         *       "change_feed": "single_instance",
+         *       "status": "ready"
+         *     }
+         */
         Health: {
             /** @description `ok` (alive) or `ready` (database reachable). */
             status: string;
@@ -636,12 +993,25 @@ export interface components {
         };
         /** @description The name of an API key, shown as the actor in the audit trail: 1 to 64 letters, digits, `_`, `.`, `-`, `:` or spaces. */
         KeyName: string;
-        /** @description Body of `POST /access/populate`. */
+        /**
+         * @description Body of `POST /access/populate`.
+         * @example {
+         *       "dry_run": true
+         *     }
+         */
         PopulateRequest: {
             /** @description Count what would change without changing anything. */
             dry_run?: boolean;
         };
-        /** @description What populate did: employees got their profile's company, super admins every company. */
+        /**
+         * @description What populate did: employees got their profile's company, super admins every company.
+         * @example {
+         *       "defaults_set": 1,
+         *       "dry_run": true,
+         *       "home_company_grants": 1,
+         *       "super_admin_grants": 12
+         *     }
+         */
         PopulateResult: {
             /**
              * Format: int64
@@ -658,9 +1028,19 @@ export interface components {
              * @description Users whose home company became their default.
              */
             defaults_set: number;
+            /** @description Whether nothing was changed. */
             dry_run: boolean;
         };
-        /** @description An RFC 9457 problem details body (`application/problem+json`), returned with every 4xx and 5xx answer. */
+        /**
+         * @description An RFC 9457 problem details body (`application/problem+json`), returned with every 4xx and 5xx answer.
+         * @example {
+         *       "code": "company_not_found",
+         *       "detail": "Company not found",
+         *       "status": 404,
+         *       "title": "Not found",
+         *       "type": "urn:company-access:problem:company_not_found"
+         *     }
+         */
         Problem: {
             /** @description A URI naming the kind of problem: `urn:company-access:problem:<code>`. */
             type: string;
@@ -683,8 +1063,18 @@ export interface components {
          * @enum {string}
          */
         ProblemCode: "bad_request" | "invalid_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "user_not_found" | "company_not_found" | "access_not_found" | "key_not_found" | "already_has_access" | "username_taken" | "company_name_taken" | "key_name_taken" | "unavailable" | "internal";
-        /** @description Body of `PUT /users/{id}/companies`: the complete set of companies the user should have. */
+        /**
+         * @description Body of `PUT /users/{id}/companies`: the complete set of companies the user should have.
+         * @example {
+         *       "company_ids": [
+         *         "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *         "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
+         *       ],
+         *       "default_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
+         *     }
+         */
         ReplaceCompanies: {
+            /** @description Every company the user should have; an empty list revokes them all. */
             company_ids: string[];
             /**
              * Format: uuid
@@ -692,10 +1082,43 @@ export interface components {
              */
             default_company_id?: string | null;
         };
-        /** @description Answer to `PUT /users/{id}/companies`. */
+        /**
+         * @description Answer to `PUT /users/{id}/companies`.
+         * @example {
+         *       "added": [
+         *         "3ae13ac4-23e5-45ad-9747-e699cced23b5"
+         *       ],
+         *       "companies": {
+         *         "all_companies": false,
+         *         "items": [
+         *           {
+         *             "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *             "company_name": "NYC",
+         *             "granted_at": "2026-01-05T09:30:00Z",
+         *             "granted_by": "hr-portal",
+         *             "is_default": true,
+         *             "source": "grant"
+         *           }
+         *         ],
+         *         "user": {
+         *           "full_name": "Sarah Connor",
+         *           "id": 5,
+         *           "is_active": true,
+         *           "role": "hr_manager",
+         *           "username": "sarah"
+         *         }
+         *       },
+         *       "removed": [
+         *         "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
+         *       ]
+         *     }
+         */
         ReplaceResult: {
+            /** @description Companies granted by this request. */
             added: string[];
+            /** @description Companies revoked by this request. */
             removed: string[];
+            /** @description The user's companies afterwards. */
             companies: components["schemas"]["UserCompanies"];
         };
         /**
@@ -709,26 +1132,85 @@ export interface components {
          * @enum {string}
          */
         Scope: "check" | "read" | "write" | "admin";
-        /** @description `GET /stats`: how many users, companies and grants there are, and how grants are spread. */
+        /**
+         * @description `GET /stats`: how many users, companies and grants there are, and how grants are spread.
+         * @example {
+         *       "active_users": 6,
+         *       "average_companies_per_user": 1.5,
+         *       "busiest_companies": [
+         *         {
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "name": "NYC",
+         *           "users": 1
+         *         }
+         *       ],
+         *       "companies": 12,
+         *       "companies_per_user": [
+         *         {
+         *           "companies": 0,
+         *           "users": 2
+         *         },
+         *         {
+         *           "companies": 1,
+         *           "users": 1
+         *         },
+         *         {
+         *           "companies": 2,
+         *           "users": 1
+         *         },
+         *         {
+         *           "companies": 3,
+         *           "users": 2
+         *         }
+         *       ],
+         *       "companies_without_users": 3,
+         *       "relationships": 9,
+         *       "super_admins": 1,
+         *       "users": 6,
+         *       "users_with_multiple_companies": 3,
+         *       "users_without_companies": 2
+         *     }
+         */
         Stats: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description All users.
+             */
             users: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Users that are active.
+             */
             active_users: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Users with the `super_admin` role.
+             */
             super_admins: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description All companies.
+             */
             companies: number;
             /**
              * Format: int64
              * @description Rows of `hrm_user_company_access`.
              */
             relationships: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Users granted two companies or more.
+             */
             users_with_multiple_companies: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Users granted no company.
+             */
             users_without_companies: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Companies granted to no user.
+             */
             companies_without_users: number;
             /**
              * Format: double
@@ -740,21 +1222,40 @@ export interface components {
             /** @description The distribution behind the average, for a chart. */
             companies_per_user: components["schemas"]["CompaniesPerUser"][];
         };
-        /** @description Body of `PATCH /companies/{id}`. */
+        /**
+         * @description Body of `PATCH /companies/{id}`.
+         * @example {
+         *       "name": "NYC Office"
+         *     }
+         */
         UpdateCompany: {
             name?: components["schemas"]["CompanyName"] | null;
         };
-        /** @description Body of `PATCH /users/{id}/companies/{company_id}`. */
+        /**
+         * @description Body of `PATCH /users/{id}/companies/{company_id}`.
+         * @example {
+         *       "is_default": true
+         *     }
+         */
         UpdateGrant: {
             /** @description True makes this the user's one default company; false leaves the user with no default. */
             is_default: boolean;
         };
-        /** @description Body of `PATCH /users/{id}`: only the fields present change; `null` clears `email` or `home_company_id`. */
+        /**
+         * @description Body of `PATCH /users/{id}`: only the fields present change; `null` clears `email` or `home_company_id`.
+         * @example {
+         *       "email": null,
+         *       "full_name": "Sarah J. Connor"
+         *     }
+         */
         UpdateUser: {
             username?: components["schemas"]["Username"] | null;
+            /** @description A new full name; empty clears it. */
             full_name?: string | null;
+            /** @description A new e-mail address; `null` clears it. */
             email?: string | null;
             role?: components["schemas"]["Role"] | null;
+            /** @description False makes every access check of the user answer no. */
             is_active?: boolean | null;
             /**
              * Format: uuid
@@ -762,16 +1263,35 @@ export interface components {
              */
             home_company_id?: string | null;
         };
-        /** @description A user as the API shows it. */
+        /**
+         * @description A user as the API shows it.
+         * @example {
+         *       "company_count": 1,
+         *       "created_at": "2026-01-05T09:30:00Z",
+         *       "email": "sarah@example.com",
+         *       "full_name": "Sarah Connor",
+         *       "home_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *       "home_company_name": "NYC",
+         *       "id": 5,
+         *       "is_active": true,
+         *       "modified_at": "2026-01-05T09:30:00Z",
+         *       "role": "hr_manager",
+         *       "username": "sarah"
+         *     }
+         */
         User: {
             /**
              * Format: int32
              * @description Integer id, the `user_id` of every other route.
              */
             id: number;
+            /** @description The login name, unique regardless of letter case. */
             username: components["schemas"]["Username"];
+            /** @description The person's full name; empty when not known. */
             full_name: string;
+            /** @description The e-mail address, if known. */
             email?: string | null;
+            /** @description What the user does in the HR system; `super_admin` may act in every company. */
             role: components["schemas"]["Role"];
             /** @description Inactive users are refused by every access check. */
             is_active: boolean;
@@ -786,25 +1306,70 @@ export interface components {
              * @description How many companies the user has been granted explicitly.
              */
             company_count: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the user was created.
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the user was last changed.
+             */
             modified_at: string;
         };
-        /** @description `GET /users/{id}/companies`: every company the user may act in, explicit grants first. */
+        /**
+         * @description `GET /users/{id}/companies`: every company the user may act in, explicit grants first.
+         * @example {
+         *       "all_companies": false,
+         *       "items": [
+         *         {
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "company_name": "NYC",
+         *           "granted_at": "2026-01-05T09:30:00Z",
+         *           "granted_by": "hr-portal",
+         *           "is_default": true,
+         *           "source": "grant"
+         *         }
+         *       ],
+         *       "user": {
+         *         "full_name": "Sarah Connor",
+         *         "id": 5,
+         *         "is_active": true,
+         *         "role": "hr_manager",
+         *         "username": "sarah"
+         *       }
+         *     }
+         */
         UserCompanies: {
+            /** @description The user the list belongs to. */
             user: components["schemas"]["UserRef"];
             /** @description True for super admins, who may act in every company, including ones created later. */
             all_companies: boolean;
+            /** @description The companies the user may act in, default first. */
             items: components["schemas"]["UserCompany"][];
         };
-        /** @description A company a user may act in. */
+        /**
+         * @description A company a user may act in.
+         * @example {
+         *       "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *       "company_name": "NYC",
+         *       "granted_at": "2026-01-05T09:30:00Z",
+         *       "granted_by": "hr-portal",
+         *       "is_default": true,
+         *       "source": "grant"
+         *     }
+         */
         UserCompany: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The company's id.
+             */
             company_id: string;
+            /** @description The company's name. */
             company_name: components["schemas"]["CompanyName"];
             /** @description Whether this is the company frontends should open first. */
             is_default: boolean;
+            /** @description Whether the access is an explicit grant or the super admin role. */
             source: components["schemas"]["AccessSource"];
             /**
              * Format: date-time
@@ -814,30 +1379,77 @@ export interface components {
             /** @description The API key that made the grant. */
             granted_by?: string | null;
         };
-        /** @description One page of users, with the total that match. */
+        /**
+         * @description One page of users, with the total that match.
+         * @example {
+         *       "items": [
+         *         {
+         *           "company_count": 1,
+         *           "created_at": "2026-01-05T09:30:00Z",
+         *           "email": "sarah@example.com",
+         *           "full_name": "Sarah Connor",
+         *           "home_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "home_company_name": "NYC",
+         *           "id": 5,
+         *           "is_active": true,
+         *           "modified_at": "2026-01-05T09:30:00Z",
+         *           "role": "hr_manager",
+         *           "username": "sarah"
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
         UserPage: {
+            /** @description The users on this page, by id. */
             items: components["schemas"]["User"][];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many users match, over all pages.
+             */
             total: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The page size used.
+             */
             limit: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The rows skipped before this page.
+             */
             offset: number;
         };
         /** @description The user a list of companies belongs to. */
         UserRef: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The user's id.
+             */
             id: number;
+            /** @description The user's login name. */
             username: components["schemas"]["Username"];
+            /** @description The user's full name. */
             full_name: string;
+            /** @description The user's role. */
             role: components["schemas"]["Role"];
+            /** @description Inactive users are refused by every access check. */
             is_active: boolean;
         };
         /** @description A login name: 3 to 64 letters, digits, `_`, `.`, `-` or `@`. Unique regardless of letter case. */
         Username: string;
-        /** @description `GET /whoami`: the key the request was made with. */
+        /**
+         * @description `GET /whoami`: the key the request was made with.
+         * @example {
+         *       "name": "hr-portal",
+         *       "scope": "write"
+         *     }
+         */
         WhoAmI: {
+            /** @description The key's name (`master` for the master key). */
             name: string;
+            /** @description What the key may do. */
             scope: components["schemas"]["Scope"];
         };
     };
@@ -1851,6 +2463,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "created_at": "2026-01-05T09:30:00Z",
+                     *         "created_by": "master",
+                     *         "id": "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f",
+                     *         "name": "hr-portal",
+                     *         "prefix": "cak_3f9a2c7d",
+                     *         "revoked_at": null,
+                     *         "scope": "write"
+                     *       },
+                     *       {
+                     *         "created_at": "2025-11-02T08:00:00Z",
+                     *         "created_by": "master",
+                     *         "id": "0b7e5c1a-9d3f-4e2b-8a6c-5f4d3e2c1b0a",
+                     *         "name": "old-report",
+                     *         "prefix": "cak_81c0d2e4",
+                     *         "revoked_at": "2026-01-04T17:00:00Z",
+                     *         "scope": "read"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["ApiKey"][];
                 };
             };
