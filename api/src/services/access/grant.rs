@@ -4,11 +4,10 @@ use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::grants::{default_if_none, grant_of, grant_rows, insert_grant, insert_grants};
-use crate::db::lookups::{granted_company_ids, lock_user, require_companies};
+use crate::db::lookups::granted_company_ids;
 use crate::db::store::Store;
 use crate::error::AppError;
-use crate::services::access::shared::check_id_count;
-use crate::services::dedup_in_order;
+use crate::services::access::shared::{distinct_ids, lock_user_with_companies};
 use openapi::access::{GrantManyResult, UserCompany};
 use openapi::audit::AuditAction;
 use std::collections::HashSet;
@@ -24,8 +23,7 @@ pub async fn grant_one(
     company_id: Uuid,
 ) -> Result<UserCompany, AppError> {
     let mut work = store.begin(actor).await?;
-    lock_user(work.db(), user_id).await?;
-    require_companies(work.db(), &[company_id]).await?;
+    lock_user_with_companies(work.db(), user_id, &[company_id]).await?;
     if !insert_grant(work.db(), actor.name, user_id, company_id).await? {
         return Err(AppError::already_has_access());
     }
@@ -50,8 +48,7 @@ pub async fn grant_many(
     user_id: i32,
     company_ids: &[Uuid],
 ) -> Result<GrantManyResult, AppError> {
-    check_id_count("company_ids", company_ids.len())?;
-    let ids = dedup_in_order(company_ids);
+    let ids = distinct_ids("company_ids", company_ids)?;
     if ids.is_empty() {
         return Err(AppError::validation(
             "company_ids",
@@ -59,8 +56,7 @@ pub async fn grant_many(
         ));
     }
     let mut work = store.begin(actor).await?;
-    lock_user(work.db(), user_id).await?;
-    require_companies(work.db(), &ids).await?;
+    lock_user_with_companies(work.db(), user_id, &ids).await?;
     let had: HashSet<Uuid> = granted_company_ids(work.db(), user_id)
         .await?
         .into_iter()

@@ -6,12 +6,10 @@ use crate::db::audit::Change;
 use crate::db::grants::{
     default_if_none, delete_grants, grant_rows, insert_grants, set_default_flag,
 };
-use crate::db::lookups::{lock_user, require_companies};
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::access::list::list_for_user;
-use crate::services::access::shared::check_id_count;
-use crate::services::dedup_in_order;
+use crate::services::access::shared::{distinct_ids, lock_user_with_companies};
 use openapi::access::{ReplaceCompanies, ReplaceResult};
 use openapi::audit::AuditAction;
 use std::collections::HashSet;
@@ -24,8 +22,7 @@ pub async fn replace(
     user_id: i32,
     request: ReplaceCompanies,
 ) -> Result<ReplaceResult, AppError> {
-    check_id_count("company_ids", request.company_ids.len())?;
-    let ids = dedup_in_order(&request.company_ids);
+    let ids = distinct_ids("company_ids", &request.company_ids)?;
     if let Some(default) = request.default_company_id
         && !ids.contains(&default)
     {
@@ -35,8 +32,7 @@ pub async fn replace(
         ));
     }
     let mut work = store.begin(actor).await?;
-    lock_user(work.db(), user_id).await?;
-    require_companies(work.db(), &ids).await?;
+    lock_user_with_companies(work.db(), user_id, &ids).await?;
     let before = grant_rows(work.db(), user_id, None).await?;
     let current: HashSet<Uuid> = before.iter().map(|grant| grant.company_id).collect();
     let wanted: HashSet<Uuid> = ids.iter().copied().collect();

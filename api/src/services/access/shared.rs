@@ -3,9 +3,30 @@
 use crate::db::grants::grant_of;
 use crate::db::lookups::{lock_user, require_companies};
 use crate::error::AppError;
+use crate::services::dedup_in_order;
 use openapi::access::{MAX_IDS_PER_REQUEST, UserCompany};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
+
+/// A request's list of ids, at most [`MAX_IDS_PER_REQUEST`], each once, in the caller's order.
+pub fn distinct_ids<T: Copy + Eq + std::hash::Hash>(
+    field: &str,
+    ids: &[T],
+) -> Result<Vec<T>, AppError> {
+    check_id_count(field, ids.len())?;
+    Ok(dedup_in_order(ids))
+}
+
+/// The start of every change to one user's grants of these companies: lock the user, and require
+/// that each company exists.
+pub async fn lock_user_with_companies(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    company_ids: &[Uuid],
+) -> Result<(), AppError> {
+    lock_user(db, user_id).await?;
+    require_companies(db, company_ids).await
+}
 
 pub fn check_id_count(field: &str, count: usize) -> Result<(), AppError> {
     if count > MAX_IDS_PER_REQUEST {
@@ -23,8 +44,7 @@ pub async fn require_grant(
     user_id: i32,
     company_id: Uuid,
 ) -> Result<UserCompany, AppError> {
-    lock_user(db, user_id).await?;
-    require_companies(db, &[company_id]).await?;
+    lock_user_with_companies(db, user_id, &[company_id]).await?;
     grant_of(db, user_id, company_id)
         .await?
         .ok_or_else(AppError::access_not_found)
