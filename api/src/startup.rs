@@ -178,23 +178,22 @@ async fn log_request(
         path = %request.path()
     );
     let started = Instant::now();
-    let metrics = request
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.store.metrics.clone());
-    let method = request.method().clone();
     let mut response = next.call(request).instrument(span.clone()).await?;
     let status = response.status().as_u16();
-    if let Some(metrics) = metrics {
+    let elapsed = started.elapsed();
+    // The answered request still carries the state and the method: nothing is copied before the call.
+    let answered = response.request();
+    if let Some(state) = answered.app_data::<web::Data<AppState>>() {
         // The pattern, never the path: one series per route however many ids are asked for.
-        let route = response.request().match_pattern();
-        metrics.record_request(route.as_deref(), method.as_str(), status, started.elapsed());
+        let route = answered.match_pattern();
+        let method = answered.method().as_str();
+        state
+            .store
+            .metrics
+            .record_request(route.as_deref(), method, status, elapsed);
     }
     span.in_scope(|| {
-        tracing::info!(
-            status,
-            elapsed_us = started.elapsed().as_micros() as u64,
-            "handled"
-        );
+        tracing::info!(status, elapsed_us = elapsed.as_micros() as u64, "handled");
     });
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
