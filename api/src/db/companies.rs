@@ -2,6 +2,7 @@
 //! review of who may act in a company (hand-written: two index-driven branches in one UNION ALL, so a
 //! review stays fast however many users there are).
 
+use crate::db::grants::grant_count;
 use crate::db::sql::{Sql, count_rows, like_pattern};
 use crate::db::stored;
 use crate::error::AppError;
@@ -13,7 +14,7 @@ use openapi::companies::{
     ListCompaniesQuery,
 };
 use openapi::{CompanyName, Role, Username};
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
@@ -43,14 +44,6 @@ impl CompanyRow {
 
 /// Companies with how many users hold a grant of each.
 fn select_companies() -> Select<company::Entity> {
-    let user_count = Query::select()
-        .expr(Func::count(Expr::col(Asterisk)))
-        .from(access::Entity)
-        .and_where(
-            Expr::col((access::Entity, access::Column::CompanyId))
-                .equals((company::Entity, company::Column::Id)),
-        )
-        .to_owned();
     company::Entity::find()
         .select_only()
         .columns([
@@ -60,7 +53,10 @@ fn select_companies() -> Select<company::Entity> {
             company::Column::ModifiedAt,
         ])
         .expr_as(
-            Expr::SubQuery(None, Box::new(user_count.into_sub_query_statement())),
+            grant_count(
+                access::Column::CompanyId,
+                (company::Entity, company::Column::Id),
+            ),
             "user_count",
         )
 }

@@ -11,7 +11,9 @@ use entity::{company, user_company_access as access};
 use openapi::CompanyName;
 use openapi::access::{MAX_IDS_PER_REQUEST, UserCompany};
 use openapi::companies::AccessSource;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, IntoColumnRef, Query, QueryStatementBuilder,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect,
@@ -189,6 +191,17 @@ pub async fn grant_of(
         .await?
         .into_iter()
         .next())
+}
+
+/// `(SELECT count(*) FROM hrm_user_company_access WHERE <side> = <owner>)`: how many grants name the row
+/// of the outer query, by user (`side` = `UserId`) or by company (`CompanyId`).
+pub fn grant_count(side: access::Column, owner: impl IntoColumnRef) -> Expr {
+    let grants = Query::select()
+        .expr(Func::count(Expr::col(Asterisk)))
+        .from(access::Entity)
+        .and_where(Expr::col((access::Entity, side)).equals(owner))
+        .to_owned();
+    Expr::SubQuery(None, Box::new(grants.into_sub_query_statement()))
 }
 
 /// Removes the user's grants of these companies.

@@ -1,6 +1,7 @@
 //! Users as the API shows them (with home company name and company count): reading one, and the
 //! filtered, paged list with case-insensitive search.
 
+use crate::db::grants::grant_count;
 use crate::db::sql::like_pattern;
 use crate::db::stored;
 use crate::error::AppError;
@@ -9,7 +10,7 @@ use chrono::{DateTime, Utc};
 use entity::{company, user, user_company_access as access};
 use openapi::users::{ListUsersQuery, User, UserPage};
 use openapi::{CompanyName, Role, Username};
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
@@ -31,22 +32,9 @@ struct UserRow {
     modified_at: DateTime<Utc>,
 }
 
-/// `(SELECT count(*) FROM hrm_user_company_access WHERE user_id = hrm_users.id)`
+/// How many companies the user has been granted.
 fn company_count() -> Expr {
-    Expr::SubQuery(
-        None,
-        Box::new(
-            Query::select()
-                .expr(Func::count(Expr::col(Asterisk)))
-                .from(access::Entity)
-                .and_where(
-                    Expr::col((access::Entity, access::Column::UserId))
-                        .equals((user::Entity, user::Column::Id)),
-                )
-                .to_owned()
-                .into_sub_query_statement(),
-        ),
-    )
+    grant_count(access::Column::UserId, (user::Entity, user::Column::Id))
 }
 
 /// Users with their home company's name and how many companies they have.
