@@ -25,9 +25,60 @@ pub struct Settings {
     pub cache: CacheSettings,
     /// Wait between attempts to re-open the PostgreSQL change feed.
     pub feed_retry: Duration,
+    /// From `COMPANY_ACCESS_CORS_ORIGINS`: the origins whose pages may call the API from a browser. Empty
+    /// (the default) answers no preflight and sends no CORS headers.
+    pub cors: CorsOrigins,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Which other origins' pages may call the API (CORS).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Same origin only: the page this service serves itself.
+    #[default]
+    None,
+    /// `*`: any origin. Safe only because the API authenticates by a bearer key a page must hold, never
+    /// by a cookie the browser would add on its own.
+    Any,
+    /// Exactly these origins (`https://hr.example.com`).
+    List(Vec<String>),
+}
+
+impl CorsOrigins {
+    /// Parses a comma-separated list of origins, or `*`.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let entries: Vec<&str> = text
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .collect();
+        if entries.is_empty() {
+            return Ok(CorsOrigins::None);
+        }
+        if entries == ["*"] {
+            return Ok(CorsOrigins::Any);
+        }
+        let mut origins = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let valid = ["http://", "https://"].iter().any(|scheme| {
+                entry.strip_prefix(scheme).is_some_and(|host| {
+                    !host.is_empty()
+                        && !host.contains(['/', '?', '#', '*', ' '])
+                        && !host.ends_with(':')
+                })
+            });
+            if !valid {
+                return Err(ConfigError(format!(
+                    "COMPANY_ACCESS_CORS_ORIGINS must be `*` or origins such as https://hr.example.com \
+                     separated by commas, without a path (got {entry:?})"
+                )));
+            }
+            origins.push(entry.to_ascii_lowercase());
+        }
+        Ok(CorsOrigins::List(origins))
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
@@ -40,7 +91,8 @@ fn env(name: &str) -> Option<String> {
 impl Settings {
     /// Reads `DATABASE_URL`, `COMPANY_ACCESS_BIND`, `COMPANY_ACCESS_METRICS_BIND`, `COMPANY_ACCESS_DATA_DIR`, `COMPANY_ACCESS_MASTER_KEY`,
     /// `COMPANY_ACCESS_WORKERS`, `COMPANY_ACCESS_DB_CONNECTIONS`, `COMPANY_ACCESS_CACHE_CAPACITY` (users and
-    /// companies held by the check cache; 0 turns it off) and `COMPANY_ACCESS_CACHE_TTL_SECS`.
+    /// companies held by the check cache; 0 turns it off), `COMPANY_ACCESS_CACHE_TTL_SECS` and
+    /// `COMPANY_ACCESS_CORS_ORIGINS`.
     pub fn from_env(demo: bool) -> Result<Self, ConfigError> {
         let data_dir =
             PathBuf::from(env("COMPANY_ACCESS_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -124,6 +176,33 @@ impl Settings {
             max_db_connections,
             cache,
             feed_retry: Duration::from_secs(1),
+            cors: CorsOrigins::parse(&env("COMPANY_ACCESS_CORS_ORIGINS").unwrap_or_default())?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_origins_are_none_any_or_a_list_of_bare_origins() {
+        assert_eq!(CorsOrigins::parse(""), Ok(CorsOrigins::None));
+        assert_eq!(CorsOrigins::parse(" * "), Ok(CorsOrigins::Any));
+        assert_eq!(
+            CorsOrigins::parse("https://HR.example.com, http://localhost:3000"),
+            Ok(CorsOrigins::List(vec![
+                "https://hr.example.com".into(),
+                "http://localhost:3000".into()
+            ]))
+        );
+        for bad in [
+            "hr.example.com",
+            "https://hr.example.com/app",
+            "https://*.example.com",
+            "*, https://a.b",
+        ] {
+            assert!(CorsOrigins::parse(bad).is_err(), "{bad}");
+        }
     }
 }

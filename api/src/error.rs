@@ -26,6 +26,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{detail}")]
     NotFound { code: ProblemCode, detail: String },
+    /// The path exists but does not answer this method; `allow` lists the ones it does.
+    #[error("{detail}")]
+    MethodNotAllowed { detail: String, allow: String },
     #[error("{detail}")]
     Conflict { code: ProblemCode, detail: String },
     #[error("database unavailable")]
@@ -86,6 +89,14 @@ impl AppError {
         }
     }
 
+    /// A known path asked with a method it does not answer.
+    pub fn method_not_allowed(method: &str, path: &str, allow: String) -> Self {
+        AppError::MethodNotAllowed {
+            detail: format!("{path} does not answer {method}; it answers {allow}"),
+            allow,
+        }
+    }
+
     /// A method and path no route answers.
     pub fn no_route(method: &str, path: &str) -> Self {
         AppError::NotFound {
@@ -133,6 +144,11 @@ impl AppError {
             ),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, ProblemCode::Forbidden, "Forbidden"),
             AppError::NotFound { code, .. } => (StatusCode::NOT_FOUND, *code, "Not found"),
+            AppError::MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                ProblemCode::MethodNotAllowed,
+                "Method not allowed",
+            ),
             AppError::Conflict { code, .. } => (StatusCode::CONFLICT, *code, "Conflict"),
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -194,6 +210,9 @@ impl ResponseError for AppError {
         response.content_type("application/problem+json");
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let AppError::MethodNotAllowed { allow, .. } = self {
+            response.insert_header((actix_web::http::header::ALLOW, allow.as_str()));
         }
         response.json(self.problem())
     }

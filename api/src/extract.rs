@@ -54,6 +54,19 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             detail: "The request body is empty; send a JSON object".into(),
         });
     }
+    // Every body is an object; serde would read a struct from an array too (`[null, null]`), which the
+    // document does not allow.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                Err(error) => AppError::BadRequest {
+                    code: ProblemCode::InvalidJson,
+                    detail: format!("The request body is not valid JSON: {error}"),
+                },
+                Ok(_) => AppError::validation("body", "the request body must be a JSON object"),
+            },
+        );
+    }
     // The common case pays for nothing more than serde_json; only a refused body is parsed again to
     // find the path of the offending field.
     if let Ok(value) = serde_json::from_slice::<T>(body) {
@@ -234,6 +247,15 @@ mod tests {
             p.errors.first().map(|e| e.field.as_str()),
             Some("company_ids[1]")
         );
+        for not_an_object in ["[null, null]", "[]", "5", "\"x\"", "null"] {
+            let p = problem::<openapi::access::PopulateRequest>(not_an_object);
+            assert_eq!(
+                (p.status, p.code),
+                (422, ProblemCode::ValidationFailed),
+                "{not_an_object}"
+            );
+        }
+        assert_eq!(problem::<GrantRequest>("[1,").status, 400);
         let p = problem::<GrantRequest>("{\"company\": 1}");
         assert!(p.detail.contains("unknown field `company`"), "{}", p.detail);
     }

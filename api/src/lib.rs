@@ -1,7 +1,8 @@
 //! The Company Access service: app factory, routes and domain services, in layers that import downwards only
 //! (a test in `tests/tests/layers.rs` fails on any circle):
 //!
-//! - `startup` (the one app factory), `doc` (the OpenAPI document), `config`, `background`;
+//! - `startup` (the one app factory), `doc` (the OpenAPI document), `methods` (which methods each path
+//!   answers, from the document), `config`, `background`;
 //! - `routes` (parse, call one service, answer) with `auth` and `extract` at the edge;
 //! - `services` (every rule, once), reading through `db` and writing through its unit of work;
 //! - `cache` (the check and key caches, their loading, the change feed and refresher) and `db` (every
@@ -21,6 +22,7 @@ pub mod decision;
 pub mod doc;
 pub mod error;
 pub mod extract;
+pub mod methods;
 pub mod metrics;
 pub mod paging;
 pub mod routes;

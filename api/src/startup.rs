@@ -5,16 +5,22 @@ use crate::cache::CheckCache;
 use crate::cache::feed;
 use crate::cache::refresher::warm_then_refresh_cache;
 use crate::caller::SecretHash;
+use crate::config::CorsOrigins;
 use crate::config::Settings;
 use crate::db::store::Store;
 use crate::error::AppError;
+use crate::methods::KnownPaths;
 use crate::services::demo;
 use crate::state::AppState;
 use crate::{db, doc, extract, routes};
+use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::{DefaultHeaders, Next, from_fn};
+use actix_web::http::Method;
+use actix_web::http::header::{
+    AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, LOCATION, RETRY_AFTER,
+};
+use actix_web::middleware::{Condition, DefaultHeaders, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use migration::{Migrator, MigratorTrait};
 use std::io::Write;
@@ -147,8 +153,56 @@ fn master_key_hash(settings: &Settings) -> Result<SecretHash, StartupError> {
     Ok(SecretHash::of(&secret))
 }
 
+/// No route matched: a known path asked with another method is a 405 with `Allow`, anything else a 404.
 async fn unknown_route(request: HttpRequest) -> HttpResponse {
-    AppError::no_route(request.method().as_str(), request.path()).error_response()
+    let (method, path) = (request.method().as_str(), request.path());
+    let allow = request
+        .app_data::<web::Data<KnownPaths>>()
+        .and_then(|known| known.allow_header(path));
+    match allow {
+        Some(allow) => AppError::method_not_allowed(method, path, allow),
+        None => AppError::no_route(method, path),
+    }
+    .error_response()
+}
+
+/// `HEAD` wherever `GET` is: routed as `GET`. The connection still knows the request was `HEAD` and sends
+/// the headers (with the body's length) but not the body.
+async fn head_as_get(
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if request.method() == Method::HEAD {
+        request.head_mut().method = Method::GET;
+    }
+    next.call(request).await
+}
+
+/// CORS for the origins the operator named; none by default, so a browser page elsewhere cannot call.
+fn cors(origins: &CorsOrigins) -> Condition<Cors> {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            AUTHORIZATION,
+            CONTENT_TYPE,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("x-request-id"),
+            RETRY_AFTER,
+            LOCATION,
+        ])
+        .max_age(600);
+    match origins {
+        CorsOrigins::None => {}
+        CorsOrigins::Any => cors = cors.allow_any_origin(),
+        CorsOrigins::List(list) => {
+            for origin in list {
+                cors = cors.allowed_origin(origin);
+            }
+        }
+    }
+    Condition::new(*origins != CorsOrigins::None, cors)
 }
 
 /// A caller's request id is kept only when it cannot forge a log line: 1 to 64 letters, digits, `-`, `_`, `.`.
@@ -270,16 +324,21 @@ impl Application {
         })?;
         let metrics_state = state.clone();
         let api_doc = doc::api_doc();
+        let known_paths = web::Data::new(KnownPaths::from_document(&api_doc));
+        let cors_origins = settings.cors.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(known_paths.clone())
                 .app_data(web::PathConfig::default().error_handler(extract::path_error))
+                .wrap(from_fn(head_as_get))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("X-Frame-Options", "DENY"))
                         .add(("Referrer-Policy", "no-referrer")),
                 )
+                .wrap(cors(&cors_origins))
                 .wrap(from_fn(log_request))
                 .into_utoipa_app()
                 .configure(routes::configure)

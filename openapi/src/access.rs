@@ -57,18 +57,64 @@ pub struct UserCompanies {
     pub items: Vec<UserCompany>,
 }
 
-/// Body of `POST /users/{id}/companies`: exactly one of `company_id` (answers 201 with the grant) or
-/// `company_ids` (answers 200 with what was added and what the user already had).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+/// Body of `POST /users/{id}/companies` as the server reads it: exactly one of the two fields. The
+/// document describes it as [`GrantBody`], which says "exactly one" in the schema itself.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
 pub struct GrantRequest {
     /// The one company to grant; answers 201 with the grant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub company_id: Option<Uuid>,
     /// Several companies to grant, all or nothing; answers 200.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub company_ids: Option<Vec<Uuid>>,
+}
+
+/// A field that may be left out but, when sent, must hold a value: `null` is refused, as the schema says.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// Grant one company; answers 201 with the grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
+pub struct GrantOne {
+    /// The company to grant.
+    pub company_id: Uuid,
+}
+
+/// Grant several companies, all or nothing; answers 200 with what was added and what the user already had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"company_ids": ["3ae13ac4-23e5-45ad-9747-e699cced23b5", "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"]}))]
+pub struct GrantMany {
+    /// The companies to grant, 1 to 10,000; one the user already has is reported, not an error.
+    #[schema(min_items = 1, max_items = 10_000)]
+    pub company_ids: Vec<Uuid>,
+}
+
+/// Body of `POST /users/{id}/companies`: exactly one of `company_id` (one company) or `company_ids` (a list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
+pub enum GrantBody {
+    /// One company.
+    One(GrantOne),
+    /// Several companies.
+    Many(GrantMany),
 }
 
 /// Answer to a grant of several companies: all or nothing, and a company the user already has is not an error.
@@ -86,9 +132,11 @@ pub struct GrantManyResult {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"company_ids": ["3ae13ac4-23e5-45ad-9747-e699cced23b5", "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"], "default_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
 pub struct ReplaceCompanies {
-    /// Every company the user should have; an empty list revokes them all.
+    /// Every company the user should have, up to 10,000; an empty list revokes them all.
+    #[schema(max_items = 10_000)]
     pub company_ids: Vec<Uuid>,
-    /// Which of them is the default; must be in `company_ids`. Absent keeps the current default if it stays.
+    /// The company to make the default; it is granted too when `company_ids` leaves it out. Absent keeps
+    /// the current default if it stays, or makes the first company the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_company_id: Option<Uuid>,
 }
@@ -165,7 +213,8 @@ pub struct AccessDecision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessPair {
-    /// The user to check.
+    /// The user to check (an integer; `5.0` is read as 5).
+    #[serde(deserialize_with = "crate::json::user_id")]
     pub user_id: i32,
     /// The company to check.
     pub company_id: Uuid,
@@ -177,6 +226,7 @@ pub struct AccessPair {
 #[schema(example = json!({"checks": [{"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}]}))]
 pub struct AccessCheckBatch {
     /// The pairs to check, up to 10,000.
+    #[schema(max_items = 10_000)]
     pub checks: Vec<AccessPair>,
 }
 
@@ -194,11 +244,17 @@ pub struct AccessCheckResults {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"user_ids": [5], "company_ids": ["3ae13ac4-23e5-45ad-9747-e699cced23b5"], "dry_run": true}))]
 pub struct BulkGrantRequest {
-    /// The users to grant; absent means every user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The users to grant, up to 10,000; absent or null means every user.
+    #[serde(
+        default,
+        deserialize_with = "crate::json::optional_user_ids",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(max_items = 10_000)]
     pub user_ids: Option<Vec<i32>>,
-    /// The companies to grant; absent means every company.
+    /// The companies to grant, up to 10,000; absent or null means every company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 10_000)]
     pub company_ids: Option<Vec<Uuid>>,
     /// Count what would change without changing anything.
     #[serde(default)]

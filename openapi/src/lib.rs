@@ -9,6 +9,7 @@ pub mod audit;
 pub mod base;
 pub mod companies;
 pub mod domain;
+pub mod json;
 pub mod keys;
 pub mod problem;
 pub mod stats;

@@ -18,6 +18,7 @@ string_enum! {
         CompanyNotFound = "company_not_found",
         AccessNotFound = "access_not_found",
         KeyNotFound = "key_not_found",
+        MethodNotAllowed = "method_not_allowed",
         AlreadyHasAccess = "already_has_access",
         UsernameTaken = "username_taken",
         CompanyNameTaken = "company_name_taken",

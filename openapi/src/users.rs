@@ -107,6 +107,7 @@ pub struct ListUsersQuery {
     pub username: Option<String>,
     pub role: Option<Role>,
     /// Only users granted at least this many companies (2 lists the multi-company users).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_u64)]
     pub min_companies: Option<u32>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]

@@ -201,11 +201,21 @@ pub struct Answer {
     pub content_type: String,
     pub body: Value,
     pub text: String,
+    /// Every response header, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or("")
+    }
+
+    /// The first value of a response header, by name in any case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
     }
 }
 
@@ -221,6 +231,7 @@ pub fn settings_for(db: &TestDatabase, demo: bool) -> Settings {
         max_db_connections: 8,
         cache: api::cache::CacheSettings::default(),
         feed_retry: Duration::from_secs(1),
+        cors: api::config::CorsOrigins::None,
     }
 }
 
@@ -277,9 +288,39 @@ impl TestApp {
         }
     }
 
+    /// A request with extra headers and no body.
+    pub fn send_headers(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = ureq::http::Request::builder()
+            .method(method)
+            .uri(self.url(path));
+        if let Some(key) = key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Self::finish(self.agent.run(request.body(()).unwrap()))
+    }
+
     fn finish(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
         let mut response = response.expect("request failed at the transport level");
         let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    value.to_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
         let content_type = response
             .headers()
             .get("content-type")
@@ -293,6 +334,7 @@ impl TestApp {
             content_type,
             body,
             text,
+            headers,
         }
     }
 

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use openapi::Problem;
 use openapi::access::{
-    BulkGrantRequest, BulkGrantResult, GrantManyResult, GrantRequest, PopulateRequest,
+    BulkGrantRequest, BulkGrantResult, GrantBody, GrantManyResult, GrantRequest, PopulateRequest,
     PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompany,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -45,7 +45,7 @@ pub async fn list_user_companies(
 #[utoipa::path(
     tag = "access",
     params(("id" = i32, Path, description = "User id")),
-    request_body = GrantRequest,
+    request_body = GrantBody,
     responses(
         (status = 201, description = "One company granted", body = UserCompany),
         (status = 200, description = "Several companies granted", body = GrantManyResult),

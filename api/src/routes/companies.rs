@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::extract::{JsonBody, Query};
 use crate::services::companies;
 use crate::state::AppState;
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use openapi::Problem;
 use openapi::companies::{
@@ -43,7 +44,8 @@ pub async fn list_companies(
     tag = "companies",
     request_body = CreateCompany,
     responses(
-        (status = 201, description = "Created", body = Company),
+        (status = 201, description = "Created", body = Company,
+            headers(("Location" = String, description = "The new company's address, `/companies/{id}`"))),
         (status = 409, description = "A company with this name exists", body = Problem)
     ),
     security(("api_key" = ["write"]))
@@ -55,7 +57,9 @@ pub async fn create_company(
     body: JsonBody<CreateCompany>,
 ) -> Result<HttpResponse, AppError> {
     let company = companies::create(&state.store, key.actor(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(company))
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/companies/{}", company.id)))
+        .json(company))
 }
 
 /// Show a company

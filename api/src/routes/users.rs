@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::extract::{JsonBody, Query};
 use crate::services::users;
 use crate::state::AppState;
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use openapi::Problem;
 use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
@@ -40,7 +41,8 @@ pub async fn list_users(
     tag = "users",
     request_body = CreateUser,
     responses(
-        (status = 201, description = "Created", body = User),
+        (status = 201, description = "Created", body = User,
+            headers(("Location" = String, description = "The new user's address, `/users/{id}`"))),
         (status = 404, description = "Company not found (home_company_id)", body = Problem),
         (status = 409, description = "Username taken", body = Problem)
     ),
@@ -53,7 +55,9 @@ pub async fn create_user(
     body: JsonBody<CreateUser>,
 ) -> Result<HttpResponse, AppError> {
     let user = users::create(&state.store, key.actor(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(user))
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/users/{}", user.id)))
+        .json(user))
 }
 
 /// Show a user

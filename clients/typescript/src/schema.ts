@@ -482,7 +482,7 @@ export interface components {
         AccessPair: {
             /**
              * Format: int32
-             * @description The user to check.
+             * @description The user to check (an integer; `5.0` is read as 5).
              */
             user_id: number;
             /**
@@ -634,9 +634,9 @@ export interface components {
          *     }
          */
         BulkGrantRequest: {
-            /** @description The users to grant; absent means every user. */
+            /** @description The users to grant, up to 10,000; absent or null means every user. */
             user_ids?: number[] | null;
-            /** @description The companies to grant; absent means every company. */
+            /** @description The companies to grant, up to 10,000; absent or null means every company. */
             company_ids?: string[] | null;
             /** @description Count what would change without changing anything. */
             dry_run?: boolean;
@@ -936,6 +936,26 @@ export interface components {
             message: string;
         };
         /**
+         * @description Body of `POST /users/{id}/companies`: exactly one of `company_id` (one company) or `company_ids` (a list).
+         * @example {
+         *       "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
+         *     }
+         */
+        GrantBody: components["schemas"]["GrantOne"] | components["schemas"]["GrantMany"];
+        /**
+         * @description Grant several companies, all or nothing; answers 200 with what was added and what the user already had.
+         * @example {
+         *       "company_ids": [
+         *         "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *         "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
+         *       ]
+         *     }
+         */
+        GrantMany: {
+            /** @description The companies to grant, 1 to 10,000; one the user already has is reported, not an error. */
+            company_ids: string[];
+        };
+        /**
          * @description Answer to a grant of several companies: all or nothing, and a company the user already has is not an error.
          * @example {
          *       "added": [
@@ -960,20 +980,17 @@ export interface components {
             already_present: string[];
         };
         /**
-         * @description Body of `POST /users/{id}/companies`: exactly one of `company_id` (answers 201 with the grant) or
-         *     `company_ids` (answers 200 with what was added and what the user already had).
+         * @description Grant one company; answers 201 with the grant.
          * @example {
          *       "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
          *     }
          */
-        GrantRequest: {
+        GrantOne: {
             /**
              * Format: uuid
-             * @description The one company to grant; answers 201 with the grant.
+             * @description The company to grant.
              */
-            company_id?: string | null;
-            /** @description Several companies to grant, all or nothing; answers 200. */
-            company_ids?: string[] | null;
+            company_id: string;
         };
         /**
          * @description Answer of `GET /health` and `GET /ready`.
@@ -1062,7 +1079,7 @@ export interface components {
          * @description Stable machine codes. Clients branch on these, never on the human `detail` text.
          * @enum {string}
          */
-        ProblemCode: "bad_request" | "invalid_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "user_not_found" | "company_not_found" | "access_not_found" | "key_not_found" | "already_has_access" | "username_taken" | "company_name_taken" | "key_name_taken" | "unavailable" | "internal";
+        ProblemCode: "bad_request" | "invalid_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "user_not_found" | "company_not_found" | "access_not_found" | "key_not_found" | "method_not_allowed" | "already_has_access" | "username_taken" | "company_name_taken" | "key_name_taken" | "unavailable" | "internal";
         /**
          * @description Body of `PUT /users/{id}/companies`: the complete set of companies the user should have.
          * @example {
@@ -1074,11 +1091,12 @@ export interface components {
          *     }
          */
         ReplaceCompanies: {
-            /** @description Every company the user should have; an empty list revokes them all. */
+            /** @description Every company the user should have, up to 10,000; an empty list revokes them all. */
             company_ids: string[];
             /**
              * Format: uuid
-             * @description Which of them is the default; must be in `company_ids`. Absent keeps the current default if it stays.
+             * @description The company to make the default; it is granted too when `company_ids` leaves it out. Absent keeps
+             *     the current default if it stays, or makes the first company the default.
              */
             default_company_id?: string | null;
         };
@@ -1979,6 +1997,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The new company's address, `/companies/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2954,6 +2974,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The new user's address, `/users/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3518,7 +3540,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GrantRequest"];
+                "application/json": components["schemas"]["GrantBody"];
             };
         };
         responses: {

@@ -191,11 +191,19 @@ fn replace_the_whole_set() {
     assert_eq!(answer.added, [nyc, la]);
     assert_eq!(answer.removed.len(), 2);
     assert_eq!(app.company_names_of(john), ["LA", "Main Office", "NYC"]);
-    let bad_default = app.put(
+    // A default the list leaves out is granted with the rest.
+    let default_outside = app.put(
         &format!("/users/{john}/companies"),
-        &json!({"company_ids": [main], "default_company_id": la}),
+        &json!({"company_ids": [main], "default_company_id": nyc}),
     );
-    assert_eq!(bad_default.status, 422);
+    assert_eq!(default_outside.status, 200, "{}", default_outside.text);
+    // The default comes first.
+    assert_eq!(app.company_names_of(john), ["NYC", "Main Office"]);
+    let items = client.user_companies(john).unwrap().items;
+    assert_eq!(
+        items.iter().find(|c| c.is_default).map(|c| c.company_id),
+        Some(nyc)
+    );
     client
         .replace_companies(john, &ReplaceCompanies::default())
         .unwrap();

@@ -12,5 +12,6 @@ mod check;
 mod companies;
 mod concurrency;
 mod health;
+mod http;
 mod metrics;
 mod users;

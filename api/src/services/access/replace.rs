@@ -15,21 +15,20 @@ use openapi::audit::AuditAction;
 use std::collections::HashSet;
 use uuid::Uuid;
 
-/// The user ends up with exactly `company_ids`; the default is the one named, or kept, or the first.
+/// The user ends up with exactly `company_ids` (and the default named, if the list leaves it out); the
+/// default is the one named, or kept, or the first.
 pub async fn replace(
     store: &Store,
     actor: Actor<'_>,
     user_id: i32,
     request: ReplaceCompanies,
 ) -> Result<ReplaceResult, AppError> {
-    let ids = distinct_ids("company_ids", &request.company_ids)?;
+    let mut ids = distinct_ids("company_ids", &request.company_ids)?;
+    // Naming a default is asking for it: a default the list leaves out is granted with the rest.
     if let Some(default) = request.default_company_id
         && !ids.contains(&default)
     {
-        return Err(AppError::validation(
-            "default_company_id",
-            "must be one of company_ids",
-        ));
+        ids.push(default);
     }
     let mut work = store.begin(actor).await?;
     lock_user_with_companies(work.db(), user_id, &ids).await?;
