@@ -4,9 +4,11 @@ use crate::caller::{Actor, Caller, SecretHash};
 use crate::error::AppError;
 use crate::services::keys;
 use crate::state::AppState;
-use actix_web::dev::Payload;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 use futures_util::future::{Either, LocalBoxFuture};
 use openapi::Scope;
 use std::future::{Ready, ready};
@@ -65,6 +67,60 @@ impl<S: RequiredScope> Authorized<S> {
     }
 }
 
+/// Paths anyone may ask: liveness and readiness, the API document and its viewer, the page and its assets.
+/// Everything else, known or not, needs a key first.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/health" | "/ready" | "/openapi.json" | "/manage-user-companies" | "/swagger-ui"
+    ) || path.starts_with("/swagger-ui/")
+        || path.starts_with("/assets/")
+}
+
+/// Authentication before any other look at a request: no path value, query, body or route is examined
+/// until the key is known, so a caller without one learns nothing (not even which fields a body has) and
+/// no unauthenticated body is read. The caller is left in the request for [`Authorized`] to check scope.
+pub async fn authenticate_first(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if is_public(request.path()) {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let caller = match request.app_data::<web::Data<AppState>>() {
+        Some(state) => authenticate(state, request.request()).await,
+        None => Err(AppError::Internal("application state missing".into())),
+    };
+    match caller {
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.call(request)
+                .await
+                .map(ServiceResponse::map_into_left_body)
+        }
+        Err(error) => Ok(request
+            .into_response(error.error_response())
+            .map_into_right_body()),
+    }
+}
+
+/// The caller a request's key names: the master key and cached keys at once, others from the database.
+async fn authenticate(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+) -> Result<Caller, AppError> {
+    let hash = SecretHash::of(bearer_secret(request)?);
+    if let Some(caller) = keys::known_caller(&state.store, &state.master_key_hash, &hash) {
+        return Ok(caller);
+    }
+    keys::look_up(&state.store, hash)
+        .await?
+        .ok_or_else(unknown_key)
+}
+
 fn bearer_secret(request: &HttpRequest) -> Result<&str, AppError> {
     let header = request.headers().get(AUTHORIZATION).ok_or_else(|| {
         AppError::Unauthorized(
@@ -94,6 +150,10 @@ impl<S: RequiredScope + 'static> FromRequest for Authorized<S> {
         Either<Ready<Result<Self, AppError>>, LocalBoxFuture<'static, Result<Self, AppError>>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        // Authenticated already by `authenticate_first`: only the scope is left to check.
+        if let Some(caller) = request.extensions().get::<Caller>() {
+            return Either::Left(ready(Self::of(caller.clone())));
+        }
         let secret = match bearer_secret(request) {
             Ok(secret) => secret,
             Err(error) => return Either::Left(ready(Err(error))),
@@ -115,5 +175,35 @@ impl<S: RequiredScope + 'static> FromRequest for Authorized<S> {
                 .ok_or_else(unknown_key)?;
             Self::of(caller)
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn only_health_the_document_and_the_page_are_public() {
+        for path in [
+            "/health",
+            "/ready",
+            "/openapi.json",
+            "/swagger-ui/",
+            "/assets/manage.js",
+            "/manage-user-companies",
+        ] {
+            assert!(is_public(path), "{path}");
+        }
+        for path in [
+            "/users",
+            "/metrics",
+            "/whoami",
+            "/nowhere",
+            "/healthz",
+            "/assets",
+            "/openapi.json/x",
+        ] {
+            assert!(!is_public(path), "{path}");
+        }
     }
 }

@@ -28,7 +28,20 @@ pub struct Settings {
     /// From `COMPANY_ACCESS_CORS_ORIGINS`: the origins whose pages may call the API from a browser. Empty
     /// (the default) answers no preflight and sends no CORS headers.
     pub cors: CorsOrigins,
+    /// From `COMPANY_ACCESS_DB_TIMEOUT_MS` (default 5000): how long a request waits for the database (a
+    /// pooled connection, or the statements of an ordinary request) before it is answered 503.
+    pub db_timeout: Duration,
+    /// From `COMPANY_ACCESS_MAX_STALENESS_MS` (default 1000), PostgreSQL only: the longest an instance
+    /// answers from memory without proof that its change feed still hears the database.
+    pub max_staleness: Duration,
+    /// From `COMPANY_ACCESS_BODY_TIMEOUT_SECS` (default 10): the longest a request body may take to arrive.
+    pub body_timeout: Duration,
 }
+
+/// Defaults of the timing settings, shared by `from_env` and the tests.
+pub const DEFAULT_DB_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_MAX_STALENESS: Duration = Duration::from_millis(1000);
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Which other origins' pages may call the API (CORS).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -88,11 +101,25 @@ fn env(name: &str) -> Option<String> {
         .filter(|value| !value.trim().is_empty())
 }
 
+/// A duration in milliseconds from the environment, at least 1.
+fn positive_millis(name: &str, default: Duration) -> Result<Duration, ConfigError> {
+    match env(name) {
+        None => Ok(default),
+        Some(text) => match text.trim().parse::<u64>() {
+            Ok(millis) if millis > 0 => Ok(Duration::from_millis(millis)),
+            _ => Err(ConfigError(format!(
+                "{name} must be a positive number of milliseconds (got {text:?})"
+            ))),
+        },
+    }
+}
+
 impl Settings {
     /// Reads `DATABASE_URL`, `COMPANY_ACCESS_BIND`, `COMPANY_ACCESS_METRICS_BIND`, `COMPANY_ACCESS_DATA_DIR`, `COMPANY_ACCESS_MASTER_KEY`,
     /// `COMPANY_ACCESS_WORKERS`, `COMPANY_ACCESS_DB_CONNECTIONS`, `COMPANY_ACCESS_CACHE_CAPACITY` (users and
     /// companies held by the check cache; 0 turns it off), `COMPANY_ACCESS_CACHE_TTL_SECS` and
-    /// `COMPANY_ACCESS_CORS_ORIGINS`.
+    /// `COMPANY_ACCESS_CORS_ORIGINS`, `COMPANY_ACCESS_DB_TIMEOUT_MS`, `COMPANY_ACCESS_MAX_STALENESS_MS` and
+    /// `COMPANY_ACCESS_BODY_TIMEOUT_SECS`.
     pub fn from_env(demo: bool) -> Result<Self, ConfigError> {
         let data_dir =
             PathBuf::from(env("COMPANY_ACCESS_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -177,6 +204,18 @@ impl Settings {
             cache,
             feed_retry: Duration::from_secs(1),
             cors: CorsOrigins::parse(&env("COMPANY_ACCESS_CORS_ORIGINS").unwrap_or_default())?,
+            db_timeout: positive_millis("COMPANY_ACCESS_DB_TIMEOUT_MS", DEFAULT_DB_TIMEOUT)?,
+            max_staleness: positive_millis(
+                "COMPANY_ACCESS_MAX_STALENESS_MS",
+                DEFAULT_MAX_STALENESS,
+            )?,
+            body_timeout: Duration::from_secs(
+                number(
+                    "COMPANY_ACCESS_BODY_TIMEOUT_SECS",
+                    DEFAULT_BODY_TIMEOUT.as_secs(),
+                )?
+                .max(1),
+            ),
         })
     }
 }

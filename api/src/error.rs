@@ -33,11 +33,67 @@ pub enum AppError {
     Conflict { code: ProblemCode, detail: String },
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
+    /// The instance cannot vouch for its answers yet (`/ready` while the change feed is silent).
+    #[error("{0}")]
+    NotReady(String),
+    /// The database did not answer within the request's deadline.
+    #[error("the database did not answer within {0:?}")]
+    TimedOut(std::time::Duration),
+    /// The request body did not arrive within the body timeout.
+    #[error("{0}")]
+    BodyTimeout(String),
     #[error("database error")]
-    Database(#[from] DbErr),
+    Database(#[source] DbErr),
     #[error("{0}")]
     Internal(String),
 }
+
+/// Whether the database could not be reached at all (no connection, a lost one, a full pool, a locked
+/// SQLite file), as opposed to having refused the statement: the first is a 503 to retry, the second a 500.
+pub fn is_unreachable(error: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match error {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let sea_orm::RuntimeErr::SqlxError(sqlx) = runtime else {
+        return matches!(error, DbErr::Conn(_));
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed => true,
+        Sqlx::Protocol(_) => true,
+        Sqlx::Database(database) => {
+            // PostgreSQL: class 08 (connection exception), 57P01-57P03 (shutting down, cannot connect
+            // now); SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) after the busy timeout.
+            let code = database.code();
+            let code = code.as_deref().unwrap_or("");
+            code.starts_with("08")
+                || matches!(
+                    code,
+                    "57P01" | "57P02" | "57P03" | "5" | "6" | "517" | "262"
+                )
+        }
+        _ => matches!(error, DbErr::Conn(_)),
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(error: DbErr) -> Self {
+        if is_unreachable(&error) {
+            AppError::Unavailable(error)
+        } else {
+            AppError::Database(error)
+        }
+    }
+}
+
+/// Seconds a client should wait before retrying a 503.
+pub const RETRY_AFTER_SECS: u32 = 1;
 
 impl AppError {
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -150,7 +206,12 @@ impl AppError {
                 "Method not allowed",
             ),
             AppError::Conflict { code, .. } => (StatusCode::CONFLICT, *code, "Conflict"),
-            AppError::Unavailable(_) => (
+            AppError::BodyTimeout(_) => (
+                StatusCode::REQUEST_TIMEOUT,
+                ProblemCode::RequestTimeout,
+                "Request timeout",
+            ),
+            AppError::Unavailable(_) | AppError::TimedOut(_) | AppError::NotReady(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ProblemCode::Unavailable,
                 "Service unavailable",
@@ -171,7 +232,7 @@ impl AppError {
                 "The server failed to handle this request; it has been logged. Try again later."
                     .to_owned()
             }
-            AppError::Unavailable(_) => {
+            AppError::Unavailable(_) | AppError::TimedOut(_) => {
                 "The database cannot be reached; try again later.".to_owned()
             }
             other => other.to_string(),
@@ -208,6 +269,16 @@ impl ResponseError for AppError {
         }
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((
+                actix_web::http::header::RETRY_AFTER,
+                RETRY_AFTER_SECS.to_string(),
+            ));
+        }
+        if status == StatusCode::REQUEST_TIMEOUT {
+            // The body is unread: the connection cannot carry another request.
+            response.insert_header((actix_web::http::header::CONNECTION, "close"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }

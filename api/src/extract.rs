@@ -4,7 +4,7 @@ use crate::error::AppError;
 use actix_web::dev::Payload;
 use actix_web::error::PathError;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use openapi::{FieldError, ProblemCode};
 use serde::de::DeserializeOwned;
@@ -13,6 +13,11 @@ use std::pin::Pin;
 
 /// Largest accepted body: room for 10,000 access-check pairs.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The longest a request body may take to arrive (`COMPANY_ACCESS_BODY_TIMEOUT_SECS`): a body sent a byte a
+/// second would otherwise hold its connection, and its worker's attention, forever.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
 
 /// A JSON body parsed into `T`; on failure the problem names the offending field path (`company_ids[2]`).
 pub struct JsonBody<T>(pub T);
@@ -109,6 +114,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .get(CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<usize>().ok());
+        let timeout = request
+            .app_data::<BodyTimeout>()
+            .map_or(crate::config::DEFAULT_BODY_TIMEOUT, |limit| limit.0);
+        let clock = request
+            .extensions()
+            .get::<std::sync::Arc<crate::deadline::BodyClock>>()
+            .cloned();
         let mut payload = payload.take();
         Box::pin(async move {
             if !json {
@@ -120,16 +132,35 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if declared_length.is_some_and(|length| length > MAX_BODY_BYTES) {
                 return Err(too_large());
             }
-            let mut body = Vec::with_capacity(declared_length.unwrap_or(1024).min(MAX_BODY_BYTES));
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| {
-                    AppError::bad_request(format!("The request body could not be read: {error}"))
-                })?;
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(too_large());
+            let read = async {
+                let mut body =
+                    Vec::with_capacity(declared_length.unwrap_or(1024).min(MAX_BODY_BYTES));
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|error| {
+                        AppError::bad_request(format!(
+                            "The request body could not be read: {error}"
+                        ))
+                    })?;
+                    if body.len() + chunk.len() > MAX_BODY_BYTES {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
+                Ok(body)
+            };
+            if let Some(clock) = &clock {
+                clock.reading();
             }
+            let body = tokio::time::timeout(timeout, read).await;
+            if let Some(clock) = &clock {
+                clock.finished();
+            }
+            let body = body.map_err(|_| {
+                AppError::BodyTimeout(format!(
+                    "The request body did not arrive within {} s; send it at once",
+                    timeout.as_secs()
+                ))
+            })??;
             parse_json(&body).map(JsonBody)
         })
     }

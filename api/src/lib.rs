@@ -3,7 +3,7 @@
 //!
 //! - `startup` (the one app factory), `doc` (the OpenAPI document), `methods` (which methods each path
 //!   answers, from the document), `config`, `background`;
-//! - `routes` (parse, call one service, answer) with `auth` and `extract` at the edge;
+//! - `routes` (parse, call one service, answer) with `auth`, `extract` and `deadline` at the edge;
 //! - `services` (every rule, once), reading through `db` and writing through its unit of work;
 //! - `cache` (the check and key caches, their loading, the change feed and refresher) and `db` (every
 //!   statement, the store and its commit, the constraint mapping);
@@ -18,6 +18,7 @@ pub mod caller;
 pub mod changes;
 pub mod config;
 pub mod db;
+pub mod deadline;
 pub mod decision;
 pub mod doc;
 pub mod error;

@@ -55,6 +55,8 @@ pub enum StartupError {
 }
 
 pub struct Application {
+    /// Held while serving: the lock that keeps a second instance off this SQLite file.
+    _sqlite_lock: Option<std::fs::File>,
     port: u16,
     server: Server,
     /// The separate metrics listener, when `COMPANY_ACCESS_METRICS_BIND` is set.
@@ -107,6 +109,33 @@ fn secure_sqlite_files(file: &Path) -> Result<(), StartupError> {
         }
     }
     Ok(())
+}
+
+/// One instance per SQLite file: its cache is exact only because it is the file's only writer, so a second
+/// `serve` on the same file is refused at start instead of answering from a cache the first one's writes
+/// never reach. The lock is the kernel's, so a killed process leaves no stale lock behind.
+fn lock_sqlite_file(file: &Path) -> Result<std::fs::File, StartupError> {
+    let mut path = file.as_os_str().to_owned();
+    path.push(".lock");
+    let path = PathBuf::from(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let lock = options.open(&path).map_err(|source| StartupError::Files {
+        path: path.clone(),
+        source,
+    })?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StartupError::Other(format!(
+            "Another company-access serve is already using {} (it holds {}). A SQLite database serves \
+             one instance; stop the other one, or use PostgreSQL (DATABASE_URL=postgres://…) to run several.",
+            file.display(),
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(source)) => Err(StartupError::Files { path, source }),
+    }
 }
 
 /// The master key from the environment, or from `data/master-key`, made on first start with mode 0600.
@@ -225,6 +254,7 @@ async fn log_request(
         .filter(|id| is_safe_request_id(id))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let state = request.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
@@ -232,7 +262,25 @@ async fn log_request(
         path = %request.path()
     );
     let started = Instant::now();
-    let mut response = next.call(request).instrument(span.clone()).await?;
+    let method = request.method().clone();
+    let mut response = match next.call(request).instrument(span.clone()).await {
+        Ok(response) => response,
+        // An answer that left as an error (the deadline's 503) is logged and counted all the same.
+        Err(error) => {
+            let status = error.as_response_error().status_code().as_u16();
+            let elapsed = started.elapsed();
+            span.in_scope(|| {
+                tracing::info!(status, elapsed_us = elapsed.as_micros() as u64, "handled");
+            });
+            if let Some(state) = state.as_ref() {
+                state
+                    .store
+                    .metrics
+                    .record_request(None, method.as_str(), status, elapsed);
+            }
+            return Err(error);
+        }
+    };
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     // The answered request still carries the state and the method: nothing is copied before the call.
@@ -260,18 +308,24 @@ async fn log_request(
 impl Application {
     /// Connects, migrates, prepares the master key (and demo data), and binds; `run_until_stopped` serves.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let mut sqlite_lock = None;
         if let Some(file) = sqlite_file(&settings.database_url) {
             if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
                 make_dir(parent)?;
             }
+            sqlite_lock = Some(lock_sqlite_file(&file)?);
             secure_sqlite_files(&file)?;
         }
-        let db = db::connect(&settings.database_url, settings.max_db_connections)
-            .await
-            .map_err(|source| StartupError::Database {
-                url: redact(&settings.database_url),
-                source,
-            })?;
+        let db = db::connect(
+            &settings.database_url,
+            settings.max_db_connections,
+            settings.db_timeout,
+        )
+        .await
+        .map_err(|source| StartupError::Database {
+            url: redact(&settings.database_url),
+            source,
+        })?;
         Migrator::up(&db, None)
             .await
             .map_err(StartupError::Migration)?;
@@ -289,9 +343,10 @@ impl Application {
         if postgres {
             feed::spawn(
                 &mut background,
-                store.db.get_postgres_connection_pool().clone(),
+                store.db.get_postgres_connection_pool(),
                 cache.clone(),
                 settings.feed_retry,
+                settings.max_staleness,
             );
         }
         if settings.demo {
@@ -326,11 +381,17 @@ impl Application {
         let api_doc = doc::api_doc();
         let known_paths = web::Data::new(KnownPaths::from_document(&api_doc));
         let cors_origins = settings.cors.clone();
+        let body_timeout = settings.body_timeout;
+        let deadlines = crate::deadline::Deadlines::from_db_timeout(settings.db_timeout);
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(known_paths.clone())
+                .app_data(extract::BodyTimeout(body_timeout))
+                .app_data(deadlines)
                 .app_data(web::PathConfig::default().error_handler(extract::path_error))
+                .wrap(from_fn(crate::auth::authenticate_first))
+                .wrap(from_fn(crate::deadline::within_deadline))
                 .wrap(from_fn(head_as_get))
                 .wrap(
                     DefaultHeaders::new()
@@ -360,6 +421,7 @@ impl Application {
         };
         tracing::info!(%address, "Listening on http://{address}");
         Ok(Application {
+            _sqlite_lock: sqlite_lock,
             port: address.port(),
             server: server.run(),
             metrics,

@@ -129,7 +129,7 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
             std::fs::create_dir_all(parent)
                 .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
         }
-        let db = api::db::connect(&settings.database_url, 1)
+        let db = api::db::connect(&settings.database_url, 1, settings.db_timeout)
             .await
             .map_err(|error| format!("cannot open the database: {error}"))?;
         match args.action {

@@ -11,6 +11,7 @@ string_enum! {
         ValidationFailed = "validation_failed",
         UnsupportedMediaType = "unsupported_media_type",
         PayloadTooLarge = "payload_too_large",
+        RequestTimeout = "request_timeout",
         Unauthorized = "unauthorized",
         Forbidden = "forbidden",
         NotFound = "not_found",

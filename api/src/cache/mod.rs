@@ -64,6 +64,13 @@ impl Default for CacheSettings {
     }
 }
 
+/// Milliseconds since the Unix epoch.
+pub fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 pub struct CheckCache {
     inner: Mutex<Inner>,
     keys: KeyCache,
@@ -75,6 +82,9 @@ pub struct CheckCache {
     /// When the change feed last heard anything, in milliseconds since the Unix epoch; 0 before it first
     /// has. Kept here because the feed's tasks already share the cache, and the metrics read it from here.
     feed_last_heard: AtomicU64,
+    /// With a change feed: the longest silence (ms) after which nothing is answered from memory; 0 when
+    /// there is no feed to hear (SQLite, the only writer).
+    feed_bound_ms: AtomicU64,
     settings: CacheSettings,
     epoch: Instant,
 }
@@ -95,17 +105,43 @@ impl CheckCache {
             trusted: AtomicBool::new(trusted),
             distrusts: AtomicU64::new(0),
             feed_last_heard: AtomicU64::new(0),
+            feed_bound_ms: AtomicU64::new(0),
             settings,
             epoch: Instant::now(),
         }
     }
 
     fn enabled(&self) -> bool {
-        self.settings.capacity > 0 && self.trusted.load(Ordering::Acquire)
+        self.settings.capacity > 0 && self.is_trusted()
     }
 
+    /// Whether answers may come from memory: trusted, and (with a change feed) heard from within the bound.
+    /// The bound is tested here, on every answer, so no timer's delay can stretch it.
     pub fn is_trusted(&self) -> bool {
+        if !self.trusted.load(Ordering::Acquire) {
+            return false;
+        }
+        let bound = self.feed_bound_ms.load(Ordering::Relaxed);
+        bound == 0 || now_millis().saturating_sub(self.feed_last_heard()) <= bound
+    }
+
+    /// With a change feed, the staleness bound it must keep.
+    pub fn feed_bound(&self) -> Option<Duration> {
+        match self.feed_bound_ms.load(Ordering::Relaxed) {
+            0 => None,
+            ms => Some(Duration::from_millis(ms)),
+        }
+    }
+
+    /// The trusted flag alone, without the freshness test (for the watchdog that clears it).
+    pub fn is_trusted_flag(&self) -> bool {
         self.trusted.load(Ordering::Acquire)
+    }
+
+    /// From now on nothing is answered from memory once the feed has been silent for longer than `bound`.
+    pub fn require_feed_within(&self, bound: Duration) {
+        self.feed_bound_ms
+            .store((bound.as_millis() as u64).max(1), Ordering::Relaxed);
     }
 
     /// Taken before reading the database; a store is refused if a change landed since.

@@ -79,7 +79,7 @@ pub fn on_constraint(error: DbErr, expected: &[Constraint], subject: &str) -> Ap
     };
     match violated {
         Some(constraint) => constraint.error(subject),
-        None => AppError::Database(error),
+        None => AppError::from(error),
     }
 }
 
@@ -109,7 +109,9 @@ mod tests {
         use entity::{company, user};
         use migration::{Migrator, MigratorTrait};
         use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-        let Ok(db) = crate::db::connect("sqlite::memory:", 1).await else {
+        let Ok(db) =
+            crate::db::connect("sqlite::memory:", 1, std::time::Duration::from_secs(5)).await
+        else {
             panic!("no SQLite")
         };
         assert!(Migrator::up(&db, None).await.is_ok());

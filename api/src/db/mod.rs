@@ -30,12 +30,19 @@ use sea_orm::{
 };
 use std::time::Duration;
 
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+/// The request pool. `timeout` bounds the wait for a connection, so an unreachable database is a 503
+/// within it rather than a hang.
+pub async fn connect(
+    url: &str,
+    max_connections: u32,
+    timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(max_connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(timeout)
+        .connect_timeout(timeout)
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         options.map_sqlx_sqlite_opts(|sqlite| {

@@ -134,7 +134,9 @@ mod tests {
         use migration::{Migrator, MigratorTrait};
         use sea_orm::{ConnectionTrait, Statement};
         use std::sync::Arc;
-        let Ok(db) = crate::db::connect("sqlite::memory:", 1).await else {
+        let Ok(db) =
+            crate::db::connect("sqlite::memory:", 1, std::time::Duration::from_secs(5)).await
+        else {
             panic!("no SQLite")
         };
         assert!(Migrator::up(&db, None).await.is_ok());

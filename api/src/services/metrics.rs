@@ -1,7 +1,7 @@
 //! The metrics scrape: the counters kept as the service runs, with the figures read now from the cache,
 //! the change feed and the database pool.
 
-use crate::cache::feed::now_millis;
+use crate::cache::now_millis;
 use crate::db::store::Store;
 use crate::metrics::{Gauges, PoolGauges};
 use sea_orm::DatabaseBackend;

@@ -2,7 +2,7 @@
 //! PostgreSQL, changes made by another instance reach this one through the change feed — or, while the
 //! feed is down, every check goes to the database.
 
-use company_access_tests::{TestApp, TestDatabase, new_key};
+use company_access_tests::{TestApp, TestDatabase, new_key, postgres_or_skip};
 use openapi::Scope;
 use openapi::access::{BulkGrantRequest, DecisionReason, ReplaceCompanies};
 use openapi::users::UpdateUser;
@@ -137,14 +137,6 @@ fn changes_behind_the_services_back_show_within_the_ttl_while_checks_keep_the_en
             deleted_at.elapsed()
         );
     }
-}
-
-fn postgres_or_skip(test: &str) -> bool {
-    if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
-        return true;
-    }
-    eprintln!("SKIPPED {test}: needs PostgreSQL (set TEST_DATABASE_URL; CI runs it)");
-    false
 }
 
 /// Polls instance `b` until the pair reads `expected`; the change must arrive, how fast is the benchmark's.

@@ -8,6 +8,13 @@ fn health_and_ready_are_public() {
         (health.status, health.body["status"].as_str()),
         (200, Some("ok"))
     );
+    // On PostgreSQL an instance is ready once its change feed listens; on SQLite at once.
+    let state = if app.db.is_postgres() {
+        "listening"
+    } else {
+        "single_instance"
+    };
+    assert!(app.wait_for_feed(state, std::time::Duration::from_secs(10)));
     let ready = app.send("GET", "/ready", None, None);
     assert_eq!(
         (ready.status, ready.body["status"].as_str()),
