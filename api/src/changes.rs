@@ -90,10 +90,16 @@ impl Changes {
     }
 
     /// Reads a payload; anything unreadable means "everything", the safe answer.
+    /// The payload announcing a change committed at `revision`.
+    pub fn to_payload_at(&self, revision: i64) -> String {
+        format!("r{revision};{}", self.to_payload())
+    }
+
     pub fn from_payload(payload: &str) -> Self {
         let mut changes = Changes::default();
         for part in payload.split(';').filter(|part| !part.is_empty()) {
             match part.split_at(1) {
+                ("r", _) => {}
                 ("a", _) => changes.everything = true,
                 ("k", _) => changes.keys = true,
                 ("u", ids) => match ids
@@ -117,6 +123,14 @@ impl Changes {
         }
         changes
     }
+}
+
+/// The revision a payload announces, if it names one.
+pub fn payload_revision(payload: &str) -> Option<i64> {
+    payload
+        .split(';')
+        .find_map(|part| part.strip_prefix('r'))
+        .and_then(|revision| revision.parse().ok())
 }
 
 #[cfg(test)]

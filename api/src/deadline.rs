@@ -30,6 +30,8 @@ impl Deadlines {
     fn for_path(&self, path: &str) -> Duration {
         match path {
             "/access/bulk" | "/access/populate" => self.bulk,
+            // A long poll waits on purpose, up to its longest wait.
+            "/changes" => self.request + Duration::from_secs(openapi::changes::MAX_WAIT_SECS),
             _ => self.request,
         }
     }

@@ -4,7 +4,9 @@
 
 use crate::routes;
 use openapi::base::{BEARER_SCHEME, BaseDoc};
+use utoipa::openapi::header::Header;
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -60,6 +62,10 @@ impl CommonAnswers {
         let inputs: Vec<&str> = [
             (reads(ParameterIn::Path), "a value in the path"),
             (reads(ParameterIn::Query), "a query value"),
+            (
+                reads(ParameterIn::Header),
+                "the Company-Access-Consistency header",
+            ),
             (operation.request_body.is_some(), "the body's JSON"),
         ]
         .into_iter()
@@ -100,6 +106,51 @@ impl CommonAnswers {
         }
     }
 
+    fn header(description: &str, example: &str) -> RefOr<Header> {
+        let mut header = Header::new(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .examples([serde_json::Value::from(example)]),
+        );
+        header.description = Some(description.to_owned());
+        RefOr::T(header)
+    }
+
+    /// Headers every answer carries, and those of answers of a kind: `Company-Access-Revision` on what a
+    /// write, a check or a read with a consistency answers; `Retry-After` on a 503.
+    fn headers(operation: &mut Operation, states_revision: bool) {
+        for (status, response) in operation.responses.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            response.headers.insert(
+                "X-Request-Id".to_owned(),
+                Self::header(
+                    "The request's id in the service's log: the caller's own when it sent a safe one \
+                     (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID",
+                    "3f2c9a4e-8d1b-4c6e-9f0a-2b7d5e1c8a90",
+                ),
+            );
+            if status.starts_with('2') && states_revision {
+                response.headers.insert(
+                    "Company-Access-Revision".to_owned(),
+                    Self::header(
+                        "The revision this answer reflects (a write: the revision it committed). Send it \
+                         back as `Company-Access-Consistency: at-least <revision>` to read your own \
+                         write on any instance",
+                        "42",
+                    ),
+                );
+            }
+            if status == "503" {
+                response.headers.insert(
+                    "Retry-After".to_owned(),
+                    Self::header("Seconds to wait before trying again", "1"),
+                );
+            }
+        }
+    }
+
     fn add(operation: &mut Operation, status: u16, description: &str) {
         operation
             .responses
@@ -119,7 +170,14 @@ impl Modify for CommonAnswers {
                 item.delete.as_mut(),
                 item.patch.as_mut(),
             ];
-            for operation in operations.into_iter().flatten() {
+            for (index, operation) in operations.into_iter().enumerate() {
+                let Some(operation) = operation else { continue };
+                let reads_with_consistency = operation.parameters.iter().flatten().any(|parameter| {
+                    matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Header)
+                });
+                // Index 0 is GET; the others change something, except the batch check, which names
+                // its consistency like every check.
+                let states_revision = index != 0 || reads_with_consistency || path == "/changes";
                 if let Some(scope) = Self::scope(operation) {
                     Self::add(operation, 401, "No valid key");
                     if scope != "check" {
@@ -134,6 +192,11 @@ impl Modify for CommonAnswers {
                     Self::add(operation, 400, &description);
                 }
                 if operation.request_body.is_some() {
+                    Self::add(
+                        operation,
+                        408,
+                        "The body did not arrive within the body timeout (default 10 s)",
+                    );
                     Self::add(operation, 413, "The body is over 1 MiB");
                     Self::add(operation, 415, "The body is not sent as `application/json`");
                     Self::add(
@@ -151,6 +214,7 @@ impl Modify for CommonAnswers {
                     "The server failed; the cause is in its log, never in the answer",
                 );
                 Self::problems_as_problem_json(operation);
+                Self::headers(operation, states_revision);
             }
         }
     }

@@ -339,6 +339,11 @@ impl Application {
             cache: cache.clone(),
             metrics: Arc::default(),
         };
+        cache.saw_revision(
+            crate::db::store::current_revision(&store.db)
+                .await
+                .map_err(|error| StartupError::Other(error.to_string()))?,
+        );
         let mut background = Background::default();
         if postgres {
             feed::spawn(
@@ -390,6 +395,7 @@ impl Application {
                 .app_data(extract::BodyTimeout(body_timeout))
                 .app_data(deadlines)
                 .app_data(web::PathConfig::default().error_handler(extract::path_error))
+                .wrap(from_fn(crate::consistency::revision_header))
                 .wrap(from_fn(crate::auth::authenticate_first))
                 .wrap(from_fn(crate::deadline::within_deadline))
                 .wrap(from_fn(head_as_get))

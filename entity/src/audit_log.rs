@@ -15,6 +15,8 @@ pub struct Model {
     pub company_id: Option<Uuid>,
     pub before: Option<Json>,
     pub after: Option<Json>,
+    /// The revision of the transaction that made the change; `None` for rows older than revisions.
+    pub revision: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

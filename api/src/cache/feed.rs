@@ -4,7 +4,7 @@
 
 use crate::background::Background;
 use crate::cache::{CheckCache, now_millis};
-use crate::changes::{CHANNEL, Changes};
+use crate::changes::{CHANNEL, Changes, payload_revision};
 use sea_orm::sqlx::PgPool;
 use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
 use std::sync::Arc;
@@ -42,6 +42,19 @@ async fn listen(pool: PgPool, cache: Arc<CheckCache>, retry: Duration) {
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => match listener.listen(CHANNEL).await {
                 Ok(()) => {
+                    // Everything committed up to now is in the database, which a cache starting afresh
+                    // reads; everything after arrives here.
+                    let revision = sea_orm::sqlx::query_scalar::<_, i64>(
+                        "SELECT value FROM hrm_revision WHERE id = 1",
+                    )
+                    .fetch_one(&pool)
+                    .await;
+                    match revision {
+                        Ok(revision) => cache.saw_revision(revision),
+                        Err(error) => {
+                            tracing::warn!(%error, "Change feed cannot read the revision")
+                        }
+                    }
                     cache.feed_heard(now_millis());
                     cache.trust_afresh();
                     tracing::info!("Change feed listening; checks are answered from the cache");
@@ -73,7 +86,12 @@ async fn hear(listener: &mut PgListener, cache: &CheckCache) {
                         tracing::info!("Change feed heard again; cache trusted afresh");
                     }
                 } else {
-                    cache.apply(&Changes::from_payload(notification.payload()));
+                    let payload = notification.payload();
+                    cache.apply(&Changes::from_payload(payload));
+                    // After applying: a reader who sees this revision sees its changes too.
+                    if let Some(revision) = payload_revision(payload) {
+                        cache.saw_revision(revision);
+                    }
                 }
             }
             Ok(None) => return,

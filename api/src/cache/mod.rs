@@ -22,6 +22,7 @@ use interner::Interner;
 use keys::KeyCache;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicI64;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -85,6 +86,10 @@ pub struct CheckCache {
     /// With a change feed: the longest silence (ms) after which nothing is answered from memory; 0 when
     /// there is no feed to hear (SQLite, the only writer).
     feed_bound_ms: AtomicU64,
+    /// The latest revision whose changes this instance has applied, in commit order: its own commits on
+    /// SQLite, what the change feed has delivered on PostgreSQL.
+    revision_seen: AtomicI64,
+    revision_moved: tokio::sync::Notify,
     settings: CacheSettings,
     epoch: Instant,
 }
@@ -106,6 +111,8 @@ impl CheckCache {
             distrusts: AtomicU64::new(0),
             feed_last_heard: AtomicU64::new(0),
             feed_bound_ms: AtomicU64::new(0),
+            revision_seen: AtomicI64::new(0),
+            revision_moved: tokio::sync::Notify::new(),
             settings,
             epoch: Instant::now(),
         }
@@ -123,6 +130,35 @@ impl CheckCache {
         }
         let bound = self.feed_bound_ms.load(Ordering::Relaxed);
         bound == 0 || now_millis().saturating_sub(self.feed_last_heard()) <= bound
+    }
+
+    /// Every change up to `revision` has been applied here.
+    pub fn saw_revision(&self, revision: i64) {
+        if self.revision_seen.fetch_max(revision, Ordering::AcqRel) < revision {
+            self.revision_moved.notify_waiters();
+        }
+    }
+
+    /// The latest revision applied here: an answer given now reflects at least this one.
+    pub fn revision(&self) -> i64 {
+        self.revision_seen.load(Ordering::Acquire)
+    }
+
+    /// Waits until `revision` has been applied here, at most `patience`; whether it was.
+    pub async fn wait_for_revision(&self, revision: i64, patience: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            let moved = self.revision_moved.notified();
+            tokio::pin!(moved);
+            // Registered before the test, so a change between the two is not missed.
+            moved.as_mut().enable();
+            if self.revision() >= revision {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, moved).await.is_err() {
+                return self.revision() >= revision;
+            }
+        }
     }
 
     /// With a change feed, the staleness bound it must keep.

@@ -56,6 +56,7 @@ impl Change {
         self,
         actor: Actor<'_>,
         at: chrono::DateTime<Utc>,
+        revision: i64,
     ) -> audit_log::ActiveModel {
         audit_log::ActiveModel {
             id: NotSet,
@@ -67,6 +68,7 @@ impl Change {
             company_id: Set(self.company_id),
             before: Set(self.before),
             after: Set(self.after),
+            revision: Set(Some(revision)),
         }
     }
 }
@@ -78,12 +80,13 @@ const AUDIT_ROWS_PER_INSERT: usize = 1_000;
 pub(super) async fn insert(
     db: &impl ConnectionTrait,
     actor: Actor<'_>,
+    revision: i64,
     changes: Vec<Change>,
 ) -> Result<(), DbErr> {
     let at = Utc::now();
     let mut rows: Vec<audit_log::ActiveModel> = changes
         .into_iter()
-        .map(|change| change.into_active_model(actor, at))
+        .map(|change| change.into_active_model(actor, at, revision))
         .collect();
     while !rows.is_empty() {
         let rest = rows.split_off(rows.len().min(AUDIT_ROWS_PER_INSERT));

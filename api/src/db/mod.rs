@@ -7,7 +7,8 @@
 //! - the cache's loaders: `array_agg … FILTER` into a binary `uuid[]` on PostgreSQL, `group_concat(hex(…))`
 //!   on SQLite, one row per user, measured (`facts`);
 //! - the access review: two index-driven branches in one `UNION ALL`, measured (`companies::members`);
-//! - the statistics: the benchmark compares `GET /stats` with these very statements (`stats`).
+//! - the statistics: the benchmark compares `GET /stats` with these very statements (`stats`);
+//! - the revision counter: `UPDATE … RETURNING`, the same on both backends (`store`).
 
 pub mod audit;
 pub mod bulk;

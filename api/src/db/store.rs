@@ -65,23 +65,60 @@ impl<'a> UnitOfWork<'a> {
 
     /// Writes the audit rows and commits; then makes every cache that could have seen the old state
     /// forget it: other instances through one NOTIFY sent inside the transaction (so it is delivered only
-    /// if the commit is), this one directly once the commit is durable.
+    /// if the commit is), this one directly once the commit is durable. A change takes the next revision
+    /// as its last statement: the counter's row lock is held only through COMMIT, and orders revisions as
+    /// commits are ordered. The request's answer carries that revision.
     pub async fn commit(self) -> Result<(), AppError> {
+        if self.audit.is_empty() && self.changes.is_empty() {
+            self.txn.commit().await?;
+            return Ok(());
+        }
         let audit_rows = self.audit.len() as u64;
-        audit::insert(&self.txn, self.actor, self.audit).await?;
-        if !self.changes.is_empty() && self.txn.get_database_backend() == DatabaseBackend::Postgres
-        {
+        let backend = self.txn.get_database_backend();
+        let revision = next_revision(&self.txn).await?;
+        audit::insert(&self.txn, self.actor, revision, self.audit).await?;
+        if !self.changes.is_empty() && backend == DatabaseBackend::Postgres {
             self.txn
                 .execute_raw(Statement::from_sql_and_values(
                     DatabaseBackend::Postgres,
                     "SELECT pg_notify($1, $2)",
-                    [CHANNEL.into(), self.changes.to_payload().into()],
+                    [CHANNEL.into(), self.changes.to_payload_at(revision).into()],
                 ))
                 .await?;
         }
         self.txn.commit().await?;
         self.store.metrics.audit_rows_written(audit_rows);
         self.store.cache.apply(&self.changes);
+        if backend != DatabaseBackend::Postgres {
+            // The only writer: this commit is the latest revision there is.
+            self.store.cache.saw_revision(revision);
+        }
+        crate::revision::answered_at(revision);
         Ok(())
     }
+}
+
+/// Advances the revision counter and returns the new value. Hand-written: `UPDATE … RETURNING`, which
+/// both backends speak alike and SeaORM's builder does not return from.
+async fn next_revision(db: &impl ConnectionTrait) -> Result<i64, AppError> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "UPDATE hrm_revision SET value = value + 1 WHERE id = 1 RETURNING value",
+        ))
+        .await?
+        .ok_or_else(|| AppError::Internal("the revision counter is missing".into()))?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+/// The latest committed revision, for an instance that starts or resubscribes.
+pub async fn current_revision(db: &impl ConnectionTrait) -> Result<i64, AppError> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT value FROM hrm_revision WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| AppError::Internal("the revision counter is missing".into()))?;
+    Ok(row.try_get_by_index::<i64>(0)?)
 }

@@ -1,6 +1,7 @@
 //! Who may act in which company: list, grant one or several, replace, default, revoke, bulk add, populate.
 
 use crate::auth::{Authorized, ReadScope, WriteScope};
+use crate::consistency::{Consistency, read_from_database};
 use crate::error::AppError;
 use crate::extract::JsonBody;
 use crate::services::access;
@@ -11,6 +12,7 @@ use openapi::access::{
     BulkGrantRequest, BulkGrantResult, GrantBody, GrantManyResult, GrantRequest, PopulateRequest,
     PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompany,
 };
+use openapi::consistency::ConsistencyHeader;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -19,7 +21,7 @@ use uuid::Uuid;
 /// Explicit grants, default first; for a super admin also every other company (`source: super_admin`).
 #[utoipa::path(
     tag = "access",
-    params(("id" = i32, Path, description = "User id")),
+    params(("id" = i32, Path, description = "User id"), ConsistencyHeader),
     responses(
         (status = 200, description = "The user's companies", body = UserCompanies),
         (status = 404, description = "User not found", body = Problem)
@@ -30,8 +32,10 @@ use uuid::Uuid;
 pub async fn list_user_companies(
     _key: Authorized<ReadScope>,
     state: web::Data<AppState>,
+    consistency: Consistency,
     id: web::Path<i32>,
 ) -> Result<web::Json<UserCompanies>, AppError> {
+    read_from_database(&state.store.cache, consistency);
     Ok(web::Json(
         access::list_for_user(&state.store.db, id.into_inner()).await?,
     ))

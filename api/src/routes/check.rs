@@ -1,6 +1,7 @@
 //! "May user U act in company C?": one pair from the query string, or many in a body.
 
 use crate::auth::{Authorized, CheckScope};
+use crate::consistency::Consistency;
 use crate::error::AppError;
 use crate::extract::{JsonBody, Query};
 use crate::services::check;
@@ -8,6 +9,7 @@ use crate::state::AppState;
 use actix_web::{get, post, web};
 use openapi::Problem;
 use openapi::access::{AccessCheckBatch, AccessCheckQuery, AccessCheckResults, AccessDecision};
+use openapi::consistency::ConsistencyHeader;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// May user U act in company C?
@@ -15,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Always 200 for well-formed ids: an unknown user or company is `allowed: false` with the reason.
 #[utoipa::path(
     tag = "check",
-    params(AccessCheckQuery),
+    params(AccessCheckQuery, ConsistencyHeader),
     responses(
         (status = 200, description = "The decision", body = AccessDecision)
     ),
@@ -25,14 +27,16 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub async fn check_access(
     _key: Authorized<CheckScope>,
     state: web::Data<AppState>,
+    consistency: Consistency,
     query: Query<AccessCheckQuery>,
 ) -> Result<web::Json<AccessDecision>, AppError> {
     let AccessCheckQuery {
         user_id,
         company_id,
     } = query.into_inner();
+    let source = check::source_for(&state.store, consistency).await;
     Ok(web::Json(
-        check::check(&state.store, user_id, company_id).await?,
+        check::check(&state.store, user_id, company_id, source).await?,
     ))
 }
 
@@ -41,6 +45,7 @@ pub async fn check_access(
 /// Up to 10,000 pairs; one decision per pair, in the order asked.
 #[utoipa::path(
     tag = "check",
+    params(ConsistencyHeader),
     request_body = AccessCheckBatch,
     responses(
         (status = 200, description = "The decisions", body = AccessCheckResults),
@@ -52,9 +57,11 @@ pub async fn check_access(
 pub async fn check_access_batch(
     _key: Authorized<CheckScope>,
     state: web::Data<AppState>,
+    consistency: Consistency,
     body: JsonBody<AccessCheckBatch>,
 ) -> Result<web::Json<AccessCheckResults>, AppError> {
-    let results = check::check_many(&state.store, &body.into_inner().checks).await?;
+    let source = check::source_for(&state.store, consistency).await;
+    let results = check::check_many(&state.store, &body.into_inner().checks, source).await?;
     Ok(web::Json(AccessCheckResults { results }))
 }
 

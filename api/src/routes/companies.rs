@@ -1,6 +1,7 @@
 //! Companies and the access review of who may act in one.
 
 use crate::auth::{Authorized, ReadScope, WriteScope};
+use crate::consistency::{Consistency, read_from_database};
 use crate::error::AppError;
 use crate::extract::{JsonBody, Query};
 use crate::services::companies;
@@ -12,6 +13,7 @@ use openapi::companies::{
     Company, CompanyMembers, CompanyPage, CreateCompany, ListCompaniesQuery, ListMembersQuery,
     UpdateCompany,
 };
+use openapi::consistency::ConsistencyHeader;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -144,7 +146,7 @@ pub async fn delete_company(
 /// The access review: users granted the company, and super admins, who may act in every company.
 #[utoipa::path(
     tag = "companies",
-    params(("id" = Uuid, Path, description = "Company id"), ListMembersQuery),
+    params(("id" = Uuid, Path, description = "Company id"), ListMembersQuery, ConsistencyHeader),
     responses(
         (status = 200, description = "A page of the company's users", body = CompanyMembers),
         (status = 404, description = "Company not found", body = Problem)
@@ -155,9 +157,11 @@ pub async fn delete_company(
 pub async fn list_company_users(
     _key: Authorized<ReadScope>,
     state: web::Data<AppState>,
+    consistency: Consistency,
     id: web::Path<Uuid>,
     query: Query<ListMembersQuery>,
 ) -> Result<web::Json<CompanyMembers>, AppError> {
+    read_from_database(&state.store.cache, consistency);
     Ok(web::Json(
         companies::members(&state.store.db, id.into_inner(), query.into_inner()).await?,
     ))

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod changes;
 pub mod check;
 pub mod companies;
 pub mod health;
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(companies::configure)
         .configure(stats::configure)
         .configure(audit::configure)
+        .configure(changes::configure)
         .configure(metrics::configure)
         // The page is not part of the API: registered, not documented.
         .map(|cfg| cfg.service(page::manage_page).service(page::asset));

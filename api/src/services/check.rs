@@ -1,12 +1,48 @@
 //! "May user U act in company C?" — one pair, or thousands at once, from the check cache when it can.
 
+use crate::consistency::Consistency;
 use crate::db::facts::{load_companies, load_users};
 use crate::db::store::Store;
 use crate::decision::Facts;
 use crate::error::AppError;
+use crate::revision;
 use openapi::access::{AccessDecision, AccessPair, DecisionReason, MAX_CHECKS_PER_REQUEST};
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 use uuid::Uuid;
+
+/// How long an `at-least` reader waits for this instance's feed to reach its revision before the answer
+/// comes from the database instead: about one delivery across instances, well inside a request.
+const AT_LEAST_PATIENCE: Duration = Duration::from_millis(100);
+
+/// Where a check's answer may come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Memory,
+    Database,
+}
+
+/// The source that gives the reader what they asked for, and the revision the answer will reflect
+/// (stated for the response header).
+pub async fn source_for(store: &Store, consistency: Consistency) -> Source {
+    let cache = &store.cache;
+    let source = match consistency {
+        Consistency::MinimizeLatency => Source::Memory,
+        Consistency::Full => Source::Database,
+        Consistency::AtLeast(wanted) => {
+            if cache.wait_for_revision(wanted, AT_LEAST_PATIENCE).await {
+                Source::Memory
+            } else {
+                // The database has every committed write, the one named included.
+                revision::answered_at(wanted);
+                Source::Database
+            }
+        }
+    };
+    // Read before deciding: whatever the decision sees is at least this recent.
+    revision::answered_at(cache.revision());
+    source
+}
 
 fn decision(user_id: i32, company_id: Uuid, reason: DecisionReason) -> AccessDecision {
     AccessDecision {
@@ -22,8 +58,11 @@ pub async fn check(
     store: &Store,
     user_id: i32,
     company_id: Uuid,
+    source: Source,
 ) -> Result<AccessDecision, AppError> {
-    if let Some(facts) = store.cache.lookup(user_id, &company_id) {
+    if source == Source::Memory
+        && let Some(facts) = store.cache.lookup(user_id, &company_id)
+    {
         store.metrics.cache_lookups(1, 0);
         let reason = facts.decide();
         store.metrics.decided(reason);
@@ -36,6 +75,7 @@ pub async fn check(
             user_id,
             company_id,
         }],
+        source,
     )
     .await?;
     decisions
@@ -48,6 +88,7 @@ pub async fn check(
 pub async fn check_many(
     store: &Store,
     pairs: &[AccessPair],
+    source: Source,
 ) -> Result<Vec<AccessDecision>, AppError> {
     if pairs.len() > MAX_CHECKS_PER_REQUEST {
         return Err(AppError::validation(
@@ -59,9 +100,12 @@ pub async fn check_many(
         ));
     }
     let generation = store.cache.generation();
-    let cached = store
-        .cache
-        .lookup_many(pairs.iter().map(|pair| (pair.user_id, &pair.company_id)));
+    let cached = match source {
+        Source::Memory => store
+            .cache
+            .lookup_many(pairs.iter().map(|pair| (pair.user_id, &pair.company_id))),
+        Source::Database => vec![None; pairs.len()],
+    };
     let unknown = || {
         pairs
             .iter()
@@ -177,7 +221,7 @@ mod tests {
             })
             .collect();
         store.cache.apply(&crate::changes::Changes::everything());
-        let Ok(from_database) = check_many(&store, &pairs).await else {
+        let Ok(from_database) = check_many(&store, &pairs, Source::Memory).await else {
             panic!("check failed")
         };
         let from_database: Vec<_> = from_database.into_iter().map(|d| Some(d.reason)).collect();

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod changes;
 pub mod check;
 pub mod companies;
 pub mod demo;

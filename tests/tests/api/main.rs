@@ -11,6 +11,7 @@ mod cache;
 mod check;
 mod companies;
 mod concurrency;
+mod consistency;
 mod faults;
 mod health;
 mod http;

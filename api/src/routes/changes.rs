@@ -1,0 +1,39 @@
+//! The change stream.
+
+use crate::auth::{Authorized, ReadScope};
+use crate::error::AppError;
+use crate::extract::Query;
+use crate::services::changes;
+use crate::state::AppState;
+use actix_web::{get, web};
+use openapi::changes::{ChangePage, ChangesQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The changes committed after a revision
+///
+/// Grants, revokes, defaults, users, companies and keys, oldest first, each with its actor, time and the
+/// record before and after. Keep `next` and ask `after` it to resume, also after a restart; with `wait`,
+/// the answer comes as soon as there is something new (a long poll).
+#[utoipa::path(
+    tag = "audit",
+    params(ChangesQuery),
+    responses(
+        (status = 200, description = "A page of changes", body = ChangePage)
+    ),
+    security(("api_key" = ["read"]))
+)]
+#[get("/changes")]
+pub async fn list_changes(
+    _key: Authorized<ReadScope>,
+    state: web::Data<AppState>,
+    query: Query<ChangesQuery>,
+) -> Result<web::Json<ChangePage>, AppError> {
+    Ok(web::Json(
+        changes::list(&state.store, query.into_inner()).await?,
+    ))
+}
+
+/// Registers this module's routes, each documented where it is defined.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_changes);
+}

@@ -1,0 +1,71 @@
+//! The change stream: every committed change after a revision, oldest first, for services that keep
+//! their own copy and resume from their last revision after a restart.
+
+use crate::audit::AuditAction;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Longest `wait` of a long poll, in seconds.
+pub const MAX_WAIT_SECS: u64 = 60;
+/// Largest page of changes.
+pub const MAX_CHANGES_PER_PAGE: u64 = 1_000;
+
+/// Query of `GET /changes`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The revision to continue after: `next` of the previous page, or a write's `Company-Access-Revision`.
+    /// Absent: from the start of the history.
+    #[param(pattern = r"^(0|[1-9][0-9]{0,17})$", example = "42")]
+    pub after: Option<String>,
+    /// Changes per page, 1 to 1,000 (default 100). A page ends on a whole revision, so it may hold more
+    /// when one write made many changes.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u64>,
+    /// Long poll: when nothing is newer than `after`, wait up to this many seconds (0 to 60, default 0)
+    /// and answer as soon as something is.
+    #[param(minimum = 0, maximum = 60)]
+    pub wait: Option<u64>,
+}
+
+/// One committed change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChangeEvent {
+    /// The revision of the write that made the change; one write may make several changes.
+    pub revision: String,
+    /// The audit entry's id.
+    pub id: i64,
+    /// When the change was made.
+    pub at: DateTime<Utc>,
+    /// Name of the API key that made the change (`master` for the master key, `demo` for the demo data).
+    pub actor: String,
+    /// Id of the key that made the change; absent for the master key and the demo data.
+    pub actor_key_id: Option<Uuid>,
+    /// What happened.
+    pub action: AuditAction,
+    /// The user the change was about, if any.
+    pub user_id: Option<i32>,
+    /// The company the change was about, if any.
+    pub company_id: Option<Uuid>,
+    /// The record before the change; absent when there was none.
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    /// The record after the change; absent when there is none.
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+}
+
+/// A page of the change stream, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"revision": "43", "id": 120, "at": "2026-01-05T09:30:00Z", "actor": "hr-portal", "actor_key_id": "0b6c8e4e-1f63-4a53-9d7c-3b2f3bfbd0a1", "action": "access.revoke", "user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "before": {"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:00:00Z", "granted_by": "hr-portal"}, "after": null}], "next": "43", "has_more": false}))]
+pub struct ChangePage {
+    /// The changes, oldest first.
+    pub items: Vec<ChangeEvent>,
+    /// The revision to ask `after` next: the last one on this page, or `after` itself when it is empty.
+    pub next: String,
+    /// Whether more changes were committed after this page already.
+    pub has_more: bool,
+}
