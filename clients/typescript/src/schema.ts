@@ -91,6 +91,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The changes committed after a revision
+         * @description Grants, revokes, defaults, users, companies and keys, oldest first, each with its actor, time and the
+         *     record before and after. Keep `next` and ask `after` it to resume, also after a restart; with `wait`,
+         *     the answer comes as soon as there is something new (a long poll).
+         */
+        get: operations["list_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/companies": {
         parameters: {
             query?: never;
@@ -681,6 +703,80 @@ export interface components {
             /** @description Whether nothing was changed. */
             dry_run: boolean;
         };
+        /** @description One committed change. */
+        ChangeEvent: {
+            /** @description The revision of the write that made the change; one write may make several changes. */
+            revision: string;
+            /**
+             * Format: int64
+             * @description The audit entry's id.
+             */
+            id: number;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            at: string;
+            /** @description Name of the API key that made the change (`master` for the master key, `demo` for the demo data). */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Id of the key that made the change; absent for the master key and the demo data.
+             */
+            actor_key_id?: string | null;
+            /** @description What happened. */
+            action: components["schemas"]["AuditAction"];
+            /**
+             * Format: int32
+             * @description The user the change was about, if any.
+             */
+            user_id?: number | null;
+            /**
+             * Format: uuid
+             * @description The company the change was about, if any.
+             */
+            company_id?: string | null;
+            /** @description The record before the change; absent when there was none. */
+            before?: Record<string, never> | null;
+            /** @description The record after the change; absent when there is none. */
+            after?: Record<string, never> | null;
+        };
+        /**
+         * @description A page of the change stream, oldest first.
+         * @example {
+         *       "has_more": false,
+         *       "items": [
+         *         {
+         *           "action": "access.revoke",
+         *           "actor": "hr-portal",
+         *           "actor_key_id": "0b6c8e4e-1f63-4a53-9d7c-3b2f3bfbd0a1",
+         *           "after": null,
+         *           "at": "2026-01-05T09:30:00Z",
+         *           "before": {
+         *             "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *             "company_name": "NYC",
+         *             "granted_at": "2026-01-05T09:00:00Z",
+         *             "granted_by": "hr-portal",
+         *             "is_default": true,
+         *             "source": "grant"
+         *           },
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "id": 120,
+         *           "revision": "43",
+         *           "user_id": 5
+         *         }
+         *       ],
+         *       "next": "43"
+         *     }
+         */
+        ChangePage: {
+            /** @description The changes, oldest first. */
+            items: components["schemas"]["ChangeEvent"][];
+            /** @description The revision to ask `after` next: the last one on this page, or `after` itself when it is empty. */
+            next: string;
+            /** @description Whether more changes were committed after this page already. */
+            has_more: boolean;
+        };
         /** @description How many users have exactly `companies` companies. */
         CompaniesPerUser: {
             /**
@@ -1079,7 +1175,7 @@ export interface components {
          * @description Stable machine codes. Clients branch on these, never on the human `detail` text.
          * @enum {string}
          */
-        ProblemCode: "bad_request" | "invalid_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "user_not_found" | "company_not_found" | "access_not_found" | "key_not_found" | "method_not_allowed" | "already_has_access" | "username_taken" | "company_name_taken" | "key_name_taken" | "unavailable" | "internal";
+        ProblemCode: "bad_request" | "invalid_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "unauthorized" | "forbidden" | "not_found" | "user_not_found" | "company_not_found" | "access_not_found" | "key_not_found" | "method_not_allowed" | "already_has_access" | "username_taken" | "company_name_taken" | "key_name_taken" | "unavailable" | "internal";
         /**
          * @description Body of `PUT /users/{id}/companies`: the complete set of companies the user should have.
          * @example {
@@ -1485,7 +1581,16 @@ export interface operations {
                 user_id: number;
                 company_id: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description How fresh the answer must be. `minimize-latency` (the default): from memory, exact for this
+                 *     instance's own writes and within the staleness bound for others'. `at-least <revision>`: includes
+                 *     the write that answered with that `Company-Access-Revision` and everything committed before it.
+                 *     `full`: from the database.
+                 * @example at-least 42
+                 */
+                "Company-Access-Consistency"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1494,15 +1599,21 @@ export interface operations {
             /** @description The decision */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccessDecision"];
                 };
             };
-            /** @description A query value is malformed; `detail` names which */
+            /** @description A query value or the Company-Access-Consistency header is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1512,6 +1623,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1521,6 +1634,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1530,6 +1645,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1541,7 +1660,16 @@ export interface operations {
     check_access_batch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description How fresh the answer must be. `minimize-latency` (the default): from memory, exact for this
+                 *     instance's own writes and within the staleness bound for others'. `at-least <revision>`: includes
+                 *     the write that answered with that `Company-Access-Revision` and everything committed before it.
+                 *     `full`: from the database.
+                 * @example at-least 42
+                 */
+                "Company-Access-Consistency"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1554,15 +1682,21 @@ export interface operations {
             /** @description The decisions */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccessCheckResults"];
                 };
             };
-            /** @description The body's JSON is malformed; `detail` names which */
+            /** @description The Company-Access-Consistency header or the body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1572,6 +1706,19 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1581,6 +1728,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1590,6 +1739,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1599,6 +1750,8 @@ export interface operations {
             /** @description A pair is not valid, or more than 10,000 pairs */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1608,6 +1761,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1617,6 +1772,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1641,6 +1800,10 @@ export interface operations {
             /** @description What was added */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1650,6 +1813,8 @@ export interface operations {
             /** @description The body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1659,6 +1824,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1668,6 +1835,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1677,6 +1846,19 @@ export interface operations {
             /** @description A listed user or company does not exist */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1686,6 +1868,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1695,6 +1879,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1704,6 +1890,8 @@ export interface operations {
             /** @description A field of the body is not valid; `errors` names it and says why */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1713,6 +1901,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1722,6 +1912,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1746,6 +1940,10 @@ export interface operations {
             /** @description What was added */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1755,6 +1953,8 @@ export interface operations {
             /** @description The body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1764,6 +1964,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1773,6 +1975,19 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1782,6 +1997,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1791,6 +2008,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1800,6 +2019,8 @@ export interface operations {
             /** @description A field of the body is not valid; `errors` names it and says why */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1809,6 +2030,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1818,6 +2041,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1852,6 +2079,8 @@ export interface operations {
             /** @description A page of entries */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1861,6 +2090,8 @@ export interface operations {
             /** @description A query value is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1870,6 +2101,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1879,6 +2112,8 @@ export interface operations {
             /** @description The key's scope is below `read` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1888,6 +2123,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1897,6 +2134,108 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_changes: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The revision to continue after: `next` of the previous page, or a write's `Company-Access-Revision`.
+                 *     Absent: from the start of the history.
+                 * @example 42
+                 */
+                after?: string;
+                /**
+                 * @description Changes per page, 1 to 1,000 (default 100). A page ends on a whole revision, so it may hold more
+                 *     when one write made many changes.
+                 */
+                limit?: number;
+                /**
+                 * @description Long poll: when nothing is newer than `after`, wait up to this many seconds (0 to 60, default 0)
+                 *     and answer as soon as something is.
+                 */
+                wait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description A query value is malformed; `detail` names which */
+            400: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid key */
+            401: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's scope is below `read` */
+            403: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; the cause is in its log, never in the answer */
+            500: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database cannot be reached */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1928,6 +2267,8 @@ export interface operations {
             /** @description A page of companies */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1937,6 +2278,8 @@ export interface operations {
             /** @description A query value is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1946,6 +2289,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1955,6 +2300,8 @@ export interface operations {
             /** @description The key's scope is below `read` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1964,6 +2311,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1973,6 +2322,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1997,8 +2350,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
                     /** @description The new company's address, `/companies/{id}` */
                     Location?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2008,6 +2365,8 @@ export interface operations {
             /** @description The body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2017,6 +2376,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2026,6 +2387,19 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2035,6 +2409,8 @@ export interface operations {
             /** @description A company with this name exists */
             409: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2044,6 +2420,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2053,6 +2431,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2062,6 +2442,8 @@ export interface operations {
             /** @description A field of the body is not valid; `errors` names it and says why */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2071,6 +2453,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2080,6 +2464,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2103,6 +2491,8 @@ export interface operations {
             /** @description The company */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2112,6 +2502,8 @@ export interface operations {
             /** @description A value in the path is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2121,6 +2513,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2130,6 +2524,8 @@ export interface operations {
             /** @description The key's scope is below `read` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2139,6 +2535,8 @@ export interface operations {
             /** @description Company not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2148,6 +2546,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2157,6 +2557,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2180,6 +2584,10 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2187,6 +2595,8 @@ export interface operations {
             /** @description A value in the path is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2196,6 +2606,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2205,6 +2617,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2214,6 +2628,8 @@ export interface operations {
             /** @description Company not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2223,6 +2639,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2232,6 +2650,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2259,6 +2681,10 @@ export interface operations {
             /** @description The changed company */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2268,6 +2694,8 @@ export interface operations {
             /** @description A value in the path or the body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2277,6 +2705,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2286,6 +2716,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2295,6 +2727,19 @@ export interface operations {
             /** @description Company not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2304,6 +2749,8 @@ export interface operations {
             /** @description A company with this name exists */
             409: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2313,6 +2760,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2322,6 +2771,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2331,6 +2782,8 @@ export interface operations {
             /** @description A field of the body is not valid; `errors` names it and says why */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2340,6 +2793,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2349,6 +2804,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2365,7 +2824,16 @@ export interface operations {
                 /** @description Rows to skip (default 0). */
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description How fresh the answer must be. `minimize-latency` (the default): from memory, exact for this
+                 *     instance's own writes and within the staleness bound for others'. `at-least <revision>`: includes
+                 *     the write that answered with that `Company-Access-Revision` and everything committed before it.
+                 *     `full`: from the database.
+                 * @example at-least 42
+                 */
+                "Company-Access-Consistency"?: string | null;
+            };
             path: {
                 /** @description Company id */
                 id: string;
@@ -2377,15 +2845,21 @@ export interface operations {
             /** @description A page of the company's users */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CompanyMembers"];
                 };
             };
-            /** @description A value in the path or a query value is malformed; `detail` names which */
+            /** @description A value in the path, a query value or the Company-Access-Consistency header is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2395,6 +2869,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2404,6 +2880,8 @@ export interface operations {
             /** @description The key's scope is below `read` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2413,6 +2891,8 @@ export interface operations {
             /** @description Company not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2422,6 +2902,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2431,6 +2913,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2451,6 +2937,8 @@ export interface operations {
             /** @description Alive */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2460,6 +2948,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2480,6 +2970,8 @@ export interface operations {
             /** @description Every key, revoked ones included */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2511,6 +3003,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2520,6 +3014,8 @@ export interface operations {
             /** @description The key's scope is below `admin` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2529,6 +3025,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2538,6 +3036,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2562,6 +3064,10 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2571,6 +3077,8 @@ export interface operations {
             /** @description The body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2580,6 +3088,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2589,6 +3099,19 @@ export interface operations {
             /** @description The key's scope is below `admin` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2598,6 +3121,8 @@ export interface operations {
             /** @description A key has or had this name, or the name is reserved (`master`, `demo`) */
             409: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2607,6 +3132,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2616,6 +3143,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2625,6 +3154,8 @@ export interface operations {
             /** @description A field of the body is not valid; `errors` names it and says why */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2634,6 +3165,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2643,6 +3176,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2666,6 +3203,10 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2673,6 +3214,8 @@ export interface operations {
             /** @description A value in the path is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2682,6 +3225,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2691,6 +3236,8 @@ export interface operations {
             /** @description The key's scope is below `admin` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2700,6 +3247,8 @@ export interface operations {
             /** @description Key not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2709,6 +3258,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2718,6 +3269,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2738,6 +3293,8 @@ export interface operations {
             /** @description The metrics, in the text exposition format 0.0.4 */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2752,6 +3309,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2761,6 +3320,8 @@ export interface operations {
             /** @description The key's scope is below `read` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2770,6 +3331,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2779,6 +3342,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2799,6 +3366,8 @@ export interface operations {
             /** @description Ready to serve */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2808,15 +3377,21 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached, or (PostgreSQL) the change feed has not heard it within the staleness bound */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2837,6 +3412,8 @@ export interface operations {
             /** @description The figures */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2846,6 +3423,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2855,6 +3434,8 @@ export interface operations {
             /** @description The key's scope is below `read` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2864,6 +3445,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2873,6 +3456,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2905,6 +3492,8 @@ export interface operations {
             /** @description A page of users */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2914,6 +3503,8 @@ export interface operations {
             /** @description A query value is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2923,6 +3514,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2932,6 +3525,8 @@ export interface operations {
             /** @description The key's scope is below `read` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2941,6 +3536,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2950,6 +3547,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2974,8 +3575,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
                     /** @description The new user's address, `/users/{id}` */
                     Location?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2985,6 +3590,8 @@ export interface operations {
             /** @description The body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2994,6 +3601,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3003,6 +3612,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3012,6 +3623,19 @@ export interface operations {
             /** @description Company not found (home_company_id) */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3021,6 +3645,8 @@ export interface operations {
             /** @description Username taken */
             409: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3030,6 +3656,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3039,6 +3667,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3048,6 +3678,8 @@ export interface operations {
             /** @description A field of the body is not valid; `errors` names it and says why */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3057,6 +3689,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3066,6 +3700,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3089,6 +3727,8 @@ export interface operations {
             /** @description The user */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3098,6 +3738,8 @@ export interface operations {
             /** @description A value in the path is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3107,6 +3749,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3116,6 +3760,8 @@ export interface operations {
             /** @description The key's scope is below `read` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3125,6 +3771,8 @@ export interface operations {
             /** @description User not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3134,6 +3782,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3143,6 +3793,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3166,6 +3820,10 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3173,6 +3831,8 @@ export interface operations {
             /** @description A value in the path is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3182,6 +3842,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3191,6 +3853,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3200,6 +3864,8 @@ export interface operations {
             /** @description User not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3209,6 +3875,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3218,6 +3886,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3245,6 +3917,10 @@ export interface operations {
             /** @description The changed user */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3254,6 +3930,8 @@ export interface operations {
             /** @description A value in the path or the body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3263,6 +3941,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3272,6 +3952,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3281,6 +3963,19 @@ export interface operations {
             /** @description User or company not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3290,6 +3985,8 @@ export interface operations {
             /** @description Username taken */
             409: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3299,6 +3996,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3308,6 +4007,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3317,6 +4018,8 @@ export interface operations {
             /** @description A field of the body is not valid; `errors` names it and says why */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3326,6 +4029,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3335,6 +4040,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3346,7 +4055,16 @@ export interface operations {
     list_user_companies: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description How fresh the answer must be. `minimize-latency` (the default): from memory, exact for this
+                 *     instance's own writes and within the staleness bound for others'. `at-least <revision>`: includes
+                 *     the write that answered with that `Company-Access-Revision` and everything committed before it.
+                 *     `full`: from the database.
+                 * @example at-least 42
+                 */
+                "Company-Access-Consistency"?: string | null;
+            };
             path: {
                 /** @description User id */
                 id: number;
@@ -3358,15 +4076,21 @@ export interface operations {
             /** @description The user's companies */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserCompanies"];
                 };
             };
-            /** @description A value in the path is malformed; `detail` names which */
+            /** @description A value in the path or the Company-Access-Consistency header is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3376,6 +4100,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3385,6 +4111,8 @@ export interface operations {
             /** @description The key's scope is below `read` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3394,6 +4122,8 @@ export interface operations {
             /** @description User not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3403,6 +4133,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3412,6 +4144,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3439,6 +4175,10 @@ export interface operations {
             /** @description The new set */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3448,6 +4188,8 @@ export interface operations {
             /** @description A value in the path or the body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3457,6 +4199,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3466,6 +4210,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3475,6 +4221,19 @@ export interface operations {
             /** @description User not found / Company not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3484,6 +4243,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3493,6 +4254,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3502,6 +4265,8 @@ export interface operations {
             /** @description A field of the body is not valid; `errors` names it and says why */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3511,6 +4276,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3520,6 +4287,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3547,6 +4318,10 @@ export interface operations {
             /** @description Several companies granted */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3556,6 +4331,10 @@ export interface operations {
             /** @description One company granted */
             201: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3565,6 +4344,8 @@ export interface operations {
             /** @description A value in the path or the body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3574,6 +4355,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3583,6 +4366,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3592,6 +4377,19 @@ export interface operations {
             /** @description User not found / Company not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3601,6 +4399,8 @@ export interface operations {
             /** @description User already has access to this company */
             409: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3610,6 +4410,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3619,6 +4421,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3628,6 +4432,8 @@ export interface operations {
             /** @description Neither or both of company_id and company_ids, or a bad id */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3637,6 +4443,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3646,6 +4454,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3671,6 +4483,10 @@ export interface operations {
             /** @description Removed */
             204: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3678,6 +4494,8 @@ export interface operations {
             /** @description A value in the path is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3687,6 +4505,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3696,6 +4516,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3705,6 +4527,8 @@ export interface operations {
             /** @description User not found / Company not found / User does not have access to this company */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3714,6 +4538,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3723,6 +4549,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3752,6 +4582,10 @@ export interface operations {
             /** @description The grant */
             200: {
                 headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3761,6 +4595,8 @@ export interface operations {
             /** @description A value in the path or the body's JSON is malformed; `detail` names which */
             400: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3770,6 +4606,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3779,6 +4617,8 @@ export interface operations {
             /** @description The key's scope is below `write` */
             403: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3788,6 +4628,19 @@ export interface operations {
             /** @description User, company or access not found */
             404: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3797,6 +4650,8 @@ export interface operations {
             /** @description The body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3806,6 +4661,8 @@ export interface operations {
             /** @description The body is not sent as `application/json` */
             415: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3815,6 +4672,8 @@ export interface operations {
             /** @description A field of the body is not valid; `errors` names it and says why */
             422: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3824,6 +4683,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3833,6 +4694,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3853,6 +4718,8 @@ export interface operations {
             /** @description Name and scope of the key */
             200: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3862,6 +4729,8 @@ export interface operations {
             /** @description No valid key */
             401: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3871,6 +4740,8 @@ export interface operations {
             /** @description The server failed; the cause is in its log, never in the answer */
             500: {
                 headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3880,6 +4751,10 @@ export interface operations {
             /** @description The database cannot be reached */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
