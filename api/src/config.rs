@@ -36,6 +36,8 @@ pub struct Settings {
     pub max_staleness: Duration,
     /// From `COMPANY_ACCESS_BODY_TIMEOUT_SECS` (default 10): the longest a request body may take to arrive.
     pub body_timeout: Duration,
+    /// From `COMPANY_ACCESS_LONG_POLL_MAX_SECS` (default 60): the longest a long poll of `GET /changes` waits.
+    pub long_poll_max: Duration,
 }
 
 /// Defaults of the timing settings, shared by `from_env` and the tests.
@@ -119,7 +121,7 @@ impl Settings {
     /// `COMPANY_ACCESS_WORKERS`, `COMPANY_ACCESS_DB_CONNECTIONS`, `COMPANY_ACCESS_CACHE_CAPACITY` (users and
     /// companies held by the check cache; 0 turns it off), `COMPANY_ACCESS_CACHE_TTL_SECS` and
     /// `COMPANY_ACCESS_CORS_ORIGINS`, `COMPANY_ACCESS_DB_TIMEOUT_MS`, `COMPANY_ACCESS_MAX_STALENESS_MS` and
-    /// `COMPANY_ACCESS_BODY_TIMEOUT_SECS`.
+    /// `COMPANY_ACCESS_BODY_TIMEOUT_SECS` and `COMPANY_ACCESS_LONG_POLL_MAX_SECS`.
     pub fn from_env(demo: bool) -> Result<Self, ConfigError> {
         let data_dir =
             PathBuf::from(env("COMPANY_ACCESS_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -215,6 +217,13 @@ impl Settings {
                     DEFAULT_BODY_TIMEOUT.as_secs(),
                 )?
                 .max(1),
+            ),
+            long_poll_max: Duration::from_secs(
+                number(
+                    "COMPANY_ACCESS_LONG_POLL_MAX_SECS",
+                    openapi::changes::MAX_WAIT_SECS,
+                )?
+                .min(openapi::changes::MAX_WAIT_SECS),
             ),
         })
     }

@@ -373,6 +373,7 @@ impl Application {
         let state = web::Data::new(AppState {
             store,
             master_key_hash,
+            longest_wait: settings.long_poll_max,
         });
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
             address: settings.bind.to_string(),

@@ -8,4 +8,6 @@ pub struct AppState {
     pub store: Store,
     /// Only the hash of the master key is kept in memory; the key itself is dropped after start-up.
     pub master_key_hash: SecretHash,
+    /// The longest a long poll of the change stream waits (`COMPANY_ACCESS_LONG_POLL_MAX_SECS`).
+    pub longest_wait: std::time::Duration,
 }

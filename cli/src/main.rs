@@ -42,6 +42,8 @@ enum Command {
     Stats(commands::StatsArgs),
     /// The audit trail, newest first.
     Audit(commands::AuditArgs),
+    /// The changes committed after a revision, oldest first; `--follow` waits for new ones.
+    Changes(commands::ChangesArgs),
     /// Create, list and revoke API keys (needs an admin key).
     Keys(commands::Keys),
     /// Print a shell completion script: `company-access completions bash > /etc/bash_completion.d/company-access`.
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         "access",
         "stats",
         "audit",
+        "changes",
         "keys",
     ];
     for name in clients {
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         Command::Access(args) => commands::access(args),
         Command::Stats(args) => commands::stats(args),
         Command::Audit(args) => commands::audit(args),
+        Command::Changes(args) => commands::changes(args),
         Command::Keys(args) => commands::keys(args),
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -26,7 +26,8 @@ pub struct ChangesQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
     /// Long poll: when nothing is newer than `after`, wait up to this many seconds (0 to 60, default 0)
-    /// and answer as soon as something is.
+    /// and answer as soon as something is. The server may cap the wait lower; an empty page then means
+    /// "ask again".
     #[param(minimum = 0, maximum = 60)]
     pub wait: Option<u64>,
 }

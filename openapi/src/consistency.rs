@@ -14,6 +14,8 @@ pub struct ConsistencyHeader {
     /// `full`: from the database.
     #[param(
         rename = "Company-Access-Consistency",
+        value_type = String,
+        required = false,
         pattern = r"^(minimize-latency|full|at-least (0|[1-9][0-9]{0,17}))$",
         example = "at-least 42"
     )]

@@ -245,6 +245,7 @@ pub fn settings_for(db: &TestDatabase, demo: bool) -> Settings {
         db_timeout: api::config::DEFAULT_DB_TIMEOUT,
         max_staleness: api::config::DEFAULT_MAX_STALENESS,
         body_timeout: api::config::DEFAULT_BODY_TIMEOUT,
+        long_poll_max: std::time::Duration::from_secs(60),
     }
 }
 

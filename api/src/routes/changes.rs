@@ -29,7 +29,7 @@ pub async fn list_changes(
     query: Query<ChangesQuery>,
 ) -> Result<web::Json<ChangePage>, AppError> {
     Ok(web::Json(
-        changes::list(&state.store, query.into_inner()).await?,
+        changes::list(&state.store, query.into_inner(), state.longest_wait).await?,
     ))
 }
 

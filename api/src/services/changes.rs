@@ -16,9 +16,15 @@ use std::time::Duration;
 const DEFAULT_PAGE: u64 = 100;
 
 /// Changes committed after `query.after`, oldest first; with `wait`, waits for the first one.
-pub async fn list(store: &Store, query: ChangesQuery) -> Result<ChangePage, AppError> {
+/// `longest_wait` is the operator's cap on a long poll (`COMPANY_ACCESS_LONG_POLL_MAX_SECS`): a shorter
+/// wait than asked is still a correct answer, an empty page the client simply asks again after.
+pub async fn list(
+    store: &Store,
+    query: ChangesQuery,
+    longest_wait: Duration,
+) -> Result<ChangePage, AppError> {
     let after = match query.after.as_deref() {
-        None | Some("") => 0,
+        None => 0,
         Some(token) => parse_token(token).ok_or_else(|| {
             AppError::bad_request(format!(
                 "The query parameter after must be a revision such as 42 (got {token:?})"
@@ -48,7 +54,7 @@ pub async fn list(store: &Store, query: ChangesQuery) -> Result<ChangePage, AppE
         // Woken as soon as this instance applies anything newer; a change is in the database by then.
         store
             .cache
-            .wait_for_revision(after + 1, Duration::from_secs(wait))
+            .wait_for_revision(after + 1, Duration::from_secs(wait).min(longest_wait))
             .await;
         page = read_page(&store.db, after, limit).await?;
     }

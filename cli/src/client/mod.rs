@@ -9,6 +9,7 @@ use openapi::access::{
 };
 use openapi::audit::{AuditPage, AuditQuery};
 use openapi::base::Health;
+use openapi::changes::ChangePage;
 use openapi::companies::{
     Company, CompanyMembers, CompanyPage, CreateCompany, ListCompaniesQuery, ListMembersQuery,
     UpdateCompany,
@@ -20,110 +21,15 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt;
 use std::path::PathBuf;
-use std::process::ExitCode;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use uuid::Uuid;
 
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
 
-/// What kind of failure ended a command; decides the exit code scripts branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Server unreachable, key refused, server error, unexpected answer.
-    Failure,
-    /// The request itself was wrong (bad id, bad value, refused input).
-    Usage,
-    NotFound,
-    /// Already exists, or the user already has that access.
-    Conflict,
-    /// `access check` answered "not allowed": not an error, but scripts must be able to tell.
-    Denied,
-}
+mod error;
 
-impl Kind {
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Kind::Failure => 1,
-            Kind::Usage => 2,
-            Kind::NotFound => 3,
-            Kind::Conflict => 4,
-            Kind::Denied => 5,
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Kind::Failure => "failure",
-            Kind::Usage => "usage",
-            Kind::NotFound => "not_found",
-            Kind::Conflict => "conflict",
-            Kind::Denied => "denied",
-        }
-    }
-}
-
-/// A failed command: one sentence for a person, and the server's problem body when there was one.
-#[derive(Debug, Clone)]
-pub struct CliError {
-    pub kind: Kind,
-    pub message: String,
-    pub problem: Option<Box<Problem>>,
-}
-
-impl CliError {
-    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            problem: None,
-        }
-    }
-
-    pub fn usage(message: impl Into<String>) -> Self {
-        Self::new(Kind::Usage, message)
-    }
-
-    pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(Kind::NotFound, message)
-    }
-
-    pub fn failure(message: impl Into<String>) -> Self {
-        Self::new(Kind::Failure, message)
-    }
-
-    /// The server's machine code (`user_not_found`, …), if the server answered with a problem.
-    pub fn code(&self) -> Option<&'static str> {
-        self.problem.as_ref().map(|p| p.code.as_str())
-    }
-
-    pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(self.kind.exit_code())
-    }
-
-    /// The error as scripts using `--json` read it from stderr.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "error": {
-                "message": self.message,
-                "kind": self.kind.label(),
-                "exit_code": self.kind.exit_code(),
-                "status": self.problem.as_ref().map(|p| p.status),
-                "code": self.code(),
-                "problem": self.problem,
-            }
-        })
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for CliError {}
-
-pub type Result<T, E = CliError> = std::result::Result<T, E>;
+pub use error::{CliError, Kind, Result};
 
 /// Where the key came from, so a refused key can be explained.
 #[derive(Debug, Clone)]
@@ -143,6 +49,12 @@ pub struct Api {
     base: String,
     token: Option<String>,
     key_source: KeySource,
+    /// The latest revision this client has written or been answered at; later checks and reads ask to
+    /// see at least it, so a person never misses their own change (nor sees time go backwards),
+    /// whichever instance answers.
+    last_seen: AtomicI64,
+    /// `Company-Access-Consistency` the caller chose (`--consistency`), instead of the above.
+    consistency: Option<String>,
 }
 
 /// `true` for the hosts a server's own data directory can be next to: the key file is only worth
@@ -203,7 +115,30 @@ impl Api {
             base,
             token,
             key_source,
+            last_seen: AtomicI64::new(-1),
+            consistency: None,
         }
+    }
+
+    /// Sends this `Company-Access-Consistency` with every check and read instead of the default.
+    pub fn with_consistency(mut self, consistency: Option<String>) -> Self {
+        self.consistency = consistency;
+        self
+    }
+
+    /// The consistency a check or read asks for: the caller's choice, else at least the latest revision
+    /// this client has seen, else none (the server's `minimize-latency`).
+    fn consistency(&self) -> Option<String> {
+        if let Some(chosen) = &self.consistency {
+            return Some(chosen.clone());
+        }
+        let seen = self.last_seen.load(Ordering::Acquire);
+        (seen >= 0).then(|| format!("at-least {seen}"))
+    }
+
+    /// The latest revision this client has written or been answered at, if any.
+    pub fn last_seen(&self) -> Option<i64> {
+        Some(self.last_seen.load(Ordering::Acquire)).filter(|revision| *revision >= 0)
     }
 
     pub fn base_url(&self) -> &str {
@@ -212,6 +147,9 @@ impl Api {
 
     fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
         let mut request = self.agent.get(format!("{}{path}", self.base));
+        if let Some(consistency) = self.consistency() {
+            request = request.header("Company-Access-Consistency", consistency);
+        }
         for (key, value) in query {
             request = request.query(*key, value);
         }
@@ -402,6 +340,15 @@ impl Api {
         self.get("/stats", &[])
     }
 
+    /// The changes committed after `after`, oldest first; with `wait`, a long poll of that many seconds.
+    pub fn changes(&self, after: Option<&str>, limit: u64, wait: u64) -> Result<ChangePage> {
+        let mut query = vec![("limit", limit.to_string()), ("wait", wait.to_string())];
+        if let Some(after) = after {
+            query.push(("after", after.to_owned()));
+        }
+        self.get("/changes", &query)
+    }
+
     pub fn audit(&self, query: &AuditQuery) -> Result<AuditPage> {
         let mut pairs = Pairs::default();
         pairs.add("limit", &query.limit);
@@ -453,6 +400,16 @@ impl Api {
     ) -> Result<String> {
         let mut response = result.map_err(|err| self.transport_error(&err))?;
         let status = response.status().as_u16();
+        if let Some(revision) = response
+            .headers()
+            .get("company-access-revision")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| text.parse::<i64>().ok())
+        {
+            if self.consistency.is_none() {
+                self.last_seen.fetch_max(revision, Ordering::AcqRel);
+            }
+        }
         let text = response
             .body_mut()
             .with_config()

@@ -1,9 +1,10 @@
-//! The scripting subcommands (`users`, `companies`, `access`, `stats`, `audit`, `keys`): one
+//! The scripting subcommands (`users`, `companies`, `access`, `stats`, `audit`, `changes`, `keys`): one
 //! request or a few, a table for people or JSON with `--json`, and an exit code scripts can test.
 //! This module holds what they share: the options, running one command, paging.
 
 mod access;
 mod audit;
+mod changes;
 mod companies;
 mod keys;
 mod stats;
@@ -11,6 +12,7 @@ mod users;
 
 pub use access::{Access, access};
 pub use audit::{AuditArgs, audit};
+pub use changes::{ChangesArgs, changes};
 pub use companies::{Companies, companies};
 pub use keys::{Keys, keys};
 pub use stats::{StatsArgs, stats};
@@ -50,11 +52,22 @@ pub struct ClientOpts {
     /// Print JSON instead of tables; errors then go to stderr as JSON too.
     #[arg(long, global = true)]
     pub json: bool,
+    /// How fresh checks and reads must be: `minimize-latency`, `at-least <revision>` or `full`.
+    /// Default: at least what this command has already written or seen.
+    #[arg(
+        long,
+        global = true,
+        env = "COMPANY_ACCESS_CONSISTENCY",
+        value_name = "MODE"
+    )]
+    pub consistency: Option<String>,
 }
 
 /// Runs one client command and turns its outcome into an exit code.
 pub fn run(opts: &ClientOpts, command: impl FnOnce(&Api, bool) -> Result<()>) -> ExitCode {
-    let outcome = Api::connect(&opts.server.url).and_then(|api| command(&api, opts.json));
+    let outcome = Api::connect(&opts.server.url)
+        .map(|api| api.with_consistency(opts.consistency.clone()))
+        .and_then(|api| command(&api, opts.json));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => report(&err, opts.json),

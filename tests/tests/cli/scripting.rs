@@ -439,3 +439,59 @@ fn clients_use_the_master_key_file_of_a_local_server_and_report_a_server_that_is
         .args(["users", "list"]);
     assert_eq!(command.output().unwrap().status.code(), Some(2));
 }
+
+#[test]
+fn changes_lists_what_was_committed_and_consistency_is_checked_by_the_server() {
+    let server = Server::start();
+    let before = server.run(&["changes", "--json"]);
+    before.expect_code(0);
+    let start = before.stdout.lines().count();
+    server
+        .run(&["access", "add", "--user", "sarah", "--company", "NYC"])
+        .expect_code(0);
+    let after = server.run(&["changes", "--json"]);
+    after.expect_code(0);
+    let lines: Vec<Value> = after
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), start + 1, "{}", after.stdout);
+    let last = lines.last().unwrap();
+    assert_eq!(last["action"], "access.grant");
+    assert_eq!(last["user_id"], 5);
+    let revision = last["revision"].as_str().unwrap();
+    let none_after = server.run(&["changes", "--after", revision]);
+    none_after.expect_code(0);
+    assert_eq!(none_after.stdout, "");
+    let table = server.run(&["changes"]);
+    assert!(table.stdout.contains("access.grant"), "{}", table.stdout);
+
+    let exact = server.run(&[
+        "access",
+        "check",
+        "--user",
+        "5",
+        "--company",
+        "NYC",
+        "--consistency",
+        &format!("at-least {revision}"),
+    ]);
+    exact.expect_code(0);
+    let bogus = server.run(&[
+        "access",
+        "check",
+        "--user",
+        "5",
+        "--company",
+        "NYC",
+        "--consistency",
+        "strong",
+    ]);
+    bogus.expect_code(2);
+    assert!(
+        bogus.stderr.contains("at-least <revision>"),
+        "{}",
+        bogus.stderr
+    );
+}
