@@ -13,4 +13,5 @@ mod companies;
 mod concurrency;
 mod health;
 mod metrics;
+mod names;
 mod users;
