@@ -186,3 +186,33 @@ fn the_query_text_pattern_refuses_exactly_the_control_characters() {
     }
     assert!(pattern.is_match(""));
 }
+
+#[test]
+fn every_free_text_query_parameter_carries_the_query_text_pattern() {
+    use openapi::audit::AuditQuery;
+    use openapi::companies::ListCompaniesQuery;
+    use openapi::users::ListUsersQuery;
+    use utoipa::IntoParams;
+    use utoipa::openapi::path::ParameterIn;
+    let query = || Some(ParameterIn::Query);
+    let parameters = [
+        ListUsersQuery::into_params(query),
+        ListCompaniesQuery::into_params(query),
+        AuditQuery::into_params(query),
+    ]
+    .concat();
+    let mut free_text = Vec::new();
+    for parameter in parameters {
+        let parameter = serde_json::to_value(parameter).unwrap();
+        let schema = &parameter["schema"];
+        let plain = schema["type"] == "string"
+            && ["format", "enum", "$ref"]
+                .iter()
+                .all(|key| schema.get(key).is_none());
+        if plain {
+            assert_eq!(schema["pattern"], QUERY_TEXT_PATTERN, "{parameter}");
+            free_text.push(parameter["name"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(free_text, ["q", "username", "q", "name", "action", "actor"]);
+}
