@@ -1,4 +1,8 @@
-//! Value types that requests are parsed into at the edge: once a `Username` exists, it is valid.
+//! Value types that requests are parsed into at the edge: once a `Username` exists, it is valid. Each
+//! type's OpenAPI schema states its parser's rule exactly (`pattern`, `minLength`, `maxLength`, lengths in
+//! code points of the text as sent), so a client or a schema-driven tester can tell a valid value from an
+//! invalid one without asking; `tests/patterns.rs` holds the two together. Nothing is trimmed: white space
+//! at either end is refused, and clients trim what a person typed.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
