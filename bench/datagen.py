@@ -103,6 +103,9 @@ class Scale:
 
 
 # --- SQL -------------------------------------------------------------------------------------------------
+# Rows go in straight, past the service, so they carry the keys it would compute (`names::fold`, the
+# columns name_key and full_name_key). The names here are ASCII, where folding is plain lowercasing: the
+# keys are spelled lowercase below rather than computed.
 
 def _role_case(s: Scale) -> str:
     sa = s.super_admin_every
@@ -128,13 +131,13 @@ CREATE TEMP TABLE bench_company (idx integer PRIMARY KEY, id uuid NOT NULL) ON C
 INSERT INTO bench_company
 SELECT i, (lpad(to_hex({h('i')}), 8, '0') || 'c0c04{seed_hex}8000' || lpad(to_hex(i), 12, '0'))::uuid
 FROM generate_series(1, {s.companies}) AS i;
-INSERT INTO hrm_company (id, name, created_at, modified_at)
-SELECT id, 'Company ' || lpad(idx::text, 7, '0'),
+INSERT INTO hrm_company (id, name, name_key, created_at, modified_at)
+SELECT id, 'Company ' || lpad(idx::text, 7, '0'), 'company ' || lpad(idx::text, 7, '0'),
        timestamptz '2026-01-01 00:00:00+00' + idx * interval '1 second',
        timestamptz '2026-01-01 00:00:00+00' + idx * interval '1 second'
 FROM bench_company ORDER BY idx;
-INSERT INTO hrm_users (id, username, full_name, email, role, is_active, home_company_id, created_at, modified_at)
-SELECT u, 'user' || lpad(u::text, 7, '0'), 'User ' || u, 'user' || u || '@example.test',
+INSERT INTO hrm_users (id, username, full_name, full_name_key, email, role, is_active, home_company_id, created_at, modified_at)
+SELECT u, 'user' || lpad(u::text, 7, '0'), 'User ' || u, 'user ' || u, 'user' || u || '@example.test',
        {_role_case(s)}, NOT ({_inactive(s)}), {home},
        timestamptz '2026-02-01 00:00:00+00' + u * interval '1 second',
        timestamptz '2026-02-01 00:00:00+00' + u * interval '1 second'
@@ -178,13 +181,14 @@ CREATE TEMP TABLE bench_company (idx INTEGER PRIMARY KEY, id BLOB NOT NULL);
 INSERT INTO bench_company
 {seq(s.companies)}
 SELECT i, unhex(printf('%08xc0c04{seed_hex}8000%012x', {h('i')}, i)) FROM seq;
-INSERT INTO hrm_company (id, name, created_at, modified_at)
-SELECT id, 'Company ' || printf('%07d', idx), {stamp('2026-01-01 00:00:00', 'idx')},
+INSERT INTO hrm_company (id, name, name_key, created_at, modified_at)
+SELECT id, 'Company ' || printf('%07d', idx), 'company ' || printf('%07d', idx),
+       {stamp('2026-01-01 00:00:00', 'idx')},
        {stamp('2026-01-01 00:00:00', 'idx')}
 FROM bench_company ORDER BY idx;
-INSERT INTO hrm_users (id, username, full_name, email, role, is_active, home_company_id, created_at, modified_at)
+INSERT INTO hrm_users (id, username, full_name, full_name_key, email, role, is_active, home_company_id, created_at, modified_at)
 {seq(s.users)}
-SELECT u, 'user' || printf('%07d', u), 'User ' || u, 'user' || u || '@example.test',
+SELECT u, 'user' || printf('%07d', u), 'User ' || u, 'user ' || u, 'user' || u || '@example.test',
        {_role_case(s)}, NOT ({_inactive(s)}), {home},
        {stamp('2026-02-01 00:00:00', 'u')}, {stamp('2026-02-01 00:00:00', 'u')}
 FROM (SELECT i AS u, {h('i')} % {s.companies} + 1 AS idx FROM seq) g

@@ -45,7 +45,7 @@ STATS_SQL = [
     "SELECT c.id AS company_id, c.name, per_company.users FROM "
     "(SELECT company_id, count(*) AS users FROM hrm_user_company_access "
     "GROUP BY company_id ORDER BY users DESC LIMIT 10) per_company "
-    "JOIN hrm_company c ON c.id = per_company.company_id ORDER BY per_company.users DESC, lower(c.name)",
+    "JOIN hrm_company c ON c.id = per_company.company_id ORDER BY per_company.users DESC, c.name_key",
 ]
 
 

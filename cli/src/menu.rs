@@ -374,7 +374,7 @@ impl Menu {
             // The seed's "UNIQUE constraint failed": say so instead of a bare "not in the list".
             let mut rest = Vec::new();
             for part in trimmed.split(',') {
-                match held.iter().find(|h| h.eq_ignore_ascii_case(part.trim())) {
+                match held.iter().find(|h| select::same_name(h, part)) {
                     Some(name) => outln!("{user} already has access to {name}."),
                     None => rest.push(part),
                 }

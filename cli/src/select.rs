@@ -3,6 +3,12 @@
 /// Why a selection was refused, worded for the person who typed it.
 pub type Refusal = String;
 
+/// Whether a name typed by a person is `name`: compared as the server compares names (NFC, runs of
+/// spaces as one, full Unicode case folding), so `übersee` picks `Übersee`.
+pub fn same_name(name: &str, typed: &str) -> bool {
+    names::fold(&names::normalize(name)) == names::fold(&names::normalize(typed))
+}
+
 /// Parses a selection against a list of `names` numbered from 1; returns 0-based indices in the
 /// order typed, each once.
 pub fn parse(input: &str, names: &[String]) -> Result<Vec<usize>, Refusal> {
@@ -18,7 +24,7 @@ pub fn parse(input: &str, names: &[String]) -> Result<Vec<usize>, Refusal> {
         }
     };
     for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(part)) {
+        if let Some(i) = names.iter().position(|n| same_name(n, part)) {
             push(i, &mut picked);
             continue;
         }
@@ -101,6 +107,15 @@ mod tests {
         assert_eq!(parse("all", &names()), Ok(vec![0, 1, 2, 3]));
         assert_eq!(parse("4, 1-2, 2", &names()), Ok(vec![3, 0, 1]));
         assert_eq!(parse("la, main office", &names()), Ok(vec![1, 2]));
+    }
+
+    #[test]
+    fn names_are_picked_in_any_letter_case_of_any_script() {
+        let names = ["Übersee", "İSTANBUL", "Main Office"].map(String::from);
+        assert_eq!(
+            parse("übersee, istanbul, MAIN\u{00A0}\u{00A0}OFFICE", &names),
+            Ok(vec![0, 1, 2])
+        );
     }
 
     #[test]

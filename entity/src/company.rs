@@ -7,6 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
+    /// `names::fold` of the name: what uniqueness (`uq_hrm_company_name_ci`) and search compare.
+    pub name_key: String,
     pub created_at: DateTimeUtc,
     pub modified_at: DateTimeUtc,
 }

@@ -8,6 +8,8 @@ pub struct Model {
     pub id: i32,
     pub username: String,
     pub full_name: String,
+    /// `names::fold` of the full name: what the user search compares.
+    pub full_name_key: String,
     pub email: Option<String>,
     /// One of super_admin, admin, hr_manager, finance_manager, employee.
     pub role: String,

@@ -9,6 +9,7 @@ mod m20261124_000004_create_audit_log;
 mod m20261124_000005_create_api_keys;
 mod m20261201_000006_key_names_never_reused;
 mod m20261201_000007_audit_actor_key_id;
+mod m20261202_000008_name_keys;
 mod m20261202_000009_change_revisions;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_create_api_keys::Migration),
             Box::new(m20261201_000006_key_names_never_reused::Migration),
             Box::new(m20261201_000007_audit_actor_key_id::Migration),
+            Box::new(m20261202_000008_name_keys::Migration),
             Box::new(m20261202_000009_change_revisions::Migration),
         ]
     }

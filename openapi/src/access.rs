@@ -1,7 +1,7 @@
 //! Who may act in which company: a user's companies, access checks, bulk grants and populate.
 
 use crate::companies::AccessSource;
-use crate::{CompanyName, Role, Username};
+use crate::{Role, Username};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,7 +19,7 @@ pub struct UserCompany {
     /// The company's id.
     pub company_id: Uuid,
     /// The company's name.
-    pub company_name: CompanyName,
+    pub company_name: String,
     /// Whether this is the company frontends should open first.
     pub is_default: bool,
     /// Whether the access is an explicit grant or the super admin role.

@@ -57,7 +57,10 @@ pub struct AuditQuery {
     pub user_id: Option<i32>,
     pub company_id: Option<Uuid>,
     /// Exact action, or a prefix ending in `.` (`access.` for every access change).
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub action: Option<String>,
+    /// Exact name of the key that made the change (`master`, `demo`, a key's name).
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub actor: Option<String>,
     /// Only entries at or after this instant (RFC 3339).
     pub since: Option<DateTime<Utc>>,

@@ -12,8 +12,8 @@ use uuid::Uuid;
 pub struct Company {
     /// The company id, the `company_id` of every other route.
     pub id: Uuid,
-    /// The display name, unique regardless of letter case.
-    pub name: CompanyName,
+    /// The display name as stored (Unicode NFC, single spaces), unique regardless of letter case.
+    pub name: String,
     /// How many users have been granted this company explicitly.
     pub user_count: i64,
     /// When the company was created.
@@ -56,9 +56,11 @@ string_enum! {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListCompaniesQuery {
-    /// Part of the name, any letter case.
+    /// Part of the name, any letter case (full Unicode case folding); runs of spaces match one space.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub q: Option<String>,
-    /// Exact name, any letter case.
+    /// Exact name, any letter case (full Unicode case folding); runs of spaces match one space.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: Option<String>,
     /// `created` (the default: creation order) or `name`.
     #[param(inline)]

@@ -1,8 +1,13 @@
-//! Value types that requests are parsed into at the edge: once a `Username` exists, it is valid.
+//! Value types that requests are parsed into at the edge: once a `Username` exists, it is valid. Each
+//! type's OpenAPI schema states its parser's rule exactly (`pattern`, `minLength`, `maxLength`, lengths in
+//! code points of the text as sent), so a client or a schema-driven tester can tell a valid value from an
+//! invalid one without asking; `tests/patterns.rs` holds the two together. Nothing is trimmed: white space
+//! at either end is refused, and clients trim what a person typed.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
 /// Why a value was refused; the message tells the caller what to send instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,16 +21,60 @@ impl fmt::Display for InvalidValue {
 
 impl std::error::Error for InvalidValue {}
 
+/// A name's characters between `^…$`: a first and a last one that is neither forbidden nor a space, any
+/// allowed ones between (spaces included). The classes are those of [`names::forbidden`] and
+/// [`names::is_space`], spelled with `\u` escapes so ECMA-262 and Python's `re` read them alike.
+macro_rules! name_body {
+    () => {
+        concat!(
+            r"[^\u0000-\u0020\u007F-\u00A0\u00AD\u061C\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB]",
+            r"(?:[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]*",
+            r"[^\u0000-\u0020\u007F-\u00A0\u00AD\u061C\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB])?",
+        )
+    };
+}
+
+/// The `pattern` of [`Username`].
+pub const USERNAME_PATTERN: &str = r"^[A-Za-z0-9_.@-]{3,64}$";
+/// The `pattern` of [`KeyName`]: spaces only between other characters.
+pub const KEY_NAME_PATTERN: &str = r"^[A-Za-z0-9_.:-](?:[A-Za-z0-9_.: -]{0,62}[A-Za-z0-9_.:-])?$";
+/// The `pattern` of [`CompanyName`].
+pub const COMPANY_NAME_PATTERN: &str = concat!("^", name_body!(), "$");
+/// The `pattern` of [`FullName`]: a company name's, or empty.
+pub const FULL_NAME_PATTERN: &str = concat!("^(?:", name_body!(), ")?$");
+/// The `pattern` of [`Email`]: no control or white space character anywhere, one `@` after a non-empty
+/// local part, a dot inside the domain but at neither of its ends.
+pub const EMAIL_PATTERN: &str = concat!(
+    r"^[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000@]+",
+    r"@[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000@.]",
+    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000@]*\.",
+    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000@]*",
+    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000@.]$"
+);
+/// The `pattern` of every free-text query parameter: the server refuses control characters
+/// (`char::is_control`) in a query, and nothing else. Repeated as a literal in each `#[param(pattern)]`.
+pub const QUERY_TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+
+/// Declares a value type parsed by `parse`, with an OpenAPI schema that states the same rule: `doc` is
+/// both its Rust doc and the schema's description, `pattern` and `length` (code points, as JSON Schema
+/// counts them) its constraints.
 macro_rules! string_value {
-    ($(#[$doc:meta])* $name:ident, $parse:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+    (
+        $name:ident {
+            doc: $doc:literal,
+            pattern: $pattern:expr,
+            length: $min:literal ..= $max:literal,
+            example: $example:literal,
+            parse: $parse:expr $(,)?
+        }
+    ) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        #[schema(value_type = String)]
         pub struct $name(String);
 
         impl $name {
-            /// Parses untrusted input.
+            /// Parses untrusted input, as sent: nothing is trimmed.
             pub fn parse(raw: impl Into<String>) -> Result<Self, InvalidValue> {
                 let parse: fn(String) -> Result<String, InvalidValue> = $parse;
                 parse(raw.into()).map(Self)
@@ -35,6 +84,21 @@ macro_rules! string_value {
                 &self.0
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some($doc.trim()))
+                    .pattern(Some($pattern))
+                    .min_length(($min > 0).then_some($min))
+                    .max_length(Some($max))
+                    .examples([$example])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl TryFrom<String> for $name {
             type Error = InvalidValue;
@@ -57,22 +121,57 @@ macro_rules! string_value {
     };
 }
 
-fn has_control_chars(s: &str) -> bool {
-    s.chars().any(char::is_control)
+/// Leading or trailing white space is refused rather than trimmed, so the schema's pattern can say it:
+/// clients trim what a person typed.
+fn no_outer_white_space(what: &str, raw: &str) -> Result<(), InvalidValue> {
+    if raw.starts_with(char::is_whitespace) || raw.ends_with(char::is_whitespace) {
+        return Err(InvalidValue(format!(
+            "{what} must not begin or end with white space; remove it"
+        )));
+    }
+    Ok(())
 }
 
-string_value!(
-    /// A login name: 3 to 64 letters, digits, `_`, `.`, `-` or `@`. Unique regardless of letter case.
-    Username,
-    |raw| {
-        let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if !(3..=64).contains(&length) {
-            return Err(InvalidValue(format!(
-                "username must be 3 to 64 characters long (got {length})"
-            )));
-        }
-        if let Some(bad) = trimmed
+fn length_within(what: &str, raw: &str, min: usize, max: usize) -> Result<(), InvalidValue> {
+    let length = raw.chars().count();
+    if length == 0 && min > 0 {
+        return Err(InvalidValue(format!("{what} must not be empty")));
+    }
+    if !(min..=max).contains(&length) {
+        let bounds = if min == 0 {
+            format!("at most {max} characters")
+        } else {
+            format!("{min} to {max} characters")
+        };
+        return Err(InvalidValue(format!(
+            "{what} must be {bounds} long (got {length})"
+        )));
+    }
+    Ok(())
+}
+
+/// A display name (a company's, a person's): refused with a forbidden character or a space at either
+/// end, stored in NFC with single spaces. The length is that of the input, as the schema counts it.
+fn display_name(what: &str, raw: String, min: usize) -> Result<String, InvalidValue> {
+    length_within(what, &raw, min, 200)?;
+    if let Some(character) = raw.chars().find_map(names::forbidden) {
+        return Err(InvalidValue(format!(
+            "{what} must not contain {character}; remove it"
+        )));
+    }
+    no_outer_white_space(what, &raw)?;
+    Ok(names::normalize(&raw))
+}
+
+string_value!(Username {
+    doc: "A login name: 3 to 64 letters (A to Z, any case), digits, `_`, `.`, `-` or `@`. Unique regardless of letter case.",
+    pattern: USERNAME_PATTERN,
+    length: 3..=64,
+    example: "sarah",
+    parse: |raw| {
+        no_outer_white_space("username", &raw)?;
+        length_within("username", &raw, 3, 64)?;
+        if let Some(bad) = raw
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '@')))
         {
@@ -80,95 +179,72 @@ string_value!(
                 "username may contain only letters, digits, '_', '.', '-' and '@' (found {bad:?})"
             )));
         }
-        Ok(trimmed.to_owned())
-    }
-);
+        Ok(raw)
+    },
+});
 
-string_value!(
-    /// A company's display name: 1 to 200 characters, no control characters. Unique regardless of letter case.
-    CompanyName,
-    |raw| {
-        let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if length == 0 {
-            return Err(InvalidValue("company name must not be empty".into()));
-        }
-        if length > 200 {
-            return Err(InvalidValue(format!(
-                "company name must be at most 200 characters long (got {length})"
-            )));
-        }
-        if has_control_chars(trimmed) {
-            return Err(InvalidValue(
-                "company name must not contain control characters".into(),
-            ));
-        }
-        Ok(trimmed.to_owned())
-    }
-);
+string_value!(CompanyName {
+    doc: "A company's display name: 1 to 200 characters, no control or invisible formatting characters \
+          (such as U+200B zero width space), no space at either end. Stored in Unicode NFC with each run \
+          of spaces as one space. Unique regardless of letter case (full Unicode case folding).",
+    pattern: COMPANY_NAME_PATTERN,
+    length: 1..=200,
+    example: "NYC Office",
+    parse: |raw| display_name("company name", raw, 1),
+});
 
-string_value!(
-    /// A person's full name: up to 200 characters, may be empty.
-    FullName,
-    |raw| {
-        let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if length > 200 {
-            return Err(InvalidValue(format!(
-                "full name must be at most 200 characters long (got {length})"
-            )));
-        }
-        if has_control_chars(trimmed) {
-            return Err(InvalidValue(
-                "full name must not contain control characters".into(),
-            ));
-        }
-        Ok(trimmed.to_owned())
-    }
-);
+string_value!(FullName {
+    doc: "A person's full name: up to 200 characters, may be empty; no control or invisible formatting \
+          characters, no space at either end. Stored in Unicode NFC with each run of spaces as one space.",
+    pattern: FULL_NAME_PATTERN,
+    length: 0..=200,
+    example: "Sarah Connor",
+    parse: |raw| display_name("full name", raw, 0),
+});
 
-string_value!(
-    /// An e-mail address such as `sarah@example.com` (up to 254 characters).
-    Email,
-    |raw| {
-        let trimmed = raw.trim();
-        let valid = trimmed.len() <= 254
-            && !has_control_chars(trimmed)
-            && !trimmed.contains(char::is_whitespace)
-            && matches!(trimmed.split_once('@'), Some((local, domain))
+string_value!(Email {
+    doc: "An e-mail address such as `sarah@example.com`: up to 254 characters, no white space, one `@` \
+          after a non-empty local part, a dot inside the domain.",
+    pattern: EMAIL_PATTERN,
+    length: 0..=254,
+    example: "sarah@example.com",
+    parse: |raw| {
+        no_outer_white_space("email", &raw)?;
+        length_within("email", &raw, 0, 254)?;
+        let valid = !raw.contains(|c: char| c.is_control() || c.is_whitespace())
+            && matches!(raw.split_once('@'), Some((local, domain))
                 if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
                     && !domain.ends_with('.') && !domain.contains('@'));
         if valid {
-            Ok(trimmed.to_owned())
+            Ok(raw)
         } else {
             Err(InvalidValue(format!(
-                "email must look like name@example.com (got {trimmed:?})"
+                "email must look like name@example.com (got {raw:?})"
             )))
         }
-    }
-);
+    },
+});
 
-string_value!(
-    /// The name of an API key, shown as the actor in the audit trail: 1 to 64 letters, digits, `_`, `.`, `-`, `:` or spaces.
-    KeyName,
-    |raw| {
-        let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if !(1..=64).contains(&length) {
-            return Err(InvalidValue(format!(
-                "key name must be 1 to 64 characters long (got {length})"
-            )));
-        }
-        if let Some(bad) = trimmed.chars().find(|c| {
-            !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':' | ' '))
-        }) {
+string_value!(KeyName {
+    doc: "The name of an API key, shown as the actor in the audit trail: 1 to 64 letters (A to Z, any \
+          case), digits, `_`, `.`, `-`, `:` or spaces, no space at either end.",
+    pattern: KEY_NAME_PATTERN,
+    length: 1..=64,
+    example: "hr-portal",
+    parse: |raw| {
+        no_outer_white_space("key name", &raw)?;
+        length_within("key name", &raw, 1, 64)?;
+        if let Some(bad) = raw
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':' | ' ')))
+        {
             return Err(InvalidValue(format!(
                 "key name may contain only letters, digits, spaces, '_', '.', '-' and ':' (found {bad:?})"
             )));
         }
-        Ok(trimmed.to_owned())
-    }
-);
+        Ok(raw)
+    },
+});
 
 string_enum! {
     /// What a user does in the HR system. A `super_admin` may act in every company, present and future.
@@ -197,13 +273,14 @@ string_enum! {
 mod tests {
     use super::*;
 
+    fn message<T>(parsed: Result<T, InvalidValue>) -> String {
+        parsed.err().map(|e| e.0).unwrap_or_default()
+    }
+
     #[test]
-    fn username_accepts_the_seed_names_and_trims() {
+    fn username_accepts_the_seed_names_as_sent() {
         for name in ["john_smith", "sarah", "emp_001", "hr_manager_1", "a.b-c@d"] {
-            assert_eq!(
-                Username::parse(format!(" {name} ")).map(String::from),
-                Ok(name.to_owned())
-            );
+            assert_eq!(Username::parse(name).map(String::from), Ok(name.to_owned()));
         }
     }
 
@@ -211,23 +288,82 @@ mod tests {
     fn username_refuses_short_long_and_odd_characters() {
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse("x".repeat(65)).is_err());
-        let err = Username::parse("john smith")
-            .err()
-            .map(|e| e.0)
-            .unwrap_or_default();
+        let err = message(Username::parse("john smith"));
         assert!(err.contains("' '"), "{err}");
         assert!(Username::parse("jöhn").is_err());
     }
 
     #[test]
-    fn company_name_refuses_blank_control_and_overlong() {
+    fn white_space_at_either_end_is_refused_with_a_hint_to_remove_it() {
+        for err in [
+            message(Username::parse(" sarah")),
+            message(KeyName::parse("hr-portal ")),
+            message(Email::parse("\tsarah@example.com")),
+            message(CompanyName::parse(" NYC Office")),
+            message(CompanyName::parse("NYC Office\u{00A0}")),
+            message(FullName::parse("Sarah Connor ")),
+        ] {
+            assert!(err.contains("remove it"), "{err}");
+        }
         assert!(CompanyName::parse("   ").is_err());
+    }
+
+    #[test]
+    fn company_name_refuses_empty_control_and_overlong() {
+        assert_eq!(
+            message(CompanyName::parse("")),
+            "company name must not be empty"
+        );
         assert!(CompanyName::parse("NYC\u{0}").is_err());
         assert!(CompanyName::parse("x".repeat(201)).is_err());
+        assert!(CompanyName::parse("x".repeat(200)).is_ok());
+        assert_eq!(FullName::parse("").map(String::from), Ok(String::new()));
+    }
+
+    #[test]
+    fn names_are_stored_in_nfc_with_single_spaces() {
+        let nfd = CompanyName::parse("Cafe\u{0301}").map(String::from);
+        assert_eq!(nfd, Ok("Caf\u{00E9}".to_owned()));
         assert_eq!(
-            CompanyName::parse(" NYC Office ").map(String::from),
-            Ok("NYC Office".into())
+            CompanyName::parse("LA\u{00A0}\u{00A0}Office").map(String::from),
+            Ok("LA Office".to_owned())
         );
+        assert_eq!(
+            FullName::parse("Sarah \u{3000} Connor").map(String::from),
+            Ok("Sarah Connor".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_length_is_that_of_the_input_not_of_its_normal_form() {
+        // U+0958 is two code points in NFC: 200 of them are a valid name stored as 400.
+        let expanding = "\u{0958}".repeat(200);
+        let stored = CompanyName::parse(expanding).map(|name| name.as_str().chars().count());
+        assert_eq!(stored, Ok(400));
+        // Collapsing spaces does not make an over-long input acceptable.
+        assert!(CompanyName::parse(format!("a{}b", "\u{00A0}".repeat(199))).is_err());
+    }
+
+    #[test]
+    fn each_forbidden_character_class_is_refused_by_name() {
+        for (name, character) in [
+            ("NYC\u{0009}Office", "U+0009 tab"),
+            ("NYC\u{0085}", "U+0085 control character"),
+            ("N\u{00AD}YC", "U+00AD soft hyphen"),
+            ("NY\u{200B}C", "U+200B zero width space"),
+            ("NY\u{200D}C", "U+200D zero width joiner"),
+            ("\u{202E}CYN", "U+202E right-to-left override"),
+            ("NYC\u{2028}LA", "U+2028 line separator"),
+            ("NYC\u{2029}LA", "U+2029 paragraph separator"),
+            ("NY\u{2062}C", "U+2062 invisible times"),
+            ("NY\u{2066}C", "U+2066 left-to-right isolate"),
+            ("\u{FEFF}NYC", "U+FEFF zero width no-break space"),
+            ("NY\u{FFFA}C", "U+FFFA interlinear annotation separator"),
+        ] {
+            let err = message(CompanyName::parse(name));
+            assert!(err.contains(character), "{name:?}: {err}");
+            assert!(FullName::parse(name).is_err(), "{name:?}");
+        }
     }
 
     #[test]
@@ -240,9 +376,19 @@ mod tests {
             "sa rah@example.com",
             "a@b@c.com",
             "a@.com",
+            "a@b.",
+            "a@b\u{00A0}.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn email_length_counts_code_points() {
+        let domain = "@example.com";
+        let local = |n: usize| "é".repeat(n - domain.len());
+        assert!(Email::parse(format!("{}{domain}", local(254))).is_ok());
+        assert!(Email::parse(format!("{}{domain}", local(255))).is_err());
     }
 
     #[test]

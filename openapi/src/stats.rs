@@ -1,6 +1,5 @@
 //! Summary statistics of who may act where.
 
-use crate::CompanyName;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -11,7 +10,7 @@ pub struct CompanyLoad {
     /// The company's id.
     pub company_id: Uuid,
     /// The company's name.
-    pub name: CompanyName,
+    pub name: String,
     /// How many users were granted it explicitly.
     pub users: i64,
 }

@@ -1,6 +1,6 @@
 //! Users of the HR system and their employee profile (home company).
 
-use crate::{CompanyName, Email, FullName, Role, Username};
+use crate::{Email, FullName, Role, Username};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -25,7 +25,7 @@ pub struct User {
     /// The employee profile's company: granted (as default) when set, and by populate.
     pub home_company_id: Option<Uuid>,
     /// The name of the home company, when there is one.
-    pub home_company_name: Option<CompanyName>,
+    pub home_company_name: Option<String>,
     /// How many companies the user has been granted explicitly.
     pub company_count: i64,
     /// When the user was created.
@@ -43,11 +43,9 @@ pub struct CreateUser {
     pub username: Username,
     /// The person's full name (default empty).
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub full_name: Option<FullName>,
     /// The e-mail address (default none).
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub email: Option<Email>,
     /// Defaults to `employee`.
     #[serde(default)]
@@ -70,7 +68,6 @@ pub struct UpdateUser {
     pub username: Option<Username>,
     /// A new full name; empty clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
     pub full_name: Option<FullName>,
     /// A new e-mail address; `null` clears it.
     #[serde(
@@ -78,7 +75,7 @@ pub struct UpdateUser {
         deserialize_with = "crate::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<Option<Email>>,
     /// A new role; `super_admin` may act in every company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,9 +98,11 @@ pub struct UpdateUser {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListUsersQuery {
-    /// Part of a username or full name, any letter case.
+    /// Part of a username or full name, any letter case (full Unicode case folding).
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub q: Option<String>,
     /// Exact username, any letter case.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub username: Option<String>,
     pub role: Option<Role>,
     /// Only users granted at least this many companies (2 lists the multi-company users).

@@ -3,7 +3,7 @@
 //! review stays fast however many users there are).
 
 use crate::db::grants::grant_count;
-use crate::db::sql::{Sql, count_rows, like_pattern};
+use crate::db::sql::{Sql, count_rows, like_pattern, search_key};
 use crate::db::stored;
 use crate::error::AppError;
 use crate::paging::PageRequest;
@@ -13,8 +13,8 @@ use openapi::companies::{
     AccessSource, Company, CompanyMember, CompanyMembers, CompanyPage, CompanySort,
     ListCompaniesQuery,
 };
-use openapi::{CompanyName, Role, Username};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use openapi::{Role, Username};
+use sea_orm::sea_query::LikeExpr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
@@ -34,7 +34,7 @@ impl CompanyRow {
     fn into_company(self) -> Result<Company, AppError> {
         Ok(Company {
             id: self.id,
-            name: stored("company name", CompanyName::parse(self.name))?,
+            name: self.name,
             user_count: self.user_count,
             created_at: self.created_at,
             modified_at: self.modified_at,
@@ -61,10 +61,6 @@ fn select_companies() -> Select<company::Entity> {
         )
 }
 
-fn lower_name() -> Expr {
-    Func::lower(Expr::col((company::Entity, company::Column::Name))).into()
-}
-
 /// One page of the companies matching the query (search, exact name), in the order asked.
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -73,21 +69,12 @@ pub async fn list(
 ) -> Result<CompanyPage, AppError> {
     let by_name = query.sort == Some(CompanySort::Name);
     let mut filter = Condition::all();
-    if let Some(text) = query
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-    {
-        filter = filter.add(lower_name().like(LikeExpr::new(like_pattern(text)).escape('\\')));
+    if let Some(key) = query.q.as_deref().and_then(search_key) {
+        filter = filter
+            .add(company::Column::NameKey.like(LikeExpr::new(like_pattern(&key)).escape('\\')));
     }
-    if let Some(name) = query
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-    {
-        filter = filter.add(lower_name().eq(name.to_lowercase()));
+    if let Some(key) = query.name.as_deref().and_then(search_key) {
+        filter = filter.add(company::Column::NameKey.eq(key));
     }
     let total = company::Entity::find()
         .filter(filter.clone())
@@ -95,7 +82,7 @@ pub async fn list(
         .await?;
     let mut rows = select_companies().filter(filter);
     rows = if by_name {
-        rows.order_by_asc(lower_name())
+        rows.order_by_asc(company::Column::NameKey)
     } else {
         rows.order_by_asc(company::Column::CreatedAt)
     };

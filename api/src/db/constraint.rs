@@ -10,7 +10,7 @@ use sea_orm::{DbErr, SqlErr};
 pub enum Constraint {
     /// `uq_hrm_users_username_ci`: usernames are unique regardless of case.
     Username,
-    /// `uq_hrm_company_name_ci`: company names are unique regardless of case.
+    /// `uq_hrm_company_name_ci` on `name_key`: company names are unique regardless of case.
     CompanyName,
     /// `uq_hrm_api_keys_name_ci`: a key name is never reused, not even after revocation.
     KeyName,
@@ -29,6 +29,23 @@ impl Constraint {
             Constraint::HomeCompany => "fk_hrm_users_home_company",
             Constraint::GrantedCompany => "fk_hrm_user_company_access_company",
         }
+    }
+
+    /// How SQLite names a unique index on plain columns: by the columns (`hrm_company.name_key`), where
+    /// for an index on an expression it names the index.
+    fn sqlite_columns(self) -> Option<&'static str> {
+        match self {
+            Constraint::CompanyName => Some("hrm_company.name_key"),
+            _ => None,
+        }
+    }
+
+    /// Whether a unique violation's message names this constraint.
+    fn named_in(self, message: &str) -> bool {
+        message.contains(self.name())
+            || self
+                .sqlite_columns()
+                .is_some_and(|columns| message.contains(columns))
     }
 
     fn is_foreign_key(self) -> bool {
@@ -64,13 +81,13 @@ impl Constraint {
 }
 
 /// Maps `error` to the domain error of the constraint among `expected` that it violated. PostgreSQL names
-/// every constraint and SQLite every unique index; SQLite's foreign-key errors name none, so the first
-/// expected foreign key stands for them.
+/// every constraint, SQLite a unique index by its name or by its columns; SQLite's foreign-key errors name
+/// none, so the first expected foreign key stands for them.
 pub fn on_constraint(error: DbErr, expected: &[Constraint], subject: &str) -> AppError {
     let violated = match error.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(message)) => expected
             .iter()
-            .find(|constraint| !constraint.is_foreign_key() && message.contains(constraint.name())),
+            .find(|constraint| !constraint.is_foreign_key() && constraint.named_in(&message)),
         Some(SqlErr::ForeignKeyConstraintViolation(message)) => expected
             .iter()
             .filter(|constraint| constraint.is_foreign_key())
@@ -118,6 +135,7 @@ mod tests {
         let company = |name: &str| company::ActiveModel {
             id: Set(uuid::Uuid::new_v4()),
             name: Set(name.to_owned()),
+            name_key: Set(names::fold(name)),
             created_at: Set(Utc::now()),
             modified_at: Set(Utc::now()),
         };
@@ -136,6 +154,7 @@ mod tests {
         let orphan = user::ActiveModel {
             username: Set("sarah".into()),
             full_name: Set(String::new()),
+            full_name_key: Set(String::new()),
             email: Set(None),
             role: Set("employee".into()),
             is_active: Set(true),

@@ -4,11 +4,9 @@
 
 use crate::db::constraint::{Constraint, OnConstraint};
 use crate::db::sql::{Sql, random_uuid_sql};
-use crate::db::stored;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use entity::{company, user_company_access as access};
-use openapi::CompanyName;
 use openapi::access::{MAX_IDS_PER_REQUEST, UserCompany};
 use openapi::companies::AccessSource;
 use sea_orm::sea_query::{
@@ -133,15 +131,15 @@ struct GrantRow {
 }
 
 impl GrantRow {
-    fn into_user_company(self) -> Result<UserCompany, AppError> {
-        Ok(UserCompany {
+    fn into_user_company(self) -> UserCompany {
+        UserCompany {
             company_id: self.company_id,
-            company_name: stored("company name", CompanyName::parse(self.company_name))?,
+            company_name: self.company_name,
             is_default: self.is_default,
             source: AccessSource::Grant,
             granted_at: Some(self.granted_at),
             granted_by: self.granted_by,
-        })
+        }
     }
 }
 
@@ -166,19 +164,16 @@ pub async fn grant_rows(
         }
         select = select.filter(access::Column::CompanyId.is_in(ids.iter().copied()));
     }
-    select
+    Ok(select
         .order_by_desc(access::Column::IsDefault)
         .order_by_asc(access::Column::CreatedAt)
-        .order_by_asc(Func::lower(Expr::col((
-            company::Entity,
-            company::Column::Name,
-        ))))
+        .order_by_asc(company::Column::NameKey)
         .into_model::<GrantRow>()
         .all(db)
         .await?
         .into_iter()
         .map(GrantRow::into_user_company)
-        .collect()
+        .collect())
 }
 
 /// One grant of the user, if there is one.
@@ -234,22 +229,20 @@ pub async fn companies_without_grant(
         )
         .and_where(Expr::col((access::Entity, access::Column::UserId)).eq(user_id))
         .to_owned();
-    company::Entity::find()
+    Ok(company::Entity::find()
         .filter(Expr::exists(granted).not())
         .order_by_asc(company::Column::CreatedAt)
         .order_by_asc(company::Column::Id)
         .all(db)
         .await?
         .into_iter()
-        .map(|company| {
-            Ok(UserCompany {
-                company_id: company.id,
-                company_name: stored("company name", CompanyName::parse(company.name))?,
-                is_default: false,
-                source: AccessSource::SuperAdmin,
-                granted_at: None,
-                granted_by: None,
-            })
+        .map(|company| UserCompany {
+            company_id: company.id,
+            company_name: company.name,
+            is_default: false,
+            source: AccessSource::SuperAdmin,
+            granted_at: None,
+            granted_by: None,
         })
-        .collect()
+        .collect())
 }

@@ -70,9 +70,17 @@ pub fn random_uuid_sql(backend: DatabaseBackend) -> &'static str {
     }
 }
 
-/// Escapes `%`, `_` and `\` so a search text matches literally inside `LIKE '%…%' ESCAPE '\'`.
+/// Escapes `%`, `_` and `\` so a search text matches literally inside `LIKE '%…%' ESCAPE '\'`. The text
+/// is compared as it is: pass a key ([`search_key`]) to match a key column.
 pub fn like_pattern(text: &str) -> String {
-    format!("%{}%", like_escaped(&text.to_lowercase()))
+    format!("%{}%", like_escaped(text))
+}
+
+/// What a name search or lookup compares with a key column: the text in a name's stored form (NFC, runs
+/// of spaces as one, none at the ends), folded as names are. `None` for text that is blank.
+pub fn search_key(text: &str) -> Option<String> {
+    let key = names::fold(&names::normalize(text));
+    (!key.is_empty()).then_some(key)
 }
 
 /// A pattern matching every text that starts with `prefix`, taken literally (`ESCAPE '\'`).
@@ -110,8 +118,19 @@ mod tests {
 
     #[test]
     fn like_pattern_matches_wildcards_literally() {
-        assert_eq!(like_pattern("John_S%"), "%john\\_s\\%%");
+        assert_eq!(like_pattern("john_s%"), "%john\\_s\\%%");
         assert_eq!(like_prefix("access_."), "access\\_.%");
+    }
+
+    #[test]
+    fn search_keys_fold_and_normalise_the_text() {
+        assert_eq!(search_key(" İSTANBUL ").as_deref(), Some("istanbul"));
+        assert_eq!(
+            search_key("LA\u{00A0}\u{00A0}Office").as_deref(),
+            Some("la office")
+        );
+        assert_eq!(search_key("Stra\u{00DF}e"), search_key("STRASSE"));
+        assert_eq!(search_key(" \u{3000} "), None);
     }
 
     #[test]

@@ -1,9 +1,7 @@
 //! The aggregate queries behind the statistics: a handful of counts, each one statement.
 
 use crate::db::sql::Sql;
-use crate::db::stored;
 use crate::error::AppError;
-use openapi::CompanyName;
 use openapi::stats::CompanyLoad;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
@@ -71,26 +69,24 @@ struct Busiest {
 /// The ten companies with the most grants.
 pub async fn busiest_companies(db: &impl ConnectionTrait) -> Result<Vec<CompanyLoad>, AppError> {
     let backend = db.get_database_backend();
-    Busiest::find_by_statement(
+    Ok(Busiest::find_by_statement(
         Sql::new(
             backend,
             "SELECT c.id AS company_id, c.name, per_company.users FROM \
                (SELECT company_id, count(*) AS users FROM hrm_user_company_access \
                 GROUP BY company_id ORDER BY users DESC LIMIT 10) per_company \
              JOIN hrm_company c ON c.id = per_company.company_id \
-             ORDER BY per_company.users DESC, lower(c.name)",
+             ORDER BY per_company.users DESC, c.name_key",
         )
         .statement(),
     )
     .all(db)
     .await?
     .into_iter()
-    .map(|row| {
-        Ok(CompanyLoad {
-            company_id: row.company_id,
-            name: stored("company name", CompanyName::parse(row.name))?,
-            users: row.users,
-        })
+    .map(|row| CompanyLoad {
+        company_id: row.company_id,
+        name: row.name,
+        users: row.users,
     })
-    .collect::<Result<_, AppError>>()
+    .collect())
 }

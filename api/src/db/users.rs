@@ -1,15 +1,16 @@
 //! Users as the API shows them (with home company name and company count): reading one, and the
-//! filtered, paged list with case-insensitive search.
+//! filtered, paged list with case-insensitive search (usernames are ASCII, so `lower()` folds them on
+//! both databases; full names are matched by their key, `names::fold`).
 
 use crate::db::grants::grant_count;
-use crate::db::sql::like_pattern;
+use crate::db::sql::{like_pattern, search_key};
 use crate::db::stored;
 use crate::error::AppError;
 use crate::paging::PageRequest;
 use chrono::{DateTime, Utc};
 use entity::{company, user, user_company_access as access};
 use openapi::users::{ListUsersQuery, User, UserPage};
-use openapi::{CompanyName, Role, Username};
+use openapi::{Role, Username};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
@@ -71,10 +72,7 @@ impl UserRow {
             role: stored("role", self.role.parse::<Role>())?,
             is_active: self.is_active,
             home_company_id: self.home_company_id,
-            home_company_name: self
-                .home_company_name
-                .map(|name| stored("company name", CompanyName::parse(name)))
-                .transpose()?,
+            home_company_name: self.home_company_name,
             company_count: self.company_count,
             created_at: self.created_at,
             modified_at: self.modified_at,
@@ -89,17 +87,12 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<UserPage, AppError> {
     let mut filter = Condition::all();
-    if let Some(text) = query
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-    {
-        let pattern = || LikeExpr::new(like_pattern(text)).escape('\\');
+    if let Some(key) = query.q.as_deref().and_then(search_key) {
+        let pattern = || LikeExpr::new(like_pattern(&key)).escape('\\');
         filter = filter.add(
             Condition::any()
                 .add(lower(user::Column::Username).like(pattern()))
-                .add(lower(user::Column::FullName).like(pattern())),
+                .add(user::Column::FullNameKey.like(pattern())),
         );
     }
     if let Some(username) = query

@@ -43,6 +43,7 @@ pub async fn create(
     let model = company::ActiveModel {
         id: Set(Uuid::new_v4()),
         name: Set(request.name.as_str().to_owned()),
+        name_key: Set(names::fold(request.name.as_str())),
         created_at: Set(now),
         modified_at: Set(now),
     };
@@ -72,7 +73,7 @@ pub async fn update(
     let mut work = store.begin(actor).await?;
     let before = get(work.db(), id).await?;
     // Nothing to change: no write, no audit row, and `modified_at` keeps saying when it last changed.
-    let Some(name) = request.name.filter(|name| *name != before.name) else {
+    let Some(name) = request.name.filter(|name| name.as_str() != before.name) else {
         return Ok(before);
     };
     let model = company::Entity::find_by_id(id)
@@ -81,6 +82,7 @@ pub async fn update(
         .ok_or_else(AppError::company_not_found)?;
     let mut active: company::ActiveModel = model.into();
     active.name = Set(name.as_str().to_owned());
+    active.name_key = Set(names::fold(name.as_str()));
     active.modified_at = Set(Utc::now());
     active
         .update(work.db())

@@ -45,9 +45,11 @@ pub async fn create(
         require_companies(work.db(), &[company_id]).await?;
     }
     let now = Utc::now();
+    let full_name = request.full_name.map(String::from).unwrap_or_default();
     let model = user::ActiveModel {
         username: Set(request.username.as_str().to_owned()),
-        full_name: Set(request.full_name.map(String::from).unwrap_or_default()),
+        full_name_key: Set(names::fold(&full_name)),
+        full_name: Set(full_name),
         email: Set(request.email.map(String::from)),
         role: Set(request.role.unwrap_or(Role::Employee).as_str().to_owned()),
         is_active: Set(request.is_active.unwrap_or(true)),
@@ -99,6 +101,7 @@ pub async fn update(
         .full_name
         .filter(|name| name.as_str() != before.full_name)
     {
+        active.full_name_key = Set(names::fold(full_name.as_str()));
         active.full_name = Set(full_name.into());
     }
     if let Some(email) = request

@@ -65,7 +65,7 @@ pub fn companies(args: Companies) -> ExitCode {
         }
         CompaniesCommand::Create { name } => {
             let body = CreateCompany {
-                name: parse_value(CompanyName::parse(name))?,
+                name: parse_value(CompanyName::parse(name.trim()))?,
             };
             let company = api.create_company(&body)?;
             print_either(json, &company, || {

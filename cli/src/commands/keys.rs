@@ -41,7 +41,7 @@ pub fn keys(args: Keys) -> ExitCode {
     run(&args.opts, |api, json| match args.command {
         KeysCommand::Create { name, scope } => {
             let body = CreateKey {
-                name: parse_value(KeyName::parse(name))?,
+                name: parse_value(KeyName::parse(name.trim()))?,
                 scope,
             };
             let created = api.create_key(&body)?;

@@ -88,6 +88,8 @@ fn removed<T: Serialize>(key: &str, value: &T) -> serde_json::Value {
     serde_json::json!({ key: value })
 }
 
+/// A typed value's parse error as a usage error. Callers trim what was typed first: the API refuses white
+/// space at either end of a name rather than trimming it.
 fn parse_value<T, E: std::fmt::Display>(parsed: std::result::Result<T, E>) -> Result<T> {
     parsed.map_err(|e| CliError::usage(e.to_string()))
 }

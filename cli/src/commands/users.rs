@@ -157,13 +157,17 @@ fn users_create(api: &Api, json: bool, create: UserCreate) -> Result<()> {
         None => None,
     };
     let body = CreateUser {
-        username: parse_value(Username::parse(create.username))?,
+        username: parse_value(Username::parse(create.username.trim()))?,
         full_name: create
             .full_name
-            .map(FullName::parse)
+            .map(|name| FullName::parse(name.trim()))
             .transpose()
             .map_err(usage)?,
-        email: create.email.map(Email::parse).transpose().map_err(usage)?,
+        email: create
+            .email
+            .map(|email| Email::parse(email.trim()))
+            .transpose()
+            .map_err(usage)?,
         role: create.role,
         is_active: create.inactive.then_some(false),
         home_company_id,

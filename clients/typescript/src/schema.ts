@@ -806,8 +806,8 @@ export interface components {
              * @description The company id, the `company_id` of every other route.
              */
             id: string;
-            /** @description The display name, unique regardless of letter case. */
-            name: components["schemas"]["CompanyName"];
+            /** @description The display name as stored (Unicode NFC, single spaces), unique regardless of letter case. */
+            name: string;
             /**
              * Format: int64
              * @description How many users have been granted this company explicitly.
@@ -832,7 +832,7 @@ export interface components {
              */
             company_id: string;
             /** @description The company's name. */
-            name: components["schemas"]["CompanyName"];
+            name: string;
             /**
              * Format: int64
              * @description How many users were granted it explicitly.
@@ -915,7 +915,10 @@ export interface components {
              */
             offset: number;
         };
-        /** @description A company's display name: 1 to 200 characters, no control characters. Unique regardless of letter case. */
+        /**
+         * @description A company's display name: 1 to 200 characters, no control or invisible formatting characters (such as U+200B zero width space), no space at either end. Stored in Unicode NFC with each run of spaces as one space. Unique regardless of letter case (full Unicode case folding).
+         * @example NYC Office
+         */
         CompanyName: string;
         /**
          * @description One page of companies, with the total that match.
@@ -989,10 +992,8 @@ export interface components {
         CreateUser: {
             /** @description The login name; must be free regardless of letter case. */
             username: components["schemas"]["Username"];
-            /** @description The person's full name (default empty). */
-            full_name?: string | null;
-            /** @description The e-mail address (default none). */
-            email?: string | null;
+            full_name?: components["schemas"]["FullName"] | null;
+            email?: components["schemas"]["Email"] | null;
             role?: components["schemas"]["Role"] | null;
             /** @description Defaults to true. */
             is_active?: boolean | null;
@@ -1024,6 +1025,11 @@ export interface components {
          * @enum {string}
          */
         DecisionReason: "grant" | "super_admin" | "no_grant" | "user_inactive" | "unknown_user" | "unknown_company";
+        /**
+         * @description An e-mail address such as `sarah@example.com`: up to 254 characters, no white space, one `@` after a non-empty local part, a dot inside the domain.
+         * @example sarah@example.com
+         */
+        Email: string;
         /** @description One field that could not be accepted, and what to send instead. */
         FieldError: {
             /** @description The field, as named in the request (`company_ids[2]`, `username`). */
@@ -1031,6 +1037,11 @@ export interface components {
             /** @description What is wrong with it. */
             message: string;
         };
+        /**
+         * @description A person's full name: up to 200 characters, may be empty; no control or invisible formatting characters, no space at either end. Stored in Unicode NFC with each run of spaces as one space.
+         * @example Sarah Connor
+         */
+        FullName: string;
         /**
          * @description Body of `POST /users/{id}/companies`: exactly one of `company_id` (one company) or `company_ids` (a list).
          * @example {
@@ -1104,7 +1115,10 @@ export interface components {
              */
             change_feed?: string | null;
         };
-        /** @description The name of an API key, shown as the actor in the audit trail: 1 to 64 letters, digits, `_`, `.`, `-`, `:` or spaces. */
+        /**
+         * @description The name of an API key, shown as the actor in the audit trail: 1 to 64 letters (A to Z, any case), digits, `_`, `.`, `-`, `:` or spaces, no space at either end.
+         * @example hr-portal
+         */
         KeyName: string;
         /**
          * @description Body of `POST /access/populate`.
@@ -1364,10 +1378,8 @@ export interface components {
          */
         UpdateUser: {
             username?: components["schemas"]["Username"] | null;
-            /** @description A new full name; empty clears it. */
-            full_name?: string | null;
-            /** @description A new e-mail address; `null` clears it. */
-            email?: string | null;
+            full_name?: components["schemas"]["FullName"] | null;
+            email?: components["schemas"]["Email"] | null;
             role?: components["schemas"]["Role"] | null;
             /** @description False makes every access check of the user answer no. */
             is_active?: boolean | null;
@@ -1414,7 +1426,8 @@ export interface components {
              * @description The employee profile's company: granted (as default) when set, and by populate.
              */
             home_company_id?: string | null;
-            home_company_name?: components["schemas"]["CompanyName"] | null;
+            /** @description The name of the home company, when there is one. */
+            home_company_name?: string | null;
             /**
              * Format: int64
              * @description How many companies the user has been granted explicitly.
@@ -1480,7 +1493,7 @@ export interface components {
              */
             company_id: string;
             /** @description The company's name. */
-            company_name: components["schemas"]["CompanyName"];
+            company_name: string;
             /** @description Whether this is the company frontends should open first. */
             is_default: boolean;
             /** @description Whether the access is an explicit grant or the super admin role. */
@@ -1551,7 +1564,10 @@ export interface components {
             /** @description Inactive users are refused by every access check. */
             is_active: boolean;
         };
-        /** @description A login name: 3 to 64 letters, digits, `_`, `.`, `-` or `@`. Unique regardless of letter case. */
+        /**
+         * @description A login name: 3 to 64 letters (A to Z, any case), digits, `_`, `.`, `-` or `@`. Unique regardless of letter case.
+         * @example sarah
+         */
         Username: string;
         /**
          * @description `GET /whoami`: the key the request was made with.
@@ -1589,7 +1605,7 @@ export interface operations {
                  *     `full`: from the database.
                  * @example at-least 42
                  */
-                "Company-Access-Consistency"?: string | null;
+                "Company-Access-Consistency"?: string;
             };
             path?: never;
             cookie?: never;
@@ -1668,7 +1684,7 @@ export interface operations {
                  *     `full`: from the database.
                  * @example at-least 42
                  */
-                "Company-Access-Consistency"?: string | null;
+                "Company-Access-Consistency"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2060,6 +2076,7 @@ export interface operations {
                 company_id?: string;
                 /** @description Exact action, or a prefix ending in `.` (`access.` for every access change). */
                 action?: string;
+                /** @description Exact name of the key that made the change (`master`, `demo`, a key's name). */
                 actor?: string;
                 /** @description Only entries at or after this instant (RFC 3339). */
                 since?: string;
@@ -2162,7 +2179,8 @@ export interface operations {
                 limit?: number;
                 /**
                  * @description Long poll: when nothing is newer than `after`, wait up to this many seconds (0 to 60, default 0)
-                 *     and answer as soon as something is.
+                 *     and answer as soon as something is. The server may cap the wait lower; an empty page then means
+                 *     "ask again".
                  */
                 wait?: number;
             };
@@ -2247,9 +2265,9 @@ export interface operations {
     list_companies: {
         parameters: {
             query?: {
-                /** @description Part of the name, any letter case. */
+                /** @description Part of the name, any letter case (full Unicode case folding); runs of spaces match one space. */
                 q?: string;
-                /** @description Exact name, any letter case. */
+                /** @description Exact name, any letter case (full Unicode case folding); runs of spaces match one space. */
                 name?: string;
                 /** @description `created` (the default: creation order) or `name`. */
                 sort?: "created" | "name";
@@ -2832,7 +2850,7 @@ export interface operations {
                  *     `full`: from the database.
                  * @example at-least 42
                  */
-                "Company-Access-Consistency"?: string | null;
+                "Company-Access-Consistency"?: string;
             };
             path: {
                 /** @description Company id */
@@ -3471,7 +3489,7 @@ export interface operations {
     list_users: {
         parameters: {
             query?: {
-                /** @description Part of a username or full name, any letter case. */
+                /** @description Part of a username or full name, any letter case (full Unicode case folding). */
                 q?: string;
                 /** @description Exact username, any letter case. */
                 username?: string;
@@ -4063,7 +4081,7 @@ export interface operations {
                  *     `full`: from the database.
                  * @example at-least 42
                  */
-                "Company-Access-Consistency"?: string | null;
+                "Company-Access-Consistency"?: string;
             };
             path: {
                 /** @description User id */

@@ -16,4 +16,5 @@ mod faults;
 mod health;
 mod http;
 mod metrics;
+mod names;
 mod users;

@@ -55,10 +55,7 @@ fn create_show_update_and_delete_a_user() {
         .unwrap();
     assert_eq!(updated.full_name, "Sarah J. Connor");
     assert_eq!(updated.email, None);
-    assert_eq!(
-        updated.home_company_name.as_ref().map(|n| n.as_str()),
-        Some("NYC")
-    );
+    assert_eq!(updated.home_company_name.as_deref(), Some("NYC"));
     // A new home company is granted, and becomes the default of a user who had none.
     let companies = client.user_companies(id).unwrap();
     assert_eq!(companies.items[0].company_name.as_str(), "NYC");
