@@ -400,15 +400,13 @@ impl Api {
     ) -> Result<String> {
         let mut response = result.map_err(|err| self.transport_error(&err))?;
         let status = response.status().as_u16();
-        if let Some(revision) = response
+        let revision = response
             .headers()
             .get("company-access-revision")
             .and_then(|value| value.to_str().ok())
-            .and_then(|text| text.parse::<i64>().ok())
-        {
-            if self.consistency.is_none() {
-                self.last_seen.fetch_max(revision, Ordering::AcqRel);
-            }
+            .and_then(|text| text.parse::<i64>().ok());
+        if let (Some(revision), None) = (revision, &self.consistency) {
+            self.last_seen.fetch_max(revision, Ordering::AcqRel);
         }
         let text = response
             .body_mut()
