@@ -42,6 +42,19 @@ def test_has_access_follows_grants_and_removals(client, ids):
     assert not client.has_access(sarah, nyc)
 
 
+def test_reads_ask_for_at_least_the_clients_own_last_write(client, ids):
+    sarah, nyc = ids["sarah"], ids["NYC"]
+    client.add_company_to_user(sarah, nyc)
+    written = client.last_revision
+    assert isinstance(written, int) and written > 0
+    # The next check carries the revision; the service answers at it or later.
+    assert client.has_access(sarah, nyc)
+    assert client.last_revision is not None and client.last_revision >= written
+    client.remove_company_from_user(sarah, nyc)
+    assert client.last_revision > written
+    assert not client.has_access(sarah, nyc)
+
+
 def test_a_role_is_refused_before_anything_is_sent(closed_port, ids):
     nowhere = Client(closed_port, "key", retries=0)
     with pytest.raises(NotImplementedError, match="does not check roles yet"):

@@ -18,18 +18,32 @@ const NETWORK_MESSAGE = 'Could not reach the server (connection lost?). Check yo
 let unauthorized = function () {};
 export function onUnauthorized(handler) { unauthorized = handler; }
 
+// The latest revision this page wrote or was answered at: every later read asks for at least it, so
+// an administrator never sees their own change missing, whichever instance of the service answers.
+let lastRevision = null;
+
+function sawRevision(res) {
+  var text = res.headers.get('Company-Access-Revision');
+  if (text && /^[0-9]+$/.test(text)) {
+    var seen = Number(text);
+    if (lastRevision === null || seen > lastRevision) lastRevision = seen;
+  }
+}
+
 /** Calls the API on this origin with a relative URL. Resolves with the JSON body (null for 204). */
 export function api(method, path, body, options) {
   options = options || {};
   var key = options.key || state.key;
   var headers = { 'Accept': 'application/json' };
   if (key) headers['Authorization'] = 'Bearer ' + key;
+  if (method === 'GET' && lastRevision !== null) headers['Company-Access-Consistency'] = 'at-least ' + lastRevision;
   var init = { method: method, headers: headers, cache: 'no-store', credentials: 'omit', signal: options.signal };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   return fetch(path, init).then(function (res) {
+    sawRevision(res);
     if (res.status === 204) return null;
     var type = res.headers.get('Content-Type') || '';
     var parsed = type.indexOf('json') >= 0 ? res.json().catch(function () { return null; }) : Promise.resolve(null);

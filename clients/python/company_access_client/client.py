@@ -76,6 +76,10 @@ class Client:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
+        #: The latest revision this client wrote or was answered at (``Company-Access-Revision``);
+        #: later reads and checks ask for at least it, so a caller always sees its own changes,
+        #: whichever instance of the service answers.
+        self.last_revision: Optional[int] = None
 
     @classmethod
     def from_env(
@@ -218,6 +222,8 @@ class Client:
         headers = {"Accept": "application/json", "User-Agent": "company-access-client"}
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
+        if method == "GET" and self.last_revision is not None:
+            headers["Company-Access-Consistency"] = "at-least %d" % self.last_revision
         data = None
         if body is not None:
             data = json.dumps(body).encode("utf-8")
@@ -231,6 +237,7 @@ class Client:
         try:
             with opener.open(request, timeout=self.timeout) as response:
                 text = response.read().decode("utf-8")
+                self._saw_revision(response.headers.get("Company-Access-Revision"))
         except urllib.error.HTTPError as error:
             raw = error.read().decode("utf-8", errors="replace")
             raise error_from_answer(
@@ -239,6 +246,13 @@ class Client:
         except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
             raise unreachable(self.base_url, getattr(error, "reason", error)) from None
         return json.loads(text) if text.strip() else None
+
+
+    def _saw_revision(self, header: Optional[str]) -> None:
+        if header and header.isdigit():
+            seen = int(header)
+            if self.last_revision is None or seen > self.last_revision:
+                self.last_revision = seen
 
 
 def _is_local(url: str) -> bool:
