@@ -77,6 +77,11 @@ pub struct Metrics {
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
     audit_rows: AtomicU64,
+    /// Spans of the optional trace export: queued spans dropped for want of room, and spans the collector
+    /// took or that failed to reach it. All stay 0 while tracing is off.
+    trace_spans_dropped: AtomicU64,
+    trace_spans_exported: AtomicU64,
+    trace_spans_failed: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -87,6 +92,9 @@ impl Default for Metrics {
             cache_hits: AtomicU64::new(0),
             cache_misses: AtomicU64::new(0),
             audit_rows: AtomicU64::new(0),
+            trace_spans_dropped: AtomicU64::new(0),
+            trace_spans_exported: AtomicU64::new(0),
+            trace_spans_failed: AtomicU64::new(0),
         }
     }
 }
@@ -163,6 +171,20 @@ impl Metrics {
 
     pub fn audit_rows_written(&self, rows: u64) {
         self.audit_rows.fetch_add(rows, Ordering::Relaxed);
+    }
+
+    /// A finished span the exporter's queue had no room for.
+    pub fn trace_span_dropped(&self) {
+        self.trace_spans_dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn trace_spans_exported(&self, spans: u64) {
+        self.trace_spans_exported
+            .fetch_add(spans, Ordering::Relaxed);
+    }
+
+    pub fn trace_spans_failed(&self, spans: u64) {
+        self.trace_spans_failed.fetch_add(spans, Ordering::Relaxed);
     }
 
     /// The text exposition of every metric.
@@ -273,6 +295,24 @@ impl Metrics {
             "company_access_audit_rows_total",
             "Audit rows written by committed changes.",
             self.audit_rows.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "company_access_trace_spans_dropped_total",
+            "Trace spans dropped because the export queue was full (OTEL_BSP_MAX_QUEUE_SIZE); 0 while tracing is off.",
+            self.trace_spans_dropped.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "company_access_trace_spans_exported_total",
+            "Trace spans the OTLP collector accepted.",
+            self.trace_spans_exported.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "company_access_trace_spans_failed_total",
+            "Trace spans lost because their export failed (collector down, slow or refusing).",
+            self.trace_spans_failed.load(Ordering::Relaxed),
         );
         out
     }
