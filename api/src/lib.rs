@@ -2,7 +2,8 @@
 //! (a test in `tests/tests/layers.rs` fails on any circle):
 //!
 //! - `startup` (the one app factory), `doc` (the OpenAPI document), `methods` (which methods each path
-//!   answers, from the document), `config`, `background`;
+//!   answers, from the document), `config`, `background`, and `otel` (the optional OpenTelemetry traces:
+//!   their settings, the server span, the exporter thread);
 //! - `routes` (parse, call one service, answer) with `auth`, `extract`, `consistency` and `deadline` at
 //!   the edge;
 //! - `services` (every rule, once), reading through `db` and writing through its unit of work;
@@ -28,6 +29,7 @@ pub mod error;
 pub mod extract;
 pub mod methods;
 pub mod metrics;
+pub mod otel;
 pub mod paging;
 pub mod revision;
 pub mod routes;
