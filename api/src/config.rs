@@ -1,6 +1,7 @@
 //! Settings of `serve`, read from the environment.
 
 use crate::cache::CacheSettings;
+use crate::otel::TraceSettings;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,6 +39,8 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// From `COMPANY_ACCESS_LONG_POLL_MAX_SECS` (default 60): the longest a long poll of `GET /changes` waits.
     pub long_poll_max: Duration,
+    /// OpenTelemetry trace export; `None` (the default) turns tracing off.
+    pub traces: Option<TraceSettings>,
 }
 
 /// Defaults of the timing settings, shared by `from_env` and the tests.
@@ -121,7 +124,13 @@ impl Settings {
     /// `COMPANY_ACCESS_WORKERS`, `COMPANY_ACCESS_DB_CONNECTIONS`, `COMPANY_ACCESS_CACHE_CAPACITY` (users and
     /// companies held by the check cache; 0 turns it off), `COMPANY_ACCESS_CACHE_TTL_SECS` and
     /// `COMPANY_ACCESS_CORS_ORIGINS`, `COMPANY_ACCESS_DB_TIMEOUT_MS`, `COMPANY_ACCESS_MAX_STALENESS_MS` and
-    /// `COMPANY_ACCESS_BODY_TIMEOUT_SECS` and `COMPANY_ACCESS_LONG_POLL_MAX_SECS`.
+    /// `COMPANY_ACCESS_BODY_TIMEOUT_SECS` and `COMPANY_ACCESS_LONG_POLL_MAX_SECS`; and, for traces,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (tracing is off without either,
+    /// and nothing below is read), `OTEL_SDK_DISABLED`, `OTEL_TRACES_EXPORTER`,
+    /// `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL`, `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS`,
+    /// `OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
+    /// `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, `OTEL_BSP_SCHEDULE_DELAY`,
+    /// `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` and `OTEL_BSP_MAX_QUEUE_SIZE` (see `otel::settings`).
     pub fn from_env(demo: bool) -> Result<Self, ConfigError> {
         let data_dir =
             PathBuf::from(env("COMPANY_ACCESS_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -194,6 +203,7 @@ impl Settings {
                 "COMPANY_ACCESS_MASTER_KEY must be at least 16 characters long".into(),
             ));
         }
+        let traces = TraceSettings::from_env(env).map_err(ConfigError)?;
         Ok(Settings {
             database_url,
             bind,
@@ -225,6 +235,7 @@ impl Settings {
                 )?
                 .min(openapi::changes::MAX_WAIT_SECS),
             ),
+            traces,
         })
     }
 }

@@ -8,3 +8,6 @@
 
 pub mod context;
 pub mod sampler;
+pub mod settings;
+
+pub use settings::TraceSettings;
