@@ -10,6 +10,7 @@ use crate::config::Settings;
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::methods::KnownPaths;
+use crate::otel::{self, Exporting};
 use crate::services::demo;
 use crate::state::AppState;
 use crate::{db, doc, extract, routes};
@@ -62,6 +63,8 @@ pub struct Application {
     /// The separate metrics listener, when `COMPANY_ACCESS_METRICS_BIND` is set.
     metrics: Option<(u16, Server)>,
     background: Background,
+    /// The trace exporter, flushed after the server stops.
+    exporting: Option<Exporting>,
 }
 
 /// Where a SQLite URL keeps its file, so the folder can be made before the first start.
@@ -285,6 +288,7 @@ async fn log_request(
     let elapsed = started.elapsed();
     // The answered request still carries the state and the method: nothing is copied before the call.
     let answered = response.request();
+    let mut traceparent = None;
     if let Some(state) = answered.app_data::<web::Data<AppState>>() {
         // The pattern, never the path: one series per route however many ids are asked for.
         let route = answered.match_pattern();
@@ -293,6 +297,16 @@ async fn log_request(
             .store
             .metrics
             .record_request(route.as_deref(), method, status, elapsed);
+        // Tracing is off by default, and then this test is all it costs a request.
+        if let Some(tracer) = &state.tracer {
+            traceparent = tracer.record(
+                answered,
+                route.as_deref(),
+                response.status(),
+                elapsed,
+                &request_id,
+            );
+        }
     }
     span.in_scope(|| {
         tracing::info!(status, elapsed_us = elapsed.as_micros() as u64, "handled");
@@ -301,6 +315,11 @@ async fn log_request(
         response
             .headers_mut()
             .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    if let Some(value) = traceparent {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("traceparent"), value);
     }
     Ok(response)
 }
@@ -370,10 +389,32 @@ impl Application {
         if let Some(every) = cache.refresh_every() {
             background.spawn(warm_then_refresh_cache(store.clone(), every));
         }
+        let (tracer, exporting) = match &settings.traces {
+            Some(traces) => {
+                let (tracer, exporting) =
+                    otel::start(traces, store.metrics.clone()).map_err(StartupError::Other)?;
+                // The headers' names only: their values are usually credentials.
+                let headers: Vec<&str> = traces
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .collect();
+                tracing::info!(
+                    endpoint = %traces.endpoint,
+                    ?headers,
+                    sampler = ?traces.sampler,
+                    "Exporting traces to {}",
+                    traces.endpoint
+                );
+                (Some(tracer), Some(exporting))
+            }
+            None => (None, None),
+        };
         let state = web::Data::new(AppState {
             store,
             master_key_hash,
             longest_wait: settings.long_poll_max,
+            tracer,
         });
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
             address: settings.bind.to_string(),
@@ -433,6 +474,7 @@ impl Application {
             server: server.run(),
             metrics,
             background,
+            exporting,
         })
     }
 
@@ -464,6 +506,10 @@ impl Application {
             }
         }
         self.background.stop().await;
+        // After the server: the last requests' spans are in the queue by now.
+        if let Some(exporting) = self.exporting {
+            exporting.shutdown().await;
+        }
         served
     }
 }

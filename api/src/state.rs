@@ -2,6 +2,7 @@
 
 use crate::caller::SecretHash;
 use crate::db::store::Store;
+use crate::otel::Tracer;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -10,4 +11,6 @@ pub struct AppState {
     pub master_key_hash: SecretHash,
     /// The longest a long poll of the change stream waits (`COMPANY_ACCESS_LONG_POLL_MAX_SECS`).
     pub longest_wait: std::time::Duration,
+    /// Set only when traces are exported (`OTEL_EXPORTER_OTLP_ENDPOINT`).
+    pub tracer: Option<Tracer>,
 }

@@ -7,7 +7,12 @@
 //! would add minutes to every build of this service.
 
 pub mod context;
+mod export;
 pub mod sampler;
 pub mod settings;
+mod span;
+mod tracer;
 
+pub use export::Exporting;
 pub use settings::TraceSettings;
+pub use tracer::{Tracer, start};
