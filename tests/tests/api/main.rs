@@ -17,4 +17,5 @@ mod health;
 mod http;
 mod metrics;
 mod names;
+mod traces;
 mod users;
