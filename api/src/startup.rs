@@ -214,13 +214,17 @@ async fn head_as_get(
 fn cors(origins: &CorsOrigins) -> Condition<Cors> {
     let mut cors = Cors::default()
         .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        // A traced page sends its W3C trace context with every call; without tracing it is ignored.
         .allowed_headers([
             AUTHORIZATION,
             CONTENT_TYPE,
             HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("traceparent"),
+            HeaderName::from_static("tracestate"),
         ])
         .expose_headers([
             HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("traceparent"),
             RETRY_AFTER,
             LOCATION,
         ])

@@ -2,6 +2,7 @@
 //! exports, and requests go through the production app factory with tracing on, off, sampled out, or
 //! pointed at a collector that is down or never answers.
 
+use api::config::CorsOrigins;
 use api::otel::TraceSettings;
 use api::otel::sampler::{Root, Sampler};
 use company_access_tests::{Answer, MASTER_KEY, TestApp, TestDatabase};
@@ -139,11 +140,20 @@ impl Collector {
 
 /// A service exporting to `endpoint` in batches sent every 50 ms.
 fn traced(endpoint: String, tweak: impl FnOnce(&mut TraceSettings) + Send + 'static) -> TestApp {
+    traced_with(endpoint, tweak, |_| {})
+}
+
+fn traced_with(
+    endpoint: String,
+    tweak: impl FnOnce(&mut TraceSettings) + Send + 'static,
+    also: impl FnOnce(&mut api::Settings) + Send + 'static,
+) -> TestApp {
     let mut traces = TraceSettings::new(endpoint);
     traces.schedule_delay = Duration::from_millis(50);
     tweak(&mut traces);
     TestApp::spawn_on(TestDatabase::new(), move |settings| {
         settings.traces = Some(traces);
+        also(settings);
     })
 }
 
@@ -386,6 +396,59 @@ fn the_last_spans_are_sent_when_the_service_stops() {
     let spans = collector.spans();
     assert_eq!(spans.len(), 1, "{spans:?}");
     assert_eq!(spans[0].1["traceId"], trace_id.as_str());
+}
+
+#[test]
+fn a_browser_page_of_an_allowed_origin_may_send_and_read_the_trace_context() {
+    let collector = Collector::start();
+    let app = traced_with(
+        collector.endpoint(),
+        |_| {},
+        |settings| settings.cors = CorsOrigins::List(vec!["https://hr.example.com".into()]),
+    );
+    let preflight = app.send_headers(
+        "OPTIONS",
+        "/users",
+        None,
+        &[
+            ("Origin", "https://hr.example.com"),
+            ("Access-Control-Request-Method", "GET"),
+            (
+                "Access-Control-Request-Headers",
+                "authorization, traceparent, tracestate",
+            ),
+        ],
+    );
+    assert!(
+        preflight.status < 300,
+        "{} {}",
+        preflight.status,
+        preflight.text
+    );
+    let allowed = preflight
+        .header("access-control-allow-headers")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    assert!(
+        allowed.contains("traceparent") && allowed.contains("tracestate"),
+        "{allowed}"
+    );
+    let answer = get(
+        &app,
+        "/users",
+        &[
+            ("Origin", "https://hr.example.com"),
+            ("traceparent", &format!("00-{TRACE}-{PARENT}-01")),
+        ],
+    );
+    assert_eq!(answer.status, 200);
+    let exposed = answer
+        .header("access-control-expose-headers")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    assert!(exposed.contains("traceparent"), "{exposed}");
+    assert_eq!(traceparent(&answer).0, TRACE);
+    collector.wait_for_trace(TRACE);
 }
 
 /// Every request answered 200 well within `limit`, although the exporter behind them is stuck.
