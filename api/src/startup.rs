@@ -262,6 +262,11 @@ async fn log_request(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let state = request.app_data::<web::Data<AppState>>().cloned();
+    // Tracing is off by default, and then this test (and the two below) is all it costs a request.
+    let tracer = state.as_ref().and_then(|state| state.tracer.clone());
+    let trace = tracer
+        .as_ref()
+        .map(|tracer| tracer.start(request.request()));
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
@@ -285,6 +290,10 @@ async fn log_request(
                     .metrics
                     .record_request(None, method.as_str(), status, elapsed);
             }
+            if let (Some(tracer), Some(trace)) = (&tracer, trace) {
+                let status = error.as_response_error().status_code();
+                tracer.finish(trace, None, status, elapsed, &request_id);
+            }
             return Err(error);
         }
     };
@@ -301,15 +310,9 @@ async fn log_request(
             .store
             .metrics
             .record_request(route.as_deref(), method, status, elapsed);
-        // Tracing is off by default, and then this test is all it costs a request.
-        if let Some(tracer) = &state.tracer {
-            traceparent = tracer.record(
-                answered,
-                route.as_deref(),
-                response.status(),
-                elapsed,
-                &request_id,
-            );
+        if let (Some(tracer), Some(trace)) = (&tracer, trace) {
+            let status = response.status();
+            traceparent = tracer.finish(trace, route.as_deref(), status, elapsed, &request_id);
         }
     }
     span.in_scope(|| {

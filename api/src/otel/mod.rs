@@ -15,4 +15,4 @@ mod tracer;
 
 pub use export::Exporting;
 pub use settings::TraceSettings;
-pub use tracer::{Tracer, start};
+pub use tracer::{Started, Tracer, start};

@@ -1,6 +1,7 @@
-//! The server span of each answered request, made from the answered request alone: nothing is read or
-//! kept before the handler runs, so the request middleware's only cost while tracing is off is checking
-//! that there is no tracer.
+//! The server span of each request. Its trace context is decided, and what the span says about the
+//! request is read, before the handler runs (the handler consumes the request); the answer's side is
+//! added after. All of it only while tracing is on: otherwise the request middleware only checks that
+//! there is no tracer.
 
 use super::context::{SAMPLED, TraceParent, new_span_id, new_trace_id};
 use super::export::{self, Exporting, Message};
@@ -27,6 +28,23 @@ struct Inner {
     sampler: Sampler,
     queue: SyncSender<Message>,
     metrics: Arc<Metrics>,
+}
+
+/// A request on its way through the handler.
+pub struct Started {
+    context: TraceParent,
+    parent: Option<TraceParent>,
+    /// Only for a sampled request: an unsampled one answers its `traceparent` and nothing more.
+    span: Option<Partial>,
+}
+
+/// The request's side of a span.
+struct Partial {
+    /// The method as the span's name starts with it: `HTTP` for one the conventions do not know.
+    name_method: String,
+    start: Duration,
+    trace_state: Option<String>,
+    attributes: Vec<(&'static str, Value)>,
 }
 
 /// Starts the exporter; the tracer goes to the request middleware, `Exporting` to whoever stops the
@@ -97,65 +115,93 @@ fn text(value: &str) -> Value {
 }
 
 impl Tracer {
-    /// Makes the server span of an answered request and queues it when sampled; returns the
-    /// `traceparent` to answer with. `route` is the matched pattern, `None` when no route matched.
-    pub fn record(
+    /// The span of a request about to be handled: the caller's trace continued or a new one, sampled or
+    /// not.
+    pub fn start(&self, request: &HttpRequest) -> Started {
+        let parent = parent_of(request);
+        let trace_id = parent.map_or_else(new_trace_id, |parent| parent.trace_id);
+        let sampled = self.inner.sampler.samples(parent.as_ref(), &trace_id);
+        let context = TraceParent {
+            trace_id,
+            span_id: new_span_id(),
+            flags: if sampled { SAMPLED } else { 0 },
+        };
+        let span = sampled.then(|| Partial {
+            trace_state: parent.and_then(|_| trace_state_of(request)),
+            ..describe(request)
+        });
+        Started {
+            context,
+            parent,
+            span,
+        }
+    }
+
+    /// Ends the span with the answer and queues it when sampled; returns the `traceparent` to answer
+    /// with. `route` is the matched pattern, `None` when no route matched or the answer is unknown.
+    pub fn finish(
         &self,
-        request: &HttpRequest,
+        started: Started,
         route: Option<&str>,
         status: StatusCode,
         elapsed: Duration,
         request_id: &str,
     ) -> Option<HeaderValue> {
-        let parent = parent_of(request);
-        let trace_id = parent.map_or_else(new_trace_id, |parent| parent.trace_id);
-        let span_id = new_span_id();
-        let sampled = self.inner.sampler.samples(parent.as_ref(), &trace_id);
-        let flags = if sampled { SAMPLED } else { 0 };
-        if sampled {
-            let end = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
-            let (name, attributes) = describe(request, route, status, request_id);
+        let Started {
+            context,
+            parent,
+            span,
+        } = started;
+        if let Some(partial) = span {
+            let Partial {
+                name_method,
+                start,
+                trace_state,
+                mut attributes,
+            } = partial;
+            let name = match route {
+                Some(route) => {
+                    attributes.push(("http.route", text(route)));
+                    format!("{name_method} {route}")
+                }
+                None => name_method,
+            };
+            attributes.push((
+                "http.response.status_code",
+                Value::Int(i64::from(status.as_u16())),
+            ));
+            attributes.push(("company_access.request_id", text(request_id)));
+            let failed = status.is_server_error();
+            if failed {
+                attributes.push(("error.type", text(status.as_str())));
+            }
             let span = SpanData {
-                trace_id,
-                span_id,
+                trace_id: context.trace_id,
+                span_id: context.span_id,
                 parent_span_id: parent.map(|parent| parent.span_id),
-                trace_state: parent.and_then(|_| trace_state_of(request)),
-                trace_flags: flags,
+                trace_state,
+                trace_flags: context.flags,
                 name,
-                start_unix_nanos: unix_nanos(end.saturating_sub(elapsed)),
-                end_unix_nanos: unix_nanos(end),
+                start_unix_nanos: unix_nanos(start),
+                end_unix_nanos: unix_nanos(start + elapsed),
                 attributes,
-                failed: status.is_server_error(),
+                failed,
             };
             if self.inner.queue.try_send(Message::Span(span)).is_err() {
                 self.inner.metrics.trace_span_dropped();
             }
         }
-        let answer = TraceParent {
-            trace_id,
-            span_id,
-            flags,
-        };
-        HeaderValue::from_str(&answer.header()).ok()
+        HeaderValue::from_str(&context.header()).ok()
     }
 }
 
-/// The span's name and attributes, after the HTTP semantic conventions.
-fn describe(
-    request: &HttpRequest,
-    route: Option<&str>,
-    status: StatusCode,
-    request_id: &str,
-) -> (String, Vec<(&'static str, Value)>) {
+/// The request's side of its span, after the HTTP semantic conventions.
+fn describe(request: &HttpRequest) -> Partial {
+    let start = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let method = request.method().as_str();
     let known = known_method(method);
-    let name_method = if known { method } else { "HTTP" };
-    let name = match route {
-        Some(route) => format!("{name_method} {route}"),
-        None => name_method.to_owned(),
-    };
     let mut attributes = Vec::with_capacity(14);
     attributes.push((
         "http.request.method",
@@ -163,9 +209,6 @@ fn describe(
     ));
     if !known {
         attributes.push(("http.request.method_original", text(method)));
-    }
-    if let Some(route) = route {
-        attributes.push(("http.route", text(route)));
     }
     attributes.push(("url.path", text(request.path())));
     {
@@ -195,15 +238,12 @@ fn describe(
     {
         attributes.push(("user_agent.original", text(agent)));
     }
-    attributes.push((
-        "http.response.status_code",
-        Value::Int(i64::from(status.as_u16())),
-    ));
-    attributes.push(("company_access.request_id", text(request_id)));
-    if status.is_server_error() {
-        attributes.push(("error.type", text(status.as_str())));
+    Partial {
+        name_method: if known { method } else { "HTTP" }.to_owned(),
+        start,
+        trace_state: None,
+        attributes,
     }
-    (name, attributes)
 }
 
 #[cfg(test)]

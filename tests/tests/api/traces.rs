@@ -316,6 +316,56 @@ fn unmatched_failed_and_untraced_requests_get_spans_of_their_own() {
 }
 
 #[test]
+fn a_request_cut_off_by_its_deadline_has_its_span_too() {
+    let collector = Collector::start();
+    let app = traced_with(
+        collector.endpoint(),
+        |_| {},
+        |settings| settings.db_timeout = Duration::from_millis(300),
+    );
+    // Another connection holds the write lock, so the next write waits past the deadline.
+    let runtime = company_access_tests::runtime();
+    let holder = runtime.block_on(async {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let db = sea_orm::Database::connect(&app.db.url).await.unwrap();
+        let lock = if app.db.is_postgres() {
+            "LOCK TABLE hrm_users IN EXCLUSIVE MODE"
+        } else {
+            "UPDATE hrm_users SET full_name = full_name"
+        };
+        let transaction = db.begin().await.unwrap();
+        transaction.execute_unprepared(lock).await.unwrap();
+        (db, transaction)
+    });
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let answer = agent
+        .post(app.url("/users"))
+        .header("Authorization", format!("Bearer {MASTER_KEY}"))
+        .header("traceparent", format!("00-{TRACE}-{PARENT}-01"))
+        .content_type("application/json")
+        .send(r#"{"username": "late_user"}"#);
+    let mut answer = answer.unwrap();
+    let status = answer.status().as_u16();
+    let text = answer.body_mut().read_to_string().unwrap_or_default();
+    runtime.block_on(async {
+        let (db, transaction) = holder;
+        transaction.rollback().await.unwrap();
+        db.close().await.unwrap();
+    });
+    assert_eq!(status, 503, "{text}");
+    let (_, span) = collector.wait_for_trace(TRACE);
+    // The deadline answers for the whole chain, past the router: the span knows the method, not the route.
+    assert_eq!(span["name"], "POST");
+    assert_eq!(span["parentSpanId"], PARENT);
+    assert_eq!(span["status"]["code"], 2);
+    assert_eq!(string(&span, "error.type").as_deref(), Some("503"));
+    assert_eq!(string(&span, "url.path").as_deref(), Some("/users"));
+}
+
+#[test]
 fn sampling_follows_the_callers_flag_and_always_off_exports_nothing() {
     let collector = Collector::start();
     let app = traced(collector.endpoint(), |_| {});
