@@ -2,7 +2,7 @@
 
 use crate::consistency::Consistency;
 use crate::db::facts::{load_companies, load_users};
-use crate::db::store::Store;
+use crate::db::store::{Store, current_revision};
 use crate::decision::Facts;
 use crate::error::AppError;
 use crate::revision;
@@ -28,7 +28,13 @@ pub async fn source_for(store: &Store, consistency: Consistency) -> Source {
     let cache = &store.cache;
     let source = match consistency {
         Consistency::MinimizeLatency => Source::Memory,
-        Consistency::Full => Source::Database,
+        Consistency::Full => {
+            // Read before the check: the answer reflects at least every write committed by now.
+            if let Ok(committed) = current_revision(&store.db).await {
+                revision::answered_at(committed);
+            }
+            Source::Database
+        }
         Consistency::AtLeast(wanted) => {
             if cache.wait_for_revision(wanted, AT_LEAST_PATIENCE).await {
                 Source::Memory
@@ -39,7 +45,9 @@ pub async fn source_for(store: &Store, consistency: Consistency) -> Source {
             }
         }
     };
-    // Read before deciding: whatever the decision sees is at least this recent.
+    // Read before deciding: whatever the decision sees is at least this recent. On PostgreSQL this is
+    // what the feed has delivered, which may trail this instance's own latest write by a moment: the
+    // answer already reflects that write, but not necessarily every write committed before it.
     revision::answered_at(cache.revision());
     source
 }
