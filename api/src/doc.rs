@@ -3,6 +3,7 @@
 //! kind can give, declared once here rather than on each operation.
 
 use crate::routes;
+use openapi::ProblemCode;
 use openapi::base::{BEARER_SCHEME, BaseDoc};
 use utoipa::openapi::header::Header;
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -151,6 +152,60 @@ impl CommonAnswers {
         }
     }
 
+    /// The problem codes an error answer can carry. The generic statuses have one code each; a 404 or
+    /// 409 names what was not found or is taken, in the words its operation's description uses.
+    fn codes(status: &str, description: &str, reads_body: bool) -> Vec<ProblemCode> {
+        let says = |word: &str| description.to_ascii_lowercase().contains(word);
+        match status {
+            "400" if reads_body => vec![ProblemCode::BadRequest, ProblemCode::InvalidJson],
+            "400" => vec![ProblemCode::BadRequest],
+            "401" => vec![ProblemCode::Unauthorized],
+            "403" => vec![ProblemCode::Forbidden],
+            "408" => vec![ProblemCode::RequestTimeout],
+            "413" => vec![ProblemCode::PayloadTooLarge],
+            "415" => vec![ProblemCode::UnsupportedMediaType],
+            "422" => vec![ProblemCode::ValidationFailed],
+            "500" => vec![ProblemCode::Internal],
+            "503" => vec![ProblemCode::Unavailable],
+            "404" => [
+                (says("user"), ProblemCode::UserNotFound),
+                (says("compan"), ProblemCode::CompanyNotFound),
+                (says("access"), ProblemCode::AccessNotFound),
+                (says("key"), ProblemCode::KeyNotFound),
+            ]
+            .into_iter()
+            .filter_map(|(named, code)| named.then_some(code))
+            .collect(),
+            "409" if says("access") => vec![ProblemCode::AlreadyHasAccess],
+            "409" => [
+                (says("username"), ProblemCode::UsernameTaken),
+                (says("company"), ProblemCode::CompanyNameTaken),
+                (says("key"), ProblemCode::KeyNameTaken),
+            ]
+            .into_iter()
+            .filter_map(|(named, code)| named.then_some(code))
+            .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Each error answer's description ends with the codes it can carry, which clients branch on.
+    fn name_codes(operation: &mut Operation) {
+        let reads_body = operation.request_body.is_some();
+        for (status, response) in operation.responses.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            let codes = Self::codes(status, &response.description, reads_body);
+            if codes.is_empty() {
+                continue;
+            }
+            let listed: Vec<String> = codes.iter().map(|code| format!("`{code}`")).collect();
+            response.description =
+                format!("{} (code {})", response.description, listed.join(" or "));
+        }
+    }
+
     fn add(operation: &mut Operation, status: u16, description: &str) {
         operation
             .responses
@@ -214,6 +269,7 @@ impl Modify for CommonAnswers {
                     "The server failed; the cause is in its log, never in the answer",
                 );
                 Self::problems_as_problem_json(operation);
+                Self::name_codes(operation);
                 Self::headers(operation, states_revision);
             }
         }

@@ -1625,7 +1625,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessDecision"];
                 };
             };
-            /** @description A query value or the Company-Access-Consistency header is malformed; `detail` names which */
+            /** @description A query value or the Company-Access-Consistency header is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1636,7 +1636,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1647,7 +1647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1658,7 +1658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1708,7 +1708,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessCheckResults"];
                 };
             };
-            /** @description The Company-Access-Consistency header or the body's JSON is malformed; `detail` names which */
+            /** @description The Company-Access-Consistency header or the body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1719,7 +1719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1730,7 +1730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1741,7 +1741,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1752,7 +1752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1763,7 +1763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A pair is not valid, or more than 10,000 pairs */
+            /** @description A pair is not valid, or more than 10,000 pairs (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1774,7 +1774,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1785,7 +1785,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1826,7 +1826,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkGrantResult"];
                 };
             };
-            /** @description The body's JSON is malformed; `detail` names which */
+            /** @description The body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1837,7 +1837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1848,7 +1848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1859,7 +1859,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A listed user or company does not exist */
+            /** @description A listed user or company does not exist (code `user_not_found` or `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1870,7 +1870,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1881,7 +1881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1892,7 +1892,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1903,7 +1903,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1914,7 +1914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1925,7 +1925,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1966,7 +1966,7 @@ export interface operations {
                     "application/json": components["schemas"]["PopulateResult"];
                 };
             };
-            /** @description The body's JSON is malformed; `detail` names which */
+            /** @description The body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1977,7 +1977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1988,7 +1988,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -1999,7 +1999,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2010,7 +2010,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2021,7 +2021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2032,7 +2032,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2043,7 +2043,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2054,7 +2054,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2104,7 +2104,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description A query value is malformed; `detail` names which */
+            /** @description A query value is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2115,7 +2115,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2126,7 +2126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2137,7 +2137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2148,7 +2148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2203,7 +2203,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChangePage"];
                 };
             };
-            /** @description A query value is malformed; `detail` names which */
+            /** @description A query value is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2214,7 +2214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2225,7 +2225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2236,7 +2236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2247,7 +2247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2293,7 +2293,7 @@ export interface operations {
                     "application/json": components["schemas"]["CompanyPage"];
                 };
             };
-            /** @description A query value is malformed; `detail` names which */
+            /** @description A query value is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2304,7 +2304,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2315,7 +2315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2326,7 +2326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2337,7 +2337,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2380,7 +2380,7 @@ export interface operations {
                     "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description The body's JSON is malformed; `detail` names which */
+            /** @description The body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2391,7 +2391,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2402,7 +2402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2413,7 +2413,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2424,7 +2424,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A company with this name exists */
+            /** @description A company with this name exists (code `company_name_taken`) */
             409: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2435,7 +2435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2446,7 +2446,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2457,7 +2457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2468,7 +2468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2479,7 +2479,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2517,7 +2517,7 @@ export interface operations {
                     "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description A value in the path is malformed; `detail` names which */
+            /** @description A value in the path is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2528,7 +2528,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2539,7 +2539,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2550,7 +2550,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Company not found */
+            /** @description Company not found (code `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2561,7 +2561,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2572,7 +2572,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2610,7 +2610,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A value in the path is malformed; `detail` names which */
+            /** @description A value in the path is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2621,7 +2621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2632,7 +2632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2643,7 +2643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Company not found */
+            /** @description Company not found (code `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2654,7 +2654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2665,7 +2665,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2709,7 +2709,7 @@ export interface operations {
                     "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description A value in the path or the body's JSON is malformed; `detail` names which */
+            /** @description A value in the path or the body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2720,7 +2720,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2731,7 +2731,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2742,7 +2742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Company not found */
+            /** @description Company not found (code `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2753,7 +2753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2764,7 +2764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A company with this name exists */
+            /** @description A company with this name exists (code `company_name_taken`) */
             409: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2775,7 +2775,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2786,7 +2786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2797,7 +2797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2808,7 +2808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2819,7 +2819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2873,7 +2873,7 @@ export interface operations {
                     "application/json": components["schemas"]["CompanyMembers"];
                 };
             };
-            /** @description A value in the path, a query value or the Company-Access-Consistency header is malformed; `detail` names which */
+            /** @description A value in the path, a query value or the Company-Access-Consistency header is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2884,7 +2884,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2895,7 +2895,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2906,7 +2906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Company not found */
+            /** @description Company not found (code `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2917,7 +2917,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2928,7 +2928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2963,7 +2963,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3018,7 +3018,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"][];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3029,7 +3029,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `admin` */
+            /** @description The key's scope is below `admin` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3040,7 +3040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3051,7 +3051,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3092,7 +3092,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedKey"];
                 };
             };
-            /** @description The body's JSON is malformed; `detail` names which */
+            /** @description The body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3103,7 +3103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3114,7 +3114,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `admin` */
+            /** @description The key's scope is below `admin` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3125,7 +3125,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3136,7 +3136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A key has or had this name, or the name is reserved (`master`, `demo`) */
+            /** @description A key has or had this name, or the name is reserved (`master`, `demo`) (code `key_name_taken`) */
             409: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3147,7 +3147,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3158,7 +3158,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3169,7 +3169,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3180,7 +3180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3191,7 +3191,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3229,7 +3229,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A value in the path is malformed; `detail` names which */
+            /** @description A value in the path is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3240,7 +3240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3251,7 +3251,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `admin` */
+            /** @description The key's scope is below `admin` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3262,7 +3262,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Key not found */
+            /** @description Key not found (code `key_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3273,7 +3273,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3284,7 +3284,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3324,7 +3324,7 @@ export interface operations {
                     "text/plain; version=0.0.4": string;
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3335,7 +3335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3346,7 +3346,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3357,7 +3357,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3392,7 +3392,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3403,7 +3403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached, or (PostgreSQL) the change feed has not heard it within the staleness bound */
+            /** @description The database cannot be reached, or (PostgreSQL) the change feed has not heard it within the staleness bound (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3438,7 +3438,7 @@ export interface operations {
                     "application/json": components["schemas"]["Stats"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3449,7 +3449,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3460,7 +3460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3471,7 +3471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3518,7 +3518,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
-            /** @description A query value is malformed; `detail` names which */
+            /** @description A query value is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3529,7 +3529,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3540,7 +3540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3551,7 +3551,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3562,7 +3562,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3605,7 +3605,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description The body's JSON is malformed; `detail` names which */
+            /** @description The body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3616,7 +3616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3627,7 +3627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3638,7 +3638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Company not found (home_company_id) */
+            /** @description Company not found (home_company_id) (code `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3649,7 +3649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3660,7 +3660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Username taken */
+            /** @description Username taken (code `username_taken`) */
             409: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3671,7 +3671,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3682,7 +3682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3693,7 +3693,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3704,7 +3704,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3715,7 +3715,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3753,7 +3753,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description A value in the path is malformed; `detail` names which */
+            /** @description A value in the path is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3764,7 +3764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3775,7 +3775,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3786,7 +3786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description User not found */
+            /** @description User not found (code `user_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3797,7 +3797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3808,7 +3808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3846,7 +3846,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A value in the path is malformed; `detail` names which */
+            /** @description A value in the path is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3857,7 +3857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3868,7 +3868,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3879,7 +3879,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description User not found */
+            /** @description User not found (code `user_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3890,7 +3890,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3901,7 +3901,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3945,7 +3945,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description A value in the path or the body's JSON is malformed; `detail` names which */
+            /** @description A value in the path or the body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3956,7 +3956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3967,7 +3967,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3978,7 +3978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description User or company not found */
+            /** @description User or company not found (code `user_not_found` or `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3989,7 +3989,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4000,7 +4000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Username taken */
+            /** @description Username taken (code `username_taken`) */
             409: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4011,7 +4011,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4022,7 +4022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4033,7 +4033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4044,7 +4044,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4055,7 +4055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4104,7 +4104,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserCompanies"];
                 };
             };
-            /** @description A value in the path or the Company-Access-Consistency header is malformed; `detail` names which */
+            /** @description A value in the path or the Company-Access-Consistency header is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4115,7 +4115,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4126,7 +4126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` */
+            /** @description The key's scope is below `read` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4137,7 +4137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description User not found */
+            /** @description User not found (code `user_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4148,7 +4148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4159,7 +4159,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4203,7 +4203,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReplaceResult"];
                 };
             };
-            /** @description A value in the path or the body's JSON is malformed; `detail` names which */
+            /** @description A value in the path or the body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4214,7 +4214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4225,7 +4225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4236,7 +4236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description User not found / Company not found */
+            /** @description User not found / Company not found (code `user_not_found` or `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4247,7 +4247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4258,7 +4258,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4269,7 +4269,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4280,7 +4280,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4291,7 +4291,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4302,7 +4302,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4359,7 +4359,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserCompany"];
                 };
             };
-            /** @description A value in the path or the body's JSON is malformed; `detail` names which */
+            /** @description A value in the path or the body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4370,7 +4370,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4381,7 +4381,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4392,7 +4392,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description User not found / Company not found */
+            /** @description User not found / Company not found (code `user_not_found` or `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4403,7 +4403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4414,7 +4414,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description User already has access to this company */
+            /** @description User already has access to this company (code `already_has_access`) */
             409: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4425,7 +4425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4436,7 +4436,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4447,7 +4447,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Neither or both of company_id and company_ids, or a bad id */
+            /** @description Neither or both of company_id and company_ids, or a bad id (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4458,7 +4458,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4469,7 +4469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4509,7 +4509,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A value in the path is malformed; `detail` names which */
+            /** @description A value in the path is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4520,7 +4520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4531,7 +4531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4542,7 +4542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description User not found / Company not found / User does not have access to this company */
+            /** @description User not found / Company not found / User does not have access to this company (code `user_not_found` or `company_not_found` or `access_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4553,7 +4553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4564,7 +4564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4610,7 +4610,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserCompany"];
                 };
             };
-            /** @description A value in the path or the body's JSON is malformed; `detail` names which */
+            /** @description A value in the path or the body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4621,7 +4621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4632,7 +4632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` */
+            /** @description The key's scope is below `write` (code `forbidden`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4643,7 +4643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description User, company or access not found */
+            /** @description User, company or access not found (code `user_not_found` or `company_not_found` or `access_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4654,7 +4654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body did not arrive within the body timeout (default 10 s) */
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4665,7 +4665,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 1 MiB */
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
             413: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4676,7 +4676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not sent as `application/json` */
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
             415: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4687,7 +4687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4698,7 +4698,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4709,7 +4709,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4744,7 +4744,7 @@ export interface operations {
                     "application/json": components["schemas"]["WhoAmI"];
                 };
             };
-            /** @description No valid key */
+            /** @description No valid key (code `unauthorized`) */
             401: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4755,7 +4755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The server failed; the cause is in its log, never in the answer */
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
             500: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4766,7 +4766,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database cannot be reached */
+            /** @description The database cannot be reached (code `unavailable`) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */

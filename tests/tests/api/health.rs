@@ -186,3 +186,38 @@ fn every_reference_in_the_document_resolves() {
         );
     }
 }
+
+/// Clients branch on `code`: every error answer of the document names the codes it can carry, each one
+/// the service has.
+#[test]
+fn every_error_answer_names_its_problem_codes() {
+    let app = TestApp::spawn();
+    let document = app.get("/openapi.json").body;
+    let known = document["components"]["schemas"]["ProblemCode"]["enum"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut answers = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.as_str() < "400" {
+                    continue;
+                }
+                answers += 1;
+                let description = response["description"].as_str().unwrap();
+                let (_, codes) = description
+                    .rsplit_once("(code ")
+                    .unwrap_or_else(|| panic!("{method} {path} {status}: {description}"));
+                for code in codes.trim_end_matches(')').split(" or ") {
+                    let code = code.trim_matches('`');
+                    assert!(
+                        known.iter().any(|k| k == code),
+                        "{method} {path} {status}: unknown code {code}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(answers > 100, "{answers}");
+}
