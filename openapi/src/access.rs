@@ -167,7 +167,9 @@ pub struct UpdateGrant {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AccessCheckQuery {
+    /// The user to check.
     pub user_id: i32,
+    /// The company to check.
     pub company_id: Uuid,
 }
 

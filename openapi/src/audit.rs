@@ -54,7 +54,9 @@ pub struct AuditEntry {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Only changes to this user.
     pub user_id: Option<i32>,
+    /// Only changes to this company.
     pub company_id: Option<Uuid>,
     /// Exact action, or a prefix ending in `.` (`access.` for every access change).
     #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]

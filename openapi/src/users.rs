@@ -104,6 +104,7 @@ pub struct ListUsersQuery {
     /// Exact username, any letter case.
     #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub username: Option<String>,
+    /// Only users with this role.
     pub role: Option<Role>,
     /// Only users granted at least this many companies (2 lists the multi-company users).
     #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_u64)]

@@ -1594,7 +1594,9 @@ export interface operations {
     check_access: {
         parameters: {
             query: {
+                /** @description The user to check. */
                 user_id: number;
+                /** @description The company to check. */
                 company_id: string;
             };
             header?: {
@@ -2072,7 +2074,9 @@ export interface operations {
     list_audit: {
         parameters: {
             query?: {
+                /** @description Only changes to this user. */
                 user_id?: number;
+                /** @description Only changes to this company. */
                 company_id?: string;
                 /** @description Exact action, or a prefix ending in `.` (`access.` for every access change). */
                 action?: string;
@@ -3493,6 +3497,7 @@ export interface operations {
                 q?: string;
                 /** @description Exact username, any letter case. */
                 username?: string;
+                /** @description Only users with this role. */
                 role?: components["schemas"]["Role"];
                 /** @description Only users granted at least this many companies (2 lists the multi-company users). */
                 min_companies?: number;
