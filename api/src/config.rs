@@ -39,6 +39,9 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// From `COMPANY_ACCESS_LONG_POLL_MAX_SECS` (default 60): the longest a long poll of `GET /changes` waits.
     pub long_poll_max: Duration,
+    /// From `COMPANY_ACCESS_LOG_SAMPLE` (default 1): one in this many request lines of answers below 400 is
+    /// logged, so a busy check path can be turned down; every 4xx and 5xx line is logged whatever it says.
+    pub log_sample: u64,
     /// OpenTelemetry trace export; `None` (the default) turns tracing off.
     pub traces: Option<TraceSettings>,
 }
@@ -236,6 +239,7 @@ impl Settings {
                 .min(openapi::changes::MAX_WAIT_SECS),
             ),
             traces,
+            log_sample: number("COMPANY_ACCESS_LOG_SAMPLE", 1)?.max(1),
         })
     }
 }

@@ -250,6 +250,19 @@ fn is_safe_request_id(id: &str) -> bool {
 }
 
 /// Logs every request once, under a request id that is also returned as `X-Request-Id`.
+/// Request lines of answers below 400 seen so far, for sampling them.
+static ANSWERED_LINES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Whether this request's line is logged: every 4xx and 5xx, one in `sample` of the rest.
+fn keeps_line(status: u16, sample: u64) -> bool {
+    if status >= 400 || sample <= 1 {
+        return true;
+    }
+    ANSWERED_LINES
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        .is_multiple_of(sample)
+}
+
 async fn log_request(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -315,9 +328,12 @@ async fn log_request(
             traceparent = tracer.finish(trace, route.as_deref(), status, elapsed, &request_id);
         }
     }
-    span.in_scope(|| {
-        tracing::info!(status, elapsed_us = elapsed.as_micros() as u64, "handled");
-    });
+    let sample = state.as_ref().map_or(1, |state| state.log_sample);
+    if keeps_line(status, sample) {
+        span.in_scope(|| {
+            tracing::info!(status, elapsed_us = elapsed.as_micros() as u64, "handled");
+        });
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()
@@ -421,6 +437,7 @@ impl Application {
             store,
             master_key_hash,
             longest_wait: settings.long_poll_max,
+            log_sample: settings.log_sample,
             tracer,
         });
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
@@ -564,6 +581,14 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sampled_logging_keeps_every_error_line_and_one_in_n_others() {
+        assert!((0..50).all(|_| keeps_line(200, 1)));
+        assert!((0..50).all(|_| keeps_line(404, 1000) && keeps_line(503, 1000)));
+        let kept = (0..1000).filter(|_| keeps_line(200, 100)).count();
+        assert!((9..=11).contains(&kept), "{kept}");
+    }
 
     #[test]
     fn redact_hides_passwords_only() {

@@ -13,4 +13,6 @@ pub struct AppState {
     pub longest_wait: std::time::Duration,
     /// Set only when traces are exported (`OTEL_EXPORTER_OTLP_ENDPOINT`).
     pub tracer: Option<Tracer>,
+    /// One in this many request lines of answers below 400 is logged (`COMPANY_ACCESS_LOG_SAMPLE`).
+    pub log_sample: u64,
 }

@@ -246,6 +246,7 @@ pub fn settings_for(db: &TestDatabase, demo: bool) -> Settings {
         max_staleness: api::config::DEFAULT_MAX_STALENESS,
         body_timeout: api::config::DEFAULT_BODY_TIMEOUT,
         long_poll_max: std::time::Duration::from_secs(60),
+        log_sample: 1,
         traces: None,
     }
 }
