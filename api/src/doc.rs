@@ -53,13 +53,16 @@ impl CommonAnswers {
         )
     }
 
+    /// Whether the operation reads a parameter from `place`.
+    fn reads(operation: &Operation, place: ParameterIn) -> bool {
+        operation.parameters.iter().flatten().any(
+            |parameter| matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == place),
+        )
+    }
+
     /// What a 400 can be about: each input the operation reads (path values, the query, the body).
     fn malformed(operation: &Operation) -> Option<String> {
-        let reads = |place: ParameterIn| {
-            operation.parameters.iter().flatten().any(|parameter| {
-                matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == place)
-            })
-        };
+        let reads = |place: ParameterIn| Self::reads(operation, place);
         let inputs: Vec<&str> = [
             (reads(ParameterIn::Path), "a value in the path"),
             (reads(ParameterIn::Query), "a query value"),
@@ -227,9 +230,7 @@ impl Modify for CommonAnswers {
             ];
             for (index, operation) in operations.into_iter().enumerate() {
                 let Some(operation) = operation else { continue };
-                let reads_with_consistency = operation.parameters.iter().flatten().any(|parameter| {
-                    matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Header)
-                });
+                let reads_with_consistency = Self::reads(operation, ParameterIn::Header);
                 // Index 0 is GET; the others change something, except the batch check, which names
                 // its consistency like every check.
                 let states_revision = index != 0 || reads_with_consistency || path == "/changes";

@@ -1,11 +1,9 @@
 //! The change stream: every committed change after a revision, oldest first, for services that keep
 //! their own copy and resume from their last revision after a restart.
 
-use crate::audit::AuditAction;
-use chrono::{DateTime, Utc};
+use crate::audit::AuditEntry;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 /// Longest `wait` of a long poll, in seconds.
 pub const MAX_WAIT_SECS: u64 = 60;
@@ -32,31 +30,14 @@ pub struct ChangesQuery {
     pub wait: Option<u64>,
 }
 
-/// One committed change.
+/// One committed change: its audit entry, and the revision of the write that made it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ChangeEvent {
     /// The revision of the write that made the change; one write may make several changes.
     pub revision: String,
-    /// The audit entry's id.
-    pub id: i64,
-    /// When the change was made.
-    pub at: DateTime<Utc>,
-    /// Name of the API key that made the change (`master` for the master key, `demo` for the demo data).
-    pub actor: String,
-    /// Id of the key that made the change; absent for the master key and the demo data.
-    pub actor_key_id: Option<Uuid>,
-    /// What happened.
-    pub action: AuditAction,
-    /// The user the change was about, if any.
-    pub user_id: Option<i32>,
-    /// The company the change was about, if any.
-    pub company_id: Option<Uuid>,
-    /// The record before the change; absent when there was none.
-    #[schema(value_type = Option<Object>)]
-    pub before: Option<serde_json::Value>,
-    /// The record after the change; absent when there is none.
-    #[schema(value_type = Option<Object>)]
-    pub after: Option<serde_json::Value>,
+    /// The change as the audit trail records it.
+    #[serde(flatten)]
+    pub entry: AuditEntry,
 }
 
 /// A page of the change stream, oldest first.

@@ -49,22 +49,25 @@ pub async fn list(db: &impl ConnectionTrait, query: AuditQuery) -> Result<AuditP
     Ok(AuditPage {
         items: rows
             .into_iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    id: row.id,
-                    at: row.at,
-                    actor: row.actor,
-                    actor_key_id: row.actor_key_id,
-                    action: stored("audit action", row.action.parse::<AuditAction>())?,
-                    user_id: row.user_id,
-                    company_id: row.company_id,
-                    before: row.before,
-                    after: row.after,
-                })
-            })
+            .map(entry)
             .collect::<Result<_, AppError>>()?,
         total,
         limit: page.limit,
         offset: page.offset,
+    })
+}
+
+/// An audit row as the API shows it.
+pub fn entry(row: audit_log::Model) -> Result<AuditEntry, AppError> {
+    Ok(AuditEntry {
+        id: row.id,
+        at: row.at,
+        actor: row.actor,
+        actor_key_id: row.actor_key_id,
+        action: stored("audit action", row.action.parse::<AuditAction>())?,
+        user_id: row.user_id,
+        company_id: row.company_id,
+        before: row.before,
+        after: row.after,
     })
 }

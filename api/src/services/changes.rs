@@ -2,11 +2,10 @@
 //! change feed.
 
 use crate::db::store::Store;
-use crate::db::stored;
 use crate::error::AppError;
 use crate::revision::{self, parse_token};
+use crate::services::audit;
 use entity::audit_log;
-use openapi::audit::AuditAction;
 use openapi::changes::{
     ChangeEvent, ChangePage, ChangesQuery, MAX_CHANGES_PER_PAGE, MAX_WAIT_SECS,
 };
@@ -118,14 +117,6 @@ async fn whole_revisions(
 fn event(row: audit_log::Model) -> Result<ChangeEvent, AppError> {
     Ok(ChangeEvent {
         revision: row.revision.unwrap_or_default().to_string(),
-        id: row.id,
-        at: row.at,
-        actor: row.actor,
-        actor_key_id: row.actor_key_id,
-        action: stored("audit action", row.action.parse::<AuditAction>())?,
-        user_id: row.user_id,
-        company_id: row.company_id,
-        before: row.before,
-        after: row.after,
+        entry: audit::entry(row)?,
     })
 }

@@ -33,20 +33,21 @@ fn print_change(change: &ChangeEvent, json: bool) {
         }
         return;
     }
-    let user = change
+    let entry = &change.entry;
+    let user = entry
         .user_id
         .map(|id| format!(" user {id}"))
         .unwrap_or_default();
-    let company = change
+    let company = entry
         .company_id
         .map(|id| format!(" company {id}"))
         .unwrap_or_default();
     outln!(
         "{:>8}  {}  {:<16}  {}{user}{company}",
         change.revision,
-        change.at.format("%Y-%m-%d %H:%M:%S"),
-        change.actor,
-        change.action
+        entry.at.format("%Y-%m-%d %H:%M:%S"),
+        entry.actor,
+        entry.action
     );
 }
 

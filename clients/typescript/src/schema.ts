@@ -703,43 +703,10 @@ export interface components {
             /** @description Whether nothing was changed. */
             dry_run: boolean;
         };
-        /** @description One committed change. */
-        ChangeEvent: {
+        /** @description One committed change: its audit entry, and the revision of the write that made it. */
+        ChangeEvent: components["schemas"]["AuditEntry"] & {
             /** @description The revision of the write that made the change; one write may make several changes. */
             revision: string;
-            /**
-             * Format: int64
-             * @description The audit entry's id.
-             */
-            id: number;
-            /**
-             * Format: date-time
-             * @description When the change was made.
-             */
-            at: string;
-            /** @description Name of the API key that made the change (`master` for the master key, `demo` for the demo data). */
-            actor: string;
-            /**
-             * Format: uuid
-             * @description Id of the key that made the change; absent for the master key and the demo data.
-             */
-            actor_key_id?: string | null;
-            /** @description What happened. */
-            action: components["schemas"]["AuditAction"];
-            /**
-             * Format: int32
-             * @description The user the change was about, if any.
-             */
-            user_id?: number | null;
-            /**
-             * Format: uuid
-             * @description The company the change was about, if any.
-             */
-            company_id?: string | null;
-            /** @description The record before the change; absent when there was none. */
-            before?: Record<string, never> | null;
-            /** @description The record after the change; absent when there is none. */
-            after?: Record<string, never> | null;
         };
         /**
          * @description A page of the change stream, oldest first.
