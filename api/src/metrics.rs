@@ -56,6 +56,10 @@ struct MethodStats {
 pub struct Gauges {
     pub cache_users: usize,
     pub cache_companies: usize,
+    /// Ids held as the set of every id that exists (users and companies together).
+    pub cache_known_ids: usize,
+    /// Single ids remembered as existing nowhere.
+    pub cache_absent_ids: usize,
     pub cache_distrusts: u64,
     pub change_feed_up: bool,
     /// Seconds since the change feed last heard anything; 0 without a feed (SQLite).
@@ -247,6 +251,16 @@ impl Metrics {
             out,
             "company_access_cache_entries{{kind=\"companies\"}} {}",
             gauges.cache_companies
+        );
+        let _ = writeln!(
+            out,
+            "company_access_cache_entries{{kind=\"known_ids\"}} {}",
+            gauges.cache_known_ids
+        );
+        let _ = writeln!(
+            out,
+            "company_access_cache_entries{{kind=\"absent_ids\"}} {}",
+            gauges.cache_absent_ids
         );
         counter(
             &mut out,

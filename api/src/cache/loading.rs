@@ -13,6 +13,9 @@ const REFRESH_BATCH: usize = 1_000;
 /// Loads again, ahead of their expiry, the cache entries that checks are reading; returns how many
 /// were stored (a batch that raced a change is not, and stays due until it expires).
 pub async fn refresh_cache(store: &Store) -> Result<usize, AppError> {
+    if store.cache.known_ids_due() {
+        load_known_ids(store).await?;
+    }
     let (users, companies) = store.cache.due_for_refresh();
     let mut refreshed = 0;
     for chunk in users.chunks(REFRESH_BATCH) {
@@ -38,10 +41,49 @@ pub async fn refresh_cache(store: &Store) -> Result<usize, AppError> {
     Ok(refreshed)
 }
 
+/// Reads every user and company id, when they fit in the cache's bound, so that checks naming ids that
+/// exist nowhere are answered from memory; whether the ids are now held.
+pub async fn load_known_ids(store: &Store) -> Result<bool, AppError> {
+    let cache = &store.cache;
+    if !cache.begin_known_ids() {
+        return Ok(false);
+    }
+    let bound = cache.capacity();
+    let read = async {
+        let users: Vec<i32> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .limit(bound as u64 + 1)
+            .into_tuple::<i32>()
+            .all(&store.db)
+            .await?;
+        let companies: Vec<Uuid> = company::Entity::find()
+            .select_only()
+            .column(company::Column::Id)
+            .limit(bound as u64 + 1)
+            .into_tuple::<Uuid>()
+            .all(&store.db)
+            .await?;
+        Ok::<_, sea_orm::DbErr>((users, companies))
+    };
+    match read.await {
+        Ok((users, companies)) if users.len() > bound || companies.len() > bound => {
+            cache.known_ids_too_many();
+            Ok(false)
+        }
+        Ok((users, companies)) => Ok(cache.finish_known_ids(users, companies)),
+        Err(error) => {
+            cache.known_ids_failed();
+            Err(AppError::Unavailable(error))
+        }
+    }
+}
+
 /// Fills an empty cache, up to its bound, with users in id order and every company: a service that has
 /// just started answers from memory at once instead of loading each user on its first check. Returns
 /// (users, companies) stored.
 pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
+    load_known_ids(store).await?;
     let capacity = store.cache.capacity();
     let generation = store.cache.generation();
     let companies: Vec<(Uuid, bool)> = company::Entity::find()

@@ -7,6 +7,7 @@
 //! it, delivered on commit); while the feed is not listening the cache is not trusted and every check
 //! goes to the database. Entries also expire after a TTL, a bound on anything written behind our back.
 
+mod existence;
 mod expiry;
 pub mod feed;
 mod interner;
@@ -17,6 +18,7 @@ pub mod refresher;
 use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::decision::{Facts, UserFacts};
+use existence::Existence;
 use expiry::{Stamp, make_room, sweep};
 use interner::Interner;
 use keys::KeyCache;
@@ -32,13 +34,16 @@ use uuid::Uuid;
 struct CachedUser {
     grants: Box<[u32]>,
     stamp: Stamp,
-    flags: Option<(bool, bool)>,
+    /// (is_active, is_super_admin): users that do not exist are kept apart, in [`Existence`].
+    flags: (bool, bool),
 }
 
 struct Inner {
     users: HashMap<i32, CachedUser>,
-    companies: HashMap<Uuid, (bool, Stamp)>,
+    /// Companies that exist; those that do not are kept apart, in [`Existence`].
+    companies: HashMap<Uuid, Stamp>,
     interner: Interner,
+    existence: Existence,
 }
 
 impl Inner {
@@ -105,6 +110,7 @@ impl CheckCache {
                 users: HashMap::new(),
                 companies: HashMap::new(),
                 interner: Interner::default(),
+                existence: Existence::default(),
             }),
             generation: AtomicU64::new(0),
             trusted: AtomicBool::new(trusted),
@@ -217,19 +223,39 @@ impl CheckCache {
         now: u64,
         ttl: u64,
     ) -> Option<Facts> {
-        let cached = inner.users.get_mut(&user)?;
-        cached.stamp.read(now, ttl)?;
-        let (exists, stamp) = inner.companies.get_mut(company)?;
-        stamp.read(now, ttl)?;
+        let cached = match inner.users.get_mut(&user) {
+            Some(cached) if cached.stamp.is_fresh(now, ttl) => {
+                cached.stamp.read = true;
+                cached
+            }
+            // A user that exists nowhere decides the answer whatever the company.
+            _ if inner.existence.user_absent(user, now, ttl) => {
+                return Some(Facts {
+                    user: None,
+                    company_exists: false,
+                    granted: false,
+                });
+            }
+            _ => return None,
+        };
+        let company_exists = match inner.companies.get_mut(company) {
+            Some(stamp) if stamp.is_fresh(now, ttl) => {
+                stamp.read = true;
+                true
+            }
+            _ if inner.existence.company_absent(company, now, ttl) => false,
+            _ => return None,
+        };
         // A company never interned is in no cached user's grants.
-        let granted = inner
-            .interner
-            .index
-            .get(company)
-            .is_some_and(|index| cached.grants.binary_search(index).is_ok());
+        let granted = company_exists
+            && inner
+                .interner
+                .index
+                .get(company)
+                .is_some_and(|index| cached.grants.binary_search(index).is_ok());
         Some(Facts {
-            user: cached.flags,
-            company_exists: *exists,
+            user: Some(cached.flags),
+            company_exists,
             granted,
         })
     }
@@ -270,6 +296,11 @@ impl CheckCache {
         let inner = &mut *guard;
         let interner_bound = capacity.max(MIN_INTERNER_BOUND);
         for (id, facts) in users {
+            let Some(flags) = facts.flags else {
+                inner.users.remove(&id);
+                inner.existence.user_missing(id, now);
+                continue;
+            };
             let new = facts
                 .grants
                 .iter()
@@ -296,15 +327,63 @@ impl CheckCache {
                 CachedUser {
                     grants,
                     stamp: Stamp::new(now),
-                    flags: facts.flags,
+                    flags,
                 },
             );
         }
         for (id, exists) in companies {
-            make_room(&mut inner.companies, &id, capacity);
-            inner.companies.insert(id, (exists, Stamp::new(now)));
+            if exists {
+                make_room(&mut inner.companies, &id, capacity);
+                inner.companies.insert(id, Stamp::new(now));
+            } else {
+                inner.companies.remove(&id);
+                inner.existence.company_missing(id, now);
+            }
         }
         true
+    }
+
+    /// Whether the whole set of ids should be read now (see [`Self::begin_known_ids`]).
+    pub fn known_ids_due(&self) -> bool {
+        self.enabled() && self.lock().existence.due(self.now(), self.ttl_ms())
+    }
+
+    /// A read of every user and company id is about to start; false when the cache is off.
+    pub fn begin_known_ids(&self) -> bool {
+        if !self.enabled() {
+            return false;
+        }
+        let now = self.now();
+        self.lock().existence.begin_load(now);
+        true
+    }
+
+    /// The read of every id landed; whether the ids are now held (a change to everything meanwhile, or
+    /// a distrusted cache, refuses them).
+    pub fn finish_known_ids(&self, users: Vec<i32>, companies: Vec<Uuid>) -> bool {
+        let now = self.now();
+        let trusted = self.enabled();
+        let mut inner = self.lock();
+        if !trusted {
+            inner.existence.abandon_load();
+            return false;
+        }
+        inner.existence.finish_load(users, companies, now)
+    }
+
+    /// The read found more ids than the cache holds: missing ids are remembered one by one instead.
+    pub fn known_ids_too_many(&self) {
+        self.lock().existence.too_many();
+    }
+
+    /// The read failed: it is tried again at the next chance.
+    pub fn known_ids_failed(&self) {
+        self.lock().existence.abandon_load();
+    }
+
+    /// (ids held as the known set, single ids remembered missing).
+    pub fn existence_sizes(&self) -> (usize, usize) {
+        self.lock().existence.sizes()
     }
 
     pub fn key(&self, hash: &[u8; 32]) -> Option<Caller> {
@@ -342,9 +421,10 @@ impl CheckCache {
             &mut inner.companies,
             now,
             ttl,
-            |(_, stamp)| stamp,
+            |stamp| stamp,
             |id| id.as_u64_pair().0,
         );
+        inner.existence.expire(now, ttl);
         self.keys.expire(now, ttl);
         if inner.users.is_empty() {
             inner.interner.index.clear();
@@ -372,6 +452,7 @@ impl CheckCache {
         }
         let mut inner = self.lock();
         self.generation.fetch_add(1, Ordering::AcqRel);
+        inner.existence.touched(changes);
         if changes.everything {
             inner.forget_users();
             inner.companies.clear();
@@ -438,174 +519,4 @@ impl CheckCache {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use expiry::{REFRESH_UNTIL, spread};
-
-    fn facts(grants: &[Uuid]) -> UserFacts {
-        UserFacts::existing(true, false, grants.to_vec())
-    }
-
-    #[test]
-    fn a_load_that_raced_a_change_is_not_stored() {
-        let cache = CheckCache::new(CacheSettings::default(), true);
-        let company = Uuid::new_v4();
-        let before = cache.generation();
-        cache.apply(&Changes::user(7));
-        cache.store(before, vec![(7, facts(&[company]))], vec![(company, true)]);
-        assert!(cache.lookup(7, &company).is_none());
-        let now = cache.generation();
-        cache.store(now, vec![(7, facts(&[company]))], vec![(company, true)]);
-        assert_eq!(
-            cache.lookup(7, &company),
-            Some(Facts {
-                user: Some((true, false)),
-                company_exists: true,
-                granted: true
-            })
-        );
-        cache.apply(&Changes::user(7));
-        assert!(cache.lookup(7, &company).is_none());
-    }
-
-    #[test]
-    fn untrusted_cache_answers_nothing_and_stores_nothing() {
-        let cache = CheckCache::new(CacheSettings::default(), false);
-        let company = Uuid::new_v4();
-        cache.store(
-            cache.generation(),
-            vec![(1, facts(&[company]))],
-            vec![(company, true)],
-        );
-        assert!(cache.lookup(1, &company).is_none());
-        cache.trust_afresh();
-        cache.store(
-            cache.generation(),
-            vec![(1, facts(&[company]))],
-            vec![(company, true)],
-        );
-        assert!(cache.lookup(1, &company).is_some());
-        cache.distrust();
-        assert!(cache.lookup(1, &company).is_none());
-        assert!(cache.is_empty());
-    }
-
-    #[test]
-    fn the_cache_stays_within_its_capacity() {
-        let cache = CheckCache::new(
-            CacheSettings {
-                capacity: 100,
-                ttl: Duration::from_secs(60),
-            },
-            true,
-        );
-        for user in 0..1000 {
-            cache.store(cache.generation(), vec![(user, facts(&[]))], vec![]);
-        }
-        assert!(cache.len().0 <= 100);
-    }
-
-    #[test]
-    fn entries_expire() {
-        let cache = CheckCache::new(
-            CacheSettings {
-                capacity: 10,
-                ttl: Duration::from_millis(0),
-            },
-            true,
-        );
-        let company = Uuid::new_v4();
-        cache.store(
-            cache.generation(),
-            vec![(1, facts(&[]))],
-            vec![(company, true)],
-        );
-        assert!(cache.lookup(1, &company).is_none());
-    }
-
-    #[test]
-    fn entries_read_are_due_for_refresh_before_they_expire_and_unread_ones_are_dropped() {
-        let ttl = Duration::from_secs(2);
-        let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
-        let company = Uuid::new_v4();
-        cache.store(
-            cache.generation(),
-            vec![(1, facts(&[company])), (2, facts(&[]))],
-            vec![(company, true)],
-        );
-        assert!(cache.lookup(1, &company).is_some());
-        assert_eq!(cache.due_for_refresh(), (vec![], vec![]), "too young");
-        std::thread::sleep(ttl.mul_f64(REFRESH_UNTIL) + Duration::from_millis(20));
-        assert_eq!(cache.due_for_refresh(), (vec![1], vec![company]));
-        std::thread::sleep(ttl);
-        assert_eq!(cache.due_for_refresh(), (vec![], vec![]));
-        assert!(cache.is_empty(), "expired entries are dropped");
-    }
-
-    #[test]
-    fn a_refreshed_entry_is_not_due_again_until_read_again() {
-        let ttl = Duration::from_secs(2);
-        let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
-        let company = Uuid::new_v4();
-        cache.store(
-            cache.generation(),
-            vec![(1, facts(&[]))],
-            vec![(company, true)],
-        );
-        assert!(cache.lookup(1, &company).is_some());
-        std::thread::sleep(ttl.mul_f64(REFRESH_UNTIL) + Duration::from_millis(20));
-        let (users, _) = cache.due_for_refresh();
-        cache.store(
-            cache.generation(),
-            users.into_iter().map(|id| (id, facts(&[]))).collect(),
-            vec![],
-        );
-        assert_eq!(cache.due_for_refresh().0, Vec::<i32>::new());
-        assert_eq!(
-            CheckCache::new(CacheSettings { capacity: 0, ttl }, true).refresh_every(),
-            None
-        );
-        assert_eq!(cache.refresh_every(), Some(Duration::from_millis(50)));
-        assert!((0..1000).map(spread).all(|x| (0.0..1.0).contains(&x)));
-    }
-
-    #[test]
-    fn loading_again_what_a_full_cache_holds_evicts_nothing() {
-        let cache = CheckCache::new(
-            CacheSettings {
-                capacity: 100,
-                ttl: Duration::from_secs(60),
-            },
-            true,
-        );
-        let all: Vec<(i32, UserFacts)> = (0..100).map(|user| (user, facts(&[]))).collect();
-        cache.store(cache.generation(), all.clone(), vec![]);
-        cache.store(cache.generation(), all, vec![]);
-        assert_eq!(cache.len().0, 100);
-    }
-
-    #[test]
-    fn users_sharing_companies_do_not_flush_the_cache_and_outsized_users_are_not_cached() {
-        let cache = CheckCache::new(
-            CacheSettings {
-                capacity: 10,
-                ttl: Duration::from_secs(60),
-            },
-            true,
-        );
-        let shared: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
-        for user in 0..10 {
-            cache.store(cache.generation(), vec![(user, facts(&shared))], vec![]);
-        }
-        assert_eq!(cache.len().0, 10);
-        let huge: Vec<Uuid> = (0..MIN_INTERNER_BOUND + 1)
-            .map(|_| Uuid::new_v4())
-            .collect();
-        cache.store(cache.generation(), vec![(99, facts(&huge))], vec![]);
-        assert_eq!(
-            cache.len().0,
-            10,
-            "the outsized user is left out, the others stay"
-        );
-    }
-}
+mod tests;

@@ -20,6 +20,7 @@ fn pool_gauges(size: u32, idle: usize, max: u32) -> PoolGauges {
 pub fn exposition(store: &Store) -> String {
     let cache = &store.cache;
     let (cache_users, cache_companies) = cache.len();
+    let (cache_known_ids, cache_absent_ids) = cache.existence_sizes();
     let postgres = store.db.get_database_backend() == DatabaseBackend::Postgres;
     let (change_feed_up, change_feed_lag_seconds) = if postgres {
         let heard = cache.feed_last_heard();
@@ -56,6 +57,8 @@ pub fn exposition(store: &Store) -> String {
     store.metrics.render(&Gauges {
         cache_users,
         cache_companies,
+        cache_known_ids,
+        cache_absent_ids,
         cache_distrusts: cache.distrust_count(),
         change_feed_up,
         change_feed_lag_seconds,

@@ -233,3 +233,104 @@ fn while_the_change_feed_is_down_checks_go_to_the_database() {
     a.client().grant_company(sarah, nyc).unwrap();
     assert!(eventually(&b, sarah, nyc, true));
 }
+
+/// A gauge or counter read off `/metrics` as text: `name{labels} value` or `name value`.
+fn metric(app: &TestApp, series: &str) -> f64 {
+    let answer = app.get("/metrics");
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer
+        .text
+        .lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+fn wait_for_known_ids(app: &TestApp) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while metric(app, "company_access_cache_entries{kind=\"known_ids\"}") == 0.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cache never read the set of ids"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn ids_that_exist_nowhere_cost_no_database_read_and_new_ones_are_found_at_once() {
+    let app = TestApp::spawn_demo();
+    wait_for_known_ids(&app);
+    let john = app.user_id("john_smith");
+    let main = app.company_id("Main Office");
+    assert!(app.allowed(john, main), "john's entry is cached");
+    let misses = "company_access_cache_misses_total";
+    let before = metric(&app, misses);
+    for n in 0..200 {
+        let answer = app.get(&format!(
+            "/access-check?user_id={}&company_id={}",
+            900_000 + n,
+            uuid::Uuid::new_v4()
+        ));
+        assert_eq!(answer.body["reason"], "unknown_user", "{}", answer.text);
+        let answer = app.get(&format!(
+            "/access-check?user_id={john}&company_id={}",
+            uuid::Uuid::new_v4()
+        ));
+        assert_eq!(answer.body["reason"], "unknown_company", "{}", answer.text);
+    }
+    assert_eq!(
+        metric(&app, misses),
+        before,
+        "made-up ids were answered from memory"
+    );
+    assert!(app.allowed(john, main), "john's entry is still there");
+
+    // Created after the set was read: known at once, on the instance that wrote.
+    let newcomer = app.create_user("newcomer", "employee");
+    let branch = app.create_company("Newcomer Branch");
+    let answer = app.get(&format!(
+        "/access-check?user_id={newcomer}&company_id={main}"
+    ));
+    assert_eq!(answer.body["reason"], "no_grant", "{}", answer.text);
+    let answer = app.get(&format!("/access-check?user_id={john}&company_id={branch}"));
+    assert_eq!(answer.body["reason"], "no_grant", "{}", answer.text);
+    app.client().grant_company(newcomer, branch).unwrap();
+    assert!(app.allowed(newcomer, branch));
+}
+
+#[test]
+fn a_user_created_on_one_instance_is_known_on_the_other() {
+    if !postgres_or_skip("a_user_created_on_one_instance_is_known_on_the_other") {
+        return;
+    }
+    let a = TestApp::spawn_demo();
+    let b = TestApp::spawn_on(TestDatabase::shared(&a.db), |_| {});
+    assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
+    wait_for_known_ids(&b);
+    let main = a.company_id("Main Office");
+    let created = a.post("/users", &serde_json::json!({"username": "arrival"}));
+    assert_eq!(created.status, 201, "{}", created.text);
+    let token = created
+        .header("company-access-revision")
+        .expect("a write names its revision")
+        .to_owned();
+    let user = created.body["id"].as_i64().unwrap();
+    let check = format!("/access-check?user_id={user}&company_id={main}");
+    let at_least = format!("at-least {token}");
+    let answer = b.send_headers(
+        "GET",
+        &check,
+        Some(company_access_tests::MASTER_KEY),
+        &[("Company-Access-Consistency", &at_least)],
+    );
+    assert_eq!(answer.body["reason"], "no_grant", "{}", answer.text);
+    // Without the token too, once the feed has delivered it, and from memory from then on.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while b.get(&check).body["reason"] != "no_grant" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "B never heard of the user"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

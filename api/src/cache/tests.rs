@@ -1,0 +1,224 @@
+//! The check cache's own rules: races, bounds, expiry and ids that exist nowhere.
+
+use super::*;
+use expiry::{REFRESH_UNTIL, spread};
+
+fn facts(grants: &[Uuid]) -> UserFacts {
+    UserFacts::existing(true, false, grants.to_vec())
+}
+
+#[test]
+fn a_load_that_raced_a_change_is_not_stored() {
+    let cache = CheckCache::new(CacheSettings::default(), true);
+    let company = Uuid::new_v4();
+    let before = cache.generation();
+    cache.apply(&Changes::user(7));
+    cache.store(before, vec![(7, facts(&[company]))], vec![(company, true)]);
+    assert!(cache.lookup(7, &company).is_none());
+    let now = cache.generation();
+    cache.store(now, vec![(7, facts(&[company]))], vec![(company, true)]);
+    assert_eq!(
+        cache.lookup(7, &company),
+        Some(Facts {
+            user: Some((true, false)),
+            company_exists: true,
+            granted: true
+        })
+    );
+    cache.apply(&Changes::user(7));
+    assert!(cache.lookup(7, &company).is_none());
+}
+
+#[test]
+fn untrusted_cache_answers_nothing_and_stores_nothing() {
+    let cache = CheckCache::new(CacheSettings::default(), false);
+    let company = Uuid::new_v4();
+    cache.store(
+        cache.generation(),
+        vec![(1, facts(&[company]))],
+        vec![(company, true)],
+    );
+    assert!(cache.lookup(1, &company).is_none());
+    cache.trust_afresh();
+    cache.store(
+        cache.generation(),
+        vec![(1, facts(&[company]))],
+        vec![(company, true)],
+    );
+    assert!(cache.lookup(1, &company).is_some());
+    cache.distrust();
+    assert!(cache.lookup(1, &company).is_none());
+    assert!(cache.is_empty());
+}
+
+#[test]
+fn the_cache_stays_within_its_capacity() {
+    let cache = CheckCache::new(
+        CacheSettings {
+            capacity: 100,
+            ttl: Duration::from_secs(60),
+        },
+        true,
+    );
+    for user in 0..1000 {
+        cache.store(cache.generation(), vec![(user, facts(&[]))], vec![]);
+    }
+    assert!(cache.len().0 <= 100);
+}
+
+#[test]
+fn entries_expire() {
+    let cache = CheckCache::new(
+        CacheSettings {
+            capacity: 10,
+            ttl: Duration::from_millis(0),
+        },
+        true,
+    );
+    let company = Uuid::new_v4();
+    cache.store(
+        cache.generation(),
+        vec![(1, facts(&[]))],
+        vec![(company, true)],
+    );
+    assert!(cache.lookup(1, &company).is_none());
+}
+
+#[test]
+fn entries_read_are_due_for_refresh_before_they_expire_and_unread_ones_are_dropped() {
+    let ttl = Duration::from_secs(2);
+    let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
+    let company = Uuid::new_v4();
+    cache.store(
+        cache.generation(),
+        vec![(1, facts(&[company])), (2, facts(&[]))],
+        vec![(company, true)],
+    );
+    assert!(cache.lookup(1, &company).is_some());
+    assert_eq!(cache.due_for_refresh(), (vec![], vec![]), "too young");
+    std::thread::sleep(ttl.mul_f64(REFRESH_UNTIL) + Duration::from_millis(20));
+    assert_eq!(cache.due_for_refresh(), (vec![1], vec![company]));
+    std::thread::sleep(ttl);
+    assert_eq!(cache.due_for_refresh(), (vec![], vec![]));
+    assert!(cache.is_empty(), "expired entries are dropped");
+}
+
+#[test]
+fn a_refreshed_entry_is_not_due_again_until_read_again() {
+    let ttl = Duration::from_secs(2);
+    let cache = CheckCache::new(CacheSettings { capacity: 10, ttl }, true);
+    let company = Uuid::new_v4();
+    cache.store(
+        cache.generation(),
+        vec![(1, facts(&[]))],
+        vec![(company, true)],
+    );
+    assert!(cache.lookup(1, &company).is_some());
+    std::thread::sleep(ttl.mul_f64(REFRESH_UNTIL) + Duration::from_millis(20));
+    let (users, _) = cache.due_for_refresh();
+    cache.store(
+        cache.generation(),
+        users.into_iter().map(|id| (id, facts(&[]))).collect(),
+        vec![],
+    );
+    assert_eq!(cache.due_for_refresh().0, Vec::<i32>::new());
+    assert_eq!(
+        CheckCache::new(CacheSettings { capacity: 0, ttl }, true).refresh_every(),
+        None
+    );
+    assert_eq!(cache.refresh_every(), Some(Duration::from_millis(50)));
+    assert!((0..1000).map(spread).all(|x| (0.0..1.0).contains(&x)));
+}
+
+#[test]
+fn loading_again_what_a_full_cache_holds_evicts_nothing() {
+    let cache = CheckCache::new(
+        CacheSettings {
+            capacity: 100,
+            ttl: Duration::from_secs(60),
+        },
+        true,
+    );
+    let all: Vec<(i32, UserFacts)> = (0..100).map(|user| (user, facts(&[]))).collect();
+    cache.store(cache.generation(), all.clone(), vec![]);
+    cache.store(cache.generation(), all, vec![]);
+    assert_eq!(cache.len().0, 100);
+}
+
+#[test]
+fn users_sharing_companies_do_not_flush_the_cache_and_outsized_users_are_not_cached() {
+    let cache = CheckCache::new(
+        CacheSettings {
+            capacity: 10,
+            ttl: Duration::from_secs(60),
+        },
+        true,
+    );
+    let shared: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+    for user in 0..10 {
+        cache.store(cache.generation(), vec![(user, facts(&shared))], vec![]);
+    }
+    assert_eq!(cache.len().0, 10);
+    let huge: Vec<Uuid> = (0..MIN_INTERNER_BOUND + 1)
+        .map(|_| Uuid::new_v4())
+        .collect();
+    cache.store(cache.generation(), vec![(99, facts(&huge))], vec![]);
+    assert_eq!(
+        cache.len().0,
+        10,
+        "the outsized user is left out, the others stay"
+    );
+}
+
+#[test]
+fn ids_that_exist_nowhere_are_answered_from_memory_and_evict_nothing() {
+    let cache = CheckCache::new(
+        CacheSettings {
+            capacity: 10,
+            ttl: Duration::from_secs(60),
+        },
+        true,
+    );
+    let company = Uuid::new_v4();
+    for user in 0..10 {
+        cache.store(
+            cache.generation(),
+            vec![(user, facts(&[company]))],
+            vec![(company, true)],
+        );
+    }
+    let nowhere = Uuid::new_v4();
+    for user in 100..10_000 {
+        cache.store(
+            cache.generation(),
+            vec![(user, UserFacts::default())],
+            vec![(nowhere, false)],
+        );
+    }
+    assert_eq!(cache.len(), (10, 1), "the real entries stay");
+    let unknown = cache.lookup(9_999, &company).map(Facts::decide);
+    assert_eq!(unknown, Some(openapi::access::DecisionReason::UnknownUser));
+    let unknown = cache.lookup(1, &nowhere).map(Facts::decide);
+    assert_eq!(
+        unknown,
+        Some(openapi::access::DecisionReason::UnknownCompany)
+    );
+    assert!(cache.lookup(50, &company).is_none(), "never read: unknown");
+
+    assert!(cache.begin_known_ids());
+    cache.apply(&Changes::user(50));
+    assert!(cache.finish_known_ids((0..10).collect(), vec![company]));
+    let unknown = cache.lookup(77, &company).map(Facts::decide);
+    assert_eq!(unknown, Some(openapi::access::DecisionReason::UnknownUser));
+    assert!(
+        cache.lookup(50, &company).is_none(),
+        "created during the read: asked of the database"
+    );
+    cache.distrust();
+    cache.trust_afresh();
+    assert!(
+        cache.lookup(77, &company).is_none(),
+        "forgotten with the rest"
+    );
+    assert!(cache.known_ids_due());
+}
