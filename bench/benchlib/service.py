@@ -21,9 +21,13 @@ class Client:
     def __init__(self, port: int, timeout: float = 900):
         self.port, self.timeout = port, timeout
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        self.last_headers: dict[str, str] = {}
 
-    def call(self, method: str, path: str, body=None, auth: bool = True):
-        headers = {"Authorization": f"Bearer {MASTER_KEY}"} if auth else {}
+    def call(self, method: str, path: str, body=None, auth: bool = True, headers: dict | None = None):
+        """(status, parsed body); the answer's headers, names in lower case, stay in `last_headers`."""
+        headers = dict(headers or {})
+        if auth:
+            headers["Authorization"] = f"Bearer {MASTER_KEY}"
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -33,6 +37,7 @@ class Client:
                 self.conn.request(method, path, body=data, headers=headers)
                 response = self.conn.getresponse()
                 raw = response.read()
+                self.last_headers = {name.lower(): value for name, value in response.getheaders()}
                 break
             except (ConnectionError, http.client.HTTPException):
                 self.conn.close()

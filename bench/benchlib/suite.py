@@ -11,6 +11,7 @@ from pathlib import Path
 
 import datagen
 from .checks import companies_file, measure_a_to_b, measure_checks, measure_memory, measure_stale, measure_stats
+from .flood import measure_flood
 from .config import Plan, SQLSHELL
 from .databases import Backend
 from .results import Results
@@ -23,7 +24,7 @@ def bench_backend(plan: Plan, backend: Backend, workdir: Path, results: Results,
     b = backend.name
     postgres = b == "postgres"
     scale = plan.check
-    if only & {"memory", "checks", "stats", "stale", "ab"}:
+    if only & {"memory", "checks", "flood", "stats", "stale", "ab"}:
         log(f"{b}: generating {scale.users:,} users, {scale.companies:,} companies, "
             f"{scale.grants_per_user} grants each")
         started = time.perf_counter()
@@ -44,6 +45,8 @@ def bench_backend(plan: Plan, backend: Backend, workdir: Path, results: Results,
         try:
             if "checks" in only:
                 measure_checks(plan, backend, server, scale, companies, results)
+            if "flood" in only:
+                measure_flood(plan, backend, server, scale, companies, results)
             if "stats" in only:
                 measure_stats(plan, backend, db, server, results)
             if "stale" in only:

@@ -1,10 +1,13 @@
 -- GET load for wrk.
 --   wrk ... -s bench/lua/get.lua URL -- static PATH
 --   wrk ... -s bench/lua/get.lua URL -- check COMPANIES_FILE USERS GRANTS_PER_USER SEED POOL THREADS [LIMIT MARKER]
+--   wrk ... -s bench/lua/get.lua URL -- nowhere USERS SEED POOL
 -- "static": every request is GET PATH (the /health baseline). "check": GET /access-check with random
 -- pairs, prepared in init as a shuffled pool of POOL requests per thread (so request() costs the same as
 -- for "static"); thread t of T covers the users u with (u - 1) mod T = t first, so a pool of
 -- USERS / threads requests or more touches every user. Half of the pairs are granted ones.
+-- "nowhere": GET /access-check for ids that exist nowhere (users above USERS, random company ids), POOL
+-- distinct requests per thread: the flood a misbehaving or hostile client sends.
 -- THREADS: wrk's -t. LIMIT (optional): each thread stops after LIMIT / threads responses and then creates
 -- the file MARKER<thread number>; wrk itself only ends at -d or on SIGINT, which bench/run sends once every
 -- thread has made its marker.
@@ -22,6 +25,16 @@ function init(args)
    local id = wrk.thread:get("id")
    if args[1] == "static" then
       pool[1] = wrk.format("GET", args[2])
+   elseif args[1] == "nowhere" then
+      local users, seed, size = tonumber(args[2]), tonumber(args[3]), tonumber(args[4])
+      math.randomseed(seed * 7919 + id)
+      for i = 1, size do
+         local uid = users + math.random(1, 1000000000)
+         local cid = string.format("%08x-%04x-4%03x-8%03x-%06x%06x", math.random(0, 2147483647),
+            math.random(0, 65535), math.random(0, 4095), math.random(0, 4095), math.random(0, 16777215),
+            math.random(0, 16777215))
+         pool[i] = wrk.format("GET", "/access-check?user_id=" .. uid .. "&company_id=" .. cid)
+      end
    else
       local companies = common.read_lines(args[2])
       local users, grants, seed, size = tonumber(args[3]), tonumber(args[4]), tonumber(args[5]), tonumber(args[6])

@@ -169,6 +169,8 @@ pub struct Server {
     /// The server's data directory (and SQLite file); also the clients' working directory.
     pub dir: TempDir,
     log: Arc<Mutex<String>>,
+    database_url: String,
+    options: ServerOptions,
     // Dropped after the child is killed, so the database is no longer in use.
     _database: Option<PgDatabase>,
 }
@@ -192,61 +194,7 @@ impl Server {
             _ => (None, format!("sqlite://{}/t.db", dir.path().display())),
         };
         let env_key = format!("test-master-{}", uuid::Uuid::new_v4().simple());
-        let mut command = clean_command();
-        command
-            .arg("serve")
-            .env("DATABASE_URL", &database_url)
-            .env("COMPANY_ACCESS_BIND", "127.0.0.1:0")
-            .env("COMPANY_ACCESS_DATA_DIR", dir.path())
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        if options.demo {
-            command.arg("--demo");
-        }
-        if options.master_key_in_env {
-            command.env("COMPANY_ACCESS_MASTER_KEY", &env_key);
-        }
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary().display()));
-        let log = Arc::new(Mutex::new(String::new()));
-        let (found, listening) = mpsc::channel();
-        if let Some(stderr) = child.stderr.take() {
-            let log = Arc::clone(&log);
-            // Reads for the server's whole life: a full pipe would block its logging.
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stderr);
-                let mut line = String::new();
-                let mut sent = false;
-                loop {
-                    line.clear();
-                    match reader.read_line(&mut line) {
-                        Ok(0) | Err(_) => break,
-                        Ok(_) => {}
-                    }
-                    if let Ok(mut log) = log.lock() {
-                        log.push_str(&line);
-                    }
-                    if !sent && let Some(url) = listening_url(&line) {
-                        let _ = found.send(url);
-                        sent = true;
-                    }
-                }
-            });
-        }
-        let url = match listening.recv_timeout(START_TIMEOUT) {
-            Ok(url) => url,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let log = log.lock().map(|l| l.clone()).unwrap_or_default();
-                panic!(
-                    "the server did not start listening within {START_TIMEOUT:?}; its log:\n{log}"
-                );
-            }
-        };
+        let (child, url, log) = spawn_server(&database_url, dir.path(), &options, &env_key);
         let key = if options.master_key_in_env {
             env_key
         } else {
@@ -261,8 +209,33 @@ impl Server {
             key,
             dir,
             log,
+            database_url,
+            options,
             _database: database,
         }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the server at once (SIGKILL: no shutdown, no flush, whatever it was doing).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same database and data directory, with the same master key; it
+    /// may listen on another port (`url` follows).
+    pub fn start_again(&mut self) {
+        self.kill();
+        let mut options = self.options.clone();
+        // The data is already there, and the key is the one the first start used.
+        options.demo = false;
+        let (child, url, log) =
+            spawn_server(&self.database_url, self.dir.path(), &options, &self.key);
+        (self.child, self.url, self.log) = (child, url, log);
     }
 
     /// Everything the server logged so far.
@@ -308,6 +281,68 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Starts `serve` and waits until it listens: the child, its URL and its log as it grows.
+fn spawn_server(
+    database_url: &str,
+    dir: &Path,
+    options: &ServerOptions,
+    key: &str,
+) -> (Child, String, Arc<Mutex<String>>) {
+    let mut command = clean_command();
+    command
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("COMPANY_ACCESS_BIND", "127.0.0.1:0")
+        .env("COMPANY_ACCESS_DATA_DIR", dir)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if options.demo {
+        command.arg("--demo");
+    }
+    if options.master_key_in_env {
+        command.env("COMPANY_ACCESS_MASTER_KEY", key);
+    }
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary().display()));
+    let log = Arc::new(Mutex::new(String::new()));
+    let (found, listening) = mpsc::channel();
+    if let Some(stderr) = child.stderr.take() {
+        let log = Arc::clone(&log);
+        // Reads for the server's whole life: a full pipe would block its logging.
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stderr);
+            let mut line = String::new();
+            let mut sent = false;
+            loop {
+                line.clear();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                if let Ok(mut log) = log.lock() {
+                    log.push_str(&line);
+                }
+                if !sent && let Some(url) = listening_url(&line) {
+                    let _ = found.send(url);
+                    sent = true;
+                }
+            }
+        });
+    }
+    match listening.recv_timeout(START_TIMEOUT) {
+        Ok(url) => (child, url, log),
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let log = log.lock().map(|l| l.clone()).unwrap_or_default();
+            panic!("the server did not start listening within {START_TIMEOUT:?}; its log:\n{log}");
+        }
     }
 }
 

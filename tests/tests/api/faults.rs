@@ -1,5 +1,6 @@
-//! Faults as an operator meets them: a replica cut off from PostgreSQL by the network, a pool of one, a
-//! second instance on one SQLite file, callers without a key, and a body that never finishes arriving.
+//! Faults as an operator meets them: a replica cut off from PostgreSQL by the network, PostgreSQL
+//! restarting under a replica, a pool of one, a second instance on one SQLite file, callers without a
+//! key, and a body that never finishes arriving. (A server killed mid-write: `tests/cli/crash.rs`.)
 
 use api::Application;
 use company_access_tests::proxy::CuttableProxy;
@@ -276,4 +277,75 @@ fn a_body_that_trickles_in_is_cut_off_with_408() {
         waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
         "{waited:?}"
     );
+}
+
+#[test]
+fn a_postgresql_restart_costs_503s_and_never_a_wrong_answer_or_a_500() {
+    if !postgres_or_skip("a_postgresql_restart_costs_503s_and_never_a_wrong_answer_or_a_500") {
+        return;
+    }
+    let a = TestApp::spawn_demo();
+    let proxy = CuttableProxy::start("127.0.0.1:5432".parse().unwrap());
+    let through_proxy = proxy.url_for(&a.db.url);
+    let b = TestApp::spawn_on(TestDatabase::shared(&a.db), move |settings| {
+        settings.database_url = through_proxy;
+        settings.max_staleness = BOUND;
+        settings.db_timeout = DB_TIMEOUT;
+        settings.feed_retry = Duration::from_millis(200);
+    });
+    assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
+    let sarah = a.user_id("sarah");
+    let nyc = a.company_id("NYC");
+    a.client().grant_company(sarah, nyc).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !b.allowed(sarah, nyc) {
+        assert!(Instant::now() < deadline, "B never saw the grant");
+    }
+
+    proxy.go_down();
+    a.client().revoke_company(sarah, nyc).unwrap();
+    let check = format!("/access-check?user_id={sarah}&company_id={nyc}");
+    let down_at = Instant::now();
+    let (mut unavailable, mut right) = (0, 0);
+    let mut went_up = false;
+    while down_at.elapsed() < Duration::from_secs(20) {
+        if !went_up && down_at.elapsed() > Duration::from_secs(2) {
+            proxy.up();
+            went_up = true;
+        }
+        let answer = b.get(&check);
+        match answer.status {
+            200 => {
+                assert_eq!(
+                    answer.body["allowed"], false,
+                    "a stale answer: {}",
+                    answer.text
+                );
+                right += 1;
+                if went_up && right >= 20 {
+                    break;
+                }
+            }
+            503 => {
+                assert!(answer.header("retry-after").is_some());
+                unavailable += 1;
+            }
+            other => panic!("a check answered {other} around a restart: {}", answer.text),
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(unavailable > 0, "B never said it could not answer");
+    assert!(
+        right >= 20,
+        "B did not come back: {right} answers after the restart"
+    );
+    // Every route works again on fresh connections: a write on B, seen by A.
+    let write = b.post(
+        &format!("/users/{sarah}/companies"),
+        &json!({"company_id": nyc}),
+    );
+    assert_eq!(write.status, 201, "{}", write.text);
+    assert!(a.allowed(sarah, nyc));
+    assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
+    assert_eq!(b.send("GET", "/ready", None, None).status, 200);
 }
