@@ -266,6 +266,16 @@ impl TestApp {
         Self::spawn_on(db, settings_for_demo(demo))
     }
 
+    /// A second instance on this one's (PostgreSQL) database, its change feed listening.
+    pub fn replica(&self) -> Self {
+        let replica = Self::spawn_on(TestDatabase::shared(&self.db), |_| {});
+        assert!(
+            replica.wait_for_feed("listening", Duration::from_secs(10)),
+            "the replica's change feed never listened"
+        );
+        replica
+    }
+
     pub fn spawn_on(db: TestDatabase, tweak: impl FnOnce(&mut Settings) + Send + 'static) -> Self {
         let mut settings = settings_for(&db, false);
         tweak(&mut settings);

@@ -157,8 +157,7 @@ fn two_instances_on_one_postgres_see_each_others_changes() {
         return;
     }
     let a = TestApp::spawn_demo();
-    let b = TestApp::spawn_on(TestDatabase::shared(&a.db), |_| {});
-    assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
+    let b = a.replica();
     let sarah = a.user_id("sarah");
     let nyc = a.company_id("NYC");
     for round in 0..30 {
@@ -234,20 +233,19 @@ fn while_the_change_feed_is_down_checks_go_to_the_database() {
     assert!(eventually(&b, sarah, nyc, true));
 }
 
-/// A gauge or counter read off `/metrics` as text: `name{labels} value` or `name value`.
-fn metric(app: &TestApp, series: &str) -> f64 {
-    let answer = app.get("/metrics");
-    assert_eq!(answer.status, 200, "{}", answer.text);
-    answer
-        .text
-        .lines()
-        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
+/// A counter's or gauge's value read off `/metrics` now.
+fn metric(app: &TestApp, name: &str, labels: &[(&str, &str)]) -> f64 {
+    crate::metrics::value(&crate::metrics::scrape(app), name, labels)
 }
 
 fn wait_for_known_ids(app: &TestApp) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while metric(app, "company_access_cache_entries{kind=\"known_ids\"}") == 0.0 {
+    while metric(
+        app,
+        "company_access_cache_entries",
+        &[("kind", "known_ids")],
+    ) == 0.0
+    {
         assert!(
             std::time::Instant::now() < deadline,
             "the cache never read the set of ids"
@@ -264,7 +262,7 @@ fn ids_that_exist_nowhere_cost_no_database_read_and_new_ones_are_found_at_once()
     let main = app.company_id("Main Office");
     assert!(app.allowed(john, main), "john's entry is cached");
     let misses = "company_access_cache_misses_total";
-    let before = metric(&app, misses);
+    let before = metric(&app, misses, &[]);
     for n in 0..200 {
         let answer = app.get(&format!(
             "/access-check?user_id={}&company_id={}",
@@ -279,7 +277,7 @@ fn ids_that_exist_nowhere_cost_no_database_read_and_new_ones_are_found_at_once()
         assert_eq!(answer.body["reason"], "unknown_company", "{}", answer.text);
     }
     assert_eq!(
-        metric(&app, misses),
+        metric(&app, misses, &[]),
         before,
         "made-up ids were answered from memory"
     );
@@ -304,8 +302,7 @@ fn a_user_created_on_one_instance_is_known_on_the_other() {
         return;
     }
     let a = TestApp::spawn_demo();
-    let b = TestApp::spawn_on(TestDatabase::shared(&a.db), |_| {});
-    assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
+    let b = a.replica();
     wait_for_known_ids(&b);
     let main = a.company_id("Main Office");
     let created = a.post("/users", &serde_json::json!({"username": "arrival"}));

@@ -142,8 +142,7 @@ fn a_token_from_instance_a_makes_instance_b_exact() {
         return;
     }
     let a = TestApp::spawn_demo();
-    let b = TestApp::spawn_on(TestDatabase::shared(&a.db), |_| {});
-    assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
+    let b = a.replica();
     let sarah = a.user_id("sarah");
     let nyc = a.company_id("NYC");
     let check = format!("/access-check?user_id={sarah}&company_id={nyc}");

@@ -9,7 +9,7 @@ fn parse(text: &str) -> Scrape {
     Scrape::parse(text.lines().map(|line| Ok(line.to_owned()))).unwrap()
 }
 
-fn scrape(app: &TestApp) -> Scrape {
+pub(crate) fn scrape(app: &TestApp) -> Scrape {
     let answer = app.get("/metrics");
     assert_eq!(answer.status, 200, "{}", answer.text);
     parse(&answer.text)
@@ -25,7 +25,7 @@ fn find<'a>(scrape: &'a Scrape, metric: &str, labels: &[(&str, &str)]) -> Option
 }
 
 /// A counter's or gauge's value, 0 when the series is not there yet (a counter not yet moved).
-fn value(scrape: &Scrape, metric: &str, labels: &[(&str, &str)]) -> f64 {
+pub(crate) fn value(scrape: &Scrape, metric: &str, labels: &[(&str, &str)]) -> f64 {
     match find(scrape, metric, labels).map(|sample| &sample.value) {
         Some(Value::Counter(v) | Value::Gauge(v) | Value::Untyped(v)) => *v,
         Some(Value::Histogram(buckets)) => buckets.last().map_or(0.0, |bucket| bucket.count),

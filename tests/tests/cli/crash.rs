@@ -46,15 +46,9 @@ fn made(server: &Server, path: &str, body: Value) -> Value {
     created
 }
 
-/// The companies granted to `user`, by id.
-fn granted(server: &Server, user: i64) -> BTreeSet<String> {
-    let (status, page) = call(
-        server,
-        "GET",
-        &format!("/users/{user}/companies?limit=500"),
-        None,
-    )
-    .expect("server up");
+/// The `company_id`s of one page (grants or audit entries), read with the master key.
+fn company_ids(server: &Server, path: &str) -> BTreeSet<String> {
+    let (status, page) = call(server, "GET", path, None).expect("server up");
     assert_eq!(status, 200, "{page}");
     page["items"]
         .as_array()
@@ -64,17 +58,17 @@ fn granted(server: &Server, user: i64) -> BTreeSet<String> {
         .collect()
 }
 
+/// The companies granted to `user`, by id.
+fn granted(server: &Server, user: i64) -> BTreeSet<String> {
+    company_ids(server, &format!("/users/{user}/companies?limit=500"))
+}
+
 /// The companies the audit says were granted to `user`.
 fn audited(server: &Server, user: i64) -> BTreeSet<String> {
-    let path = format!("/audit?user_id={user}&action=access.grant&limit=500");
-    let (status, page) = call(server, "GET", &path, None).expect("server up");
-    assert_eq!(status, 200, "{page}");
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["company_id"].as_str().unwrap().to_owned())
-        .collect()
+    company_ids(
+        server,
+        &format!("/audit?user_id={user}&action=access.grant&limit=500"),
+    )
 }
 
 #[test]
