@@ -1,7 +1,7 @@
 //! Consistency tokens: every write answers with its revision, a reader may ask to see at least it on any
 //! instance, and the change stream resumes from any revision.
 
-use company_access_tests::{MASTER_KEY, TestApp, TestDatabase, postgres_or_skip};
+use company_access_tests::{MASTER_KEY, TestApp, postgres_or_skip};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
