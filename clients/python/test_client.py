@@ -1,5 +1,6 @@
 """Client, has_access and allowed_companies against a real server; retries against a stub."""
 
+import datetime
 import time
 import uuid
 
@@ -55,12 +56,30 @@ def test_reads_ask_for_at_least_the_clients_own_last_write(client, ids):
     assert not client.has_access(sarah, nyc)
 
 
-def test_a_role_is_refused_before_anything_is_sent(closed_port, ids):
-    nowhere = Client(closed_port, "key", retries=0)
-    with pytest.raises(NotImplementedError, match="does not check roles yet"):
-        nowhere.has_access(ids["admin"], ids["NYC"], role="hr_manager")
-    with pytest.raises(NotImplementedError):
-        company_access_client.has_access(ids["admin"], ids["NYC"], "admin")
+def test_roles_and_windows_decide_the_check(client, ids):
+    sarah, nyc, la = ids["sarah"], ids["NYC"], ids["LA"]
+    grant = client.add_company_to_user(sarah, nyc, role="admin")
+    assert (grant["role"], grant["granted_role"], grant["state"]) == ("admin", "admin", "active")
+    assert client.has_access(sarah, nyc, role="admin")
+    assert client.has_access(sarah, nyc, role=["hr_manager", "admin"])
+    refused = client.check_access(sarah, nyc, role="employee")
+    assert (refused["reason"], refused["role"]) == ("role_not_held", "admin")
+    assert client.check_access(ids["admin"], nyc, role="employee")["reason"] == "super_admin"
+    # A window that has not started gives no access yet, and allowed_companies leaves it out.
+    later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    scheduled = client.add_companies_to_user(sarah, [la], valid_from=later)["added"][0]
+    assert scheduled["state"] == "scheduled"
+    assert client.check_access(sarah, la)["reason"] == "not_yet_valid"
+    assert "LA" not in names(client.allowed_companies(sarah))
+    opened = client.update_grant(sarah, la, valid_from=None, role="finance_manager")
+    assert (opened["state"], opened["role"]) == ("active", "finance_manager")
+    assert client.has_access(sarah, la, role="finance_manager")
+    with pytest.raises(TypeError):
+        client.update_grant(sarah, la)
+    with pytest.raises(TypeError):
+        client.add_company_to_user(sarah, nyc, valid_until=datetime.datetime(2030, 1, 1))
+    for company in (nyc, la):
+        client.remove_company_from_user(sarah, company)
 
 
 def test_malformed_ids_raise_before_anything_is_sent(closed_port):

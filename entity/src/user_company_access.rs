@@ -14,6 +14,12 @@ pub struct Model {
     pub granted_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub modified_at: DateTimeUtc,
+    /// The role the grant gives in its company; `None` follows the user's own role.
+    pub role: Option<String>,
+    /// From when the grant gives access (inclusive); `None`: from the start.
+    pub valid_from: Option<DateTimeUtc>,
+    /// Until when the grant gives access (exclusive); `None`: no end.
+    pub valid_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

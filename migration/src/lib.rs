@@ -11,6 +11,7 @@ mod m20261201_000006_key_names_never_reused;
 mod m20261201_000007_audit_actor_key_id;
 mod m20261202_000008_name_keys;
 mod m20261202_000009_change_revisions;
+mod m20261202_000010_grant_terms;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_audit_actor_key_id::Migration),
             Box::new(m20261202_000008_name_keys::Migration),
             Box::new(m20261202_000009_change_revisions::Migration),
+            Box::new(m20261202_000010_grant_terms::Migration),
         ]
     }
 }

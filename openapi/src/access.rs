@@ -1,6 +1,7 @@
 //! Who may act in which company: a user's companies, access checks, bulk grants and populate.
 
 use crate::companies::AccessSource;
+use crate::terms::{GrantRole, GrantState, RoleSet};
 use crate::{Role, Username};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ pub const MAX_CHECKS_PER_REQUEST: usize = 10_000;
 
 /// A company a user may act in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}))]
+#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active"}))]
 pub struct UserCompany {
     /// The company's id.
     pub company_id: Uuid,
@@ -28,6 +29,17 @@ pub struct UserCompany {
     pub granted_at: Option<DateTime<Utc>>,
     /// The API key that made the grant.
     pub granted_by: Option<String>,
+    /// The role the user holds in this company: the grant's own, else the user's role (`super_admin`
+    /// for access through that role).
+    pub role: Role,
+    /// The role the grant itself names; null when it follows the user's role.
+    pub granted_role: Option<GrantRole>,
+    /// From when the grant gives access (inclusive); null: from the start.
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Until when the grant gives access (exclusive); null: with no end.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// Where the grant stands at the instant of the answer.
+    pub state: GrantState,
 }
 
 /// The user a list of companies belongs to.
@@ -47,7 +59,7 @@ pub struct UserRef {
 
 /// `GET /users/{id}/companies`: every company the user may act in, explicit grants first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}]}))]
+#[schema(example = json!({"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active"}]}))]
 pub struct UserCompanies {
     /// The user the list belongs to.
     pub user: UserRef,
@@ -76,6 +88,27 @@ pub struct GrantRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub company_ids: Option<Vec<Uuid>>,
+    /// The role the grants give; absent: they follow the user's role.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<GrantRole>,
+    /// From when the grants give access (inclusive).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Until when the grants give access (exclusive).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub valid_until: Option<DateTime<Utc>>,
 }
 
 /// A field that may be left out but, when sent, must hold a value: `null` is refused, as the schema says.
@@ -84,16 +117,34 @@ where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    T::deserialize(deserializer).map(Some)
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom(
+            "may be left out, but not null: send a value or leave the field out",
+        )),
+    }
 }
 
 /// Grant one company; answers 201 with the grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
+#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "role": "hr_manager", "valid_until": "2027-01-01T00:00:00Z"}))]
 pub struct GrantOne {
     /// The company to grant.
     pub company_id: Uuid,
+    /// The role the grant gives in its company; absent: it follows the user's role, whatever that
+    /// becomes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub role: Option<GrantRole>,
+    /// From when the grant gives access (RFC 3339, inclusive, kept to the microsecond); absent: at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Until when the grant gives access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub valid_until: Option<DateTime<Utc>>,
 }
 
 /// Grant several companies, all or nothing; answers 200 with what was added and what the user already had.
@@ -104,6 +155,19 @@ pub struct GrantMany {
     /// The companies to grant, 1 to 10,000; one the user already has is reported, not an error.
     #[schema(min_items = 1, max_items = 10_000)]
     pub company_ids: Vec<Uuid>,
+    /// The role the grants give in its company; absent: it follows the user's role, whatever that
+    /// becomes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub role: Option<GrantRole>,
+    /// From when the grants give access (RFC 3339, inclusive, kept to the microsecond); absent: at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Until when the grants give access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub valid_until: Option<DateTime<Utc>>,
 }
 
 /// Body of `POST /users/{id}/companies`: exactly one of `company_id` (one company) or `company_ids` (a list).
@@ -119,7 +183,7 @@ pub enum GrantBody {
 
 /// Answer to a grant of several companies: all or nothing, and a company the user already has is not an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"added": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}], "already_present": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"]}))]
+#[schema(example = json!({"added": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active"}], "already_present": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"]}))]
 pub struct GrantManyResult {
     /// The grants made by this request.
     pub added: Vec<UserCompany>,
@@ -143,7 +207,7 @@ pub struct ReplaceCompanies {
 
 /// Answer to `PUT /users/{id}/companies`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"added": ["3ae13ac4-23e5-45ad-9747-e699cced23b5"], "removed": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"], "companies": {"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}]}}))]
+#[schema(example = json!({"added": ["3ae13ac4-23e5-45ad-9747-e699cced23b5"], "removed": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"], "companies": {"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active"}]}}))]
 pub struct ReplaceResult {
     /// Companies granted by this request.
     pub added: Vec<Uuid>,
@@ -153,13 +217,53 @@ pub struct ReplaceResult {
     pub companies: UserCompanies,
 }
 
-/// Body of `PATCH /users/{id}/companies/{company_id}`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// Body of `PATCH /users/{id}/companies/{company_id}`: the fields to change, at least one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"is_default": true}))]
+#[schema(min_properties = 1, example = json!({"role": "admin", "valid_until": "2027-01-01T00:00:00Z"}))]
 pub struct UpdateGrant {
     /// True makes this the user's one default company; false leaves the user with no default.
-    pub is_default: bool,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub is_default: Option<bool>,
+    /// The role the grant gives; null makes it follow the user's role.
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub role: Option<Option<GrantRole>>,
+    /// From when the grant gives access (inclusive); null: at once.
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub valid_from: Option<Option<DateTime<Utc>>>,
+    /// Until when the grant gives access (exclusive); null: no end.
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub valid_until: Option<Option<DateTime<Utc>>>,
+}
+
+/// Query of `GET /users/{id}/companies`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserCompaniesQuery {
+    /// Also list grants whose `valid_until` has passed (hidden by default).
+    #[serde(default)]
+    pub include_expired: bool,
 }
 
 /// Query of `GET /access-check`.
@@ -171,6 +275,11 @@ pub struct AccessCheckQuery {
     pub user_id: i32,
     /// The company to check.
     pub company_id: Uuid,
+    /// Allowed only where the user holds one of these roles (names joined by commas; super admins
+    /// always are); absent: any role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(value_type = Option<String>, pattern = "^(super_admin|admin|hr_manager|finance_manager|employee)(,(super_admin|admin|hr_manager|finance_manager|employee))*$", example = "hr_manager,admin")]
+    pub role: Option<RoleSet>,
 }
 
 string_enum! {
@@ -188,6 +297,12 @@ string_enum! {
         UnknownUser = "unknown_user",
         /// No such company.
         UnknownCompany = "unknown_company",
+        /// The user's grant of the company starts later (`valid_from`).
+        NotYetValid = "not_yet_valid",
+        /// The user's grant of the company has ended (`valid_until`).
+        Expired = "expired",
+        /// The user holds the company, but in none of the roles asked for.
+        RoleNotHeld = "role_not_held",
     }
 }
 
@@ -199,7 +314,7 @@ impl DecisionReason {
 
 /// May this user act in this company?
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "allowed": true, "reason": "grant"}))]
+#[schema(example = json!({"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "allowed": true, "reason": "grant", "role": "hr_manager", "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
 pub struct AccessDecision {
     /// The user asked about.
     pub user_id: i32,
@@ -209,17 +324,27 @@ pub struct AccessDecision {
     pub allowed: bool,
     /// Why the answer is what it is.
     pub reason: DecisionReason,
+    /// The role the user holds in the company (`super_admin` for super admins); null when they hold none.
+    pub role: Option<Role>,
+    /// The company whose grant gives the access; null when no grant does (super admins included).
+    pub via_company_id: Option<Uuid>,
 }
 
 /// One pair to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "role": "hr_manager,admin"}))]
 pub struct AccessPair {
     /// The user to check (an integer; `5.0` is read as 5).
     #[serde(deserialize_with = "crate::json::user_id")]
     pub user_id: i32,
     /// The company to check.
     pub company_id: Uuid,
+    /// Allowed only where the user holds one of these roles (names joined by commas; super admins
+    /// always are); absent: any role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = "^(super_admin|admin|hr_manager|finance_manager|employee)(,(super_admin|admin|hr_manager|finance_manager|employee))*$", example = "hr_manager,admin")]
+    pub role: Option<RoleSet>,
 }
 
 /// Body of `POST /access-check`: up to 10,000 pairs.
@@ -234,7 +359,7 @@ pub struct AccessCheckBatch {
 
 /// One decision per pair asked, in the same order.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"results": [{"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "allowed": true, "reason": "grant"}]}))]
+#[schema(example = json!({"results": [{"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "allowed": true, "reason": "grant", "role": "hr_manager", "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}]}))]
 pub struct AccessCheckResults {
     /// One decision per pair, in the order asked.
     pub results: Vec<AccessDecision>,

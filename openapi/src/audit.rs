@@ -11,6 +11,7 @@ string_enum! {
         AccessGrant = "access.grant",
         AccessRevoke = "access.revoke",
         AccessDefault = "access.default",
+        AccessUpdate = "access.update",
         AccessBulk = "access.bulk",
         AccessPopulate = "access.populate",
         UserCreate = "user.create",

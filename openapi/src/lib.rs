@@ -15,6 +15,7 @@ pub mod json;
 pub mod keys;
 pub mod problem;
 pub mod stats;
+pub mod terms;
 pub mod users;
 
 pub use domain::{CompanyName, Email, FullName, KeyName, Role, Scope, Username};

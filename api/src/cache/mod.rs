@@ -17,7 +17,7 @@ pub mod refresher;
 
 use crate::caller::Caller;
 use crate::changes::Changes;
-use crate::decision::{Facts, UserFacts};
+use crate::decision::{Facts, Terms, UserFacts, UserFlags};
 use existence::Existence;
 use expiry::{Stamp, make_room, sweep};
 use interner::Interner;
@@ -33,9 +33,23 @@ use uuid::Uuid;
 /// than sixteen, which is most of the cache's memory.
 struct CachedUser {
     grants: Box<[u32]>,
+    /// The terms of the grants that have any (a role of their own, a window), by company index, sorted:
+    /// most grants have none, and those cost nothing here.
+    terms: Box<[(u32, Terms)]>,
     stamp: Stamp,
-    /// (is_active, is_super_admin): users that do not exist are kept apart, in [`Existence`].
-    flags: (bool, bool),
+    /// Users that do not exist are kept apart, in [`Existence`].
+    flags: UserFlags,
+}
+
+impl CachedUser {
+    fn grant(&self, index: u32) -> Option<Terms> {
+        self.grants.binary_search(&index).ok()?;
+        Some(
+            self.terms
+                .binary_search_by_key(&index, |(at, _)| *at)
+                .map_or_else(|_| Terms::default(), |at| self.terms[at].1),
+        )
+    }
 }
 
 struct Inner {
@@ -233,7 +247,7 @@ impl CheckCache {
                 return Some(Facts {
                     user: None,
                     company_exists: false,
-                    granted: false,
+                    grant: None,
                 });
             }
             _ => return None,
@@ -247,16 +261,19 @@ impl CheckCache {
             _ => return None,
         };
         // A company never interned is in no cached user's grants.
-        let granted = company_exists
-            && inner
+        let grant = if company_exists {
+            inner
                 .interner
                 .index
                 .get(company)
-                .is_some_and(|index| cached.grants.binary_search(index).is_ok());
+                .and_then(|index| cached.grant(*index))
+        } else {
+            None
+        };
         Some(Facts {
             user: Some(cached.flags),
             company_exists,
-            granted,
+            grant,
         })
     }
 
@@ -304,7 +321,7 @@ impl CheckCache {
             let new = facts
                 .grants
                 .iter()
-                .filter(|company| !inner.interner.index.contains_key(company))
+                .filter(|(company, _)| !inner.interner.index.contains_key(company))
                 .count();
             if new > interner_bound {
                 // More companies than the bound in one user: not cached, answered from the database.
@@ -319,13 +336,21 @@ impl CheckCache {
             let mut grants: Box<[u32]> = facts
                 .grants
                 .iter()
-                .map(|company| inner.interner.intern(*company))
+                .map(|(company, _)| inner.interner.intern(*company))
                 .collect();
             grants.sort_unstable();
+            let mut terms: Box<[(u32, Terms)]> = facts
+                .grants
+                .iter()
+                .filter(|(_, terms)| !terms.is_plain())
+                .map(|(company, terms)| (inner.interner.intern(*company), *terms))
+                .collect();
+            terms.sort_unstable_by_key(|(index, _)| *index);
             inner.users.insert(
                 id,
                 CachedUser {
                     grants,
+                    terms,
                     stamp: Stamp::new(now),
                     flags,
                 },

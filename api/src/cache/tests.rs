@@ -2,9 +2,16 @@
 
 use super::*;
 use expiry::{REFRESH_UNTIL, spread};
+use crate::decision::Question;
+use openapi::Role;
+use openapi::terms::GrantRole;
 
 fn facts(grants: &[Uuid]) -> UserFacts {
-    UserFacts::existing(true, false, grants.to_vec())
+    UserFacts::existing(
+        true,
+        Role::Employee,
+        grants.iter().map(|company| (*company, Terms::default())).collect(),
+    )
 }
 
 #[test]
@@ -20,9 +27,12 @@ fn a_load_that_raced_a_change_is_not_stored() {
     assert_eq!(
         cache.lookup(7, &company),
         Some(Facts {
-            user: Some((true, false)),
+            user: Some(UserFlags {
+                is_active: true,
+                role: Role::Employee
+            }),
             company_exists: true,
-            granted: true
+            grant: Some(Terms::default())
         })
     );
     cache.apply(&Changes::user(7));
@@ -196,9 +206,9 @@ fn ids_that_exist_nowhere_are_answered_from_memory_and_evict_nothing() {
         );
     }
     assert_eq!(cache.len(), (10, 1), "the real entries stay");
-    let unknown = cache.lookup(9_999, &company).map(Facts::decide);
+    let unknown = cache.lookup(9_999, &company).map(|facts| facts.decide(&Question::now(None)).reason);
     assert_eq!(unknown, Some(openapi::access::DecisionReason::UnknownUser));
-    let unknown = cache.lookup(1, &nowhere).map(Facts::decide);
+    let unknown = cache.lookup(1, &nowhere).map(|facts| facts.decide(&Question::now(None)).reason);
     assert_eq!(
         unknown,
         Some(openapi::access::DecisionReason::UnknownCompany)
@@ -208,7 +218,7 @@ fn ids_that_exist_nowhere_are_answered_from_memory_and_evict_nothing() {
     assert!(cache.begin_known_ids());
     cache.apply(&Changes::user(50));
     assert!(cache.finish_known_ids((0..10).collect(), vec![company]));
-    let unknown = cache.lookup(77, &company).map(Facts::decide);
+    let unknown = cache.lookup(77, &company).map(|facts| facts.decide(&Question::now(None)).reason);
     assert_eq!(unknown, Some(openapi::access::DecisionReason::UnknownUser));
     assert!(
         cache.lookup(50, &company).is_none(),
@@ -221,4 +231,28 @@ fn ids_that_exist_nowhere_are_answered_from_memory_and_evict_nothing() {
         "forgotten with the rest"
     );
     assert!(cache.known_ids_due());
+}
+
+#[test]
+fn terms_are_held_for_the_grants_that_have_them() {
+    let cache = CheckCache::new(CacheSettings::default(), true);
+    let (plain, timed) = (Uuid::from_u128(9), Uuid::from_u128(3));
+    let terms = Terms {
+        role: Some(GrantRole::HrManager),
+        valid_from: Some(10),
+        valid_until: Some(20),
+    };
+    let user = UserFacts::existing(
+        true,
+        Role::Employee,
+        vec![(plain, Terms::default()), (timed, terms)],
+    );
+    cache.store(
+        cache.generation(),
+        vec![(1, user)],
+        vec![(plain, true), (timed, true)],
+    );
+    let grant = |company: &Uuid| cache.lookup(1, company).and_then(|facts| facts.grant);
+    assert_eq!(grant(&timed), Some(terms));
+    assert_eq!(grant(&plain), Some(Terms::default()));
 }

@@ -4,9 +4,11 @@
 
 use crate::db::lookups::existing_companies;
 use crate::db::sql::Sql;
-use crate::decision::UserFacts;
+use crate::decision::{Terms, UserFacts, micros};
 use crate::error::AppError;
+use chrono::{DateTime, Utc};
 use openapi::Role;
+use openapi::terms::GrantRole;
 use sea_orm::sqlx::PgPool;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult, RuntimeErr,
@@ -38,33 +40,112 @@ pub async fn load_users(
     Ok(found)
 }
 
-/// One statement whatever the number of ids (an array parameter), the grants as a binary `uuid[]`.
+fn stored_role(user: i32, text: &str) -> Result<Role, AppError> {
+    text.parse()
+        .map_err(|error| AppError::Internal(format!("user {user}'s stored role: {error}")))
+}
+
+fn grant_role(text: Option<&str>) -> Result<Option<GrantRole>, AppError> {
+    text.filter(|role| !role.is_empty())
+        .map(|role| {
+            role.parse()
+                .map_err(|error| AppError::Internal(format!("a grant's stored role: {error}")))
+        })
+        .transpose()
+}
+
+/// One statement whatever the number of ids (an array parameter), the grants as a binary `uuid[]`, and
+/// the terms of those that have any as parallel arrays in company order.
 async fn load_users_postgres(
     pool: &PgPool,
     ids: &[i32],
     found: &mut HashMap<i32, UserFacts>,
 ) -> Result<(), AppError> {
-    let rows: Vec<(i32, bool, bool, Option<Vec<Uuid>>)> = sea_orm::sqlx::query_as(
-        "SELECT u.id, u.is_active, u.role = $2, \
-         array_agg(a.company_id) FILTER (WHERE a.company_id IS NOT NULL) \
+    type Row = (
+        i32,
+        bool,
+        String,
+        Option<Vec<Uuid>>,
+        Option<Vec<Uuid>>,
+        Option<Vec<Option<String>>>,
+        Option<Vec<Option<DateTime<Utc>>>>,
+        Option<Vec<Option<DateTime<Utc>>>>,
+    );
+    // The grants that carry terms are the only ones whose role and window are read: most carry none.
+    const SQL: &str = "SELECT u.id, u.is_active, u.role, \
+         array_agg(a.company_id) FILTER (WHERE a.company_id IS NOT NULL), \
+         array_agg(a.company_id ORDER BY a.company_id) FILTER (WHERE a.role IS NOT NULL \
+           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL), \
+         array_agg(a.role ORDER BY a.company_id) FILTER (WHERE a.role IS NOT NULL \
+           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL), \
+         array_agg(a.valid_from ORDER BY a.company_id) FILTER (WHERE a.role IS NOT NULL \
+           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL), \
+         array_agg(a.valid_until ORDER BY a.company_id) FILTER (WHERE a.role IS NOT NULL \
+           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL) \
          FROM hrm_users u LEFT JOIN hrm_user_company_access a ON a.user_id = u.id \
-         WHERE u.id = ANY($1) GROUP BY u.id",
-    )
-    .bind(ids)
-    .bind(Role::SuperAdmin.as_str())
-    .fetch_all(pool)
-    .await
-    .map_err(|error| AppError::Unavailable(DbErr::Query(RuntimeErr::SqlxError(error.into()))))?;
-    for (id, is_active, is_super_admin, grants) in rows {
-        found.insert(
-            id,
-            UserFacts::existing(is_active, is_super_admin, grants.unwrap_or_default()),
+         WHERE u.id = ANY($1) GROUP BY u.id";
+    let rows: Vec<Row> = sea_orm::sqlx::query_as(SQL)
+        .bind(ids)
+        .fetch_all(pool)
+        .await
+        .map_err(|error| {
+            AppError::Unavailable(DbErr::Query(RuntimeErr::SqlxError(error.into())))
+        })?;
+    for (id, is_active, role, grants, with_terms, roles, froms, untils) in rows {
+        let grants = grants
+            .unwrap_or_default()
+            .into_iter()
+            .map(|company| (company, Terms::default()))
+            .collect();
+        let mut user = UserFacts::existing(is_active, stored_role(id, &role)?, grants);
+        let (roles, froms, untils) = (
+            roles.unwrap_or_default(),
+            froms.unwrap_or_default(),
+            untils.unwrap_or_default(),
         );
+        for (at, company) in with_terms.unwrap_or_default().into_iter().enumerate() {
+            let terms = Terms {
+                role: grant_role(roles.get(at).and_then(Option::as_deref))?,
+                valid_from: froms.get(at).copied().flatten().map(micros),
+                valid_until: untils.get(at).copied().flatten().map(micros),
+            };
+            user.set_terms(&company, terms);
+        }
+        found.insert(id, user);
     }
     Ok(())
 }
 
-/// The grants as hex of the 16-byte blobs, comma-separated.
+/// An instant as SQLite holds it: the RFC 3339 text the driver writes.
+fn sqlite_instant(text: &str) -> Result<Option<i64>, AppError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| Some(micros(at.with_timezone(&Utc))))
+        .map_err(|error| AppError::Internal(format!("a stored instant {text:?}: {error}")))
+}
+
+/// One grant with terms as the SQLite statement spells it: `hex|role|valid_from|valid_until`.
+fn sqlite_terms(text: &str) -> Result<(Uuid, Terms), AppError> {
+    let mut parts = text.split('|');
+    let mut next = || parts.next().unwrap_or_default();
+    let company = Uuid::try_parse(next())
+        .map_err(|error| AppError::Internal(format!("a stored company id: {error}")))?;
+    let role = grant_role(Some(next()))?;
+    let valid_from = sqlite_instant(next())?;
+    let valid_until = sqlite_instant(next())?;
+    Ok((
+        company,
+        Terms {
+            role,
+            valid_from,
+            valid_until,
+        },
+    ))
+}
+
+/// The grants as hex of the 16-byte blobs, comma-separated; those with terms once more, with them.
 async fn load_users_sqlite(
     db: &DatabaseConnection,
     ids: &[i32],
@@ -74,17 +155,19 @@ async fn load_users_sqlite(
     struct Row {
         id: i32,
         is_active: bool,
-        is_super_admin: bool,
+        role: String,
         grants: Option<String>,
+        terms: Option<String>,
     }
     let mut sql = Sql::new(
         DatabaseBackend::Sqlite,
-        &format!(
-            "SELECT u.id, u.is_active, u.role = '{}' AS is_super_admin, \
-             group_concat(hex(a.company_id), ',') AS grants \
+        "SELECT u.id, u.is_active, u.role, \
+             group_concat(hex(a.company_id), ',') AS grants, \
+             group_concat(CASE WHEN a.role IS NOT NULL OR a.valid_from IS NOT NULL \
+             OR a.valid_until IS NOT NULL THEN hex(a.company_id) || '|' || \
+             coalesce(a.role, '') || '|' || coalesce(a.valid_from, '') || '|' || \
+             coalesce(a.valid_until, '') END, ';') AS terms \
              FROM hrm_users u LEFT JOIN hrm_user_company_access a ON a.user_id = u.id WHERE u.id IN ",
-            Role::SuperAdmin.as_str()
-        ),
     );
     let list = sql.bind_list_padded(ids);
     sql.push(&list).push(" GROUP BY u.id");
@@ -99,13 +182,17 @@ async fn load_users_sqlite(
             .unwrap_or_default()
             .split(',')
             .filter(|id| !id.is_empty())
-            .map(Uuid::try_parse)
-            .collect::<Result<Vec<Uuid>, _>>()
+            .map(|id| Uuid::try_parse(id).map(|company| (company, Terms::default())))
+            .collect::<Result<_, _>>()
             .map_err(|error| AppError::Internal(format!("a stored company id: {error}")))?;
-        found.insert(
-            row.id,
-            UserFacts::existing(row.is_active, row.is_super_admin, grants),
-        );
+        let mut user = UserFacts::existing(row.is_active, stored_role(row.id, &row.role)?, grants);
+        for text in row.terms.as_deref().unwrap_or_default().split(';') {
+            if !text.is_empty() {
+                let (company, terms) = sqlite_terms(text)?;
+                user.set_terms(&company, terms);
+            }
+        }
+        found.insert(row.id, user);
     }
     Ok(())
 }

@@ -6,9 +6,11 @@ use crate::db::constraint::{Constraint, OnConstraint};
 use crate::db::sql::{Sql, random_uuid_sql};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
-use entity::{company, user_company_access as access};
+use entity::{company, user, user_company_access as access};
+use openapi::Role;
 use openapi::access::{MAX_IDS_PER_REQUEST, UserCompany};
 use openapi::companies::AccessSource;
+use openapi::terms::{GrantRole, GrantState, GrantTerms, Window};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, IntoColumnRef, Query, QueryStatementBuilder,
 };
@@ -22,23 +24,32 @@ use uuid::Uuid;
 pub const GRANT_COLUMNS: &str = "INSERT INTO hrm_user_company_access \
      (id, user_id, company_id, is_default, granted_by, created_at, modified_at) ";
 
-/// Inserts grants of `company_ids` to the user in one statement; pairs that exist are left alone.
-/// Returns how many rows were added.
+/// Inserts grants of `company_ids` to the user, with `terms`, in one statement; pairs that exist are
+/// left alone. Returns how many rows were added.
 pub async fn insert_grants(
     db: &impl ConnectionTrait,
     actor: &str,
     user_id: i32,
     company_ids: &[Uuid],
+    terms: &GrantTerms,
 ) -> Result<u64, AppError> {
     let backend = db.get_database_backend();
     let mut added = 0;
     for chunk in company_ids.chunks(MAX_IDS_PER_REQUEST) {
-        let mut sql = Sql::new(backend, GRANT_COLUMNS);
+        let mut sql = Sql::new(
+            backend,
+            "INSERT INTO hrm_user_company_access (id, user_id, company_id, is_default, granted_by, \
+             created_at, modified_at, role, valid_from, valid_until) ",
+        );
         let user = sql.bind(user_id);
         let actor = sql.bind(actor);
         let now = sql.bind(Utc::now());
+        let role = sql.bind(terms.role.map(|role| role.as_str().to_owned()));
+        let from = sql.bind(terms.window.valid_from);
+        let until = sql.bind(terms.window.valid_until);
         sql.push(&format!(
-            "SELECT {}, {user}, c.id, false, {actor}, {now}, {now} FROM hrm_company c WHERE c.id IN ",
+            "SELECT {}, {user}, c.id, false, {actor}, {now}, {now}, {role}, {from}, {until} \
+             FROM hrm_company c WHERE c.id IN ",
             random_uuid_sql(backend)
         ));
         let list = sql.bind_list(chunk.iter().copied());
@@ -84,8 +95,9 @@ pub async fn insert_grant(
     actor: &str,
     user_id: i32,
     company_id: Uuid,
+    terms: &GrantTerms,
 ) -> Result<bool, AppError> {
-    let added = insert_grants(db, actor, user_id, &[company_id]).await? > 0;
+    let added = insert_grants(db, actor, user_id, &[company_id], terms).await? > 0;
     if added {
         default_if_none(db, user_id, company_id).await?;
     }
@@ -121,6 +133,35 @@ pub async fn set_default_flag(
     Ok(())
 }
 
+/// Changes a grant's terms: each `Some` is set (its inner `None` clears it), each `None` left alone.
+pub async fn set_terms(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    company_id: Uuid,
+    role: Option<Option<GrantRole>>,
+    window: Window,
+    (set_from, set_until): (bool, bool),
+) -> Result<(), DbErr> {
+    let mut update = access::Entity::update_many()
+        .col_expr(access::Column::ModifiedAt, Expr::value(Utc::now()))
+        .filter(access::Column::UserId.eq(user_id))
+        .filter(access::Column::CompanyId.eq(company_id));
+    if let Some(role) = role {
+        update = update.col_expr(
+            access::Column::Role,
+            Expr::value(role.map(|role| role.as_str().to_owned())),
+        );
+    }
+    if set_from {
+        update = update.col_expr(access::Column::ValidFrom, Expr::value(window.valid_from));
+    }
+    if set_until {
+        update = update.col_expr(access::Column::ValidUntil, Expr::value(window.valid_until));
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
 #[derive(Debug, FromQueryResult)]
 struct GrantRow {
     company_id: Uuid,
@@ -128,22 +169,58 @@ struct GrantRow {
     is_default: bool,
     granted_at: DateTime<Utc>,
     granted_by: Option<String>,
+    role: Option<String>,
+    user_role: String,
+    valid_from: Option<DateTime<Utc>>,
+    valid_until: Option<DateTime<Utc>>,
 }
 
 impl GrantRow {
-    fn into_user_company(self) -> UserCompany {
-        UserCompany {
+    fn into_user_company(self, now: DateTime<Utc>) -> Result<UserCompany, AppError> {
+        let stored = |what: &str, error: openapi::domain::InvalidValue| {
+            AppError::Internal(format!("a stored {what}: {error}"))
+        };
+        let granted_role = self
+            .role
+            .as_deref()
+            .map(str::parse::<GrantRole>)
+            .transpose()
+            .map_err(|error| stored("grant role", error))?;
+        let user_role: Role = self
+            .user_role
+            .parse()
+            .map_err(|error| stored("user role", error))?;
+        let window = Window {
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+        };
+        Ok(UserCompany {
             company_id: self.company_id,
             company_name: self.company_name,
             is_default: self.is_default,
             source: AccessSource::Grant,
             granted_at: Some(self.granted_at),
             granted_by: self.granted_by,
-        }
+            role: held_role(user_role, granted_role),
+            granted_role,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            state: window.state_at(now),
+        })
     }
 }
 
-/// The user's grants with their company names (only those of `only`, when given), default first.
+/// The role a user holds through a grant: a super admin's everywhere, else the grant's own, else theirs.
+fn held_role(user_role: Role, granted_role: Option<GrantRole>) -> Role {
+    match granted_role {
+        _ if user_role == Role::SuperAdmin => Role::SuperAdmin,
+        Some(role) => role.into(),
+        None => user_role,
+    }
+}
+
+/// The user's grants with their company names (only those of `only`, when given), default first, with
+/// their state at `now`.
 pub async fn grant_rows(
     db: &impl ConnectionTrait,
     user_id: i32,
@@ -156,7 +233,12 @@ pub async fn grant_rows(
         .column(access::Column::IsDefault)
         .column_as(access::Column::CreatedAt, "granted_at")
         .column(access::Column::GrantedBy)
+        .column(access::Column::Role)
+        .column_as(user::Column::Role, "user_role")
+        .column(access::Column::ValidFrom)
+        .column(access::Column::ValidUntil)
         .inner_join(company::Entity)
+        .inner_join(user::Entity)
         .filter(access::Column::UserId.eq(user_id));
     if let Some(ids) = only {
         if ids.is_empty() {
@@ -164,7 +246,8 @@ pub async fn grant_rows(
         }
         select = select.filter(access::Column::CompanyId.is_in(ids.iter().copied()));
     }
-    Ok(select
+    let now = Utc::now();
+    select
         .order_by_desc(access::Column::IsDefault)
         .order_by_asc(access::Column::CreatedAt)
         .order_by_asc(company::Column::NameKey)
@@ -172,8 +255,8 @@ pub async fn grant_rows(
         .all(db)
         .await?
         .into_iter()
-        .map(GrantRow::into_user_company)
-        .collect())
+        .map(|row| row.into_user_company(now))
+        .collect()
 }
 
 /// One grant of the user, if there is one.
@@ -243,6 +326,11 @@ pub async fn companies_without_grant(
             source: AccessSource::SuperAdmin,
             granted_at: None,
             granted_by: None,
+            role: Role::SuperAdmin,
+            granted_role: None,
+            valid_from: None,
+            valid_until: None,
+            state: GrantState::Active,
         })
         .collect())
 }

@@ -3,25 +3,29 @@
 use crate::auth::{Authorized, ReadScope, WriteScope};
 use crate::consistency::{Consistency, read_from_database};
 use crate::error::AppError;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::services::access;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use openapi::Problem;
 use openapi::access::{
     BulkGrantRequest, BulkGrantResult, GrantBody, GrantManyResult, GrantRequest, PopulateRequest,
-    PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompany,
+    PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompaniesQuery,
+    UserCompany,
 };
 use openapi::consistency::ConsistencyHeader;
 use utoipa_actix_web::service_config::ServiceConfig;
+use openapi::terms::{GrantTerms, Window};
 use uuid::Uuid;
 
 /// List the companies a user may act in
 ///
 /// Explicit grants, default first; for a super admin also every other company (`source: super_admin`).
+/// Each grant shows the role it gives, its window and its `state` at the instant of the answer; expired
+/// grants are left out unless `include_expired=true`.
 #[utoipa::path(
     tag = "access",
-    params(("id" = i32, Path, description = "User id"), ConsistencyHeader),
+    params(("id" = i32, Path, description = "User id"), UserCompaniesQuery, ConsistencyHeader),
     responses(
         (status = 200, description = "The user's companies", body = UserCompanies),
         (status = 404, description = "User not found", body = Problem)
@@ -34,10 +38,12 @@ pub async fn list_user_companies(
     state: web::Data<AppState>,
     consistency: Consistency,
     id: web::Path<i32>,
+    query: Query<UserCompaniesQuery>,
 ) -> Result<web::Json<UserCompanies>, AppError> {
     read_from_database(&state.store.cache, consistency);
+    let include_expired = query.into_inner().include_expired;
     Ok(web::Json(
-        access::list_for_user(&state.store.db, id.into_inner()).await?,
+        access::list_for_user(&state.store.db, id.into_inner(), include_expired).await?,
     ))
 }
 
@@ -55,7 +61,7 @@ pub async fn list_user_companies(
         (status = 200, description = "Several companies granted", body = GrantManyResult),
         (status = 404, description = "User not found / Company not found", body = Problem),
         (status = 409, description = "User already has access to this company", body = Problem),
-        (status = 422, description = "Neither or both of company_id and company_ids, or a bad id", body = Problem)
+        (status = 422, description = "Neither or both of company_id and company_ids, a bad id, or a window that ends before it starts", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -67,20 +73,26 @@ pub async fn add_user_companies(
     body: JsonBody<GrantRequest>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = id.into_inner();
-    match body.into_inner() {
-        GrantRequest {
-            company_id: Some(company_id),
-            company_ids: None,
-        } => {
-            let grant = access::grant_one(&state.store, key.actor(), user_id, company_id).await?;
+    let GrantRequest {
+        company_id,
+        company_ids,
+        role,
+        valid_from,
+        valid_until,
+    } = body.into_inner();
+    let window = Window::new(valid_from, valid_until)
+        .map_err(|error| AppError::validation("valid_until", error.0))?;
+    let terms = GrantTerms { role, window };
+    match (company_id, company_ids) {
+        (Some(company_id), None) => {
+            let grant =
+                access::grant_one(&state.store, key.actor(), user_id, company_id, &terms).await?;
             Ok(HttpResponse::Created().json(grant))
         }
-        GrantRequest {
-            company_id: None,
-            company_ids: Some(company_ids),
-        } => {
+        (None, Some(company_ids)) => {
             let result =
-                access::grant_many(&state.store, key.actor(), user_id, &company_ids).await?;
+                access::grant_many(&state.store, key.actor(), user_id, &company_ids, &terms)
+                    .await?;
             Ok(HttpResponse::Ok().json(result))
         }
         _ => Err(AppError::validation(
@@ -121,10 +133,12 @@ pub async fn replace_user_companies(
     ))
 }
 
-/// Make a company the user's default
+/// Change one grant: the default company, the role it gives, its window
 ///
 /// The user must already have access to the company. `is_default: true` makes it their one default,
-/// `false` leaves them with none.
+/// `false` leaves them with none. `role` sets the role the grant gives (null: the user's own role);
+/// `valid_from` and `valid_until` set or (with null) clear either end of its window, which must still
+/// end after it starts. Only the fields sent change, all or nothing.
 #[utoipa::path(
     tag = "access",
     params(
@@ -134,7 +148,8 @@ pub async fn replace_user_companies(
     request_body = UpdateGrant,
     responses(
         (status = 200, description = "The grant", body = UserCompany),
-        (status = 404, description = "User, company or access not found", body = Problem)
+        (status = 404, description = "User, company or access not found", body = Problem),
+        (status = 422, description = "No field to change, or a window that ends before it starts", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -146,9 +161,15 @@ pub async fn update_user_company(
     body: JsonBody<UpdateGrant>,
 ) -> Result<web::Json<UserCompany>, AppError> {
     let (user_id, company_id) = path.into_inner();
-    let is_default = body.into_inner().is_default;
     Ok(web::Json(
-        access::set_default(&state.store, key.actor(), user_id, company_id, is_default).await?,
+        access::update_grant(
+            &state.store,
+            key.actor(),
+            user_id,
+            company_id,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 

@@ -15,6 +15,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// May user U act in company C?
 ///
 /// Always 200 for well-formed ids: an unknown user or company is `allowed: false` with the reason.
+/// Decided at the instant of the request: a grant outside its window is `not_yet_valid` or `expired`.
+/// With `role`, allowed only where the user holds one of those roles (`role_not_held` otherwise).
 #[utoipa::path(
     tag = "check",
     params(AccessCheckQuery, ConsistencyHeader),
@@ -33,10 +35,11 @@ pub async fn check_access(
     let AccessCheckQuery {
         user_id,
         company_id,
+        role,
     } = query.into_inner();
     let source = check::source_for(&state.store, consistency).await;
     Ok(web::Json(
-        check::check(&state.store, user_id, company_id, source).await?,
+        check::check(&state.store, user_id, company_id, role, source).await?,
     ))
 }
 

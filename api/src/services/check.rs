@@ -3,10 +3,11 @@
 use crate::consistency::Consistency;
 use crate::db::facts::{load_companies, load_users};
 use crate::db::store::{Store, current_revision};
-use crate::decision::Facts;
+use crate::decision::{Facts, Outcome, Question};
 use crate::error::AppError;
 use crate::revision;
-use openapi::access::{AccessDecision, AccessPair, DecisionReason, MAX_CHECKS_PER_REQUEST};
+use openapi::access::{AccessDecision, AccessPair, MAX_CHECKS_PER_REQUEST};
+use openapi::terms::RoleSet;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
@@ -52,29 +53,33 @@ pub async fn source_for(store: &Store, consistency: Consistency) -> Source {
     source
 }
 
-fn decision(user_id: i32, company_id: Uuid, reason: DecisionReason) -> AccessDecision {
+fn decision(user_id: i32, company_id: Uuid, outcome: Outcome) -> AccessDecision {
     AccessDecision {
         user_id,
         company_id,
-        allowed: reason.allows(),
-        reason,
+        allowed: outcome.reason.allows(),
+        reason: outcome.reason,
+        role: outcome.role,
+        via_company_id: outcome.via_grant.then_some(company_id),
     }
 }
 
 /// One pair: from memory when the cache knows both sides, else from the database (and remembered).
+/// `role` limits the roles that allow; the answer holds at the instant it is asked.
 pub async fn check(
     store: &Store,
     user_id: i32,
     company_id: Uuid,
+    role: Option<RoleSet>,
     source: Source,
 ) -> Result<AccessDecision, AppError> {
     if source == Source::Memory
         && let Some(facts) = store.cache.lookup(user_id, &company_id)
     {
         store.metrics.cache_lookups(1, 0);
-        let reason = facts.decide();
-        store.metrics.decided(reason);
-        return Ok(decision(user_id, company_id, reason));
+        let outcome = facts.decide(&Question::now(role));
+        store.metrics.decided(outcome.reason);
+        return Ok(decision(user_id, company_id, outcome));
     }
     // The miss is counted by `check_many`, which asks the cache once more.
     let decisions = check_many(
@@ -82,6 +87,7 @@ pub async fn check(
         &[AccessPair {
             user_id,
             company_id,
+            role,
         }],
         source,
     )
@@ -153,24 +159,27 @@ pub async fn check_many(
     } else {
         (HashMap::new(), HashMap::new())
     };
+    // One instant for the whole batch: its answers agree with each other about every window.
+    let now = Question::now(None);
     Ok(pairs
         .iter()
         .zip(cached)
         .map(|(pair, cached)| {
-            let reason = match cached {
-                Some(facts) => facts.decide(),
-                None => {
-                    let user = users.get(&pair.user_id);
-                    Facts {
-                        user: user.and_then(|facts| facts.flags),
-                        company_exists: companies.get(&pair.company_id).copied().unwrap_or(false),
-                        granted: user.is_some_and(|facts| facts.granted(&pair.company_id)),
-                    }
-                    .decide()
+            let facts = cached.unwrap_or_else(|| {
+                let user = users.get(&pair.user_id);
+                Facts {
+                    user: user.and_then(|facts| facts.flags),
+                    company_exists: companies.get(&pair.company_id).copied().unwrap_or(false),
+                    grant: user.and_then(|facts| facts.grant(&pair.company_id)),
                 }
+            });
+            let question = Question {
+                roles: pair.role.unwrap_or_else(RoleSet::any),
+                at: now.at,
             };
-            store.metrics.decided(reason);
-            decision(pair.user_id, pair.company_id, reason)
+            let outcome = facts.decide(&question);
+            store.metrics.decided(outcome.reason);
+            decision(pair.user_id, pair.company_id, outcome)
         })
         .collect())
 }
@@ -225,7 +234,7 @@ mod tests {
                 store
                     .cache
                     .lookup(pair.user_id, &pair.company_id)
-                    .map(Facts::decide)
+                    .map(|facts| facts.decide(&Question::now(None)).reason)
             })
             .collect();
         store.cache.apply(&crate::changes::Changes::everything());
@@ -257,6 +266,7 @@ mod tests {
         .map(|p| AccessPair {
             user_id: p.user_id,
             company_id: p.company_id,
+            role: None,
         })
         .collect()
     }

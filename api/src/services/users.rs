@@ -63,7 +63,7 @@ pub async fn create(
         .await
         .on_constraint(USER_CONSTRAINTS, request.username.as_str())?;
     if let Some(company_id) = request.home_company_id {
-        insert_grant(work.db(), actor.name, inserted.id, company_id).await?;
+        insert_grant(work.db(), actor.name, inserted.id, company_id, &Default::default()).await?;
     }
     let created = get(work.db(), inserted.id).await?;
     work.record(
@@ -135,7 +135,7 @@ pub async fn update(
         .await
         .on_constraint(USER_CONSTRAINTS, username.as_str())?;
     if let Some(company_id) = new_home.flatten() {
-        insert_grant(work.db(), actor.name, id, company_id).await?;
+        insert_grant(work.db(), actor.name, id, company_id, &Default::default()).await?;
     }
     let after = get(work.db(), id).await?;
     work.record(

@@ -12,6 +12,7 @@ const ACTION_LABELS = {
   'access.grant': 'Granted access',
   'access.revoke': 'Removed access',
   'access.default': 'Changed default company',
+  'access.update': 'Changed a grant',
   'access.bulk': 'Bulk grant',
   'access.populate': 'Populated access',
   'user.create': 'Created user',

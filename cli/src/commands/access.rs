@@ -1,5 +1,5 @@
-//! `company-access access`: which companies a user may act in: list, add, remove, check,
-//! bulk-add, populate.
+//! `company-access access`: which companies a user may act in: list, add, set (a grant's default, role
+//! and window), remove, check, bulk-add, populate.
 
 use super::{ClientOpts, run};
 use crate::client::{Api, CliError, Kind, Result};
@@ -9,7 +9,9 @@ use crate::progress::Spinner;
 use crate::{lookup, outln};
 use clap::{ArgGroup, Args, Subcommand};
 use openapi::ProblemCode;
-use openapi::access::{BulkGrantRequest, BulkGrantResult, GrantManyResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use openapi::access::{BulkGrantRequest, BulkGrantResult, GrantManyResult, UpdateGrant};
+use openapi::terms::{GrantRole, GrantTerms, RoleSet, Window};
 use openapi::companies::{CompanyMembers, ListMembersQuery};
 use serde::Serialize;
 use std::process::ExitCode;
@@ -31,7 +33,11 @@ pub enum AccessCommand {
     ///
     /// With one --company, a company the user already has is a conflict (exit 4). With several,
     /// those already present are reported and left as they were; an unknown company changes nothing.
-    Add(AccessChange),
+    /// --role, --valid-from and --valid-until give every new grant a role of its own and a window.
+    Add(AccessAdd),
+    /// Change one grant: its role (--role; `user` follows the user's role), its window (--valid-from,
+    /// --valid-until; `none` opens that end) or whether it is the default (--default true|false).
+    Set(AccessSet),
     /// Take companies away from a user.
     ///
     /// With one --company, a company the user does not have is not found (exit 3). With several,
@@ -58,6 +64,9 @@ pub struct AccessList {
     /// Company id (UUID) or name.
     #[arg(long)]
     pub company: Option<String>,
+    /// With --user: also list grants whose window has ended.
+    #[arg(long)]
+    pub include_expired: bool,
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +80,82 @@ pub struct AccessChange {
 }
 
 #[derive(Debug, Args)]
+pub struct AccessAdd {
+    #[command(flatten)]
+    pub change: AccessChange,
+    /// The role the grants give there (admin, hr_manager, finance_manager, employee); none: the
+    /// user's own role.
+    #[arg(long)]
+    pub role: Option<GrantRole>,
+    /// From when the grants give access: RFC 3339 (2027-01-01T09:00:00Z) or a date (midnight UTC).
+    #[arg(long, value_parser = instant)]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Until when the grants give access (exclusive), in the same forms.
+    #[arg(long, value_parser = instant)]
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("what").required(true).multiple(true)
+    .args(["role", "valid_from", "valid_until", "default"])))]
+pub struct AccessSet {
+    /// User id or username (digits only: an id).
+    #[arg(long)]
+    pub user: String,
+    /// Company id (UUID) or name.
+    #[arg(long)]
+    pub company: String,
+    /// The role the grant gives, or `user` to follow the user's own role.
+    #[arg(long, value_parser = role_or_user)]
+    pub role: Option<RoleChange>,
+    /// From when the grant gives access (RFC 3339 or a date), or `none`: at once.
+    #[arg(long, value_parser = instant_or_none)]
+    pub valid_from: Option<InstantChange>,
+    /// Until when the grant gives access (exclusive), or `none`: no end.
+    #[arg(long, value_parser = instant_or_none)]
+    pub valid_until: Option<InstantChange>,
+    /// Whether the company is the user's default.
+    #[arg(long)]
+    pub default: Option<bool>,
+}
+
+/// `--role` of `access set`: a role, or none of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct RoleChange(Option<GrantRole>);
+
+/// `--valid-from`/`--valid-until` of `access set`: an instant, or an open end.
+#[derive(Debug, Clone, Copy)]
+pub struct InstantChange(Option<DateTime<Utc>>);
+
+/// An instant as a person types one: RFC 3339, or a date meaning its midnight UTC.
+fn instant(text: &str) -> std::result::Result<DateTime<Utc>, String> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|at| at.and_utc())
+        .ok_or_else(|| format!("{text:?} is not an instant: give RFC 3339 (2027-01-01T09:00:00Z) or a date (2027-01-01)"))
+}
+
+fn instant_or_none(text: &str) -> std::result::Result<InstantChange, String> {
+    if text == "none" {
+        return Ok(InstantChange(None));
+    }
+    instant(text).map(|at| InstantChange(Some(at)))
+}
+
+fn role_or_user(text: &str) -> std::result::Result<RoleChange, String> {
+    if text == "user" {
+        return Ok(RoleChange(None));
+    }
+    text.parse::<GrantRole>()
+        .map(|role| RoleChange(Some(role)))
+        .map_err(|error| format!("{error}, or user"))
+}
+
+#[derive(Debug, Args)]
 pub struct AccessCheck {
     /// User id or username (digits only: an id).
     #[arg(long)]
@@ -78,6 +163,9 @@ pub struct AccessCheck {
     /// Company id (UUID) or name.
     #[arg(long)]
     pub company: String,
+    /// Allowed only in one of these roles, joined by commas (hr_manager,admin); none: any role.
+    #[arg(long)]
+    pub role: Option<RoleSet>,
 }
 
 #[derive(Debug, Args)]
@@ -107,7 +195,7 @@ pub fn access(args: Access) -> ExitCode {
         AccessCommand::List(list) => match (list.user, list.company) {
             (Some(user), _) => {
                 let user = lookup::user(api, &user)?;
-                let companies = api.user_companies(user.id)?;
+                let companies = api.user_companies_with(user.id, list.include_expired)?;
                 if json {
                     print_json(&companies);
                 } else {
@@ -118,7 +206,8 @@ pub fn access(args: Access) -> ExitCode {
             (None, Some(company)) => company_members(api, json, &company),
             (None, None) => Err(CliError::usage("Give --user or --company.")),
         },
-        AccessCommand::Add(change) => access_add(api, json, &change),
+        AccessCommand::Add(add) => access_add(api, json, &add),
+        AccessCommand::Set(set) => access_set(api, json, &set),
         AccessCommand::Remove(change) => access_remove(api, json, &change),
         AccessCommand::Check(check) => access_check(api, json, &check),
         AccessCommand::BulkAdd(bulk) => bulk_add(api, json, &bulk),
@@ -212,11 +301,18 @@ fn company_members(api: &Api, json: bool, spec: &str) -> Result<()> {
     Ok(())
 }
 
-fn access_add(api: &Api, json: bool, change: &AccessChange) -> Result<()> {
+fn access_add(api: &Api, json: bool, add: &AccessAdd) -> Result<()> {
+    let change = &add.change;
+    let window = Window::new(add.valid_from, add.valid_until)
+        .map_err(|error| CliError::usage(format!("{error}.")))?;
+    let terms = GrantTerms {
+        role: add.role,
+        window,
+    };
     let user = lookup::user(api, &change.user)?;
     let companies = lookup::companies(api, &change.companies)?;
     let result = match companies.as_slice() {
-        [company] => match api.grant_company(user.id, company.id) {
+        [company] => match api.grant_company_with(user.id, company.id, &terms) {
             Ok(granted) => GrantManyResult {
                 added: vec![granted],
                 already_present: vec![],
@@ -231,7 +327,7 @@ fn access_add(api: &Api, json: bool, change: &AccessChange) -> Result<()> {
         },
         many => {
             let ids: Vec<Uuid> = many.iter().map(|c| c.id).collect();
-            api.grant_companies(user.id, &ids)?
+            api.grant_companies_with(user.id, &ids, &terms)?
         }
     };
     if json {
@@ -240,6 +336,51 @@ fn access_add(api: &Api, json: bool, change: &AccessChange) -> Result<()> {
     }
     print_granted(&result, &companies, user.username.as_str(), "");
     Ok(())
+}
+
+fn access_set(api: &Api, json: bool, set: &AccessSet) -> Result<()> {
+    let user = lookup::user(api, &set.user)?;
+    let company = lookup::company(api, &set.company)?;
+    let update = UpdateGrant {
+        is_default: set.default,
+        role: set.role.map(|RoleChange(role)| role),
+        valid_from: set.valid_from.map(|InstantChange(at)| at),
+        valid_until: set.valid_until.map(|InstantChange(at)| at),
+    };
+    let grant = match api.update_grant(user.id, company.id, &update) {
+        Err(err) if err.code() == Some(ProblemCode::AccessNotFound.as_str()) => {
+            return Err(CliError {
+                message: format!("{} does not have access to {}.", user.username, company.name),
+                ..err
+            });
+        }
+        other => other?,
+    };
+    if json {
+        print_json(&grant);
+        return Ok(());
+    }
+    outln!(
+        "{} holds {} as {} ({}{}).",
+        user.username,
+        company.name,
+        grant.role,
+        grant.state,
+        window_words(grant.valid_from, grant.valid_until)
+    );
+    Ok(())
+}
+
+/// ", from … until …" for a window's ends that are set.
+pub fn window_words(from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> String {
+    let mut words = String::new();
+    if let Some(from) = from {
+        words.push_str(&format!(", from {}", when(&from)));
+    }
+    if let Some(until) = until {
+        words.push_str(&format!(", until {}", when(&until)));
+    }
+    words
 }
 
 fn access_remove(api: &Api, json: bool, change: &AccessChange) -> Result<()> {
@@ -313,7 +454,7 @@ fn access_check(api: &Api, json: bool, check: &AccessCheck) -> Result<()> {
             (company.id, company.name.to_string())
         }
     };
-    let decision = api.check(user_id, company_id)?;
+    let decision = api.check_role(user_id, company_id, check.role)?;
     if json {
         print_json(&decision);
     }
@@ -322,6 +463,17 @@ fn access_check(api: &Api, json: bool, check: &AccessCheck) -> Result<()> {
         R::Grant => format!("{user_label} may act in {company_label} (granted)."),
         R::SuperAdmin => format!("{user_label} may act in {company_label} (super admin)."),
         R::NoGrant => format!("{user_label} may not act in {company_label} (no grant)."),
+        R::NotYetValid => {
+            format!("{user_label} may not act in {company_label} yet (the grant starts later).")
+        }
+        R::Expired => {
+            format!("{user_label} may not act in {company_label} (the grant has expired).")
+        }
+        R::RoleNotHeld => format!(
+            "{user_label} may not act in {company_label} as {} (holds {} there).",
+            check.role.map(String::from).unwrap_or_default().replace(',', " or "),
+            decision.role.map(|role| role.to_string()).unwrap_or_default()
+        ),
         R::UserInactive => {
             format!("{user_label} may not act in {company_label} (the user is inactive).")
         }

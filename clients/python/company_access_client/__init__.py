@@ -12,9 +12,9 @@ Failures raise :class:`CompanyAccessError` or one of its subclasses.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
-from .client import DEFAULT_URL, AccessDecision, AddManyResult, Client, Grant
+from .client import DEFAULT_URL, AccessDecision, AddManyResult, Client, Grant, Roles
 from .errors import (
     AccessNotFound,
     AlreadyHasAccess,
@@ -49,14 +49,18 @@ __all__ = [
 ]
 
 
-def add_company_to_user(user_id: Union[int, str], company_id: str) -> Grant:
+def add_company_to_user(
+    user_id: Union[int, str], company_id: str, role: Optional[str] = None, **window: Any
+) -> Grant:
     """Gives the user access to one company; returns the grant (see Client.add_company_to_user)."""
-    return Client.from_env().add_company_to_user(user_id, company_id)
+    return Client.from_env().add_company_to_user(user_id, company_id, role, **window)
 
 
-def add_companies_to_user(user_id: Union[int, str], company_ids: list[str]) -> AddManyResult:
+def add_companies_to_user(
+    user_id: Union[int, str], company_ids: list[str], role: Optional[str] = None, **window: Any
+) -> AddManyResult:
     """Gives the user several companies, all or nothing (see Client.add_companies_to_user)."""
-    return Client.from_env().add_companies_to_user(user_id, company_ids)
+    return Client.from_env().add_companies_to_user(user_id, company_ids, role, **window)
 
 
 def list_user_companies(user_id: Union[int, str]) -> list[Grant]:
@@ -69,7 +73,7 @@ def remove_company_from_user(user_id: Union[int, str], company_id: str) -> None:
     Client.from_env().remove_company_from_user(user_id, company_id)
 
 
-def has_access(user_id: Union[int, str], company_id: str, role: Optional[str] = None) -> bool:
+def has_access(user_id: Union[int, str], company_id: str, role: Roles = None) -> bool:
     """Whether the user may act in the company (see Client.has_access)."""
     return Client.from_env().has_access(user_id, company_id, role)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import http.client
 import json
 import os
@@ -24,6 +25,11 @@ __all__ = ["Client", "Grant", "AddManyResult", "AccessDecision", "DEFAULT_URL"]
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 
+Instant = Union[None, str, "datetime.datetime"]
+"""An instant of a grant's window: an aware ``datetime`` or RFC 3339 text."""
+Roles = Union[None, str, list[str], tuple[str, ...]]
+"""Roles a check asks for: one name, or several."""
+
 
 class Grant(TypedDict):
     """A company a user may act in: an explicit grant, or every company for a super admin."""
@@ -36,6 +42,16 @@ class Grant(TypedDict):
     granted_at: Optional[str]
     """When the grant was made (``None`` for access through the super admin role)."""
     granted_by: Optional[str]
+    role: str
+    """The role the user holds in this company: the grant's own, else the user's role."""
+    granted_role: Optional[str]
+    """The role the grant itself names; ``None`` when it follows the user's role."""
+    valid_from: Optional[str]
+    """From when the grant gives access (RFC 3339, inclusive); ``None``: from the start."""
+    valid_until: Optional[str]
+    """Until when the grant gives access (RFC 3339, exclusive); ``None``: no end."""
+    state: str
+    """``"active"``, ``"scheduled"`` or ``"expired"``, at the instant of the answer."""
 
 
 class AddManyResult(TypedDict):
@@ -48,8 +64,12 @@ class AccessDecision(TypedDict):
     company_id: str
     allowed: bool
     reason: str
-    """``grant``, ``super_admin``, ``no_grant``, ``user_inactive``, ``unknown_user`` or
-    ``unknown_company``."""
+    """``grant``, ``super_admin``, ``no_grant``, ``user_inactive``, ``unknown_user``,
+    ``unknown_company``, ``not_yet_valid``, ``expired`` or ``role_not_held``."""
+    role: Optional[str]
+    """The role the user holds in the company (``super_admin`` for super admins)."""
+    via_company_id: Optional[str]
+    """The company whose grant the decision rests on."""
 
 
 class Client:
@@ -100,22 +120,35 @@ class Client:
 
     # ------------------------------------------------------------ access
 
-    def add_company_to_user(self, user_id: Union[int, str], company_id: str) -> Grant:
+    def add_company_to_user(
+        self,
+        user_id: Union[int, str],
+        company_id: str,
+        role: Optional[str] = None,
+        valid_from: Instant = None,
+        valid_until: Instant = None,
+    ) -> Grant:
         """Gives the user access to one company; returns the grant.
 
-        Raises AlreadyHasAccess if the user already has it, UserNotFound or CompanyNotFound.
+        ``role`` is the role the grant gives there (``None``: the user's own role); ``valid_from``
+        and ``valid_until`` (``datetime`` or RFC 3339 text) bound when it gives access. Raises
+        AlreadyHasAccess if the user already has it, UserNotFound or CompanyNotFound.
         """
-        grant: Grant = self.request(
-            "POST",
-            "/users/%d/companies" % _user_id(user_id),
-            {"company_id": _company_id(company_id)},
-        )
+        body: dict[str, object] = {"company_id": _company_id(company_id)}
+        body.update(_terms(role, valid_from, valid_until))
+        grant: Grant = self.request("POST", "/users/%d/companies" % _user_id(user_id), body)
         return grant
 
     def add_companies_to_user(
-        self, user_id: Union[int, str], company_ids: list[str]
+        self,
+        user_id: Union[int, str],
+        company_ids: list[str],
+        role: Optional[str] = None,
+        valid_from: Instant = None,
+        valid_until: Instant = None,
     ) -> AddManyResult:
-        """Gives the user access to several companies at once (all or nothing).
+        """Gives the user access to several companies at once (all or nothing), each with the same
+        role and window.
 
         Companies the user already has are not an error: they are listed in ``already_present``.
         Raises UserNotFound, or CompanyNotFound if any company is unknown (then nothing is added).
@@ -125,10 +158,38 @@ class Client:
         ids = [_company_id(company_id) for company_id in company_ids]
         if not ids:
             return {"added": [], "already_present": []}
+        body: dict[str, object] = {"company_ids": ids}
+        body.update(_terms(role, valid_from, valid_until))
         result: AddManyResult = self.request(
-            "POST", "/users/%d/companies" % _user_id(user_id), {"company_ids": ids}
+            "POST", "/users/%d/companies" % _user_id(user_id), body
         )
         return result
+
+    def update_grant(
+        self, user_id: Union[int, str], company_id: str, **changes: object
+    ) -> Grant:
+        """Changes one grant: any of ``is_default``, ``role`` (``None``: the user's own role),
+        ``valid_from`` and ``valid_until`` (``None`` opens that end). Only what is named changes.
+
+        Raises AccessNotFound if the user does not have the company.
+        """
+        allowed = {"is_default", "role", "valid_from", "valid_until"}
+        unknown = sorted(set(changes) - allowed)
+        if unknown or not changes:
+            raise TypeError(
+                "update_grant takes one or more of %s (got %s)"
+                % (", ".join(sorted(allowed)), ", ".join(unknown) or "none")
+            )
+        body = {
+            name: _instant(value) if name.startswith("valid_") else value
+            for name, value in changes.items()
+        }
+        grant: Grant = self.request(
+            "PATCH",
+            "/users/%d/companies/%s" % (_user_id(user_id), _company_id(company_id)),
+            body,
+        )
+        return grant
 
     def list_user_companies(self, user_id: Union[int, str]) -> list[Grant]:
         """The user's companies, explicit grants first; every company for a super admin.
@@ -152,32 +213,28 @@ class Client:
 
     # ------------------------------------------------------------ checks
 
-    def check_access(self, user_id: Union[int, str], company_id: str) -> AccessDecision:
-        """May the user act in the company? The service's decision with its reason.
+    def check_access(
+        self, user_id: Union[int, str], company_id: str, role: Roles = None
+    ) -> AccessDecision:
+        """May the user act in the company (in one of ``role``, when given)? The service's
+        decision with its reason, at the instant it is asked.
 
-        An unknown user or company is a refusal, not an error; an id that is not one at all
-        raises UserNotFound or CompanyNotFound before anything is sent.
+        ``role`` is a role name or a list of them. An unknown user or company is a refusal, not an
+        error; an id that is not one at all raises UserNotFound or CompanyNotFound before anything
+        is sent.
         """
-        query = urllib.parse.urlencode(
-            {"user_id": _user_id(user_id), "company_id": _company_id(company_id)}
+        query = {"user_id": _user_id(user_id), "company_id": _company_id(company_id)}
+        if role is not None:
+            query["role"] = _roles(role)
+        decision: AccessDecision = self.request(
+            "GET", "/access-check?" + urllib.parse.urlencode(query)
         )
-        decision: AccessDecision = self.request("GET", "/access-check?" + query)
         return decision
 
-    def has_access(
-        self, user_id: Union[int, str], company_id: str, role: Optional[str] = None
-    ) -> bool:
-        """Whether the user may act in the company (its grants, or the super admin role).
-
-        ``role`` is reserved: the service has no per-company roles yet, so any role raises
-        NotImplementedError rather than answering a question that was not asked.
-        """
-        if role is not None:
-            raise NotImplementedError(
-                "The Company Access service does not check roles yet (role=%r): call "
-                "has_access(user_id, company_id) without a role." % (role,)
-            )
-        return self.check_access(user_id, company_id)["allowed"]
+    def has_access(self, user_id: Union[int, str], company_id: str, role: Roles = None) -> bool:
+        """Whether the user may act in the company now: its grants (in one of ``role``, a name or a
+        list of names, when given), or the super admin role."""
+        return self.check_access(user_id, company_id, role)["allowed"]
 
     def allowed_companies(self, user_id: Union[int, str]) -> list[Grant]:
         """The companies the user may act in now: none for an inactive or unknown user.
@@ -191,7 +248,8 @@ class Client:
             return []
         if not answer["user"]["is_active"]:
             return []
-        items: list[Grant] = answer["items"]
+        # Scheduled grants give no access yet (expired ones are not listed).
+        items: list[Grant] = [item for item in answer["items"] if item["state"] == "active"]
         return items
 
     # ------------------------------------------------------------ HTTP
@@ -253,6 +311,37 @@ class Client:
             seen = int(header)
             if self.last_revision is None or seen > self.last_revision:
                 self.last_revision = seen
+
+
+def _instant(value: object) -> Optional[str]:
+    """An instant as the service reads one: RFC 3339 text; a naive ``datetime`` is refused, since
+    which zone it meant cannot be known."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            raise TypeError("a datetime for a grant's window needs a time zone (tzinfo)")
+        return value.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+    raise TypeError("an instant is a datetime or RFC 3339 text, not %r" % (value,))
+
+
+def _terms(role: Optional[str], valid_from: Instant, valid_until: Instant) -> dict[str, object]:
+    terms: dict[str, object] = {}
+    if role is not None:
+        terms["role"] = role
+    if valid_from is not None:
+        terms["valid_from"] = _instant(valid_from)
+    if valid_until is not None:
+        terms["valid_until"] = _instant(valid_until)
+    return terms
+
+
+def _roles(role: Roles) -> str:
+    if isinstance(role, str):
+        return role
+    if isinstance(role, (list, tuple, set, frozenset)) and role:
+        return ",".join(role)
+    raise TypeError("role is a role name or a non-empty list of them, not %r" % (role,))
 
 
 def _is_local(url: str) -> bool:

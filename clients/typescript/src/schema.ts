@@ -14,6 +14,8 @@ export interface paths {
         /**
          * May user U act in company C?
          * @description Always 200 for well-formed ids: an unknown user or company is `allowed: false` with the reason.
+         *     Decided at the instant of the request: a grant outside its window is `not_yet_valid` or `expired`.
+         *     With `role`, allowed only where the user holds one of those roles (`role_not_held` otherwise).
          */
         get: operations["check_access"];
         put?: never;
@@ -374,6 +376,8 @@ export interface paths {
         /**
          * List the companies a user may act in
          * @description Explicit grants, default first; for a super admin also every other company (`source: super_admin`).
+         *     Each grant shows the role it gives, its window and its `state` at the instant of the answer; expired
+         *     grants are left out unless `include_expired=true`.
          */
         get: operations["list_user_companies"];
         /**
@@ -412,9 +416,11 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Make a company the user's default
+         * Change one grant: the default company, the role it gives, its window
          * @description The user must already have access to the company. `is_default: true` makes it their one default,
-         *     `false` leaves them with none.
+         *     `false` leaves them with none. `role` sets the role the grant gives (null: the user's own role);
+         *     `valid_from` and `valid_until` set or (with null) clear either end of its window, which must still
+         *     end after it starts. Only the fields sent change, all or nothing.
          */
         patch: operations["update_user_company"];
         trace?: never;
@@ -466,7 +472,9 @@ export interface components {
          *           "allowed": true,
          *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
          *           "reason": "grant",
-         *           "user_id": 5
+         *           "role": "hr_manager",
+         *           "user_id": 5,
+         *           "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
          *         }
          *       ]
          *     }
@@ -481,7 +489,9 @@ export interface components {
          *       "allowed": true,
          *       "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
          *       "reason": "grant",
-         *       "user_id": 5
+         *       "role": "hr_manager",
+         *       "user_id": 5,
+         *       "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
          *     }
          */
         AccessDecision: {
@@ -499,8 +509,21 @@ export interface components {
             allowed: boolean;
             /** @description Why the answer is what it is. */
             reason: components["schemas"]["DecisionReason"];
+            role?: components["schemas"]["Role"] | null;
+            /**
+             * Format: uuid
+             * @description The company whose grant gives the access; null when no grant does (super admins included).
+             */
+            via_company_id?: string | null;
         };
-        /** @description One pair to check. */
+        /**
+         * @description One pair to check.
+         * @example {
+         *       "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *       "role": "hr_manager,admin",
+         *       "user_id": 5
+         *     }
+         */
         AccessPair: {
             /**
              * Format: int32
@@ -512,6 +535,12 @@ export interface components {
              * @description The company to check.
              */
             company_id: string;
+            /**
+             * @description Allowed only where the user holds one of these roles (names joined by commas; super admins
+             *     always are); absent: any role.
+             * @example hr_manager,admin
+             */
+            role?: string | null;
         };
         /**
          * @description Why someone may act in a company.
@@ -559,7 +588,7 @@ export interface components {
          * @description What a recorded change did.
          * @enum {string}
          */
-        AuditAction: "access.grant" | "access.revoke" | "access.default" | "access.bulk" | "access.populate" | "user.create" | "user.update" | "user.delete" | "company.create" | "company.update" | "company.delete" | "key.create" | "key.revoke";
+        AuditAction: "access.grant" | "access.revoke" | "access.default" | "access.update" | "access.bulk" | "access.populate" | "user.create" | "user.update" | "user.delete" | "company.create" | "company.update" | "company.delete" | "key.create" | "key.revoke";
         /** @description One recorded change. */
         AuditEntry: {
             /**
@@ -991,7 +1020,7 @@ export interface components {
          * @description Why a check came out as it did.
          * @enum {string}
          */
-        DecisionReason: "grant" | "super_admin" | "no_grant" | "user_inactive" | "unknown_user" | "unknown_company";
+        DecisionReason: "grant" | "super_admin" | "no_grant" | "user_inactive" | "unknown_user" | "unknown_company" | "not_yet_valid" | "expired" | "role_not_held";
         /**
          * @description An e-mail address such as `sarah@example.com`: up to 254 characters, no white space, one `@` after a non-empty local part, a dot inside the domain.
          * @example sarah@example.com
@@ -1028,6 +1057,21 @@ export interface components {
         GrantMany: {
             /** @description The companies to grant, 1 to 10,000; one the user already has is reported, not an error. */
             company_ids: string[];
+            /**
+             * @description The role the grants give in its company; absent: it follows the user's role, whatever that
+             *     becomes.
+             */
+            role?: components["schemas"]["GrantRole"];
+            /**
+             * Format: date-time
+             * @description From when the grants give access (RFC 3339, inclusive, kept to the microsecond); absent: at once.
+             */
+            valid_from?: string;
+            /**
+             * Format: date-time
+             * @description Until when the grants give access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
+             */
+            valid_until?: string;
         };
         /**
          * @description Answer to a grant of several companies: all or nothing, and a company the user already has is not an error.
@@ -1038,8 +1082,13 @@ export interface components {
          *           "company_name": "NYC",
          *           "granted_at": "2026-01-05T09:30:00Z",
          *           "granted_by": "hr-portal",
+         *           "granted_role": null,
          *           "is_default": true,
-         *           "source": "grant"
+         *           "role": "hr_manager",
+         *           "source": "grant",
+         *           "state": "active",
+         *           "valid_from": null,
+         *           "valid_until": "2027-01-01T00:00:00Z"
          *         }
          *       ],
          *       "already_present": [
@@ -1056,7 +1105,9 @@ export interface components {
         /**
          * @description Grant one company; answers 201 with the grant.
          * @example {
-         *       "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
+         *       "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *       "role": "hr_manager",
+         *       "valid_until": "2027-01-01T00:00:00Z"
          *     }
          */
         GrantOne: {
@@ -1065,7 +1116,33 @@ export interface components {
              * @description The company to grant.
              */
             company_id: string;
+            /**
+             * @description The role the grant gives in its company; absent: it follows the user's role, whatever that
+             *     becomes.
+             */
+            role?: components["schemas"]["GrantRole"];
+            /**
+             * Format: date-time
+             * @description From when the grant gives access (RFC 3339, inclusive, kept to the microsecond); absent: at once.
+             */
+            valid_from?: string;
+            /**
+             * Format: date-time
+             * @description Until when the grant gives access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
+             */
+            valid_until?: string;
         };
+        /**
+         * @description The role a grant gives in its company: every role but `super_admin`, which is a user's role
+         *     everywhere and is never granted company by company.
+         * @enum {string}
+         */
+        GrantRole: "admin" | "hr_manager" | "finance_manager" | "employee";
+        /**
+         * @description Where a grant stands at the instant of the answer.
+         * @enum {string}
+         */
+        GrantState: "active" | "scheduled" | "expired";
         /**
          * @description Answer of `GET /health` and `GET /ready`.
          * @example {
@@ -1191,8 +1268,13 @@ export interface components {
          *             "company_name": "NYC",
          *             "granted_at": "2026-01-05T09:30:00Z",
          *             "granted_by": "hr-portal",
+         *             "granted_role": null,
          *             "is_default": true,
-         *             "source": "grant"
+         *             "role": "hr_manager",
+         *             "source": "grant",
+         *             "state": "active",
+         *             "valid_from": null,
+         *             "valid_until": "2027-01-01T00:00:00Z"
          *           }
          *         ],
          *         "user": {
@@ -1327,14 +1409,26 @@ export interface components {
             name?: components["schemas"]["CompanyName"] | null;
         };
         /**
-         * @description Body of `PATCH /users/{id}/companies/{company_id}`.
+         * @description Body of `PATCH /users/{id}/companies/{company_id}`: the fields to change, at least one.
          * @example {
-         *       "is_default": true
+         *       "role": "admin",
+         *       "valid_until": "2027-01-01T00:00:00Z"
          *     }
          */
         UpdateGrant: {
             /** @description True makes this the user's one default company; false leaves the user with no default. */
-            is_default: boolean;
+            is_default?: boolean;
+            role?: components["schemas"]["GrantRole"] | null;
+            /**
+             * Format: date-time
+             * @description From when the grant gives access (inclusive); null: at once.
+             */
+            valid_from?: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the grant gives access (exclusive); null: no end.
+             */
+            valid_until?: string | null;
         };
         /**
          * @description Body of `PATCH /users/{id}`: only the fields present change; `null` clears `email` or `home_company_id`.
@@ -1421,8 +1515,13 @@ export interface components {
          *           "company_name": "NYC",
          *           "granted_at": "2026-01-05T09:30:00Z",
          *           "granted_by": "hr-portal",
+         *           "granted_role": null,
          *           "is_default": true,
-         *           "source": "grant"
+         *           "role": "hr_manager",
+         *           "source": "grant",
+         *           "state": "active",
+         *           "valid_from": null,
+         *           "valid_until": "2027-01-01T00:00:00Z"
          *         }
          *       ],
          *       "user": {
@@ -1449,8 +1548,13 @@ export interface components {
          *       "company_name": "NYC",
          *       "granted_at": "2026-01-05T09:30:00Z",
          *       "granted_by": "hr-portal",
+         *       "granted_role": null,
          *       "is_default": true,
-         *       "source": "grant"
+         *       "role": "hr_manager",
+         *       "source": "grant",
+         *       "state": "active",
+         *       "valid_from": null,
+         *       "valid_until": "2027-01-01T00:00:00Z"
          *     }
          */
         UserCompany: {
@@ -1472,6 +1576,24 @@ export interface components {
             granted_at?: string | null;
             /** @description The API key that made the grant. */
             granted_by?: string | null;
+            /**
+             * @description The role the user holds in this company: the grant's own, else the user's role (`super_admin`
+             *     for access through that role).
+             */
+            role: components["schemas"]["Role"];
+            granted_role?: components["schemas"]["GrantRole"] | null;
+            /**
+             * Format: date-time
+             * @description From when the grant gives access (inclusive); null: from the start.
+             */
+            valid_from?: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the grant gives access (exclusive); null: with no end.
+             */
+            valid_until?: string | null;
+            /** @description Where the grant stands at the instant of the answer. */
+            state: components["schemas"]["GrantState"];
         };
         /**
          * @description One page of users, with the total that match.
@@ -1565,6 +1687,12 @@ export interface operations {
                 user_id: number;
                 /** @description The company to check. */
                 company_id: string;
+                /**
+                 * @description Allowed only where the user holds one of these roles (names joined by commas; super admins
+                 *     always are); absent: any role.
+                 * @example hr_manager,admin
+                 */
+                role?: string;
             };
             header?: {
                 /**
@@ -4044,7 +4172,10 @@ export interface operations {
     };
     list_user_companies: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Also list grants whose `valid_until` has passed (hidden by default). */
+                include_expired?: boolean;
+            };
             header?: {
                 /**
                  * @description How fresh the answer must be. `minimize-latency` (the default): from memory, exact for this
@@ -4076,7 +4207,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserCompanies"];
                 };
             };
-            /** @description A value in the path or the Company-Access-Consistency header is malformed; `detail` names which (code `bad_request`) */
+            /** @description A value in the path, a query value or the Company-Access-Consistency header is malformed; `detail` names which (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4419,7 +4550,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Neither or both of company_id and company_ids, or a bad id (code `validation_failed`) */
+            /** @description Neither or both of company_id and company_ids, a bad id, or a window that ends before it starts (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4659,7 +4790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
+            /** @description No field to change, or a window that ends before it starts (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */

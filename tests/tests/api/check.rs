@@ -62,6 +62,7 @@ fn batch_check_answers_in_order() {
     let main = app.company_id("Main Office");
     let nyc = app.company_id("NYC");
     let pair = |user_id, company_id| AccessPair {
+        role: None,
         user_id,
         company_id,
     };
@@ -85,6 +86,7 @@ fn batch_check_takes_thousands_of_pairs_and_no_more_than_ten_thousand() {
     let main = app.company_id("Main Office");
     let pairs: Vec<_> = (0..5000)
         .map(|i| AccessPair {
+            role: None,
             user_id: i % 7,
             company_id: main,
         })

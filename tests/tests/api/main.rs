@@ -17,5 +17,6 @@ mod health;
 mod http;
 mod metrics;
 mod names;
+mod terms;
 mod traces;
 mod users;

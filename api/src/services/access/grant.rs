@@ -1,4 +1,4 @@
-//! `add_company_to_user` and `add_companies_to_user`.
+//! `add_company_to_user` and `add_companies_to_user`, each grant with its terms (role, window).
 
 use crate::caller::Actor;
 use crate::changes::Changes;
@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::services::access::shared::{distinct_ids, lock_user_with_companies};
 use openapi::access::{GrantManyResult, UserCompany};
 use openapi::audit::AuditAction;
+use openapi::terms::GrantTerms;
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -21,10 +22,11 @@ pub async fn grant_one(
     actor: Actor<'_>,
     user_id: i32,
     company_id: Uuid,
+    terms: &GrantTerms,
 ) -> Result<UserCompany, AppError> {
     let mut work = store.begin(actor).await?;
     lock_user_with_companies(work.db(), user_id, &[company_id]).await?;
-    if !insert_grant(work.db(), actor.name, user_id, company_id).await? {
+    if !insert_grant(work.db(), actor.name, user_id, company_id, terms).await? {
         return Err(AppError::already_has_access());
     }
     let grant = grant_of(work.db(), user_id, company_id)
@@ -47,6 +49,7 @@ pub async fn grant_many(
     actor: Actor<'_>,
     user_id: i32,
     company_ids: &[Uuid],
+    terms: &GrantTerms,
 ) -> Result<GrantManyResult, AppError> {
     let ids = distinct_ids("company_ids", company_ids)?;
     if ids.is_empty() {
@@ -63,7 +66,7 @@ pub async fn grant_many(
         .collect();
     let (already_present, to_add): (Vec<Uuid>, Vec<Uuid>) =
         ids.iter().copied().partition(|id| had.contains(id));
-    insert_grants(work.db(), actor.name, user_id, &to_add).await?;
+    insert_grants(work.db(), actor.name, user_id, &to_add, terms).await?;
     if let Some(first) = to_add.first() {
         default_if_none(work.db(), user_id, *first).await?;
     }

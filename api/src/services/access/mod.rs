@@ -1,19 +1,19 @@
 //! Who may act in which company, one file per operation: the seed's four functions (list, grant one or
-//! many, revoke), replacing the set, the default company, bulk add and populate from employee profiles.
+//! many, revoke), replacing the set, changing one grant (default, role, window), bulk add and populate from employee profiles.
 
 mod bulk;
-mod default;
 mod grant;
 mod list;
 mod populate;
 mod replace;
 mod revoke;
 mod shared;
+mod update;
 
 pub use bulk::bulk_grant;
-pub use default::set_default;
 pub use grant::{grant_many, grant_one};
 pub use list::list_for_user;
 pub use populate::populate;
 pub use replace::replace;
 pub use revoke::revoke;
+pub use update::update_grant;

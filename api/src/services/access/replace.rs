@@ -46,7 +46,7 @@ pub async fn replace(
         .filter(|id| !current.contains(id))
         .collect();
     delete_grants(work.db(), user_id, &removed).await?;
-    insert_grants(work.db(), actor.name, user_id, &added).await?;
+    insert_grants(work.db(), actor.name, user_id, &added, &Default::default()).await?;
     match request.default_company_id {
         Some(default) => set_default_flag(work.db(), user_id, default, true).await?,
         None => {
@@ -73,7 +73,7 @@ pub async fn replace(
                 .after(serde_json::json!({ "via": "replace" })),
         );
     }
-    let companies = list_for_user(work.db(), user_id).await?;
+    let companies = list_for_user(work.db(), user_id, false).await?;
     work.touch(Changes::user(user_id));
     work.commit().await?;
     Ok(ReplaceResult {

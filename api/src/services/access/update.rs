@@ -1,0 +1,74 @@
+//! Changing one grant: the user's one default company, the role the grant gives, its window.
+
+use crate::caller::Actor;
+use crate::changes::Changes;
+use crate::db::audit::Change;
+use crate::db::grants::{grant_of, set_default_flag, set_terms};
+use crate::db::store::Store;
+use crate::error::AppError;
+use crate::services::access::shared::require_grant;
+use openapi::access::{UpdateGrant, UserCompany};
+use openapi::audit::AuditAction;
+use openapi::terms::Window;
+use uuid::Uuid;
+
+/// Applies the fields of `update` that are present, all or nothing. The window that results must
+/// still end after it starts, whichever of its ends the update names.
+pub async fn update_grant(
+    store: &Store,
+    actor: Actor<'_>,
+    user_id: i32,
+    company_id: Uuid,
+    update: UpdateGrant,
+) -> Result<UserCompany, AppError> {
+    let UpdateGrant {
+        is_default,
+        role,
+        valid_from,
+        valid_until,
+    } = update;
+    let changes_terms = role.is_some() || valid_from.is_some() || valid_until.is_some();
+    if is_default.is_none() && !changes_terms {
+        return Err(AppError::validation(
+            "body",
+            "name at least one of is_default, role, valid_from, valid_until",
+        ));
+    }
+    let mut work = store.begin(actor).await?;
+    let before = require_grant(work.db(), user_id, company_id).await?;
+    if let Some(is_default) = is_default {
+        set_default_flag(work.db(), user_id, company_id, is_default).await?;
+    }
+    if changes_terms {
+        let field = if valid_until.is_some() {
+            "valid_until"
+        } else {
+            "valid_from"
+        };
+        let window = Window::new(
+            valid_from.unwrap_or(before.valid_from),
+            valid_until.unwrap_or(before.valid_until),
+        )
+        .map_err(|error| AppError::validation(field, error.0))?;
+        let ends = (valid_from.is_some(), valid_until.is_some());
+        set_terms(work.db(), user_id, company_id, role, window, ends).await?;
+    }
+    let after = grant_of(work.db(), user_id, company_id)
+        .await?
+        .ok_or_else(AppError::access_not_found)?;
+    let action = if changes_terms {
+        AuditAction::AccessUpdate
+    } else {
+        AuditAction::AccessDefault
+    };
+    work.record(
+        Change::new(action)
+            .user(user_id)
+            .company(company_id)
+            .before(&before)
+            .after(&after),
+    );
+    work.touch(Changes::user(user_id));
+    work.commit().await?;
+    Ok(after)
+}
