@@ -170,7 +170,11 @@ mod tests {
         }
     }
 
-    fn reason(user: Option<UserFlags>, company_exists: bool, grant: Option<Terms>) -> DecisionReason {
+    fn reason(
+        user: Option<UserFlags>,
+        company_exists: bool,
+        grant: Option<Terms>,
+    ) -> DecisionReason {
         Facts {
             user,
             company_exists,
@@ -192,9 +196,18 @@ mod tests {
             role: Role::SuperAdmin,
         };
         assert_eq!(reason(None, true, plain), DecisionReason::UnknownUser);
-        assert_eq!(reason(Some(EMPLOYEE), false, None), DecisionReason::UnknownCompany);
-        assert_eq!(reason(Some(inactive_admin), true, plain), DecisionReason::UserInactive);
-        assert_eq!(reason(Some(super_admin), true, None), DecisionReason::SuperAdmin);
+        assert_eq!(
+            reason(Some(EMPLOYEE), false, None),
+            DecisionReason::UnknownCompany
+        );
+        assert_eq!(
+            reason(Some(inactive_admin), true, plain),
+            DecisionReason::UserInactive
+        );
+        assert_eq!(
+            reason(Some(super_admin), true, None),
+            DecisionReason::SuperAdmin
+        );
         assert_eq!(reason(Some(EMPLOYEE), true, plain), DecisionReason::Grant);
         assert_eq!(reason(Some(EMPLOYEE), true, None), DecisionReason::NoGrant);
     }
@@ -254,7 +267,11 @@ mod tests {
             }
             .decide(&Question { roles, at: 0 })
         };
-        let held = decide(Some(GrantRole::HrManager), Role::Employee, "hr_manager,admin");
+        let held = decide(
+            Some(GrantRole::HrManager),
+            Role::Employee,
+            "hr_manager,admin",
+        );
         assert_eq!(
             (held.reason, held.role),
             (DecisionReason::Grant, Some(Role::HrManager))
@@ -279,7 +296,11 @@ mod tests {
             role: Some(GrantRole::Admin),
             ..Terms::default()
         };
-        let user = UserFacts::existing(true, Role::Employee, vec![(a, terms), (b, Terms::default())]);
+        let user = UserFacts::existing(
+            true,
+            Role::Employee,
+            vec![(a, terms), (b, Terms::default())],
+        );
         assert_eq!(user.grant(&a), Some(terms));
         assert_eq!(user.grant(&b), Some(Terms::default()));
         assert_eq!(user.grant(&Uuid::from_u128(3)), None);

@@ -1,5 +1,6 @@
 //! Companies of the HR system.
 
+use crate::terms::{GrantRole, GrantState};
 use crate::{CompanyName, Role, Username};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -118,6 +119,16 @@ pub struct CompanyMember {
     pub granted_at: Option<DateTime<Utc>>,
     /// The API key that made the grant.
     pub granted_by: Option<String>,
+    /// The role the user holds in this company: the grant's own, else the user's role.
+    pub role_here: Role,
+    /// The role the grant itself names; null when it follows the user's role (or for super admins).
+    pub granted_role: Option<GrantRole>,
+    /// From when the grant gives access (inclusive); null: from the start.
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Until when the grant gives access (exclusive); null: no end.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// `active` or `scheduled` at the instant of the answer; expired grants are not listed.
+    pub state: GrantState,
 }
 
 /// Query of `GET /companies/{id}/users`.
@@ -135,7 +146,7 @@ pub struct ListMembersQuery {
 
 /// Who can act in a company: explicit grants and super admins.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"company": {"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}, "items": [{"user_id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true, "source": "grant", "is_default": true, "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal"}], "total": 1, "limit": 50, "offset": 0}))]
+#[schema(example = json!({"company": {"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}, "items": [{"user_id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true, "source": "grant", "is_default": true, "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role_here": "admin", "granted_role": "admin", "valid_from": null, "valid_until": null, "state": "active"}], "total": 1, "limit": 50, "offset": 0}))]
 pub struct CompanyMembers {
     /// The company reviewed.
     pub company: Company,

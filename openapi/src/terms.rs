@@ -55,7 +55,11 @@ impl RoleSet {
 
     /// Every role: what a check without `role` asks for.
     pub fn any() -> Self {
-        Self(Role::ALL.iter().fold(0, |bits, role| bits | Self::bit(*role)))
+        Self(
+            Role::ALL
+                .iter()
+                .fold(0, |bits, role| bits | Self::bit(*role)),
+        )
     }
 
     pub fn contains(self, role: Role) -> bool {
@@ -63,13 +67,19 @@ impl RoleSet {
     }
 
     pub fn roles(self) -> impl Iterator<Item = Role> {
-        Role::ALL.into_iter().filter(move |role| self.contains(*role))
+        Role::ALL
+            .into_iter()
+            .filter(move |role| self.contains(*role))
     }
 }
 
 impl FromIterator<Role> for RoleSet {
     fn from_iter<I: IntoIterator<Item = Role>>(roles: I) -> Self {
-        Self(roles.into_iter().fold(0, |bits, role| bits | Self::bit(role)))
+        Self(
+            roles
+                .into_iter()
+                .fold(0, |bits, role| bits | Self::bit(role)),
+        )
     }
 }
 
@@ -78,7 +88,8 @@ impl std::str::FromStr for RoleSet {
     fn from_str(text: &str) -> Result<Self, InvalidValue> {
         if text.is_empty() {
             return Err(InvalidValue(
-                "role must name at least one role, several joined by commas (hr_manager,admin)".into(),
+                "role must name at least one role, several joined by commas (hr_manager,admin)"
+                    .into(),
             ));
         }
         text.split(',').map(str::parse::<Role>).collect()
@@ -117,17 +128,32 @@ impl Window {
         valid_from: Option<DateTime<Utc>>,
         valid_until: Option<DateTime<Utc>>,
     ) -> Result<Self, InvalidValue> {
-        let window = Self {
+        let window = Self::unchecked(valid_from, valid_until);
+        window.check().map(|()| window)
+    }
+
+    /// The window as sent, kept to the microsecond, its order not yet checked: a grant checks it
+    /// after finding the user and the companies, so that a grant to nobody is "User not found"
+    /// whatever its window.
+    pub fn unchecked(
+        valid_from: Option<DateTime<Utc>>,
+        valid_until: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
             valid_from: valid_from.map(to_stored_precision),
             valid_until: valid_until.map(to_stored_precision),
-        };
-        match (window.valid_from, window.valid_until) {
+        }
+    }
+
+    /// Whether the end comes after the start (when both are set).
+    pub fn check(&self) -> Result<(), InvalidValue> {
+        match (self.valid_from, self.valid_until) {
             (Some(from), Some(until)) if until <= from => Err(InvalidValue(format!(
                 "valid_until ({}) must be later than valid_from ({})",
                 until.to_rfc3339(),
                 from.to_rfc3339()
             ))),
-            _ => Ok(window),
+            _ => Ok(()),
         }
     }
 
@@ -173,13 +199,23 @@ mod tests {
 
     #[test]
     fn a_window_starts_inclusive_and_ends_exclusive() {
-        let at = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).ok();
-        let window = Window::new(at("2026-01-01T00:00:00Z"), at("2026-02-01T00:00:00Z"))
-            .unwrap_or_default();
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .ok()
+        };
+        let window =
+            Window::new(at("2026-01-01T00:00:00Z"), at("2026-02-01T00:00:00Z")).unwrap_or_default();
         let state = |s: &str| at(s).map(|t| window.state_at(t));
-        assert_eq!(state("2025-12-31T23:59:59.999999Z"), Some(GrantState::Scheduled));
+        assert_eq!(
+            state("2025-12-31T23:59:59.999999Z"),
+            Some(GrantState::Scheduled)
+        );
         assert_eq!(state("2026-01-01T00:00:00Z"), Some(GrantState::Active));
-        assert_eq!(state("2026-01-31T23:59:59.999999Z"), Some(GrantState::Active));
+        assert_eq!(
+            state("2026-01-31T23:59:59.999999Z"),
+            Some(GrantState::Active)
+        );
         assert_eq!(state("2026-02-01T00:00:00Z"), Some(GrantState::Expired));
         assert!(Window::new(at("2026-02-01T00:00:00Z"), at("2026-02-01T00:00:00Z")).is_err());
         assert_eq!(Window::default().state_at(Utc::now()), GrantState::Active);

@@ -1,8 +1,8 @@
 //! The check cache's own rules: races, bounds, expiry and ids that exist nowhere.
 
 use super::*;
-use expiry::{REFRESH_UNTIL, spread};
 use crate::decision::Question;
+use expiry::{REFRESH_UNTIL, spread};
 use openapi::Role;
 use openapi::terms::GrantRole;
 
@@ -10,7 +10,10 @@ fn facts(grants: &[Uuid]) -> UserFacts {
     UserFacts::existing(
         true,
         Role::Employee,
-        grants.iter().map(|company| (*company, Terms::default())).collect(),
+        grants
+            .iter()
+            .map(|company| (*company, Terms::default()))
+            .collect(),
     )
 }
 
@@ -206,9 +209,13 @@ fn ids_that_exist_nowhere_are_answered_from_memory_and_evict_nothing() {
         );
     }
     assert_eq!(cache.len(), (10, 1), "the real entries stay");
-    let unknown = cache.lookup(9_999, &company).map(|facts| facts.decide(&Question::now(None)).reason);
+    let unknown = cache
+        .lookup(9_999, &company)
+        .map(|facts| facts.decide(&Question::now(None)).reason);
     assert_eq!(unknown, Some(openapi::access::DecisionReason::UnknownUser));
-    let unknown = cache.lookup(1, &nowhere).map(|facts| facts.decide(&Question::now(None)).reason);
+    let unknown = cache
+        .lookup(1, &nowhere)
+        .map(|facts| facts.decide(&Question::now(None)).reason);
     assert_eq!(
         unknown,
         Some(openapi::access::DecisionReason::UnknownCompany)
@@ -218,7 +225,9 @@ fn ids_that_exist_nowhere_are_answered_from_memory_and_evict_nothing() {
     assert!(cache.begin_known_ids());
     cache.apply(&Changes::user(50));
     assert!(cache.finish_known_ids((0..10).collect(), vec![company]));
-    let unknown = cache.lookup(77, &company).map(|facts| facts.decide(&Question::now(None)).reason);
+    let unknown = cache
+        .lookup(77, &company)
+        .map(|facts| facts.decide(&Question::now(None)).reason);
     assert_eq!(unknown, Some(openapi::access::DecisionReason::UnknownUser));
     assert!(
         cache.lookup(50, &company).is_none(),

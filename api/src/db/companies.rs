@@ -2,7 +2,7 @@
 //! review of who may act in a company (hand-written: two index-driven branches in one UNION ALL, so a
 //! review stays fast however many users there are).
 
-use crate::db::grants::grant_count;
+use crate::db::grants::{grant_count, held_role};
 use crate::db::sql::{Sql, count_rows, like_pattern, search_key};
 use crate::db::stored;
 use crate::error::AppError;
@@ -13,6 +13,7 @@ use openapi::companies::{
     AccessSource, Company, CompanyMember, CompanyMembers, CompanyPage, CompanySort,
     ListCompaniesQuery,
 };
+use openapi::terms::{GrantRole, Window};
 use openapi::{Role, Username};
 use sea_orm::sea_query::LikeExpr;
 use sea_orm::{
@@ -125,9 +126,12 @@ struct MemberRow {
     is_default: bool,
     granted_at: Option<DateTime<Utc>>,
     granted_by: Option<String>,
+    granted_role: Option<String>,
+    valid_from: Option<DateTime<Utc>>,
+    valid_until: Option<DateTime<Utc>>,
 }
 
-/// Everyone who may act in the company: explicit grants, and super admins through their role.
+/// Everyone who may act in the company, now or (`scheduled`) later: explicit grants, and super admins through their role.
 pub async fn members(
     db: &impl ConnectionTrait,
     company: Company,
@@ -137,16 +141,21 @@ pub async fn members(
     let backend = db.get_database_backend();
     // Grants of the company, then super admins without one: two index-driven branches, so an access
     // review stays fast however many users the system has.
+    // Expired grants are left out: they give no access, and an access review lists who has some.
+    let now = Utc::now();
     let members = |sql: &mut Sql| {
         let company = sql.bind(id);
+        let now = sql.bind(now);
         let role = sql.bind(Role::SuperAdmin.as_str());
         sql.push(&format!(
             " FROM (SELECT u.id AS user_id, u.username, u.full_name, u.role, u.is_active, \
-                 true AS granted, a.is_default, a.created_at AS granted_at, a.granted_by \
+                 true AS granted, a.is_default, a.created_at AS granted_at, a.granted_by, \
+                 a.role AS granted_role, a.valid_from, a.valid_until \
                FROM hrm_user_company_access a JOIN hrm_users u ON u.id = a.user_id \
-               WHERE a.company_id = {company} \
+               WHERE a.company_id = {company} AND (a.valid_until IS NULL OR a.valid_until > {now}) \
              UNION ALL \
-             SELECT u.id, u.username, u.full_name, u.role, u.is_active, false, false, NULL, NULL \
+             SELECT u.id, u.username, u.full_name, u.role, u.is_active, false, false, NULL, NULL, \
+                 NULL, NULL, NULL \
                FROM hrm_users u WHERE u.role = {role} AND NOT EXISTS \
                  (SELECT 1 FROM hrm_user_company_access a \
                   WHERE a.user_id = u.id AND a.company_id = {company})) members"
@@ -156,7 +165,8 @@ pub async fn members(
     members(&mut count);
     let mut rows = Sql::new(
         backend,
-        "SELECT user_id, username, full_name, role, is_active, granted, is_default, granted_at, granted_by",
+        "SELECT user_id, username, full_name, role, is_active, granted, is_default, granted_at, \
+         granted_by, granted_role, valid_from, valid_until",
     );
     members(&mut rows);
     let limit = rows.bind(page.limit as i64);
@@ -168,11 +178,26 @@ pub async fn members(
         .await?
         .into_iter()
         .map(|row| {
+            let role = stored("role", row.role.parse::<Role>())?;
+            let granted_role = row
+                .granted_role
+                .as_deref()
+                .map(|text| stored("grant role", text.parse::<GrantRole>()))
+                .transpose()?;
+            let window = Window {
+                valid_from: row.valid_from,
+                valid_until: row.valid_until,
+            };
             Ok(CompanyMember {
                 user_id: row.user_id,
                 username: stored("username", Username::parse(row.username))?,
                 full_name: row.full_name,
-                role: stored("role", row.role.parse::<Role>())?,
+                role,
+                role_here: held_role(role, granted_role),
+                granted_role,
+                valid_from: row.valid_from,
+                valid_until: row.valid_until,
+                state: window.state_at(now),
                 is_active: row.is_active,
                 source: if row.granted {
                     AccessSource::Grant

@@ -211,7 +211,7 @@ impl GrantRow {
 }
 
 /// The role a user holds through a grant: a super admin's everywhere, else the grant's own, else theirs.
-fn held_role(user_role: Role, granted_role: Option<GrantRole>) -> Role {
+pub fn held_role(user_role: Role, granted_role: Option<GrantRole>) -> Role {
     match granted_role {
         _ if user_role == Role::SuperAdmin => Role::SuperAdmin,
         Some(role) => role.into(),

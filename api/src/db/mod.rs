@@ -14,6 +14,7 @@ pub mod audit;
 pub mod bulk;
 pub mod companies;
 pub mod constraint;
+pub mod expired;
 pub mod facts;
 pub mod grants;
 pub mod lookups;

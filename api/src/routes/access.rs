@@ -10,12 +10,12 @@ use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use openapi::Problem;
 use openapi::access::{
     BulkGrantRequest, BulkGrantResult, GrantBody, GrantManyResult, GrantRequest, PopulateRequest,
-    PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompaniesQuery,
-    UserCompany,
+    PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies,
+    UserCompaniesQuery, UserCompany,
 };
 use openapi::consistency::ConsistencyHeader;
-use utoipa_actix_web::service_config::ServiceConfig;
 use openapi::terms::{GrantTerms, Window};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// List the companies a user may act in
@@ -80,9 +80,10 @@ pub async fn add_user_companies(
         valid_from,
         valid_until,
     } = body.into_inner();
-    let window = Window::new(valid_from, valid_until)
-        .map_err(|error| AppError::validation("valid_until", error.0))?;
-    let terms = GrantTerms { role, window };
+    let terms = GrantTerms {
+        role,
+        window: Window::unchecked(valid_from, valid_until),
+    };
     match (company_id, company_ids) {
         (Some(company_id), None) => {
             let grant =

@@ -5,11 +5,20 @@ use crate::db::stored;
 use crate::error::AppError;
 use crate::paging::PageRequest;
 use entity::audit_log;
-use openapi::audit::{AuditAction, AuditEntry, AuditPage, AuditQuery};
+use openapi::audit::{AuditAction, AuditEntry, AuditPage, AuditQuery, ExpiredPage, ExpiredQuery};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+
+/// Grants whose window has ended by now: the audit's "expired" view.
+pub async fn expired(
+    db: &impl ConnectionTrait,
+    query: ExpiredQuery,
+) -> Result<ExpiredPage, AppError> {
+    let page = PageRequest::parse(query.limit, query.offset)?;
+    crate::db::expired::expired(db, query, page, chrono::Utc::now()).await
+}
 
 pub async fn list(db: &impl ConnectionTrait, query: AuditQuery) -> Result<AuditPage, AppError> {
     let page = PageRequest::parse(query.limit, query.offset)?;

@@ -112,7 +112,14 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
                 .iter()
                 .map(|name| company(name))
                 .collect::<Result<Vec<_>, _>>()?;
-            access::grant_many(store, Actor::DEMO, user.id, &company_ids, &Default::default()).await?;
+            access::grant_many(
+                store,
+                Actor::DEMO,
+                user.id,
+                &company_ids,
+                &Default::default(),
+            )
+            .await?;
         }
     }
     Ok(true)

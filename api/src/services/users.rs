@@ -63,7 +63,14 @@ pub async fn create(
         .await
         .on_constraint(USER_CONSTRAINTS, request.username.as_str())?;
     if let Some(company_id) = request.home_company_id {
-        insert_grant(work.db(), actor.name, inserted.id, company_id, &Default::default()).await?;
+        insert_grant(
+            work.db(),
+            actor.name,
+            inserted.id,
+            company_id,
+            &Default::default(),
+        )
+        .await?;
     }
     let created = get(work.db(), inserted.id).await?;
     work.record(

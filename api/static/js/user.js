@@ -129,7 +129,15 @@ function currentRow(item) {
     'aria-busy': busy ? 'true' : null });
   var title = el('span', { class: 'row-title' }, name);
   if (item.is_default) title.appendChild(el('span', { class: 'badge badge-default' }, 'Default'));
+  if (item.state === 'scheduled') title.appendChild(el('span', { class: 'badge' }, 'Scheduled'));
+  if (item.state === 'expired') title.appendChild(el('span', { class: 'badge' }, 'Expired'));
   var meta = el('span', { class: 'row-meta' });
+  if (item.role) {
+    append(meta, ['As ', el('span', { class: 'role' }, ROLE_LABELS[item.role] || item.role),
+      item.source === 'grant' && !item.granted_role ? ' (their own role)' : '', ' · ']);
+  }
+  if (item.valid_from) append(meta, ['from ', timeEl(item.valid_from), ' · ']);
+  if (item.valid_until) append(meta, ['until ', timeEl(item.valid_until), ' · ']);
   if (item.granted_at) append(meta, ['Since ', timeEl(item.granted_at)]);
   if (item.granted_by) append(meta, [item.granted_at ? ' · granted by ' : 'Granted by ', el('span', { class: 'actor' }, item.granted_by)]);
   li.appendChild(el('div', { class: 'row-main' }, title, meta));

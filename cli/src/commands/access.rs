@@ -7,12 +7,12 @@ use crate::output::{Align, Table, and_list, plural, print_json, when, yes_no};
 use crate::print::{PERSON_COLUMNS, print_granted, print_user_companies, source};
 use crate::progress::Spinner;
 use crate::{lookup, outln};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{ArgGroup, Args, Subcommand};
 use openapi::ProblemCode;
-use chrono::{DateTime, NaiveDate, Utc};
 use openapi::access::{BulkGrantRequest, BulkGrantResult, GrantManyResult, UpdateGrant};
-use openapi::terms::{GrantRole, GrantTerms, RoleSet, Window};
 use openapi::companies::{CompanyMembers, ListMembersQuery};
+use openapi::terms::{GrantRole, GrantTerms, RoleSet, Window};
 use serde::Serialize;
 use std::process::ExitCode;
 use uuid::Uuid;
@@ -282,9 +282,14 @@ fn company_members(api: &Api, json: bool, spec: &str) -> Result<()> {
         members.company.name,
         plural(members.items.len() as i64, "user", "users")
     );
-    let mut table =
-        Table::new(&[&PERSON_COLUMNS[..], &["SOURCE", "DEFAULT", "GRANTED AT"]].concat())
-            .align(0, Align::Right);
+    let mut table = Table::new(
+        &[
+            &PERSON_COLUMNS[..],
+            &["ROLE HERE", "STATE", "SOURCE", "DEFAULT", "GRANTED AT"],
+        ]
+        .concat(),
+    )
+    .align(0, Align::Right);
     for m in &members.items {
         table.row(vec![
             m.user_id.to_string(),
@@ -292,6 +297,8 @@ fn company_members(api: &Api, json: bool, spec: &str) -> Result<()> {
             m.full_name.clone(),
             m.role.to_string(),
             yes_no(m.is_active),
+            m.role_here.to_string(),
+            m.state.to_string(),
             source(m.source),
             if m.is_default { "yes" } else { "" }.to_owned(),
             m.granted_at.as_ref().map(when).unwrap_or_default(),
@@ -350,7 +357,10 @@ fn access_set(api: &Api, json: bool, set: &AccessSet) -> Result<()> {
     let grant = match api.update_grant(user.id, company.id, &update) {
         Err(err) if err.code() == Some(ProblemCode::AccessNotFound.as_str()) => {
             return Err(CliError {
-                message: format!("{} does not have access to {}.", user.username, company.name),
+                message: format!(
+                    "{} does not have access to {}.",
+                    user.username, company.name
+                ),
                 ..err
             });
         }
@@ -471,8 +481,15 @@ fn access_check(api: &Api, json: bool, check: &AccessCheck) -> Result<()> {
         }
         R::RoleNotHeld => format!(
             "{user_label} may not act in {company_label} as {} (holds {} there).",
-            check.role.map(String::from).unwrap_or_default().replace(',', " or "),
-            decision.role.map(|role| role.to_string()).unwrap_or_default()
+            check
+                .role
+                .map(String::from)
+                .unwrap_or_default()
+                .replace(',', " or "),
+            decision
+                .role
+                .map(|role| role.to_string())
+                .unwrap_or_default()
         ),
         R::UserInactive => {
             format!("{user_label} may not act in {company_label} (the user is inactive).")

@@ -93,6 +93,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit/expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Grants that have expired
+         * @description An expiry writes no audit row: the grant simply stops giving access at its `valid_until`. This view
+         *     lists the grants whose end has passed, latest first, filtered by user, company and when they ended.
+         */
+        get: operations["list_expired_grants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/changes": {
         parameters: {
             query?: never;
@@ -861,6 +882,21 @@ export interface components {
             granted_at?: string | null;
             /** @description The API key that made the grant. */
             granted_by?: string | null;
+            /** @description The role the user holds in this company: the grant's own, else the user's role. */
+            role_here: components["schemas"]["Role"];
+            granted_role?: components["schemas"]["GrantRole"] | null;
+            /**
+             * Format: date-time
+             * @description From when the grant gives access (inclusive); null: from the start.
+             */
+            valid_from?: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the grant gives access (exclusive); null: no end.
+             */
+            valid_until?: string | null;
+            /** @description `active` or `scheduled` at the instant of the answer; expired grants are not listed. */
+            state: components["schemas"]["GrantState"];
         };
         /**
          * @description Who can act in a company: explicit grants and super admins.
@@ -877,12 +913,17 @@ export interface components {
          *           "full_name": "Sarah Connor",
          *           "granted_at": "2026-01-05T09:30:00Z",
          *           "granted_by": "hr-portal",
+         *           "granted_role": "admin",
          *           "is_active": true,
          *           "is_default": true,
          *           "role": "hr_manager",
+         *           "role_here": "admin",
          *           "source": "grant",
+         *           "state": "active",
          *           "user_id": 5,
-         *           "username": "sarah"
+         *           "username": "sarah",
+         *           "valid_from": null,
+         *           "valid_until": null
          *         }
          *       ],
          *       "limit": 50,
@@ -1026,6 +1067,69 @@ export interface components {
          * @example sarah@example.com
          */
         Email: string;
+        /** @description A grant whose window has ended: an expiry writes no row, so the view is read from the grants. */
+        ExpiredGrant: {
+            /**
+             * Format: int32
+             * @description The user whose grant expired.
+             */
+            user_id: number;
+            /** @description The user's login name. */
+            username: components["schemas"]["Username"];
+            /**
+             * Format: uuid
+             * @description The company the grant was of.
+             */
+            company_id: string;
+            /** @description The company's name. */
+            company_name: string;
+            /**
+             * Format: date-time
+             * @description When the grant stopped giving access (its `valid_until`).
+             */
+            expired_at: string;
+            granted_role?: components["schemas"]["GrantRole"] | null;
+            /** @description The API key that made the grant. */
+            granted_by?: string | null;
+        };
+        /**
+         * @description One page of expired grants, latest expiry first.
+         * @example {
+         *       "items": [
+         *         {
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "company_name": "NYC",
+         *           "expired_at": "2026-06-30T00:00:00Z",
+         *           "granted_by": "hr-portal",
+         *           "granted_role": "finance_manager",
+         *           "user_id": 5,
+         *           "username": "sarah"
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
+        ExpiredPage: {
+            /** @description The grants on this page, latest expiry first. */
+            items: components["schemas"]["ExpiredGrant"][];
+            /**
+             * Format: int64
+             * @description How many grants match, over all pages.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description The page size used.
+             */
+            limit: number;
+            /**
+             * Format: int64
+             * @description The rows skipped before this page.
+             */
+            offset: number;
+        };
         /** @description One field that could not be accepted, and what to send instead. */
         FieldError: {
             /** @description The field, as named in the request (`company_ids[2]`, `username`). */
@@ -2201,6 +2305,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description A query value is malformed; `detail` names which (code `bad_request`) */
+            400: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid key (code `unauthorized`) */
+            401: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's scope is below `read` (code `forbidden`) */
+            403: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
+            500: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database cannot be reached (code `unavailable`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_expired_grants: {
+        parameters: {
+            query?: {
+                /** @description Only grants of this user. */
+                user_id?: number;
+                /** @description Only grants of this company. */
+                company_id?: string;
+                /** @description Only grants that expired at or after this instant (RFC 3339). */
+                since?: string;
+                /** @description Only grants that expired before this instant (RFC 3339). */
+                until?: string;
+                /** @description Page size, 1 to 500 (default 50). */
+                limit?: number;
+                /** @description Rows to skip (default 0). */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of expired grants */
+            200: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpiredPage"];
                 };
             };
             /** @description A query value is malformed; `detail` names which (code `bad_request`) */

@@ -2,8 +2,8 @@
 //! that ask for roles, decided at the instant of the request (from memory as from the database).
 
 use super::metrics::{scrape, value};
-use company_access_tests::{MASTER_KEY, TestApp, postgres_or_skip};
 use chrono::{DateTime, Duration as Span, SecondsFormat, Utc};
+use company_access_tests::{MASTER_KEY, TestApp, postgres_or_skip};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -72,7 +72,9 @@ fn a_grant_gives_its_own_role_and_checks_ask_for_roles() {
         ]}),
     );
     assert_eq!(batch.status, 200, "{}", batch.text);
-    let reasons: Vec<&Value> = (0..3).map(|i| &batch.body["results"][i]["reason"]).collect();
+    let reasons: Vec<&Value> = (0..3)
+        .map(|i| &batch.body["results"][i]["reason"])
+        .collect();
     assert_eq!(
         reasons,
         [&json!("role_not_held"), &json!("grant"), &json!("grant")]
@@ -91,14 +93,39 @@ fn a_grant_gives_its_own_role_and_checks_ask_for_roles() {
         &json!({"role": null}),
     );
     assert_eq!(back.body["granted_role"], Value::Null, "{}", back.text);
-    assert_eq!(check(&app, sarah, la, Some("admin"))["reason"], "role_not_held");
-    let promoted = app.patch(&format!("/users/{sarah}"), &json!({"role": "finance_manager"}));
+    assert_eq!(
+        check(&app, sarah, la, Some("admin"))["reason"],
+        "role_not_held"
+    );
+    let promoted = app.patch(
+        &format!("/users/{sarah}"),
+        &json!({"role": "finance_manager"}),
+    );
     assert_eq!(promoted.status, 200, "{}", promoted.text);
     assert_eq!(
         check(&app, sarah, la, Some("finance_manager"))["reason"],
         "grant"
     );
     assert_eq!(check(&app, sarah, nyc, Some("admin"))["reason"], "grant");
+    // The company's list of users names the role each holds there.
+    let members = app.get(&format!("/companies/{nyc}/users"));
+    let sarah_there = members.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user_id"] == json!(sarah))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (
+            &sarah_there["role"],
+            &sarah_there["role_here"],
+            &sarah_there["state"]
+        ),
+        (&json!("finance_manager"), &json!("admin"), &json!("active")),
+        "{}",
+        members.text
+    );
 
     // The change is in the audit, before and after.
     let audit = app.get("/audit?action=access.update");
@@ -127,14 +154,22 @@ fn bad_roles_and_windows_are_refused_and_change_nothing() {
     }
     let path = format!("/users/{sarah}/companies");
     for (body, status, says) in [
-        (json!({"company_id": nyc, "role": "super_admin"}), 422, "expected one of `admin`"),
+        (
+            json!({"company_id": nyc, "role": "super_admin"}),
+            422,
+            "expected one of `admin`",
+        ),
         (json!({"company_id": nyc, "role": null}), 422, "role"),
         (
             json!({"company_id": nyc, "valid_from": "2027-02-01T00:00:00Z", "valid_until": "2027-01-01T00:00:00Z"}),
             422,
             "must be later than valid_from",
         ),
-        (json!({"company_id": nyc, "valid_until": "next week"}), 422, "valid_until"),
+        (
+            json!({"company_id": nyc, "valid_until": "next week"}),
+            422,
+            "valid_until",
+        ),
     ] {
         let answer = app.post(&path, &body);
         assert_eq!(answer.status, status, "{body}: {}", answer.text);
@@ -183,11 +218,17 @@ fn an_expiry_passing_while_the_entry_is_hot_is_seen_at_the_instant() {
         let received = Utc::now();
         match answer["reason"].as_str() {
             Some("grant") => {
-                assert!(sent < until, "allowed after the end: sent {sent}, end {until}");
+                assert!(
+                    sent < until,
+                    "allowed after the end: sent {sent}, end {until}"
+                );
                 allowed += 1;
             }
             Some("expired") => {
-                assert!(received >= until, "expired before the end: {received} < {until}");
+                assert!(
+                    received >= until,
+                    "expired before the end: {received} < {until}"
+                );
                 assert_eq!(answer["via_company_id"], json!(nyc));
                 expired += 1;
             }
@@ -197,12 +238,27 @@ fn an_expiry_passing_while_the_entry_is_hot_is_seen_at_the_instant() {
             break;
         }
     }
-    assert!(allowed > 10 && expired > 10, "{allowed} allowed, {expired} expired");
+    assert!(
+        allowed > 10 && expired > 10,
+        "{allowed} allowed, {expired} expired"
+    );
     assert!(
         cache_hits(&app) - hits_before >= (allowed + expired) as f64 - 1.0,
         "answered from memory"
     );
     assert_eq!(app.audit_count(), audit_before, "an expiry writes nothing");
+    // The audit's expired view reads it from the grant.
+    let expired_view = app.get(&format!("/audit/expired?user_id={sarah}"));
+    assert_eq!(expired_view.status, 200, "{}", expired_view.text);
+    assert_eq!(expired_view.body["total"], 1, "{}", expired_view.text);
+    let entry = &expired_view.body["items"][0];
+    assert_eq!(entry["company_id"], json!(nyc));
+    assert_eq!(entry["expired_at"], rfc3339(until));
+    let none_yet = app.get(&format!(
+        "/audit/expired?user_id={sarah}&until={}",
+        rfc3339(until).replace('+', "%2B")
+    ));
+    assert_eq!(none_yet.body["total"], 0, "{}", none_yet.text);
     // The list hides the expired grant unless asked, and names its state.
     let path = format!("/users/{sarah}/companies");
     let listed = app.get(&path);
@@ -224,11 +280,14 @@ fn an_expiry_passing_while_the_entry_is_hot_is_seen_at_the_instant() {
         .cloned()
         .unwrap_or_default();
     assert_eq!(item["state"], "expired", "{}", all.text);
-    // Extending the window gives access back at once.
-    let extended = app.patch(
-        &format!("{path}/{nyc}"),
-        &json!({"valid_until": null}),
+    let members = app.get(&format!("/companies/{nyc}/users"));
+    assert!(
+        !members.text.contains(&format!("\"user_id\":{sarah},")),
+        "an expired grant is no access to review: {}",
+        members.text
     );
+    // Extending the window gives access back at once.
+    let extended = app.patch(&format!("{path}/{nyc}"), &json!({"valid_until": null}));
     assert_eq!(extended.body["state"], "active", "{}", extended.text);
     assert_eq!(check(&app, sarah, nyc, None)["reason"], "grant");
 }

@@ -60,7 +60,10 @@ fn company_ids(server: &Server, path: &str) -> BTreeSet<String> {
 
 /// The companies granted to `user`, by id.
 fn granted(server: &Server, user: i64) -> BTreeSet<String> {
-    company_ids(server, &format!("/users/{user}/companies?include_expired=true"))
+    company_ids(
+        server,
+        &format!("/users/{user}/companies?include_expired=true"),
+    )
 }
 
 /// The companies the audit says were granted to `user`.

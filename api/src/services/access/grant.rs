@@ -26,6 +26,7 @@ pub async fn grant_one(
 ) -> Result<UserCompany, AppError> {
     let mut work = store.begin(actor).await?;
     lock_user_with_companies(work.db(), user_id, &[company_id]).await?;
+    check_window(terms)?;
     if !insert_grant(work.db(), actor.name, user_id, company_id, terms).await? {
         return Err(AppError::already_has_access());
     }
@@ -60,6 +61,7 @@ pub async fn grant_many(
     }
     let mut work = store.begin(actor).await?;
     lock_user_with_companies(work.db(), user_id, &ids).await?;
+    check_window(terms)?;
     let had: HashSet<Uuid> = granted_company_ids(work.db(), user_id)
         .await?
         .into_iter()
@@ -87,4 +89,12 @@ pub async fn grant_many(
         added,
         already_present,
     })
+}
+
+/// The window's order, checked once the user and companies are found (see [`openapi::terms::Window::unchecked`]).
+fn check_window(terms: &GrantTerms) -> Result<(), AppError> {
+    terms
+        .window
+        .check()
+        .map_err(|error| AppError::validation("valid_until", error.0))
 }
