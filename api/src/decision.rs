@@ -27,17 +27,19 @@ pub fn micros(at: DateTime<Utc>) -> i64 {
     at.timestamp_micros()
 }
 
-/// A grant's terms: the role it gives (`None`: the user's own) and its window, `valid_from` inclusive
-/// and `valid_until` exclusive (`None`: open).
+/// A grant's terms: the role it gives (`None`: the user's own), its window, `valid_from` inclusive
+/// and `valid_until` exclusive (`None`: open), and whether it reaches the company's branches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Terms {
     pub role: Option<GrantRole>,
     pub valid_from: Option<i64>,
     pub valid_until: Option<i64>,
+    pub include_branches: bool,
 }
 
 impl Terms {
-    /// No role of its own and no window: what nearly every grant is, and what the cache stores for free.
+    /// No role of its own, no window, no branches: what nearly every grant is, and what the cache
+    /// stores for free.
     pub fn is_plain(&self) -> bool {
         *self == Self::default()
     }
@@ -60,31 +62,51 @@ impl Question {
     }
 }
 
+/// A company as read from the database: `None` when it does not exist, else its ancestors nearest first.
+pub type CompanyFacts = Option<Vec<Uuid>>;
+
 /// The facts a decision rests on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
     /// `None`: no such user.
     pub user: Option<UserFlags>,
     pub company_exists: bool,
-    /// The user's grant of the company, if any.
-    pub grant: Option<Terms>,
+    /// The user's grants that reach the company, each with the company it is of: the company's own
+    /// first, then those of its ancestors that include branches, nearest first.
+    pub grants: Vec<(Uuid, Terms)>,
 }
 
-/// A decision: why, the role the user holds in the company, and whether a grant of the company itself
-/// is what the decision rests on.
+/// A decision: why, the role the user holds in the company, and the company whose grant the decision
+/// rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
     pub reason: DecisionReason,
     pub role: Option<Role>,
-    pub via_grant: bool,
+    pub via: Option<Uuid>,
+}
+
+/// The user's grants that reach `company`, in the order [`Facts::grants`] holds them: `grant` finds the
+/// user's grant of one company, `ancestors` are the company's, nearest first.
+pub fn reaching(
+    company: Uuid,
+    ancestors: &[Uuid],
+    grant: impl Fn(&Uuid) -> Option<Terms>,
+) -> Vec<(Uuid, Terms)> {
+    let own = grant(&company).map(|terms| (company, terms));
+    let inherited = ancestors.iter().filter_map(|ancestor| {
+        grant(ancestor)
+            .filter(|terms| terms.include_branches)
+            .map(|terms| (*ancestor, terms))
+    });
+    own.into_iter().chain(inherited).collect()
 }
 
 impl Facts {
-    pub fn decide(self, question: &Question) -> Outcome {
+    pub fn decide(&self, question: &Question) -> Outcome {
         let refused = |reason| Outcome {
             reason,
             role: None,
-            via_grant: false,
+            via: None,
         };
         let user = match self.user {
             None => return refused(DecisionReason::UnknownUser),
@@ -96,27 +118,35 @@ impl Facts {
             return Outcome {
                 reason: DecisionReason::SuperAdmin,
                 role: Some(Role::SuperAdmin),
-                via_grant: false,
+                via: None,
             };
         }
-        let Some(grant) = self.grant else {
-            return refused(DecisionReason::NoGrant);
-        };
-        let role = grant.role.map_or(user.role, Role::from);
-        let reason = if grant.valid_from.is_some_and(|from| question.at < from) {
-            DecisionReason::NotYetValid
-        } else if grant.valid_until.is_some_and(|until| question.at >= until) {
-            DecisionReason::Expired
-        } else if !question.roles.contains(role) {
-            DecisionReason::RoleNotHeld
-        } else {
-            DecisionReason::Grant
-        };
-        Outcome {
-            reason,
-            role: Some(role),
-            via_grant: true,
+        // The first grant that allows decides; when none does, the nearest one says why not.
+        let outcomes = self.grants.iter().map(|(via, grant)| {
+            let role = grant.role.map_or(user.role, Role::from);
+            let reason = if grant.valid_from.is_some_and(|from| question.at < from) {
+                DecisionReason::NotYetValid
+            } else if grant.valid_until.is_some_and(|until| question.at >= until) {
+                DecisionReason::Expired
+            } else if !question.roles.contains(role) {
+                DecisionReason::RoleNotHeld
+            } else {
+                DecisionReason::Grant
+            };
+            Outcome {
+                reason,
+                role: Some(role),
+                via: Some(*via),
+            }
+        });
+        let mut nearest = None;
+        for outcome in outcomes {
+            if outcome.reason.allows() {
+                return outcome;
+            }
+            nearest.get_or_insert(outcome);
         }
+        nearest.unwrap_or_else(|| refused(DecisionReason::NoGrant))
     }
 }
 
@@ -162,6 +192,7 @@ mod tests {
         is_active: true,
         role: Role::Employee,
     };
+    const HERE: Uuid = Uuid::from_u128(100);
 
     fn any_at(at: i64) -> Question {
         Question {
@@ -170,18 +201,20 @@ mod tests {
         }
     }
 
+    fn facts(user: Option<UserFlags>, company_exists: bool, grant: Option<Terms>) -> Facts {
+        Facts {
+            user,
+            company_exists,
+            grants: grant.map(|terms| (HERE, terms)).into_iter().collect(),
+        }
+    }
+
     fn reason(
         user: Option<UserFlags>,
         company_exists: bool,
         grant: Option<Terms>,
     ) -> DecisionReason {
-        Facts {
-            user,
-            company_exists,
-            grant,
-        }
-        .decide(&any_at(0))
-        .reason
+        facts(user, company_exists, grant).decide(&any_at(0)).reason
     }
 
     #[test]
@@ -229,43 +262,33 @@ mod tests {
     #[test]
     fn a_window_holds_from_its_first_instant_to_before_its_last() {
         let grant = Terms {
-            role: None,
             valid_from: Some(1_000),
             valid_until: Some(2_000),
+            ..Terms::default()
         };
-        let at = |instant| {
-            Facts {
-                user: Some(EMPLOYEE),
-                company_exists: true,
-                grant: Some(grant),
-            }
-            .decide(&any_at(instant))
-        };
+        let at = |instant| facts(Some(EMPLOYEE), true, Some(grant)).decide(&any_at(instant));
         assert_eq!(at(999).reason, DecisionReason::NotYetValid);
         assert_eq!(at(1_000).reason, DecisionReason::Grant);
         assert_eq!(at(1_999).reason, DecisionReason::Grant);
         assert_eq!(at(2_000).reason, DecisionReason::Expired);
         // The refusal still says which grant and role it looked at.
         assert_eq!(at(2_000).role, Some(Role::Employee));
-        assert!(at(2_000).via_grant);
+        assert_eq!(at(2_000).via, Some(HERE));
     }
 
     #[test]
     fn roles_asked_for_are_matched_against_the_role_held_there() {
         let decide = |grant_role: Option<GrantRole>, user_role: Role, asked: &str| {
             let roles = asked.parse().unwrap_or_default();
-            Facts {
-                user: Some(UserFlags {
-                    is_active: true,
-                    role: user_role,
-                }),
-                company_exists: true,
-                grant: Some(Terms {
-                    role: grant_role,
-                    ..Terms::default()
-                }),
-            }
-            .decide(&Question { roles, at: 0 })
+            let user = UserFlags {
+                is_active: true,
+                role: user_role,
+            };
+            let grant = Terms {
+                role: grant_role,
+                ..Terms::default()
+            };
+            facts(Some(user), true, Some(grant)).decide(&Question { roles, at: 0 })
         };
         let held = decide(
             Some(GrantRole::HrManager),
@@ -287,6 +310,68 @@ mod tests {
         // Super admins hold every role everywhere.
         let super_admin = decide(None, Role::SuperAdmin, "employee");
         assert_eq!(super_admin.reason, DecisionReason::SuperAdmin);
+    }
+
+    #[test]
+    fn a_parents_grant_reaches_branches_only_when_it_includes_them() {
+        let (parent, grandparent) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let branches = Terms {
+            include_branches: true,
+            role: Some(GrantRole::Admin),
+            ..Terms::default()
+        };
+        let mine = |company: &Uuid| match *company {
+            c if c == grandparent => Some(branches),
+            c if c == parent => Some(Terms::default()),
+            _ => None,
+        };
+        let grants = reaching(HERE, &[parent, grandparent], mine);
+        assert_eq!(
+            grants,
+            vec![(grandparent, branches)],
+            "the parent's own grant stops there"
+        );
+        let outcome = Facts {
+            user: Some(EMPLOYEE),
+            company_exists: true,
+            grants,
+        }
+        .decide(&any_at(0));
+        assert_eq!(
+            (outcome.reason, outcome.role, outcome.via),
+            (DecisionReason::Grant, Some(Role::Admin), Some(grandparent))
+        );
+    }
+
+    #[test]
+    fn the_first_grant_that_allows_decides_and_else_the_nearest_says_why() {
+        let (parent, grandparent) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let expired = Terms {
+            valid_until: Some(10),
+            include_branches: true,
+            ..Terms::default()
+        };
+        let admin = Terms {
+            role: Some(GrantRole::Admin),
+            include_branches: true,
+            ..Terms::default()
+        };
+        let facts = Facts {
+            user: Some(EMPLOYEE),
+            company_exists: true,
+            grants: vec![(HERE, expired), (parent, expired), (grandparent, admin)],
+        };
+        let now = any_at(20);
+        assert_eq!(facts.decide(&now).via, Some(grandparent));
+        let as_employee = Question {
+            roles: "employee".parse().unwrap_or_default(),
+            at: 20,
+        };
+        let refused = facts.decide(&as_employee);
+        assert_eq!(
+            (refused.reason, refused.via),
+            (DecisionReason::Expired, Some(HERE))
+        );
     }
 
     #[test]

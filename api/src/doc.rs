@@ -182,8 +182,13 @@ impl CommonAnswers {
             "409" if says("access") => vec![ProblemCode::AlreadyHasAccess],
             "409" => [
                 (says("username"), ProblemCode::UsernameTaken),
-                (says("company"), ProblemCode::CompanyNameTaken),
+                (
+                    says("company with this name"),
+                    ProblemCode::CompanyNameTaken,
+                ),
                 (says("key"), ProblemCode::KeyNameTaken),
+                (says("hierarchy_cycle"), ProblemCode::HierarchyCycle),
+                (says("hierarchy_too_deep"), ProblemCode::HierarchyTooDeep),
             ]
             .into_iter()
             .filter_map(|(named, code)| named.then_some(code))

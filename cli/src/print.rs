@@ -171,6 +171,7 @@ pub fn source(source: AccessSource) -> String {
     match source {
         AccessSource::Grant => "grant",
         AccessSource::SuperAdmin => "super_admin",
+        AccessSource::Branch => "branch",
     }
     .to_owned()
 }

@@ -11,6 +11,8 @@ pub struct Model {
     pub name_key: String,
     pub created_at: DateTimeUtc,
     pub modified_at: DateTimeUtc,
+    /// The company this one is a branch of; `None`: a top-level company.
+    pub parent_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,8 @@ pub struct Model {
     pub valid_from: Option<DateTimeUtc>,
     /// Until when the grant gives access (exclusive); `None`: no end.
     pub valid_until: Option<DateTimeUtc>,
+    /// The grant reaches every descendant of its company too.
+    pub include_branches: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

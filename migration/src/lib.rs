@@ -12,6 +12,7 @@ mod m20261201_000007_audit_actor_key_id;
 mod m20261202_000008_name_keys;
 mod m20261202_000009_change_revisions;
 mod m20261202_000010_grant_terms;
+mod m20261202_000011_company_hierarchy;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_name_keys::Migration),
             Box::new(m20261202_000009_change_revisions::Migration),
             Box::new(m20261202_000010_grant_terms::Migration),
+            Box::new(m20261202_000011_company_hierarchy::Migration),
         ]
     }
 }

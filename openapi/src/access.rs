@@ -15,7 +15,7 @@ pub const MAX_CHECKS_PER_REQUEST: usize = 10_000;
 
 /// A company a user may act in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active"}))]
+#[schema(example = json!({"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active", "include_branches": false, "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}))]
 pub struct UserCompany {
     /// The company's id.
     pub company_id: Uuid,
@@ -40,6 +40,10 @@ pub struct UserCompany {
     pub valid_until: Option<DateTime<Utc>>,
     /// Where the grant stands at the instant of the answer.
     pub state: GrantState,
+    /// Whether the grant reaches every branch of its company too.
+    pub include_branches: bool,
+    /// The company whose grant gives the access: this one, or (`source: branch`) a parent.
+    pub via_company_id: Option<Uuid>,
 }
 
 /// The user a list of companies belongs to.
@@ -59,7 +63,7 @@ pub struct UserRef {
 
 /// `GET /users/{id}/companies`: every company the user may act in, explicit grants first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active"}]}))]
+#[schema(example = json!({"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active", "include_branches": false, "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}]}))]
 pub struct UserCompanies {
     /// The user the list belongs to.
     pub user: UserRef,
@@ -109,6 +113,9 @@ pub struct GrantRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub valid_until: Option<DateTime<Utc>>,
+    /// The grants reach every branch of their companies too.
+    #[serde(default)]
+    pub include_branches: bool,
 }
 
 /// A field that may be left out but, when sent, must hold a value: `null` is refused, as the schema says.
@@ -145,6 +152,9 @@ pub struct GrantOne {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub valid_until: Option<DateTime<Utc>>,
+    /// Reach every branch of the company too, now and later (default false).
+    #[serde(default)]
+    pub include_branches: bool,
 }
 
 /// Grant several companies, all or nothing; answers 200 with what was added and what the user already had.
@@ -168,6 +178,9 @@ pub struct GrantMany {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub valid_until: Option<DateTime<Utc>>,
+    /// Reach every branch of the company too, now and later (default false).
+    #[serde(default)]
+    pub include_branches: bool,
 }
 
 /// Body of `POST /users/{id}/companies`: exactly one of `company_id` (one company) or `company_ids` (a list).
@@ -183,7 +196,7 @@ pub enum GrantBody {
 
 /// Answer to a grant of several companies: all or nothing, and a company the user already has is not an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"added": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active"}], "already_present": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"]}))]
+#[schema(example = json!({"added": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active", "include_branches": false, "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}], "already_present": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"]}))]
 pub struct GrantManyResult {
     /// The grants made by this request.
     pub added: Vec<UserCompany>,
@@ -207,7 +220,7 @@ pub struct ReplaceCompanies {
 
 /// Answer to `PUT /users/{id}/companies`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"added": ["3ae13ac4-23e5-45ad-9747-e699cced23b5"], "removed": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"], "companies": {"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active"}]}}))]
+#[schema(example = json!({"added": ["3ae13ac4-23e5-45ad-9747-e699cced23b5"], "removed": ["8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"], "companies": {"user": {"id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true}, "all_companies": false, "items": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "company_name": "NYC", "is_default": true, "source": "grant", "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role": "hr_manager", "granted_role": null, "valid_from": null, "valid_until": "2027-01-01T00:00:00Z", "state": "active", "include_branches": false, "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}]}}))]
 pub struct ReplaceResult {
     /// Companies granted by this request.
     pub added: Vec<Uuid>,
@@ -254,6 +267,14 @@ pub struct UpdateGrant {
     )]
     #[schema(nullable)]
     pub valid_until: Option<Option<DateTime<Utc>>>,
+    /// Whether the grant reaches every branch of its company too.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub include_branches: Option<bool>,
 }
 
 /// Query of `GET /users/{id}/companies`.
@@ -326,7 +347,8 @@ pub struct AccessDecision {
     pub reason: DecisionReason,
     /// The role the user holds in the company (`super_admin` for super admins); null when they hold none.
     pub role: Option<Role>,
-    /// The company whose grant gives the access; null when no grant does (super admins included).
+    /// The company whose grant the decision rests on: the company itself, or a parent whose grant
+    /// includes its branches; null when no grant does (super admins included).
     pub via_company_id: Option<Uuid>,
 }
 

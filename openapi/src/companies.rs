@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 /// A company as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}))]
+#[schema(example = json!({"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "parent_id": null, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}))]
 pub struct Company {
     /// The company id, the `company_id` of every other route.
     pub id: Uuid,
@@ -17,6 +17,8 @@ pub struct Company {
     pub name: String,
     /// How many users have been granted this company explicitly.
     pub user_count: i64,
+    /// The company this one is a branch of; null for a top-level company.
+    pub parent_id: Option<Uuid>,
     /// When the company was created.
     pub created_at: DateTime<Utc>,
     /// When the company was last changed.
@@ -26,21 +28,37 @@ pub struct Company {
 /// Body of `POST /companies`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "NYC"}))]
+#[schema(example = json!({"name": "NYC", "parent_id": "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"}))]
 pub struct CreateCompany {
     /// The display name; must be free regardless of letter case.
     pub name: CompanyName,
+    /// The company this one is a branch of (at most 16 levels deep); absent or null: top level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<Uuid>,
 }
 
 /// Body of `PATCH /companies/{id}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "NYC Office"}))]
+#[schema(example = json!({"name": "NYC Office", "parent_id": null}))]
 pub struct UpdateCompany {
     /// The new display name; must be free regardless of letter case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<CompanyName>,
+    /// Moves the company, with its branches, under this parent; null makes it top-level. A parent
+    /// inside the company's own branches is a cycle (409 `hierarchy_cycle`), and a tree deeper than 16
+    /// levels is refused (409 `hierarchy_too_deep`).
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub parent_id: Option<Option<Uuid>>,
 }
+
+/// Most levels a company tree may have: a top-level company and fifteen levels of branches below it.
+pub const MAX_DEPTH: usize = 16;
 
 string_enum! {
     /// The order of `GET /companies`.
@@ -66,6 +84,8 @@ pub struct ListCompaniesQuery {
     /// `created` (the default: creation order) or `name`.
     #[param(inline)]
     pub sort: Option<CompanySort>,
+    /// Only the direct branches of this company.
+    pub parent_id: Option<Uuid>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -76,7 +96,7 @@ pub struct ListCompaniesQuery {
 
 /// One page of companies, with the total that match.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"items": [{"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}], "total": 1, "limit": 50, "offset": 0}))]
+#[schema(example = json!({"items": [{"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "parent_id": null, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}], "total": 1, "limit": 50, "offset": 0}))]
 pub struct CompanyPage {
     /// The companies on this page, in the order asked for.
     pub items: Vec<Company>,
@@ -95,6 +115,8 @@ string_enum! {
         Grant = "grant",
         /// The user is a super admin, who may act in every company.
         SuperAdmin = "super_admin",
+        /// A grant of a parent company with `include_branches` reaches this one.
+        Branch = "branch",
     }
 }
 
@@ -129,6 +151,8 @@ pub struct CompanyMember {
     pub valid_until: Option<DateTime<Utc>>,
     /// `active` or `scheduled` at the instant of the answer; expired grants are not listed.
     pub state: GrantState,
+    /// The company whose grant gives the access: this one, or (`source: branch`) a parent.
+    pub via_company_id: Option<Uuid>,
 }
 
 /// Query of `GET /companies/{id}/users`.
@@ -146,7 +170,7 @@ pub struct ListMembersQuery {
 
 /// Who can act in a company: explicit grants and super admins.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"company": {"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}, "items": [{"user_id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true, "source": "grant", "is_default": true, "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role_here": "admin", "granted_role": "admin", "valid_from": null, "valid_until": null, "state": "active"}], "total": 1, "limit": 50, "offset": 0}))]
+#[schema(example = json!({"company": {"id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "user_count": 1, "parent_id": null, "created_at": "2026-01-05T09:30:00Z", "modified_at": "2026-01-05T09:30:00Z"}, "items": [{"user_id": 5, "username": "sarah", "full_name": "Sarah Connor", "role": "hr_manager", "is_active": true, "source": "grant", "is_default": true, "granted_at": "2026-01-05T09:30:00Z", "granted_by": "hr-portal", "role_here": "admin", "granted_role": "admin", "valid_from": null, "valid_until": null, "state": "active", "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}], "total": 1, "limit": 50, "offset": 0}))]
 pub struct CompanyMembers {
     /// The company reviewed.
     pub company: Company,

@@ -24,6 +24,8 @@ string_enum! {
         UsernameTaken = "username_taken",
         CompanyNameTaken = "company_name_taken",
         KeyNameTaken = "key_name_taken",
+        HierarchyCycle = "hierarchy_cycle",
+        HierarchyTooDeep = "hierarchy_too_deep",
         Unavailable = "unavailable",
         Internal = "internal",
     }

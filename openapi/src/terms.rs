@@ -166,11 +166,14 @@ impl Window {
     }
 }
 
-/// What a new grant carries besides its company: a role of its own (`None`: the user's) and a window.
+/// What a new grant carries besides its company: a role of its own (`None`: the user's), a window, and
+/// whether it reaches the company's branches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GrantTerms {
     pub role: Option<GrantRole>,
     pub window: Window,
+    /// The grant reaches every branch of its company too.
+    pub include_branches: bool,
 }
 
 #[cfg(test)]

@@ -441,6 +441,7 @@ impl TestApp {
     pub fn create_company(&self, name: &str) -> Uuid {
         let body = CreateCompany {
             name: CompanyName::parse(name).unwrap(),
+            parent_id: None,
         };
         self.client.create_company(&body).unwrap().id
     }

@@ -86,7 +86,7 @@ pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
     load_known_ids(store).await?;
     let capacity = store.cache.capacity();
     let generation = store.cache.generation();
-    let companies: Vec<(Uuid, bool)> = company::Entity::find()
+    let ids: Vec<Uuid> = company::Entity::find()
         .select_only()
         .column(company::Column::Id)
         .order_by_asc(company::Column::Id)
@@ -94,10 +94,8 @@ pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
         .into_tuple::<Uuid>()
         .all(&store.db)
         .await
-        .map_err(AppError::Unavailable)?
-        .into_iter()
-        .map(|id| (id, true))
-        .collect();
+        .map_err(AppError::Unavailable)?;
+    let companies: Vec<_> = load_companies(&store.db, &ids).await?.into_iter().collect();
     let count = companies.len();
     let warmed_companies = if store.cache.store(generation, Vec::new(), companies) {
         count

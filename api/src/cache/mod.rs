@@ -17,7 +17,7 @@ pub mod refresher;
 
 use crate::caller::Caller;
 use crate::changes::Changes;
-use crate::decision::{Facts, Terms, UserFacts, UserFlags};
+use crate::decision::{CompanyFacts, Facts, Terms, UserFacts, UserFlags, reaching};
 use existence::Existence;
 use expiry::{Stamp, make_room, sweep};
 use interner::Interner;
@@ -52,10 +52,16 @@ impl CachedUser {
     }
 }
 
+/// A company that exists, with its ancestors nearest first (empty for a top-level company): what a
+/// grant including branches reaches it through. Those that do not exist are kept apart, in [`Existence`].
+struct CachedCompany {
+    stamp: Stamp,
+    ancestors: Box<[Uuid]>,
+}
+
 struct Inner {
     users: HashMap<i32, CachedUser>,
-    /// Companies that exist; those that do not are kept apart, in [`Existence`].
-    companies: HashMap<Uuid, Stamp>,
+    companies: HashMap<Uuid, CachedCompany>,
     interner: Interner,
     existence: Existence,
 }
@@ -247,33 +253,34 @@ impl CheckCache {
                 return Some(Facts {
                     user: None,
                     company_exists: false,
-                    grant: None,
+                    grants: Vec::new(),
                 });
             }
             _ => return None,
         };
-        let company_exists = match inner.companies.get_mut(company) {
-            Some(stamp) if stamp.is_fresh(now, ttl) => {
-                stamp.read = true;
-                true
+        let ancestors: &[Uuid] = match inner.companies.get_mut(company) {
+            Some(cached) if cached.stamp.is_fresh(now, ttl) => {
+                cached.stamp.read = true;
+                &cached.ancestors
             }
-            _ if inner.existence.company_absent(company, now, ttl) => false,
+            _ if inner.existence.company_absent(company, now, ttl) => {
+                return Some(Facts {
+                    user: Some(cached.flags),
+                    company_exists: false,
+                    grants: Vec::new(),
+                });
+            }
             _ => return None,
         };
         // A company never interned is in no cached user's grants.
-        let grant = if company_exists {
-            inner
-                .interner
-                .index
-                .get(company)
-                .and_then(|index| cached.grant(*index))
-        } else {
-            None
-        };
+        let index = &inner.interner.index;
+        let grants = reaching(*company, ancestors, |of| {
+            index.get(of).and_then(|at| cached.grant(*at))
+        });
         Some(Facts {
             user: Some(cached.flags),
-            company_exists,
-            grant,
+            company_exists: true,
+            grants,
         })
     }
 
@@ -298,7 +305,7 @@ impl CheckCache {
         &self,
         generation: u64,
         users: Vec<(i32, UserFacts)>,
-        companies: Vec<(Uuid, bool)>,
+        companies: Vec<(Uuid, CompanyFacts)>,
     ) -> bool {
         if !self.enabled() {
             return false;
@@ -356,13 +363,20 @@ impl CheckCache {
                 },
             );
         }
-        for (id, exists) in companies {
-            if exists {
-                make_room(&mut inner.companies, &id, capacity);
-                inner.companies.insert(id, Stamp::new(now));
-            } else {
-                inner.companies.remove(&id);
-                inner.existence.company_missing(id, now);
+        for (id, facts) in companies {
+            match facts {
+                Some(ancestors) => {
+                    make_room(&mut inner.companies, &id, capacity);
+                    let cached = CachedCompany {
+                        stamp: Stamp::new(now),
+                        ancestors: ancestors.into_boxed_slice(),
+                    };
+                    inner.companies.insert(id, cached);
+                }
+                None => {
+                    inner.companies.remove(&id);
+                    inner.existence.company_missing(id, now);
+                }
             }
         }
         true
@@ -446,7 +460,7 @@ impl CheckCache {
             &mut inner.companies,
             now,
             ttl,
-            |stamp| stamp,
+            |cached| &cached.stamp,
             |id| id.as_u64_pair().0,
         );
         inner.existence.expire(now, ttl);

@@ -23,10 +23,18 @@ fn a_load_that_raced_a_change_is_not_stored() {
     let company = Uuid::new_v4();
     let before = cache.generation();
     cache.apply(&Changes::user(7));
-    cache.store(before, vec![(7, facts(&[company]))], vec![(company, true)]);
+    cache.store(
+        before,
+        vec![(7, facts(&[company]))],
+        vec![(company, Some(vec![]))],
+    );
     assert!(cache.lookup(7, &company).is_none());
     let now = cache.generation();
-    cache.store(now, vec![(7, facts(&[company]))], vec![(company, true)]);
+    cache.store(
+        now,
+        vec![(7, facts(&[company]))],
+        vec![(company, Some(vec![]))],
+    );
     assert_eq!(
         cache.lookup(7, &company),
         Some(Facts {
@@ -35,7 +43,7 @@ fn a_load_that_raced_a_change_is_not_stored() {
                 role: Role::Employee
             }),
             company_exists: true,
-            grant: Some(Terms::default())
+            grants: vec![(company, Terms::default())]
         })
     );
     cache.apply(&Changes::user(7));
@@ -49,14 +57,14 @@ fn untrusted_cache_answers_nothing_and_stores_nothing() {
     cache.store(
         cache.generation(),
         vec![(1, facts(&[company]))],
-        vec![(company, true)],
+        vec![(company, Some(vec![]))],
     );
     assert!(cache.lookup(1, &company).is_none());
     cache.trust_afresh();
     cache.store(
         cache.generation(),
         vec![(1, facts(&[company]))],
-        vec![(company, true)],
+        vec![(company, Some(vec![]))],
     );
     assert!(cache.lookup(1, &company).is_some());
     cache.distrust();
@@ -92,7 +100,7 @@ fn entries_expire() {
     cache.store(
         cache.generation(),
         vec![(1, facts(&[]))],
-        vec![(company, true)],
+        vec![(company, Some(vec![]))],
     );
     assert!(cache.lookup(1, &company).is_none());
 }
@@ -105,7 +113,7 @@ fn entries_read_are_due_for_refresh_before_they_expire_and_unread_ones_are_dropp
     cache.store(
         cache.generation(),
         vec![(1, facts(&[company])), (2, facts(&[]))],
-        vec![(company, true)],
+        vec![(company, Some(vec![]))],
     );
     assert!(cache.lookup(1, &company).is_some());
     assert_eq!(cache.due_for_refresh(), (vec![], vec![]), "too young");
@@ -124,7 +132,7 @@ fn a_refreshed_entry_is_not_due_again_until_read_again() {
     cache.store(
         cache.generation(),
         vec![(1, facts(&[]))],
-        vec![(company, true)],
+        vec![(company, Some(vec![]))],
     );
     assert!(cache.lookup(1, &company).is_some());
     std::thread::sleep(ttl.mul_f64(REFRESH_UNTIL) + Duration::from_millis(20));
@@ -197,7 +205,7 @@ fn ids_that_exist_nowhere_are_answered_from_memory_and_evict_nothing() {
         cache.store(
             cache.generation(),
             vec![(user, facts(&[company]))],
-            vec![(company, true)],
+            vec![(company, Some(vec![]))],
         );
     }
     let nowhere = Uuid::new_v4();
@@ -205,7 +213,7 @@ fn ids_that_exist_nowhere_are_answered_from_memory_and_evict_nothing() {
         cache.store(
             cache.generation(),
             vec![(user, UserFacts::default())],
-            vec![(nowhere, false)],
+            vec![(nowhere, None)],
         );
     }
     assert_eq!(cache.len(), (10, 1), "the real entries stay");
@@ -250,6 +258,7 @@ fn terms_are_held_for_the_grants_that_have_them() {
         role: Some(GrantRole::HrManager),
         valid_from: Some(10),
         valid_until: Some(20),
+        include_branches: false,
     };
     let user = UserFacts::existing(
         true,
@@ -259,9 +268,13 @@ fn terms_are_held_for_the_grants_that_have_them() {
     cache.store(
         cache.generation(),
         vec![(1, user)],
-        vec![(plain, true), (timed, true)],
+        vec![(plain, Some(vec![])), (timed, Some(vec![]))],
     );
-    let grant = |company: &Uuid| cache.lookup(1, company).and_then(|facts| facts.grant);
+    let grant = |company: &Uuid| {
+        cache
+            .lookup(1, company)
+            .and_then(|facts| facts.grants.first().map(|(_, terms)| *terms))
+    };
     assert_eq!(grant(&timed), Some(terms));
     assert_eq!(grant(&plain), Some(Terms::default()));
 }

@@ -138,6 +138,7 @@ mod tests {
             name_key: Set(names::fold(name)),
             created_at: Set(Utc::now()),
             modified_at: Set(Utc::now()),
+            parent_id: Set(None),
         };
         assert!(company("NYC").insert(&db).await.is_ok());
         let clash = company("nyc")

@@ -2,9 +2,10 @@
 //! grants aggregated in SQL, and which companies exist. Hand-written for speed: the refresh reloads every
 //! busy user once a TTL, and decoding a tenth of the rows is most of its cost.
 
+use crate::db::hierarchy::ancestors;
 use crate::db::lookups::existing_companies;
 use crate::db::sql::Sql;
-use crate::decision::{Terms, UserFacts, micros};
+use crate::decision::{CompanyFacts, Terms, UserFacts, micros};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use openapi::Role;
@@ -70,18 +71,21 @@ async fn load_users_postgres(
         Option<Vec<Option<String>>>,
         Option<Vec<Option<DateTime<Utc>>>>,
         Option<Vec<Option<DateTime<Utc>>>>,
+        Option<Vec<bool>>,
     );
     // The grants that carry terms are the only ones whose role and window are read: most carry none.
     const SQL: &str = "SELECT u.id, u.is_active, u.role, \
          array_agg(a.company_id) FILTER (WHERE a.company_id IS NOT NULL), \
          array_agg(a.company_id ORDER BY a.company_id) FILTER (WHERE a.role IS NOT NULL \
-           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL), \
+           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL OR a.include_branches), \
          array_agg(a.role ORDER BY a.company_id) FILTER (WHERE a.role IS NOT NULL \
-           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL), \
+           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL OR a.include_branches), \
          array_agg(a.valid_from ORDER BY a.company_id) FILTER (WHERE a.role IS NOT NULL \
-           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL), \
+           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL OR a.include_branches), \
          array_agg(a.valid_until ORDER BY a.company_id) FILTER (WHERE a.role IS NOT NULL \
-           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL) \
+           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL OR a.include_branches), \
+         array_agg(a.include_branches ORDER BY a.company_id) FILTER (WHERE a.role IS NOT NULL \
+           OR a.valid_from IS NOT NULL OR a.valid_until IS NOT NULL OR a.include_branches) \
          FROM hrm_users u LEFT JOIN hrm_user_company_access a ON a.user_id = u.id \
          WHERE u.id = ANY($1) GROUP BY u.id";
     let rows: Vec<Row> = sea_orm::sqlx::query_as(SQL)
@@ -91,23 +95,25 @@ async fn load_users_postgres(
         .map_err(|error| {
             AppError::Unavailable(DbErr::Query(RuntimeErr::SqlxError(error.into())))
         })?;
-    for (id, is_active, role, grants, with_terms, roles, froms, untils) in rows {
+    for (id, is_active, role, grants, with_terms, roles, froms, untils, branches) in rows {
         let grants = grants
             .unwrap_or_default()
             .into_iter()
             .map(|company| (company, Terms::default()))
             .collect();
         let mut user = UserFacts::existing(is_active, stored_role(id, &role)?, grants);
-        let (roles, froms, untils) = (
+        let (roles, froms, untils, branches) = (
             roles.unwrap_or_default(),
             froms.unwrap_or_default(),
             untils.unwrap_or_default(),
+            branches.unwrap_or_default(),
         );
         for (at, company) in with_terms.unwrap_or_default().into_iter().enumerate() {
             let terms = Terms {
                 role: grant_role(roles.get(at).and_then(Option::as_deref))?,
                 valid_from: froms.get(at).copied().flatten().map(micros),
                 valid_until: untils.get(at).copied().flatten().map(micros),
+                include_branches: branches.get(at).copied().unwrap_or(false),
             };
             user.set_terms(&company, terms);
         }
@@ -126,7 +132,7 @@ fn sqlite_instant(text: &str) -> Result<Option<i64>, AppError> {
         .map_err(|error| AppError::Internal(format!("a stored instant {text:?}: {error}")))
 }
 
-/// One grant with terms as the SQLite statement spells it: `hex|role|valid_from|valid_until`.
+/// One grant with terms as the SQLite statement spells it: `hex|role|valid_from|valid_until|0 or 1`.
 fn sqlite_terms(text: &str) -> Result<(Uuid, Terms), AppError> {
     let mut parts = text.split('|');
     let mut next = || parts.next().unwrap_or_default();
@@ -135,12 +141,14 @@ fn sqlite_terms(text: &str) -> Result<(Uuid, Terms), AppError> {
     let role = grant_role(Some(next()))?;
     let valid_from = sqlite_instant(next())?;
     let valid_until = sqlite_instant(next())?;
+    let include_branches = next() == "1";
     Ok((
         company,
         Terms {
             role,
             valid_from,
             valid_until,
+            include_branches,
         },
     ))
 }
@@ -164,9 +172,9 @@ async fn load_users_sqlite(
         "SELECT u.id, u.is_active, u.role, \
              group_concat(hex(a.company_id), ',') AS grants, \
              group_concat(CASE WHEN a.role IS NOT NULL OR a.valid_from IS NOT NULL \
-             OR a.valid_until IS NOT NULL THEN hex(a.company_id) || '|' || \
+             OR a.valid_until IS NOT NULL OR a.include_branches THEN hex(a.company_id) || '|' || \
              coalesce(a.role, '') || '|' || coalesce(a.valid_from, '') || '|' || \
-             coalesce(a.valid_until, '') END, ';') AS terms \
+             coalesce(a.valid_until, '') || '|' || a.include_branches END, ';') AS terms \
              FROM hrm_users u LEFT JOIN hrm_user_company_access a ON a.user_id = u.id WHERE u.id IN ",
     );
     let list = sql.bind_list_padded(ids);
@@ -197,12 +205,27 @@ async fn load_users_sqlite(
     Ok(())
 }
 
+/// Which of the companies exist, each with its ancestors nearest first (`None`: no such company).
 pub async fn load_companies(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
-) -> Result<HashMap<Uuid, bool>, AppError> {
+) -> Result<HashMap<Uuid, CompanyFacts>, AppError> {
     let found = existing_companies(db, ids)
         .await
         .map_err(AppError::Unavailable)?;
-    Ok(ids.iter().map(|id| (*id, found.contains(id))).collect())
+    let existing: Vec<Uuid> = ids
+        .iter()
+        .filter(|id| found.contains(id))
+        .copied()
+        .collect();
+    let mut chains = ancestors(db, &existing).await?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let facts = found
+                .contains(id)
+                .then(|| chains.remove(id).unwrap_or_default());
+            (*id, facts)
+        })
+        .collect())
 }

@@ -39,7 +39,7 @@ pub async fn insert_grants(
         let mut sql = Sql::new(
             backend,
             "INSERT INTO hrm_user_company_access (id, user_id, company_id, is_default, granted_by, \
-             created_at, modified_at, role, valid_from, valid_until) ",
+             created_at, modified_at, role, valid_from, valid_until, include_branches) ",
         );
         let user = sql.bind(user_id);
         let actor = sql.bind(actor);
@@ -47,8 +47,9 @@ pub async fn insert_grants(
         let role = sql.bind(terms.role.map(|role| role.as_str().to_owned()));
         let from = sql.bind(terms.window.valid_from);
         let until = sql.bind(terms.window.valid_until);
+        let branches = sql.bind(terms.include_branches);
         sql.push(&format!(
-            "SELECT {}, {user}, c.id, false, {actor}, {now}, {now}, {role}, {from}, {until} \
+            "SELECT {}, {user}, c.id, false, {actor}, {now}, {now}, {role}, {from}, {until}, {branches} \
              FROM hrm_company c WHERE c.id IN ",
             random_uuid_sql(backend)
         ));
@@ -133,15 +134,28 @@ pub async fn set_default_flag(
     Ok(())
 }
 
-/// Changes a grant's terms: each `Some` is set (its inner `None` clears it), each `None` left alone.
+/// What [`set_terms`] changes: each `Some` is set (an inner `None` clears it), each `None` left alone;
+/// of the window, only the ends named in `ends` (from, until).
+pub struct TermsChange {
+    pub role: Option<Option<GrantRole>>,
+    pub window: Window,
+    pub ends: (bool, bool),
+    pub include_branches: Option<bool>,
+}
+
+/// Changes a grant's terms.
 pub async fn set_terms(
     db: &impl ConnectionTrait,
     user_id: i32,
     company_id: Uuid,
-    role: Option<Option<GrantRole>>,
-    window: Window,
-    (set_from, set_until): (bool, bool),
+    change: TermsChange,
 ) -> Result<(), DbErr> {
+    let TermsChange {
+        role,
+        window,
+        ends: (set_from, set_until),
+        include_branches,
+    } = change;
     let mut update = access::Entity::update_many()
         .col_expr(access::Column::ModifiedAt, Expr::value(Utc::now()))
         .filter(access::Column::UserId.eq(user_id))
@@ -158,6 +172,12 @@ pub async fn set_terms(
     if set_until {
         update = update.col_expr(access::Column::ValidUntil, Expr::value(window.valid_until));
     }
+    if let Some(include_branches) = include_branches {
+        update = update.col_expr(
+            access::Column::IncludeBranches,
+            Expr::value(include_branches),
+        );
+    }
     update.exec(db).await?;
     Ok(())
 }
@@ -173,6 +193,7 @@ struct GrantRow {
     user_role: String,
     valid_from: Option<DateTime<Utc>>,
     valid_until: Option<DateTime<Utc>>,
+    include_branches: bool,
 }
 
 impl GrantRow {
@@ -206,6 +227,8 @@ impl GrantRow {
             valid_from: self.valid_from,
             valid_until: self.valid_until,
             state: window.state_at(now),
+            include_branches: self.include_branches,
+            via_company_id: Some(self.company_id),
         })
     }
 }
@@ -237,6 +260,7 @@ pub async fn grant_rows(
         .column_as(user::Column::Role, "user_role")
         .column(access::Column::ValidFrom)
         .column(access::Column::ValidUntil)
+        .column(access::Column::IncludeBranches)
         .inner_join(company::Entity)
         .inner_join(user::Entity)
         .filter(access::Column::UserId.eq(user_id));
@@ -331,6 +355,8 @@ pub async fn companies_without_grant(
             valid_from: None,
             valid_until: None,
             state: GrantState::Active,
+            include_branches: false,
+            via_company_id: None,
         })
         .collect())
 }

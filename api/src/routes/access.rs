@@ -79,10 +79,12 @@ pub async fn add_user_companies(
         role,
         valid_from,
         valid_until,
+        include_branches,
     } = body.into_inner();
     let terms = GrantTerms {
         role,
         window: Window::unchecked(valid_from, valid_until),
+        include_branches,
     };
     match (company_id, company_ids) {
         (Some(company_id), None) => {

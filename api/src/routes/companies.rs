@@ -19,7 +19,8 @@ use uuid::Uuid;
 
 /// List companies
 ///
-/// Search by part of the name or find one by exact name; creation order by default, paginated.
+/// Search by part of the name or find one by exact name, or list the direct branches of a company
+/// (`parent_id`); creation order by default, paginated.
 #[utoipa::path(
     tag = "companies",
     params(ListCompaniesQuery),
@@ -41,14 +42,16 @@ pub async fn list_companies(
 
 /// Create a company
 ///
-/// The name must be new regardless of letter case; the company starts with no users.
+/// The name must be new regardless of letter case; the company starts with no users. With `parent_id`
+/// it is a branch of that company, and grants of its ancestors that include branches reach it at once.
 #[utoipa::path(
     tag = "companies",
     request_body = CreateCompany,
     responses(
         (status = 201, description = "Created", body = Company,
             headers(("Location" = String, description = "The new company's address, `/companies/{id}`"))),
-        (status = 409, description = "A company with this name exists", body = Problem)
+        (status = 409, description = "A company with this name exists, or the tree would be deeper than 16 levels (hierarchy_too_deep)", body = Problem),
+        (status = 422, description = "The name is not valid, or `parent_id` names no company", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -87,9 +90,11 @@ pub async fn get_company(
     ))
 }
 
-/// Rename a company
+/// Rename or move a company
 ///
 /// The new name must be free regardless of letter case; sending the current name changes nothing.
+/// `parent_id` moves the company with its branches under another company (null: to the top); the
+/// access that grants including branches give follows the move at once, on every instance.
 #[utoipa::path(
     tag = "companies",
     params(("id" = Uuid, Path, description = "Company id")),
@@ -97,7 +102,8 @@ pub async fn get_company(
     responses(
         (status = 200, description = "The changed company", body = Company),
         (status = 404, description = "Company not found", body = Problem),
-        (status = 409, description = "A company with this name exists", body = Problem)
+        (status = 409, description = "A company with this name exists, the new parent is the company or one of its branches (hierarchy_cycle), or the tree would be deeper than 16 levels (hierarchy_too_deep)", body = Problem),
+        (status = 422, description = "The name is not valid, or `parent_id` names no company", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -121,7 +127,8 @@ pub async fn update_company(
 
 /// Delete a company
 ///
-/// Every user's access to it goes too; users whose home company it was keep no home company.
+/// Every user's access to it goes too; users whose home company it was keep no home company. Its
+/// branches become top-level companies.
 #[utoipa::path(
     tag = "companies",
     params(("id" = Uuid, Path, description = "Company id")),
@@ -143,7 +150,9 @@ pub async fn delete_company(
 
 /// Who can act in this company
 ///
-/// The access review: users granted the company, and super admins, who may act in every company.
+/// The access review: users granted the company, users whose grant of a parent company includes its
+/// branches (`source: branch`, through the nearest), and super admins, who may act in every company.
+/// Expired grants are left out; scheduled ones are listed with their state.
 #[utoipa::path(
     tag = "companies",
     params(("id" = Uuid, Path, description = "Company id"), ListMembersQuery, ConsistencyHeader),

@@ -3,7 +3,7 @@
 use crate::consistency::Consistency;
 use crate::db::facts::{load_companies, load_users};
 use crate::db::store::{Store, current_revision};
-use crate::decision::{Facts, Outcome, Question};
+use crate::decision::{Facts, Outcome, Question, reaching};
 use crate::error::AppError;
 use crate::revision;
 use openapi::access::{AccessDecision, AccessPair, MAX_CHECKS_PER_REQUEST};
@@ -60,7 +60,7 @@ fn decision(user_id: i32, company_id: Uuid, outcome: Outcome) -> AccessDecision 
         allowed: outcome.reason.allows(),
         reason: outcome.reason,
         role: outcome.role,
-        via_company_id: outcome.via_grant.then_some(company_id),
+        via_company_id: outcome.via,
     }
 }
 
@@ -152,7 +152,7 @@ pub async fn check_many(
                 .collect(),
             companies
                 .iter()
-                .map(|(id, exists)| (*id, *exists))
+                .map(|(id, facts)| (*id, facts.clone()))
                 .collect(),
         );
         (users, companies)
@@ -167,10 +167,17 @@ pub async fn check_many(
         .map(|(pair, cached)| {
             let facts = cached.unwrap_or_else(|| {
                 let user = users.get(&pair.user_id);
+                let company = companies.get(&pair.company_id).and_then(Option::as_ref);
+                let grants = match (user, company) {
+                    (Some(user), Some(ancestors)) => {
+                        reaching(pair.company_id, ancestors, |of| user.grant(of))
+                    }
+                    _ => Vec::new(),
+                };
                 Facts {
                     user: user.and_then(|facts| facts.flags),
-                    company_exists: companies.get(&pair.company_id).copied().unwrap_or(false),
-                    grant: user.and_then(|facts| facts.grant(&pair.company_id)),
+                    company_exists: company.is_some(),
+                    grants,
                 }
             });
             let question = Question {

@@ -5,15 +5,18 @@ use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::companies as rows;
 use crate::db::constraint::{Constraint, OnConstraint};
+use crate::db::hierarchy;
+use crate::db::members;
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::paging::PageRequest;
 use chrono::Utc;
 use entity::company;
+use openapi::ProblemCode;
 use openapi::audit::AuditAction;
 use openapi::companies::{
     Company, CompanyMembers, CompanyPage, CreateCompany, ListCompaniesQuery, ListMembersQuery,
-    UpdateCompany,
+    MAX_DEPTH, UpdateCompany,
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
@@ -34,20 +37,27 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Company, AppErro
     find(db, id).await?.ok_or_else(AppError::company_not_found)
 }
 
+/// A branch (with `parent_id`) is at most [`MAX_DEPTH`] levels down.
 pub async fn create(
     store: &Store,
     actor: Actor<'_>,
     request: CreateCompany,
 ) -> Result<Company, AppError> {
     let now = Utc::now();
+    let id = Uuid::new_v4();
     let model = company::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(id),
         name: Set(request.name.as_str().to_owned()),
         name_key: Set(names::fold(request.name.as_str())),
         created_at: Set(now),
         modified_at: Set(now),
+        parent_id: Set(request.parent_id),
     };
     let mut work = store.begin(actor).await?;
+    if let Some(parent) = request.parent_id {
+        lock_tree(work.db()).await?;
+        check_move(work.db(), id, parent).await?;
+    }
     let inserted = model
         .insert(work.db())
         .await
@@ -64,6 +74,8 @@ pub async fn create(
 }
 
 /// Renaming changes no one's access, so no cache forgets anything; the same name again changes nothing.
+/// Moving (`parent_id`) changes who reaches the company and every branch below it through grants that
+/// include branches: all of them are forgotten by every cache, in the same commit.
 pub async fn update(
     store: &Store,
     actor: Actor<'_>,
@@ -72,22 +84,36 @@ pub async fn update(
 ) -> Result<Company, AppError> {
     let mut work = store.begin(actor).await?;
     let before = get(work.db(), id).await?;
+    let name = request.name.filter(|name| name.as_str() != before.name);
+    let parent = request
+        .parent_id
+        .filter(|parent| *parent != before.parent_id);
     // Nothing to change: no write, no audit row, and `modified_at` keeps saying when it last changed.
-    let Some(name) = request.name.filter(|name| name.as_str() != before.name) else {
+    if name.is_none() && parent.is_none() {
         return Ok(before);
-    };
+    }
+    if let Some(Some(parent)) = parent {
+        lock_tree(work.db()).await?;
+        check_move(work.db(), id, parent).await?;
+    }
     let model = company::Entity::find_by_id(id)
         .one(work.db())
         .await?
         .ok_or_else(AppError::company_not_found)?;
     let mut active: company::ActiveModel = model.into();
-    active.name = Set(name.as_str().to_owned());
-    active.name_key = Set(names::fold(name.as_str()));
+    if let Some(name) = &name {
+        active.name = Set(name.as_str().to_owned());
+        active.name_key = Set(names::fold(name.as_str()));
+    }
+    if let Some(parent) = parent {
+        active.parent_id = Set(parent);
+    }
     active.modified_at = Set(Utc::now());
+    let taken = name.as_ref().map_or("", |name| name.as_str()).to_owned();
     active
         .update(work.db())
         .await
-        .on_constraint(&[Constraint::CompanyName], name.as_str())?;
+        .on_constraint(&[Constraint::CompanyName], &taken)?;
     let after = get(work.db(), id).await?;
     work.record(
         Change::new(AuditAction::CompanyUpdate)
@@ -95,21 +121,98 @@ pub async fn update(
             .before(&before)
             .after(&after),
     );
+    if parent.is_some() {
+        work.touch(subtree(work.db(), id).await?);
+    }
     work.commit().await?;
     Ok(after)
 }
 
+/// The company and every branch below it, as a change: their ancestors are what moved.
+async fn subtree(db: &impl ConnectionTrait, id: Uuid) -> Result<Changes, AppError> {
+    let mut companies: Vec<Uuid> = hierarchy::descendants(db, id)
+        .await?
+        .into_iter()
+        .map(|(branch, _)| branch)
+        .collect();
+    companies.push(id);
+    Ok(Changes {
+        companies,
+        ..Changes::default()
+    })
+}
+
+/// Tree changes are made one at a time, so two concurrent moves cannot close a cycle between them.
+/// SQLite has one writer already; PostgreSQL takes a transaction-scoped advisory lock.
+async fn lock_tree(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_unprepared("SELECT pg_advisory_xact_lock(7460105537213221)")
+            .await?;
+    }
+    Ok(())
+}
+
+/// Whether `id` (with whatever is below it) may hang under `parent`: the parent exists, is neither
+/// the company nor one of its branches, and the tree stays within [`MAX_DEPTH`] levels.
+async fn check_move(db: &impl ConnectionTrait, id: Uuid, parent: Uuid) -> Result<(), AppError> {
+    let Some(parent_company) = find(db, parent).await? else {
+        return Err(AppError::validation(
+            "parent_id",
+            format!("no company has the id {parent}"),
+        ));
+    };
+    let below = hierarchy::descendants(db, id).await?;
+    if parent == id || below.iter().any(|(branch, _)| *branch == parent) {
+        return Err(AppError::Conflict {
+            code: ProblemCode::HierarchyCycle,
+            detail: format!(
+                "{} cannot be placed under {}: {} is the company itself or one of its branches",
+                company_name(db, id).await?,
+                parent_company.name,
+                parent_company.name
+            ),
+        });
+    }
+    let parent_depth = hierarchy::ancestors(db, &[parent])
+        .await?
+        .remove(&parent)
+        .map_or(1, |up| up.len() + 1);
+    let height = below.iter().map(|(_, depth)| *depth).max().unwrap_or(0) + 1;
+    if parent_depth + height > MAX_DEPTH {
+        return Err(AppError::Conflict {
+            code: ProblemCode::HierarchyTooDeep,
+            detail: format!(
+                "placed under {} the tree would be {} levels deep; at most {MAX_DEPTH} are allowed",
+                parent_company.name,
+                parent_depth + height
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The company's name for a message; a company being created has none stored yet.
+async fn company_name(db: &impl ConnectionTrait, id: Uuid) -> Result<String, AppError> {
+    Ok(find(db, id)
+        .await?
+        .map_or_else(|| "The new company".to_owned(), |company| company.name))
+}
+
 /// Deletes the company; grants of it go too (ON DELETE CASCADE) and home companies pointing at it are cleared.
+/// Its branches become top-level (ON DELETE SET NULL): they and everything below them are forgotten
+/// by every cache, since what reached them through the deleted company no longer does.
 pub async fn delete(store: &Store, actor: Actor<'_>, id: Uuid) -> Result<(), AppError> {
     let mut work = store.begin(actor).await?;
     let before = get(work.db(), id).await?;
+    lock_tree(work.db()).await?;
+    let moved = subtree(work.db(), id).await?;
     company::Entity::delete_by_id(id).exec(work.db()).await?;
     work.record(
         Change::new(AuditAction::CompanyDelete)
             .company(id)
             .before(&before),
     );
-    work.touch(Changes::company(id));
+    work.touch(moved);
     work.commit().await
 }
 
@@ -121,5 +224,5 @@ pub async fn members(
 ) -> Result<CompanyMembers, AppError> {
     let page = PageRequest::parse(query.limit, query.offset)?;
     let company = get(db, id).await?;
-    rows::members(db, company, page).await
+    members::members(db, company, page).await
 }

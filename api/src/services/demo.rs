@@ -86,6 +86,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
             store,
             Actor::DEMO,
             CreateCompany {
+                parent_id: None,
                 name: CompanyName::parse(name).map_err(invalid)?,
             },
         )

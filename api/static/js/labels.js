@@ -8,6 +8,11 @@ const ROLE_LABELS = {
   'finance_manager': 'Finance manager',
   'employee': 'Employee'
 };
+const SOURCE_LABELS = {
+  'grant': 'Grant',
+  'branch': 'Grant of a parent company',
+  'super_admin': 'Super admin role'
+};
 const ACTION_LABELS = {
   'access.grant': 'Granted access',
   'access.revoke': 'Removed access',
@@ -27,3 +32,4 @@ const ACTION_LABELS = {
 
 export function roleLabel(role) { return ROLE_LABELS[role] || String(role || ''); }
 export function actionLabel(action) { return ACTION_LABELS[action] || action; }
+export function sourceLabel(source) { return SOURCE_LABELS[source] || String(source || ''); }

@@ -3,7 +3,7 @@
 import { $, announce, cell, el, formatDate, num, plural, setMsg, timeEl } from './dom.js';
 import { api } from './api.js';
 import { rememberCompany, state } from './state.js';
-import { roleLabel } from './labels.js';
+import { roleLabel, sourceLabel } from './labels.js';
 
 export const MEMBERS_PAGE = 100;
 const EXPORT_PAGE = 500;
@@ -76,7 +76,7 @@ function memberRow(m) {
   return el('tr', {},
     userCell,
     cell('Role', roleLabel(m.role)),
-    cell('Access through', m.source === 'grant' ? 'Grant' : 'Super admin role'),
+    cell('Access through', sourceLabel(m.source)),
     cell('Default company', m.is_default ? 'Yes' : 'No'),
     cell('Granted', m.granted_at ? timeEl(m.granted_at) : '—'),
     cell('Granted by', m.granted_by || '—'));
@@ -131,7 +131,7 @@ export function exportCsv() {
       'default_company', 'granted_at', 'granted_by'];
     var lines = [header].concat(rows.map(function (m) {
       return [company.id, company.name, m.user_id, m.username, m.full_name, m.role, m.is_active ? 'yes' : 'no',
-        m.source === 'grant' ? 'grant' : 'super_admin', m.is_default ? 'yes' : 'no', m.granted_at || '', m.granted_by || ''];
+        m.source, m.is_default ? 'yes' : 'no', m.granted_at || '', m.granted_by || ''];
     }));
     var csv = '\ufeff' + lines.map(function (r) { return r.map(csvCell).join(','); }).join('\r\n') + '\r\n';
     var filename = 'access-review-' + slug(company.name) + '-' + new Date().toISOString().slice(0, 10) + '.csv';

@@ -133,7 +133,7 @@ function currentRow(item) {
   if (item.state === 'expired') title.appendChild(el('span', { class: 'badge' }, 'Expired'));
   var meta = el('span', { class: 'row-meta' });
   if (item.role) {
-    append(meta, ['As ', el('span', { class: 'role' }, ROLE_LABELS[item.role] || item.role),
+    append(meta, ['As ', el('span', { class: 'role' }, roleLabel(item.role)),
       item.source === 'grant' && !item.granted_role ? ' (their own role)' : '', ' · ']);
   }
   if (item.valid_from) append(meta, ['from ', timeEl(item.valid_from), ' · ']);

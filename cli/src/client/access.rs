@@ -148,6 +148,7 @@ fn grant_body(terms: &GrantTerms) -> GrantRequest {
         role: terms.role,
         valid_from: terms.window.valid_from,
         valid_until: terms.window.valid_until,
+        include_branches: terms.include_branches,
         ..GrantRequest::default()
     }
 }

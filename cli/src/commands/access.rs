@@ -93,11 +93,14 @@ pub struct AccessAdd {
     /// Until when the grants give access (exclusive), in the same forms.
     #[arg(long, value_parser = instant)]
     pub valid_until: Option<DateTime<Utc>>,
+    /// The grants reach every branch of their companies too.
+    #[arg(long)]
+    pub include_branches: bool,
 }
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("what").required(true).multiple(true)
-    .args(["role", "valid_from", "valid_until", "default"])))]
+    .args(["role", "valid_from", "valid_until", "default", "include_branches"])))]
 pub struct AccessSet {
     /// User id or username (digits only: an id).
     #[arg(long)]
@@ -117,6 +120,9 @@ pub struct AccessSet {
     /// Whether the company is the user's default.
     #[arg(long)]
     pub default: Option<bool>,
+    /// Whether the grant reaches every branch of the company too.
+    #[arg(long)]
+    pub include_branches: Option<bool>,
 }
 
 /// `--role` of `access set`: a role, or none of its own.
@@ -315,6 +321,7 @@ fn access_add(api: &Api, json: bool, add: &AccessAdd) -> Result<()> {
     let terms = GrantTerms {
         role: add.role,
         window,
+        include_branches: add.include_branches,
     };
     let user = lookup::user(api, &change.user)?;
     let companies = lookup::companies(api, &change.companies)?;
@@ -353,6 +360,7 @@ fn access_set(api: &Api, json: bool, set: &AccessSet) -> Result<()> {
         role: set.role.map(|RoleChange(role)| role),
         valid_from: set.valid_from.map(|InstantChange(at)| at),
         valid_until: set.valid_until.map(|InstantChange(at)| at),
+        include_branches: set.include_branches,
     };
     let grant = match api.update_grant(user.id, company.id, &update) {
         Err(err) if err.code() == Some(ProblemCode::AccessNotFound.as_str()) => {

@@ -7,7 +7,9 @@ use crate::print::{companies_table, print_fields};
 use crate::{lookup, outln};
 use clap::{Args, Subcommand};
 use openapi::CompanyName;
-use openapi::companies::{Company, CompanyPage, CompanySort, CreateCompany, ListCompaniesQuery};
+use openapi::companies::{
+    Company, CompanyPage, CompanySort, CreateCompany, ListCompaniesQuery, UpdateCompany,
+};
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -27,10 +29,24 @@ pub enum CompaniesCommand {
         /// Company id (UUID) or name.
         company: String,
     },
-    /// Create a company.
+    /// Create a company, at the top or (--parent) as a branch of another.
     Create {
         /// 1 to 200 characters, unique regardless of letter case.
         name: String,
+        /// The company it is a branch of (id or name).
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Move a company, with its branches, under another (--parent) or to the top (--parent none).
+    ///
+    /// Grants that include branches follow the tree at once. A parent inside the company's own
+    /// branches, or a tree deeper than 16 levels, is refused (exit 4).
+    Move {
+        /// Company id (UUID) or name.
+        company: String,
+        /// The new parent (id or name), or `none`.
+        #[arg(long)]
+        parent: String,
     },
     /// Delete a company and every grant of it.
     Delete {
@@ -63,13 +79,35 @@ pub fn companies(args: Companies) -> ExitCode {
             print_either(json, &company, || print_company(&company));
             Ok(())
         }
-        CompaniesCommand::Create { name } => {
+        CompaniesCommand::Create { name, parent } => {
+            let parent_id = match parent {
+                Some(parent) => Some(lookup::company(api, &parent)?.id),
+                None => None,
+            };
             let body = CreateCompany {
                 name: parse_value(CompanyName::parse(name.trim()))?,
+                parent_id,
             };
             let company = api.create_company(&body)?;
             print_either(json, &company, || {
                 outln!("Created company {} ({}).", company.name, company.id);
+            });
+            Ok(())
+        }
+        CompaniesCommand::Move { company, parent } => {
+            let company = lookup::company(api, &company)?;
+            let parent = match parent.as_str() {
+                "none" => None,
+                spec => Some(lookup::company(api, spec)?),
+            };
+            let body = UpdateCompany {
+                parent_id: Some(parent.as_ref().map(|parent| parent.id)),
+                ..UpdateCompany::default()
+            };
+            let moved = api.update_company(company.id, &body)?;
+            print_either(json, &moved, || match &parent {
+                Some(parent) => outln!("{} is now a branch of {}.", moved.name, parent.name),
+                None => outln!("{} is now a top-level company.", moved.name),
             });
             Ok(())
         }
@@ -134,6 +172,13 @@ fn print_company(company: &Company) {
         ("ID", company.id.to_string()),
         ("Name", company.name.to_string()),
         ("Users", company.user_count.to_string()),
+        (
+            "Parent",
+            company
+                .parent_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        ),
         ("Created", when(&company.created_at)),
         ("Modified", when(&company.modified_at)),
     ]);

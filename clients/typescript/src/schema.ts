@@ -145,13 +145,15 @@ export interface paths {
         };
         /**
          * List companies
-         * @description Search by part of the name or find one by exact name; creation order by default, paginated.
+         * @description Search by part of the name or find one by exact name, or list the direct branches of a company
+         *     (`parent_id`); creation order by default, paginated.
          */
         get: operations["list_companies"];
         put?: never;
         /**
          * Create a company
-         * @description The name must be new regardless of letter case; the company starts with no users.
+         * @description The name must be new regardless of letter case; the company starts with no users. With `parent_id`
+         *     it is a branch of that company, and grants of its ancestors that include branches reach it at once.
          */
         post: operations["create_company"];
         delete?: never;
@@ -176,14 +178,17 @@ export interface paths {
         post?: never;
         /**
          * Delete a company
-         * @description Every user's access to it goes too; users whose home company it was keep no home company.
+         * @description Every user's access to it goes too; users whose home company it was keep no home company. Its
+         *     branches become top-level companies.
          */
         delete: operations["delete_company"];
         options?: never;
         head?: never;
         /**
-         * Rename a company
+         * Rename or move a company
          * @description The new name must be free regardless of letter case; sending the current name changes nothing.
+         *     `parent_id` moves the company with its branches under another company (null: to the top); the
+         *     access that grants including branches give follows the move at once, on every instance.
          */
         patch: operations["update_company"];
         trace?: never;
@@ -197,7 +202,9 @@ export interface paths {
         };
         /**
          * Who can act in this company
-         * @description The access review: users granted the company, and super admins, who may act in every company.
+         * @description The access review: users granted the company, users whose grant of a parent company includes its
+         *     branches (`source: branch`, through the nearest), and super admins, who may act in every company.
+         *     Expired grants are left out; scheduled ones are listed with their state.
          */
         get: operations["list_company_users"];
         put?: never;
@@ -533,7 +540,8 @@ export interface components {
             role?: components["schemas"]["Role"] | null;
             /**
              * Format: uuid
-             * @description The company whose grant gives the access; null when no grant does (super admins included).
+             * @description The company whose grant the decision rests on: the company itself, or a parent whose grant
+             *     includes its branches; null when no grant does (super admins included).
              */
             via_company_id?: string | null;
         };
@@ -567,7 +575,7 @@ export interface components {
          * @description Why someone may act in a company.
          * @enum {string}
          */
-        AccessSource: "grant" | "super_admin";
+        AccessSource: "grant" | "super_admin" | "branch";
         /**
          * @description A key as listed: never the secret, only its first characters to recognise it by.
          * @example {
@@ -814,6 +822,7 @@ export interface components {
          *       "id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
          *       "modified_at": "2026-01-05T09:30:00Z",
          *       "name": "NYC",
+         *       "parent_id": null,
          *       "user_count": 1
          *     }
          */
@@ -830,6 +839,11 @@ export interface components {
              * @description How many users have been granted this company explicitly.
              */
             user_count: number;
+            /**
+             * Format: uuid
+             * @description The company this one is a branch of; null for a top-level company.
+             */
+            parent_id?: string | null;
             /**
              * Format: date-time
              * @description When the company was created.
@@ -897,6 +911,11 @@ export interface components {
             valid_until?: string | null;
             /** @description `active` or `scheduled` at the instant of the answer; expired grants are not listed. */
             state: components["schemas"]["GrantState"];
+            /**
+             * Format: uuid
+             * @description The company whose grant gives the access: this one, or (`source: branch`) a parent.
+             */
+            via_company_id?: string | null;
         };
         /**
          * @description Who can act in a company: explicit grants and super admins.
@@ -906,6 +925,7 @@ export interface components {
          *         "id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
          *         "modified_at": "2026-01-05T09:30:00Z",
          *         "name": "NYC",
+         *         "parent_id": null,
          *         "user_count": 1
          *       },
          *       "items": [
@@ -923,7 +943,8 @@ export interface components {
          *           "user_id": 5,
          *           "username": "sarah",
          *           "valid_from": null,
-         *           "valid_until": null
+         *           "valid_until": null,
+         *           "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
          *         }
          *       ],
          *       "limit": 50,
@@ -966,6 +987,7 @@ export interface components {
          *           "id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
          *           "modified_at": "2026-01-05T09:30:00Z",
          *           "name": "NYC",
+         *           "parent_id": null,
          *           "user_count": 1
          *         }
          *       ],
@@ -996,12 +1018,18 @@ export interface components {
         /**
          * @description Body of `POST /companies`.
          * @example {
-         *       "name": "NYC"
+         *       "name": "NYC",
+         *       "parent_id": "8f1c2d3e-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
          *     }
          */
         CreateCompany: {
             /** @description The display name; must be free regardless of letter case. */
             name: components["schemas"]["CompanyName"];
+            /**
+             * Format: uuid
+             * @description The company this one is a branch of (at most 16 levels deep); absent or null: top level.
+             */
+            parent_id?: string | null;
         };
         /**
          * @description Body of `POST /keys`.
@@ -1176,6 +1204,8 @@ export interface components {
              * @description Until when the grants give access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
              */
             valid_until?: string;
+            /** @description Reach every branch of the company too, now and later (default false). */
+            include_branches?: boolean;
         };
         /**
          * @description Answer to a grant of several companies: all or nothing, and a company the user already has is not an error.
@@ -1187,12 +1217,14 @@ export interface components {
          *           "granted_at": "2026-01-05T09:30:00Z",
          *           "granted_by": "hr-portal",
          *           "granted_role": null,
+         *           "include_branches": false,
          *           "is_default": true,
          *           "role": "hr_manager",
          *           "source": "grant",
          *           "state": "active",
          *           "valid_from": null,
-         *           "valid_until": "2027-01-01T00:00:00Z"
+         *           "valid_until": "2027-01-01T00:00:00Z",
+         *           "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
          *         }
          *       ],
          *       "already_present": [
@@ -1235,6 +1267,8 @@ export interface components {
              * @description Until when the grant gives access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
              */
             valid_until?: string;
+            /** @description Reach every branch of the company too, now and later (default false). */
+            include_branches?: boolean;
         };
         /**
          * @description The role a grant gives in its company: every role but `super_admin`, which is a user's role
@@ -1337,7 +1371,7 @@ export interface components {
          * @description Stable machine codes. Clients branch on these, never on the human `detail` text.
          * @enum {string}
          */
-        ProblemCode: "bad_request" | "invalid_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "unauthorized" | "forbidden" | "not_found" | "user_not_found" | "company_not_found" | "access_not_found" | "key_not_found" | "method_not_allowed" | "already_has_access" | "username_taken" | "company_name_taken" | "key_name_taken" | "unavailable" | "internal";
+        ProblemCode: "bad_request" | "invalid_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "unauthorized" | "forbidden" | "not_found" | "user_not_found" | "company_not_found" | "access_not_found" | "key_not_found" | "method_not_allowed" | "already_has_access" | "username_taken" | "company_name_taken" | "key_name_taken" | "hierarchy_cycle" | "hierarchy_too_deep" | "unavailable" | "internal";
         /**
          * @description Body of `PUT /users/{id}/companies`: the complete set of companies the user should have.
          * @example {
@@ -1373,12 +1407,14 @@ export interface components {
          *             "granted_at": "2026-01-05T09:30:00Z",
          *             "granted_by": "hr-portal",
          *             "granted_role": null,
+         *             "include_branches": false,
          *             "is_default": true,
          *             "role": "hr_manager",
          *             "source": "grant",
          *             "state": "active",
          *             "valid_from": null,
-         *             "valid_until": "2027-01-01T00:00:00Z"
+         *             "valid_until": "2027-01-01T00:00:00Z",
+         *             "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
          *           }
          *         ],
          *         "user": {
@@ -1506,11 +1542,19 @@ export interface components {
         /**
          * @description Body of `PATCH /companies/{id}`.
          * @example {
-         *       "name": "NYC Office"
+         *       "name": "NYC Office",
+         *       "parent_id": null
          *     }
          */
         UpdateCompany: {
             name?: components["schemas"]["CompanyName"] | null;
+            /**
+             * Format: uuid
+             * @description Moves the company, with its branches, under this parent; null makes it top-level. A parent
+             *     inside the company's own branches is a cycle (409 `hierarchy_cycle`), and a tree deeper than 16
+             *     levels is refused (409 `hierarchy_too_deep`).
+             */
+            parent_id?: string | null;
         };
         /**
          * @description Body of `PATCH /users/{id}/companies/{company_id}`: the fields to change, at least one.
@@ -1533,6 +1577,8 @@ export interface components {
              * @description Until when the grant gives access (exclusive); null: no end.
              */
             valid_until?: string | null;
+            /** @description Whether the grant reaches every branch of its company too. */
+            include_branches?: boolean;
         };
         /**
          * @description Body of `PATCH /users/{id}`: only the fields present change; `null` clears `email` or `home_company_id`.
@@ -1620,12 +1666,14 @@ export interface components {
          *           "granted_at": "2026-01-05T09:30:00Z",
          *           "granted_by": "hr-portal",
          *           "granted_role": null,
+         *           "include_branches": false,
          *           "is_default": true,
          *           "role": "hr_manager",
          *           "source": "grant",
          *           "state": "active",
          *           "valid_from": null,
-         *           "valid_until": "2027-01-01T00:00:00Z"
+         *           "valid_until": "2027-01-01T00:00:00Z",
+         *           "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
          *         }
          *       ],
          *       "user": {
@@ -1653,12 +1701,14 @@ export interface components {
          *       "granted_at": "2026-01-05T09:30:00Z",
          *       "granted_by": "hr-portal",
          *       "granted_role": null,
+         *       "include_branches": false,
          *       "is_default": true,
          *       "role": "hr_manager",
          *       "source": "grant",
          *       "state": "active",
          *       "valid_from": null,
-         *       "valid_until": "2027-01-01T00:00:00Z"
+         *       "valid_until": "2027-01-01T00:00:00Z",
+         *       "via_company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"
          *     }
          */
         UserCompany: {
@@ -1698,6 +1748,13 @@ export interface components {
             valid_until?: string | null;
             /** @description Where the grant stands at the instant of the answer. */
             state: components["schemas"]["GrantState"];
+            /** @description Whether the grant reaches every branch of its company too. */
+            include_branches: boolean;
+            /**
+             * Format: uuid
+             * @description The company whose grant gives the access: this one, or (`source: branch`) a parent.
+             */
+            via_company_id?: string | null;
         };
         /**
          * @description One page of users, with the total that match.
@@ -2566,6 +2623,8 @@ export interface operations {
                 name?: string;
                 /** @description `created` (the default: creation order) or `name`. */
                 sort?: "created" | "name";
+                /** @description Only the direct branches of this company. */
+                parent_id?: string;
                 /** @description Page size, 1 to 500 (default 50). */
                 limit?: number;
                 /** @description Rows to skip (default 0). */
@@ -2719,7 +2778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A company with this name exists (code `company_name_taken`) */
+            /** @description A company with this name exists, or the tree would be deeper than 16 levels (hierarchy_too_deep) (code `company_name_taken` or `hierarchy_too_deep`) */
             409: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2752,7 +2811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
+            /** @description The name is not valid, or `parent_id` names no company (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3059,7 +3118,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A company with this name exists (code `company_name_taken`) */
+            /** @description A company with this name exists, the new parent is the company or one of its branches (hierarchy_cycle), or the tree would be deeper than 16 levels (hierarchy_too_deep) (code `company_name_taken` or `hierarchy_cycle` or `hierarchy_too_deep`) */
             409: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3092,7 +3151,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
+            /** @description The name is not valid, or `parent_id` names no company (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */

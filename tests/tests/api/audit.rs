@@ -53,6 +53,7 @@ fn every_change_writes_an_audit_row() {
             other,
             &UpdateCompany {
                 name: Some(CompanyName::parse("Los Angeles").unwrap()),
+                parent_id: None,
             },
         )
         .unwrap();

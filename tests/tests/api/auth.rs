@@ -47,6 +47,7 @@ fn routes(
         ("GET", format!("/companies/{main}/users"), None, "read"),
         ("GET", "/stats".into(), None, "read"),
         ("GET", "/audit".into(), None, "read"),
+        ("GET", "/audit/expired".into(), None, "read"),
         ("GET", "/changes".into(), None, "read"),
         ("GET", "/metrics".into(), None, "read"),
         (

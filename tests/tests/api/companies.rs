@@ -43,6 +43,7 @@ fn create_list_rename_and_delete_companies() {
             nyc,
             &UpdateCompany {
                 name: Some(CompanyName::parse("New York").unwrap()),
+                parent_id: None,
             },
         )
         .unwrap();

@@ -14,6 +14,7 @@ mod concurrency;
 mod consistency;
 mod faults;
 mod health;
+mod hierarchy;
 mod http;
 mod metrics;
 mod names;

@@ -1,9 +1,10 @@
-//! Changing one grant: the user's one default company, the role the grant gives, its window.
+//! Changing one grant: the user's one default company, the role the grant gives, its window, whether
+//! it reaches the company's branches.
 
 use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
-use crate::db::grants::{grant_of, set_default_flag, set_terms};
+use crate::db::grants::{TermsChange, grant_of, set_default_flag, set_terms};
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::access::shared::require_grant;
@@ -26,12 +27,16 @@ pub async fn update_grant(
         role,
         valid_from,
         valid_until,
+        include_branches,
     } = update;
-    let changes_terms = role.is_some() || valid_from.is_some() || valid_until.is_some();
+    let changes_terms = role.is_some()
+        || valid_from.is_some()
+        || valid_until.is_some()
+        || include_branches.is_some();
     if is_default.is_none() && !changes_terms {
         return Err(AppError::validation(
             "body",
-            "name at least one of is_default, role, valid_from, valid_until",
+            "name at least one of is_default, role, valid_from, valid_until, include_branches",
         ));
     }
     let mut work = store.begin(actor).await?;
@@ -51,7 +56,13 @@ pub async fn update_grant(
         )
         .map_err(|error| AppError::validation(field, error.0))?;
         let ends = (valid_from.is_some(), valid_until.is_some());
-        set_terms(work.db(), user_id, company_id, role, window, ends).await?;
+        let changed = TermsChange {
+            role,
+            window,
+            ends,
+            include_branches,
+        };
+        set_terms(work.db(), user_id, company_id, changed).await?;
     }
     let after = grant_of(work.db(), user_id, company_id)
         .await?
