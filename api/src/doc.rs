@@ -61,6 +61,13 @@ impl CommonAnswers {
     }
 
     /// What a 400 can be about: each input the operation reads (path values, the query, the body).
+    /// Whether the operation's body is a CSV file rather than JSON.
+    fn takes_csv(operation: &Operation) -> bool {
+        operation.request_body.as_ref().is_some_and(
+            |body| matches!(body, RefOr::T(body) if body.content.contains_key("text/csv")),
+        )
+    }
+
     fn malformed(operation: &Operation) -> Option<String> {
         let reads = |place: ParameterIn| Self::reads(operation, place);
         let inputs: Vec<&str> = [
@@ -70,7 +77,11 @@ impl CommonAnswers {
                 reads(ParameterIn::Header),
                 "the Company-Access-Consistency header",
             ),
-            (operation.request_body.is_some(), "the body's JSON"),
+            (
+                operation.request_body.is_some() && !Self::takes_csv(operation),
+                "the body's JSON",
+            ),
+            (Self::takes_csv(operation), "the body's text (not UTF-8)"),
         ]
         .into_iter()
         .filter_map(|(read, input)| read.then_some(input))
@@ -199,7 +210,7 @@ impl CommonAnswers {
 
     /// Each error answer's description ends with the codes it can carry, which clients branch on.
     fn name_codes(operation: &mut Operation) {
-        let reads_body = operation.request_body.is_some();
+        let reads_body = operation.request_body.is_some() && !Self::takes_csv(operation);
         for (status, response) in operation.responses.responses.iter_mut() {
             let RefOr::T(response) = response else {
                 continue;
@@ -258,8 +269,13 @@ impl Modify for CommonAnswers {
                         408,
                         "The body did not arrive within the body timeout (default 10 s)",
                     );
-                    Self::add(operation, 413, "The body is over 1 MiB");
-                    Self::add(operation, 415, "The body is not sent as `application/json`");
+                    if Self::takes_csv(operation) {
+                        Self::add(operation, 413, "The body is over 32 MiB");
+                        Self::add(operation, 415, "The body is not sent as `text/csv`");
+                    } else {
+                        Self::add(operation, 413, "The body is over 1 MiB");
+                        Self::add(operation, 415, "The body is not sent as `application/json`");
+                    }
                     Self::add(
                         operation,
                         422,

@@ -29,25 +29,13 @@ impl<T> JsonBody<T> {
 }
 
 fn is_json(request: &HttpRequest) -> bool {
-    request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| {
-            value
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
+    media_type(request).is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
 }
 
-fn too_large() -> AppError {
+fn too_large(limit: usize) -> AppError {
     AppError::PayloadTooLarge(format!(
         "The request body is larger than {} KiB; send fewer items per request",
-        MAX_BODY_BYTES / 1024
+        limit / 1024
     ))
 }
 
@@ -109,19 +97,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json(request);
-        let declared_length = request
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<usize>().ok());
-        let timeout = request
-            .app_data::<BodyTimeout>()
-            .map_or(crate::config::DEFAULT_BODY_TIMEOUT, |limit| limit.0);
-        let clock = request
-            .extensions()
-            .get::<std::sync::Arc<crate::deadline::BodyClock>>()
-            .cloned();
-        let mut payload = payload.take();
+        let body = read_body(request, payload, MAX_BODY_BYTES);
         Box::pin(async move {
             if !json {
                 return Err(AppError::UnsupportedMediaType(
@@ -129,40 +105,106 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                         .into(),
                 ));
             }
-            if declared_length.is_some_and(|length| length > MAX_BODY_BYTES) {
-                return Err(too_large());
-            }
-            let read = async {
-                let mut body =
-                    Vec::with_capacity(declared_length.unwrap_or(1024).min(MAX_BODY_BYTES));
-                while let Some(chunk) = payload.next().await {
-                    let chunk = chunk.map_err(|error| {
-                        AppError::bad_request(format!(
-                            "The request body could not be read: {error}"
-                        ))
-                    })?;
-                    if body.len() + chunk.len() > MAX_BODY_BYTES {
-                        return Err(too_large());
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(body)
-            };
-            if let Some(clock) = &clock {
-                clock.reading();
-            }
-            let body = tokio::time::timeout(timeout, read).await;
-            if let Some(clock) = &clock {
-                clock.finished();
-            }
-            let body = body.map_err(|_| {
-                AppError::BodyTimeout(format!(
-                    "The request body did not arrive within {} s; send it at once",
-                    timeout.as_secs()
-                ))
-            })??;
-            parse_json(&body).map(JsonBody)
+            parse_json(&body.await?).map(JsonBody)
         })
+    }
+}
+
+/// Most bytes a CSV body may have: 100,000 lines of long names and both instants fit.
+pub const MAX_CSV_BYTES: usize = 32 * 1024 * 1024;
+
+/// A `text/csv` body, read whole (at most [`MAX_CSV_BYTES`]) as UTF-8 text.
+pub struct CsvBody(pub String);
+
+impl FromRequest for CsvBody {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let csv = media_type(request).is_some_and(|mime| mime == "text/csv");
+        let body = read_body(request, payload, MAX_CSV_BYTES);
+        Box::pin(async move {
+            if !csv {
+                return Err(AppError::UnsupportedMediaType(
+                    "Send the file as CSV, with the header `Content-Type: text/csv`".into(),
+                ));
+            }
+            let body = body.await?;
+            String::from_utf8(body).map(CsvBody).map_err(|error| {
+                AppError::bad_request(format!(
+                    "The CSV is not UTF-8 text (byte {} is not): save it as UTF-8",
+                    error.utf8_error().valid_up_to()
+                ))
+            })
+        })
+    }
+}
+
+fn media_type(request: &HttpRequest) -> Option<String> {
+    request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// Reads the whole body, at most `limit` bytes, within the body timeout; the request's deadline
+/// does not count the time the body takes to arrive.
+fn read_body(
+    request: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> impl Future<Output = Result<Vec<u8>, AppError>> + 'static {
+    let declared_length = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    let timeout = request
+        .app_data::<BodyTimeout>()
+        .map_or(crate::config::DEFAULT_BODY_TIMEOUT, |limit| limit.0);
+    let clock = request
+        .extensions()
+        .get::<std::sync::Arc<crate::deadline::BodyClock>>()
+        .cloned();
+    let mut payload = payload.take();
+    async move {
+        if declared_length.is_some_and(|length| length > limit) {
+            return Err(too_large(limit));
+        }
+        let read = async {
+            let mut body = Vec::with_capacity(declared_length.unwrap_or(1024).min(limit));
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|error| {
+                    AppError::bad_request(format!("The request body could not be read: {error}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body)
+        };
+        if let Some(clock) = &clock {
+            clock.reading();
+        }
+        let body = tokio::time::timeout(timeout, read).await;
+        if let Some(clock) = &clock {
+            clock.finished();
+        }
+        body.map_err(|_| {
+            AppError::BodyTimeout(format!(
+                "The request body did not arrive within {} s; send it at once",
+                timeout.as_secs()
+            ))
+        })?
     }
 }
 

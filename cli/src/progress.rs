@@ -37,3 +37,54 @@ impl Drop for Spinner {
         }
     }
 }
+
+/// A reader that moves a bar on stderr as its bytes are read: the upload of a large file. Drawn only
+/// when stderr is a terminal.
+pub struct Uploading<R> {
+    inner: R,
+    bar: Option<ProgressBar>,
+}
+
+impl<R: std::io::Read> Uploading<R> {
+    pub fn new(inner: R, total: u64, message: impl Into<String>) -> Self {
+        let bar = crate::output::stderr_is_terminal().then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            if let Ok(style) =
+                ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} [{elapsed}]")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message(message.into());
+            bar
+        });
+        Self { inner, bar }
+    }
+
+    /// The bar ends; a spinner can follow while the server works.
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Uploading<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if let Some(bar) = &self.bar {
+            bar.inc(read as u64);
+            if bar.position() >= bar.length().unwrap_or(0) {
+                bar.set_message("Importing…");
+            }
+        }
+        Ok(read)
+    }
+}
+
+impl<R> Drop for Uploading<R> {
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -16,6 +16,7 @@ string_enum! {
         AccessUpdate = "access.update",
         AccessBulk = "access.bulk",
         AccessPopulate = "access.populate",
+        AccessImport = "access.import",
         UserCreate = "user.create",
         UserUpdate = "user.update",
         UserDelete = "user.delete",

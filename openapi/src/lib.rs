@@ -11,6 +11,7 @@ pub mod changes;
 pub mod companies;
 pub mod consistency;
 pub mod domain;
+pub mod import;
 pub mod json;
 pub mod keys;
 pub mod problem;

@@ -18,6 +18,7 @@ pub mod expired;
 pub mod facts;
 pub mod grants;
 pub mod hierarchy;
+pub mod import;
 pub mod lookups;
 pub mod members;
 pub mod sql;

@@ -50,8 +50,8 @@ pub async fn list_companies(
     responses(
         (status = 201, description = "Created", body = Company,
             headers(("Location" = String, description = "The new company's address, `/companies/{id}`"))),
-        (status = 409, description = "A company with this name exists, or the tree would be deeper than 16 levels (hierarchy_too_deep)", body = Problem),
-        (status = 422, description = "The name is not valid, or `parent_id` names no company", body = Problem)
+        (status = 404, description = "Parent company not found", body = Problem),
+        (status = 409, description = "A company with this name exists, or the tree would be deeper than 16 levels (hierarchy_too_deep)", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]
@@ -101,9 +101,8 @@ pub async fn get_company(
     request_body = UpdateCompany,
     responses(
         (status = 200, description = "The changed company", body = Company),
-        (status = 404, description = "Company not found", body = Problem),
-        (status = 409, description = "A company with this name exists, the new parent is the company or one of its branches (hierarchy_cycle), or the tree would be deeper than 16 levels (hierarchy_too_deep)", body = Problem),
-        (status = 422, description = "The name is not valid, or `parent_id` names no company", body = Problem)
+        (status = 404, description = "Company or parent company not found", body = Problem),
+        (status = 409, description = "A company with this name exists, the new parent is the company or one of its branches (hierarchy_cycle), or the tree would be deeper than 16 levels (hierarchy_too_deep)", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod check;
 pub mod companies;
 pub mod health;
+pub mod import;
 pub mod keys;
 pub mod metrics;
 pub mod page;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(keys::configure)
         .configure(users::configure)
         .configure(access::configure)
+        .configure(import::configure)
         .configure(companies::configure)
         .configure(stats::configure)
         .configure(audit::configure)

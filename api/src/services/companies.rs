@@ -156,10 +156,10 @@ async fn lock_tree(db: &impl ConnectionTrait) -> Result<(), AppError> {
 /// the company nor one of its branches, and the tree stays within [`MAX_DEPTH`] levels.
 async fn check_move(db: &impl ConnectionTrait, id: Uuid, parent: Uuid) -> Result<(), AppError> {
     let Some(parent_company) = find(db, parent).await? else {
-        return Err(AppError::validation(
-            "parent_id",
-            format!("no company has the id {parent}"),
-        ));
+        return Err(AppError::NotFound {
+            code: ProblemCode::CompanyNotFound,
+            detail: format!("Parent company not found: no company has the id {parent}"),
+        });
     };
     let below = hierarchy::descendants(db, id).await?;
     if parent == id || below.iter().any(|(branch, _)| *branch == parent) {

@@ -20,6 +20,7 @@ const ACTION_LABELS = {
   'access.update': 'Changed a grant',
   'access.bulk': 'Bulk grant',
   'access.populate': 'Populated access',
+  'access.import': 'Imported access',
   'user.create': 'Created user',
   'user.update': 'Changed user',
   'user.delete': 'Deleted user',

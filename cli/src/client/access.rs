@@ -6,10 +6,26 @@ use openapi::access::{
     BulkGrantResult, GrantManyResult, GrantRequest, PopulateRequest, PopulateResult,
     ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompany,
 };
+use openapi::import::ImportResult;
 use openapi::terms::{GrantTerms, RoleSet};
 use uuid::Uuid;
 
 impl Api {
+    /// Imports a CSV file of grants, all or nothing (or, `dry_run`, only reports what it would do).
+    pub fn import_csv(&self, body: &mut dyn std::io::Read, dry_run: bool) -> Result<ImportResult> {
+        let query = if dry_run {
+            vec![("dry_run", "true".to_owned())]
+        } else {
+            vec![]
+        };
+        super::parse(&self.post_csv("/access/import", &query, body)?)
+    }
+
+    /// Every grant as CSV, in the columns an import reads.
+    pub fn export_csv(&self) -> Result<String> {
+        self.get_text("/access/export")
+    }
+
     pub fn user_companies(&self, user: i32) -> Result<UserCompanies> {
         self.user_companies_with(user, false)
     }

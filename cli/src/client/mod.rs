@@ -169,6 +169,32 @@ impl Api {
         parse(&body)
     }
 
+    /// Sends a CSV file read from `body` (so the caller can count the bytes as they go); the answer's text.
+    fn post_csv(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: &mut dyn std::io::Read,
+    ) -> Result<String> {
+        let mut request = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .content_type("text/csv");
+        for (key, value) in query {
+            request = request.query(*key, value);
+        }
+        self.finish(
+            self.authorize(request)
+                .send(ureq::SendBody::from_reader(body)),
+        )
+    }
+
+    /// A GET whose answer is text, not JSON.
+    fn get_text(&self, path: &str) -> Result<String> {
+        let request = self.agent.get(format!("{}{path}", self.base));
+        self.finish(self.authorize(request).call())
+    }
+
     fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
         self.send(Method::Post, path, body)
     }

@@ -5,13 +5,14 @@ use super::{ClientOpts, run};
 use crate::client::{Api, CliError, Kind, Result};
 use crate::output::{Align, Table, and_list, plural, print_json, when, yes_no};
 use crate::print::{PERSON_COLUMNS, print_granted, print_user_companies, source};
-use crate::progress::Spinner;
+use crate::progress::{Spinner, Uploading};
 use crate::{lookup, outln};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{ArgGroup, Args, Subcommand};
 use openapi::ProblemCode;
 use openapi::access::{BulkGrantRequest, BulkGrantResult, GrantManyResult, UpdateGrant};
 use openapi::companies::{CompanyMembers, ListMembersQuery};
+use openapi::import::ImportAction;
 use openapi::terms::{GrantRole, GrantTerms, RoleSet, Window};
 use serde::Serialize;
 use std::process::ExitCode;
@@ -47,6 +48,24 @@ pub enum AccessCommand {
     Check(AccessCheck),
     /// Give every listed user every listed company (no --user: all users; no --company: all companies).
     BulkAdd(BulkAdd),
+    /// Import grants from a CSV file, all or nothing (columns: username or user_id, company or
+    /// company_id, and optionally role, valid_from, valid_until, include_branches).
+    ///
+    /// A bad line refuses the whole file, each problem named by line and column (exit 2). With
+    /// --dry-run nothing is written and every line that would add or change a grant is listed.
+    Import {
+        /// The CSV file (`-`: standard input).
+        file: std::path::PathBuf,
+        /// Report what would change without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every grant as CSV (the columns `access import` reads) to standard output or --output.
+    Export {
+        /// The file to write; standard output when absent.
+        #[arg(long, short = 'o')]
+        output: Option<std::path::PathBuf>,
+    },
     /// Grant employees their home company and super admins every company (the initial setup step).
     Populate {
         /// Count what would change without changing anything.
@@ -217,6 +236,17 @@ pub fn access(args: Access) -> ExitCode {
         AccessCommand::Remove(change) => access_remove(api, json, &change),
         AccessCommand::Check(check) => access_check(api, json, &check),
         AccessCommand::BulkAdd(bulk) => bulk_add(api, json, &bulk),
+        AccessCommand::Import { file, dry_run } => access_import(api, json, &file, dry_run),
+        AccessCommand::Export { output } => {
+            let csv = Spinner::run("Exporting…", || api.export_csv())?;
+            match output {
+                Some(path) => std::fs::write(&path, csv).map_err(|error| {
+                    CliError::usage(format!("Cannot write {}: {error}.", path.display()))
+                })?,
+                None => print!("{csv}"),
+            }
+            Ok(())
+        }
         AccessCommand::Populate { dry_run } => {
             let result = Spinner::run("Populating access…", || api.populate(dry_run))?;
             if json {
@@ -522,6 +552,63 @@ fn access_check(api: &Api, json: bool, check: &AccessCheck) -> Result<()> {
         // The decision printed above is the answer; the exit code carries the "no".
         Err(CliError::new(Kind::Denied, sentence))
     }
+}
+
+fn access_import(api: &Api, json: bool, file: &std::path::Path, dry_run: bool) -> Result<()> {
+    let text = if file.as_os_str() == "-" {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut text)
+            .map_err(|error| CliError::usage(format!("Cannot read standard input: {error}.")))?;
+        text
+    } else {
+        std::fs::read(file)
+            .map_err(|error| CliError::usage(format!("Cannot read {}: {error}.", file.display())))?
+    };
+    let verb = if dry_run { "Checking" } else { "Uploading" };
+    let mut upload = Uploading::new(
+        &text[..],
+        text.len() as u64,
+        format!("{verb} {}", file.display()),
+    );
+    let result = api.import_csv(&mut upload, dry_run);
+    upload.finish();
+    let result = result?;
+    if json {
+        print_json(&result);
+        return Ok(());
+    }
+    let (add, change) = if result.dry_run {
+        ("would add", "would change")
+    } else {
+        ("added", "changed")
+    };
+    for item in &result.items {
+        let what = match item.action {
+            ImportAction::Add => add,
+            ImportAction::Change => change,
+        };
+        outln!(
+            "line {}: {what} user {} in company {}",
+            item.line,
+            item.user_id,
+            item.company_id
+        );
+    }
+    outln!(
+        "{} lines: {} {}, {} {}, {} unchanged{}.",
+        result.lines,
+        result.added,
+        add,
+        result.changed,
+        change,
+        result.unchanged,
+        if result.dry_run {
+            "; nothing was written (dry run)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
 }
 
 fn bulk_add(api: &Api, json: bool, bulk: &BulkAdd) -> Result<()> {

@@ -51,6 +51,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/access/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every grant as CSV
+         * @description The columns an import reads, in the same order: importing the export changes nothing.
+         */
+        get: operations["export_access"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/access/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import grants from CSV
+         * @description One grant per line, after a header naming the columns: `username` or `user_id`, `company` (its
+         *     name) or `company_id`, and optionally `role`, `valid_from`, `valid_until` (RFC 3339) and
+         *     `include_branches` (true or false). A new pair is added; a pair whose terms differ is changed;
+         *     nothing is removed. All or nothing: one bad line refuses the file with every problem listed by
+         *     line and column, and writes nothing. `dry_run=true` reports what each line would do. Up to 100,000
+         *     lines (32 MiB).
+         */
+        post: operations["import_access"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/access/populate": {
         parameters: {
             query?: never;
@@ -617,7 +662,7 @@ export interface components {
          * @description What a recorded change did.
          * @enum {string}
          */
-        AuditAction: "access.grant" | "access.revoke" | "access.default" | "access.update" | "access.bulk" | "access.populate" | "user.create" | "user.update" | "user.delete" | "company.create" | "company.update" | "company.delete" | "key.create" | "key.revoke";
+        AuditAction: "access.grant" | "access.revoke" | "access.default" | "access.update" | "access.bulk" | "access.populate" | "access.import" | "user.create" | "user.update" | "user.delete" | "company.create" | "company.update" | "company.delete" | "key.create" | "key.revoke";
         /** @description One recorded change. */
         AuditEntry: {
             /**
@@ -1296,6 +1341,76 @@ export interface components {
              *     the database) or `single_instance` (SQLite).
              */
             change_feed?: string | null;
+        };
+        /**
+         * @description What an import does with one line.
+         * @enum {string}
+         */
+        ImportAction: "add" | "change";
+        /** @description One line that adds or changes a grant. */
+        ImportLine: {
+            /**
+             * Format: int64
+             * @description The line's number in the file (the header is line 1).
+             */
+            line: number;
+            /**
+             * Format: int32
+             * @description The user the line names.
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The company the line names.
+             */
+            company_id: string;
+            /** @description What the line does. */
+            action: components["schemas"]["ImportAction"];
+        };
+        /**
+         * @description What an import did (or, on a dry run, would do); lines that match a grant as it is are counted
+         *     as unchanged and not listed.
+         * @example {
+         *       "added": 1,
+         *       "changed": 0,
+         *       "dry_run": true,
+         *       "items": [
+         *         {
+         *           "action": "add",
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "line": 2,
+         *           "user_id": 5
+         *         }
+         *       ],
+         *       "lines": 2,
+         *       "unchanged": 1
+         *     }
+         */
+        ImportResult: {
+            /**
+             * Format: int64
+             * @description Lines read, the header not counted.
+             */
+            lines: number;
+            /**
+             * Format: int64
+             * @description Grants added.
+             */
+            added: number;
+            /**
+             * Format: int64
+             * @description Grants whose terms changed.
+             */
+            changed: number;
+            /**
+             * Format: int64
+             * @description Lines that matched a grant as it already was.
+             */
+            unchanged: number;
+            /** @description Whether nothing was written. */
+            dry_run: boolean;
+            /** @description Every line that adds or changes a grant, in file order. */
+            items: components["schemas"]["ImportLine"][];
         };
         /**
          * @description The name of an API key, shown as the actor in the audit trail: 1 to 64 letters (A to Z, any case), digits, `_`, `.`, `-`, `:` or spaces, no space at either end.
@@ -2198,6 +2313,215 @@ export interface operations {
             };
         };
     };
+    export_access: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every grant, one per line, after a header line */
+            200: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example username,company,role,valid_from,valid_until,include_branches
+                     *     sarah,NYC,hr_manager,,2027-01-01T00:00:00Z,false
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description No valid key (code `unauthorized`) */
+            401: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's scope is below `read` (code `forbidden`) */
+            403: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
+            500: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database cannot be reached (code `unavailable`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_access: {
+        parameters: {
+            query?: {
+                /** @description Report what would be added and changed without writing anything. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The grants, one per line, after a header line */
+        requestBody: {
+            content: {
+                /**
+                 * @example username,company,role,valid_from,valid_until,include_branches
+                 *     sarah,NYC,hr_manager,,2027-01-01T00:00:00Z,false
+                 */
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description What was (or would be) added and changed */
+            200: {
+                headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description A query value or the body's text (not UTF-8) is malformed; `detail` names which (code `bad_request`) */
+            400: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid key (code `unauthorized`) */
+            401: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's scope is below `write` (code `forbidden`) */
+            403: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 32 MiB (code `payload_too_large`) */
+            413: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `text/csv` (code `unsupported_media_type`) */
+            415: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A line cannot be imported; each problem is named by line and column (code `validation_failed`) */
+            422: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
+            500: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database cannot be reached (code `unavailable`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     populate_access: {
         parameters: {
             query?: never;
@@ -2767,6 +3091,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Parent company not found (code `company_not_found`) */
+            404: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
             408: {
                 headers: {
@@ -2811,7 +3146,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The name is not valid, or `parent_id` names no company (code `validation_failed`) */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3096,7 +3431,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Company not found (code `company_not_found`) */
+            /** @description Company or parent company not found (code `company_not_found`) */
             404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3151,7 +3486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The name is not valid, or `parent_id` names no company (code `validation_failed`) */
+            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */

@@ -182,8 +182,13 @@ fn a_cycle_or_a_tree_deeper_than_sixteen_is_refused_and_changes_nothing() {
         );
     }
     let nowhere = move_under(&app, t.east, Some(Uuid::new_v4()));
-    assert_eq!(nowhere.status, 422, "{}", nowhere.text);
-    assert!(nowhere.text.contains("parent_id"), "{}", nowhere.text);
+    assert_eq!(nowhere.status, 404, "{}", nowhere.text);
+    assert_eq!(nowhere.code(), "company_not_found");
+    assert!(
+        nowhere.text.contains("Parent company not found"),
+        "{}",
+        nowhere.text
+    );
     assert_eq!(app.audit_count(), audit_before);
 
     // A chain of 16 levels is the most: the 17th is refused, whether created or moved there.

@@ -16,6 +16,7 @@ mod faults;
 mod health;
 mod hierarchy;
 mod http;
+mod import;
 mod metrics;
 mod names;
 mod terms;

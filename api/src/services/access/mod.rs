@@ -3,6 +3,7 @@
 
 mod bulk;
 mod grant;
+mod import;
 mod list;
 mod populate;
 mod replace;
@@ -12,6 +13,7 @@ mod update;
 
 pub use bulk::bulk_grant;
 pub use grant::{grant_many, grant_one};
+pub use import::{export, import};
 pub use list::list_for_user;
 pub use populate::populate;
 pub use replace::replace;

@@ -1,0 +1,451 @@
+//! CSV in and out. An import is all or nothing: every line is parsed and resolved first, and one bad
+//! line (its number, its column, why) refuses the whole file; a dry run reports what each line would
+//! do. Lines are grants as they should be: a new pair is added, a pair whose terms differ is changed,
+//! and nothing is ever removed, so importing an export changes nothing.
+
+use crate::caller::Actor;
+use crate::changes::Changes;
+use crate::db::audit::Change;
+use crate::db::import::{
+    StoredGrant, companies_by_key, existing_users, export_page, grants_of, upsert_grants,
+    users_by_name,
+};
+use crate::db::lookups::existing_companies;
+use crate::db::store::Store;
+use crate::error::AppError;
+use chrono::{DateTime, SecondsFormat, Utc};
+use openapi::FieldError;
+use openapi::audit::AuditAction;
+use openapi::import::{EXPORT_HEADER, ImportAction, ImportLine, ImportResult, MAX_IMPORT_LINES};
+use openapi::terms::{GrantRole, GrantTerms, Window};
+use sea_orm::ConnectionTrait;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// Most problems one refusal lists; the count of the rest is told.
+const MAX_REPORTED: usize = 1_000;
+
+enum Who {
+    Name(String),
+    Id(i32),
+}
+
+enum Which {
+    Name(String),
+    Id(Uuid),
+}
+
+struct Line {
+    number: u64,
+    user: Who,
+    company: Which,
+    terms: GrantTerms,
+}
+
+/// Where each column is in the file.
+struct Columns {
+    user: (usize, bool),
+    company: (usize, bool),
+    role: Option<usize>,
+    valid_from: Option<usize>,
+    valid_until: Option<usize>,
+    include_branches: Option<usize>,
+}
+
+struct Problems(Vec<FieldError>);
+
+impl Problems {
+    fn add(&mut self, line: u64, column: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: format!("line {line}, column {column}"),
+            message: message.into(),
+        });
+    }
+
+    fn refuse(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let total = self.0.len();
+        let mut errors = self.0;
+        errors.truncate(MAX_REPORTED);
+        let more = total.saturating_sub(MAX_REPORTED);
+        let first = &errors[0];
+        Err(AppError::Validation {
+            detail: format!(
+                "{total} problem{} in the file, nothing was imported; the first: {}: {}{}",
+                if total == 1 { "" } else { "s" },
+                first.field,
+                first.message,
+                if more > 0 {
+                    format!(" ({more} more not listed)")
+                } else {
+                    String::new()
+                }
+            ),
+            errors,
+        })
+    }
+}
+
+fn columns(header: &csv::StringRecord, problems: &mut Problems) -> Option<Columns> {
+    let find = |name: &str| header.iter().position(|column| column.trim() == name);
+    for column in header.iter() {
+        let known = [
+            "username",
+            "user_id",
+            "company",
+            "company_id",
+            "role",
+            "valid_from",
+            "valid_until",
+            "include_branches",
+        ];
+        if !known.contains(&column.trim()) {
+            problems.add(
+                1,
+                column,
+                format!("unknown column; the columns are {}", known.join(", ")),
+            );
+        }
+    }
+    let either =
+        |by_name: &str, by_id: &str, problems: &mut Problems| match (find(by_name), find(by_id)) {
+            (Some(at), None) => Some((at, true)),
+            (None, Some(at)) => Some((at, false)),
+            _ => {
+                problems.add(
+                    1,
+                    by_name,
+                    format!("the header needs exactly one of {by_name} or {by_id}"),
+                );
+                None
+            }
+        };
+    let user = either("username", "user_id", problems);
+    let company = either("company", "company_id", problems);
+    Some(Columns {
+        user: user?,
+        company: company?,
+        role: find("role"),
+        valid_from: find("valid_from"),
+        valid_until: find("valid_until"),
+        include_branches: find("include_branches"),
+    })
+}
+
+fn instant(text: &str) -> Result<Option<DateTime<Utc>>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| Some(at.with_timezone(&Utc)))
+        .map_err(|error| format!("{text:?} is not an RFC 3339 instant ({error})"))
+}
+
+fn parse_line(
+    number: u64,
+    record: &csv::StringRecord,
+    columns: &Columns,
+    problems: &mut Problems,
+) -> Option<Line> {
+    let cell = |at: Option<usize>| at.and_then(|at| record.get(at)).unwrap_or("").trim();
+    let before = problems.0.len();
+    let user_text = cell(Some(columns.user.0));
+    let user = match columns.user.1 {
+        true if !user_text.is_empty() => Some(Who::Name(user_text.to_lowercase())),
+        false => user_text.parse().ok().map(Who::Id),
+        true => None,
+    };
+    if user.is_none() {
+        let column = if columns.user.1 {
+            "username"
+        } else {
+            "user_id"
+        };
+        problems.add(number, column, format!("{user_text:?} names no user"));
+    }
+    let company_text = cell(Some(columns.company.0));
+    let company = match columns.company.1 {
+        true if !company_text.is_empty() => Some(Which::Name(names::fold(company_text))),
+        false => Uuid::try_parse(company_text).ok().map(Which::Id),
+        true => None,
+    };
+    if company.is_none() {
+        let column = if columns.company.1 {
+            "company"
+        } else {
+            "company_id"
+        };
+        problems.add(number, column, format!("{company_text:?} names no company"));
+    }
+    let role = match cell(columns.role) {
+        "" => None,
+        text => match text.parse::<GrantRole>() {
+            Ok(role) => Some(role),
+            Err(error) => {
+                problems.add(number, "role", error.0);
+                None
+            }
+        },
+    };
+    let mut when = |column: &str, at: Option<usize>| match instant(cell(at)) {
+        Ok(at) => at,
+        Err(message) => {
+            problems.add(number, column, message);
+            None
+        }
+    };
+    let (valid_from, valid_until) = (
+        when("valid_from", columns.valid_from),
+        when("valid_until", columns.valid_until),
+    );
+    let include_branches = match cell(columns.include_branches).to_ascii_lowercase().as_str() {
+        "" | "false" | "no" | "0" => false,
+        "true" | "yes" | "1" => true,
+        other => {
+            problems.add(
+                number,
+                "include_branches",
+                format!("{other:?} is not true or false"),
+            );
+            false
+        }
+    };
+    let window = Window::unchecked(valid_from, valid_until);
+    if let Err(error) = window.check() {
+        problems.add(number, "valid_until", error.0);
+    }
+    if problems.0.len() > before {
+        return None;
+    }
+    Some(Line {
+        number,
+        user: user?,
+        company: company?,
+        terms: GrantTerms {
+            role,
+            window,
+            include_branches,
+        },
+    })
+}
+
+fn parse(text: &str, problems: &mut Problems) -> Vec<Line> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = match reader.headers() {
+        Ok(header) => header.clone(),
+        Err(error) => {
+            problems.add(1, "header", format!("the header cannot be read: {error}"));
+            return Vec::new();
+        }
+    };
+    let Some(columns) = columns(&header, problems) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for (at, record) in reader.records().enumerate() {
+        let number = at as u64 + 2;
+        if at >= MAX_IMPORT_LINES {
+            problems.add(
+                number,
+                "file",
+                format!("at most {MAX_IMPORT_LINES} lines per import; split the file"),
+            );
+            break;
+        }
+        match record {
+            Ok(record) => {
+                let number = record.position().map_or(number, |position| position.line());
+                if let Some(line) = parse_line(number, &record, &columns, problems) {
+                    lines.push(line);
+                }
+            }
+            Err(error) => problems.add(number, "line", format!("not a CSV line: {error}")),
+        }
+    }
+    lines
+}
+
+/// Users and companies as ids, every name and id checked; the problems name the lines.
+async fn resolve(
+    db: &impl ConnectionTrait,
+    lines: &[Line],
+    problems: &mut Problems,
+) -> Result<Vec<(u64, i32, Uuid, GrantTerms)>, AppError> {
+    let user_names: Vec<String> = unique(lines.iter().filter_map(|line| match &line.user {
+        Who::Name(name) => Some(name.clone()),
+        Who::Id(_) => None,
+    }));
+    let user_ids: Vec<i32> = unique(lines.iter().filter_map(|line| match line.user {
+        Who::Id(id) => Some(id),
+        Who::Name(_) => None,
+    }));
+    let company_keys: Vec<String> = unique(lines.iter().filter_map(|line| match &line.company {
+        Which::Name(key) => Some(key.clone()),
+        Which::Id(_) => None,
+    }));
+    let company_ids: Vec<Uuid> = unique(lines.iter().filter_map(|line| match line.company {
+        Which::Id(id) => Some(id),
+        Which::Name(_) => None,
+    }));
+    let by_name = users_by_name(db, &user_names).await?;
+    let known_users = existing_users(db, &user_ids).await?;
+    let by_key = companies_by_key(db, &company_keys).await?;
+    let known_companies = existing_companies(db, &company_ids).await?;
+    let mut seen: HashMap<(i32, Uuid), u64> = HashMap::new();
+    let mut resolved = Vec::with_capacity(lines.len());
+    for line in lines {
+        let user = match &line.user {
+            Who::Name(name) => by_name.get(name).copied().ok_or(("username", name.clone())),
+            Who::Id(id) => Some(*id)
+                .filter(|id| known_users.contains(id))
+                .ok_or(("user_id", id.to_string())),
+        };
+        let company = match &line.company {
+            Which::Name(key) => by_key.get(key).copied().ok_or(("company", key.clone())),
+            Which::Id(id) => Some(*id)
+                .filter(|id| known_companies.contains(id))
+                .ok_or(("company_id", id.to_string())),
+        };
+        match (user, company) {
+            (Ok(user), Ok(company)) => match seen.insert((user, company), line.number) {
+                Some(first) => problems.add(
+                    line.number,
+                    "line",
+                    format!("names the same user and company as line {first}"),
+                ),
+                None => resolved.push((line.number, user, company, line.terms)),
+            },
+            (user, company) => {
+                if let Err((column, text)) = user {
+                    problems.add(line.number, column, format!("no user {text:?}"));
+                }
+                if let Err((column, text)) = company {
+                    problems.add(line.number, column, format!("no company {text:?}"));
+                }
+            }
+        }
+    }
+    Ok(resolved)
+}
+
+fn unique<T: Clone + Eq + std::hash::Hash>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut seen = HashSet::new();
+    items.filter(|item| seen.insert(item.clone())).collect()
+}
+
+fn same(stored: &StoredGrant, terms: &GrantTerms) -> bool {
+    stored.role.as_deref() == terms.role.map(GrantRole::as_str)
+        && stored.valid_from == terms.window.valid_from
+        && stored.valid_until == terms.window.valid_until
+        && stored.include_branches == terms.include_branches
+}
+
+/// Imports the CSV `text`: all or nothing, or (`dry_run`) only what it would do.
+pub async fn import(
+    store: &Store,
+    actor: Actor<'_>,
+    text: &str,
+    dry_run: bool,
+) -> Result<ImportResult, AppError> {
+    let mut problems = Problems(Vec::new());
+    let lines = parse(text, &mut problems);
+    let count = lines.len() as u64;
+    // Lines that parsed are resolved too, so one refusal names every problem of the file.
+    let mut work = store.begin(actor).await?;
+    let resolved = resolve(work.db(), &lines, &mut problems).await?;
+    problems_if_any(&mut problems)?;
+    let users = unique(resolved.iter().map(|(_, user, _, _)| *user));
+    let stored = grants_of(work.db(), &users).await?;
+    let mut items = Vec::new();
+    let mut writes = Vec::new();
+    for (number, user, company, terms) in resolved {
+        let action = match stored.get(&(user, company)) {
+            None => ImportAction::Add,
+            Some(grant) if !same(grant, &terms) => ImportAction::Change,
+            Some(_) => continue,
+        };
+        items.push(ImportLine {
+            line: number,
+            user_id: user,
+            company_id: company,
+            action,
+        });
+        writes.push((user, company, terms));
+    }
+    let added = items
+        .iter()
+        .filter(|item| item.action == ImportAction::Add)
+        .count() as u64;
+    let result = ImportResult {
+        lines: count,
+        added,
+        changed: items.len() as u64 - added,
+        unchanged: count - items.len() as u64,
+        dry_run,
+        items,
+    };
+    if dry_run || writes.is_empty() {
+        return Ok(result);
+    }
+    upsert_grants(work.db(), actor.name, &writes).await?;
+    work.record(
+        Change::new(AuditAction::AccessImport).after(serde_json::json!({
+            "lines": result.lines,
+            "added": result.added,
+            "changed": result.changed,
+            "unchanged": result.unchanged,
+        })),
+    );
+    work.touch(Changes::users(unique(
+        writes.iter().map(|(user, _, _)| *user),
+    )));
+    work.commit().await?;
+    Ok(result)
+}
+
+fn problems_if_any(problems: &mut Problems) -> Result<(), AppError> {
+    std::mem::replace(problems, Problems(Vec::new())).refuse()
+}
+
+/// Rows read per statement of an export.
+const EXPORT_PAGE: u64 = 5_000;
+
+/// Every grant as CSV, in the columns an import reads ([`EXPORT_HEADER`]).
+pub async fn export(db: &impl ConnectionTrait) -> Result<String, AppError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let failed = |error: csv::Error| AppError::Internal(format!("writing the export: {error}"));
+    writer.write_record(EXPORT_HEADER).map_err(failed)?;
+    let instant = |at: Option<DateTime<Utc>>| {
+        at.map(|at| at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+            .unwrap_or_default()
+    };
+    let mut after = None;
+    loop {
+        let page = export_page(db, after, EXPORT_PAGE).await?;
+        let Some((user, company, _)) = page.last() else {
+            break;
+        };
+        after = Some((*user, *company));
+        for (_, _, row) in page {
+            writer
+                .write_record([
+                    row.username,
+                    row.company,
+                    row.role.unwrap_or_default(),
+                    instant(row.valid_from),
+                    instant(row.valid_until),
+                    row.include_branches.to_string(),
+                ])
+                .map_err(failed)?;
+        }
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| AppError::Internal(format!("writing the export: {error}")))?;
+    String::from_utf8(bytes).map_err(|error| AppError::Internal(format!("the export: {error}")))
+}

@@ -1,0 +1,213 @@
+//! Grants in and out as CSV: the round trip changes nothing, a bad line changes nothing, a dry run
+//! writes nothing, and what an import writes is what the checks answer at once.
+
+use company_access_tests::{Answer, MASTER_KEY, TestApp};
+use serde_json::json;
+
+fn import(app: &TestApp, csv: &str, dry_run: bool) -> Answer {
+    let path = if dry_run {
+        "/access/import?dry_run=true"
+    } else {
+        "/access/import"
+    };
+    app.send("POST", path, Some(MASTER_KEY), Some(("text/csv", csv)))
+}
+
+fn export(app: &TestApp) -> String {
+    let answer = app.get("/access/export");
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert!(
+        answer.content_type.starts_with("text/csv"),
+        "{}",
+        answer.content_type
+    );
+    answer.text
+}
+
+#[test]
+fn exporting_then_importing_changes_nothing() {
+    let app = TestApp::spawn_demo();
+    let sarah = app.user_id("sarah");
+    let nyc = app.company_id("NYC");
+    // Terms of every kind, and a company name that needs quoting.
+    let odd = app.create_company("Smith, Jones & Co \"East\"");
+    let granted = app.post(
+        &format!("/users/{sarah}/companies"),
+        &json!({"company_ids": [nyc, odd], "role": "admin", "valid_from": "2026-01-01T00:00:00.123456Z",
+                "valid_until": "2030-01-01T00:00:00Z", "include_branches": true}),
+    );
+    assert_eq!(granted.status, 200, "{}", granted.text);
+    let csv = export(&app);
+    assert!(csv.starts_with("username,company,role,valid_from,valid_until,include_branches\n"));
+    assert!(
+        csv.contains("sarah,\"Smith, Jones & Co \"\"East\"\"\",admin,2026-01-01T00:00:00.123456Z,2030-01-01T00:00:00Z,true"),
+        "{csv}"
+    );
+    let grants = csv.lines().count() as u64 - 1;
+    let audit_before = app.audit_count();
+    let again = import(&app, &csv, false);
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.body["lines"], grants);
+    assert_eq!(again.body["unchanged"], grants, "{}", again.text);
+    assert_eq!(
+        (again.body["added"].as_u64(), again.body["changed"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        app.audit_count(),
+        audit_before,
+        "an import that changes nothing writes nothing"
+    );
+    assert_eq!(export(&app), csv);
+}
+
+#[test]
+fn an_import_adds_and_changes_grants_that_the_checks_answer_at_once() {
+    let app = TestApp::spawn_demo();
+    let (sarah, john) = (app.user_id("sarah"), app.user_id("john_smith"));
+    let (nyc, la, main) = (
+        app.company_id("NYC"),
+        app.company_id("LA"),
+        app.company_id("Main Office"),
+    );
+    // john's cached entry is hot before the import changes his grant of Main Office.
+    assert_eq!(
+        app.get(&format!(
+            "/access-check?user_id={john}&company_id={main}&role=admin"
+        ))
+        .body["reason"],
+        "role_not_held"
+    );
+    let csv = format!(
+        "username,company_id,role,valid_until\n\
+         Sarah,{nyc},hr_manager,\n\
+         sarah,{la},,2031-06-30T00:00:00Z\n\
+         john_smith,{main},admin,\n"
+    );
+    let dry = import(&app, &csv, true);
+    assert_eq!(dry.status, 200, "{}", dry.text);
+    let actions: Vec<(u64, &str)> = dry.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            (
+                item["line"].as_u64().unwrap(),
+                item["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [(2, "add"), (3, "add"), (4, "change")],
+        "{}",
+        dry.text
+    );
+    assert_eq!(dry.body["dry_run"], true);
+    assert!(!app.allowed(sarah, nyc), "a dry run writes nothing");
+
+    let done = import(&app, &csv, false);
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(
+        (done.body["added"].as_u64(), done.body["changed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert!(done.header("company-access-revision").is_some());
+    assert!(app.allowed(sarah, nyc) && app.allowed(sarah, la));
+    let check = app.get(&format!(
+        "/access-check?user_id={john}&company_id={main}&role=admin"
+    ));
+    assert_eq!(check.body["reason"], "grant", "{}", check.text);
+    let audit = app.get("/audit?action=access.import");
+    assert_eq!(audit.body["total"], 1, "{}", audit.text);
+    assert_eq!(audit.body["items"][0]["after"]["added"], 2);
+    // The default company rule of single grants is kept: john's grant stays his default.
+    let johns = app.client().user_companies(john).unwrap();
+    assert!(
+        johns
+            .items
+            .iter()
+            .any(|item| item.company_id == main && item.is_default)
+    );
+}
+
+#[test]
+fn a_file_with_a_bad_line_changes_nothing_and_names_every_problem() {
+    let app = TestApp::spawn_demo();
+    let sarah = app.user_id("sarah");
+    let nyc = app.company_id("NYC");
+    let audit_before = app.audit_count();
+    let csv = "username,company,role,valid_from,valid_until,include_branches\n\
+               sarah,NYC,hr_manager,,,\n\
+               sarah,LA,boss,,,\n\
+               nobody_here,NYC,,,,\n\
+               sarah,Atlantis,,,,\n\
+               sarah,Main Office,,2027-02-01T00:00:00Z,2027-01-01T00:00:00Z,\n\
+               sarah,Branch Office,,tomorrow,,maybe\n\
+               sarah,nyc,,,,\n";
+    let refused = import(&app, csv, false);
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.code(), "validation_failed");
+    let fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["field"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "line 3, column role",
+        "line 4, column username",
+        "line 5, column company",
+        "line 6, column valid_until",
+        "line 7, column valid_from",
+        "line 7, column include_branches",
+    ] {
+        assert!(fields.contains(&expected), "{expected} in {fields:?}");
+    }
+    assert!(
+        refused.text.contains("nothing was imported"),
+        "{}",
+        refused.text
+    );
+    // The good line 2 was not written either.
+    assert!(!app.allowed(sarah, nyc));
+    assert_eq!(app.audit_count(), audit_before);
+    // Once the others are fixed, a pair named twice is still refused.
+    let twice = import(&app, "username,company\nsarah,NYC\nsarah,nyc\n", false);
+    assert_eq!(twice.status, 422, "{}", twice.text);
+    assert!(
+        twice.text.contains("same user and company as line 2"),
+        "{}",
+        twice.text
+    );
+    for (csv, says) in [
+        ("user,company\nsarah,NYC\n", "unknown column"),
+        (
+            "username,user_id,company\nsarah,5,NYC\n",
+            "exactly one of username or user_id",
+        ),
+        ("", "exactly one of username or user_id"),
+    ] {
+        let answer = import(&app, csv, false);
+        assert_eq!(answer.status, 422, "{csv}: {}", answer.text);
+        assert!(answer.text.contains(says), "{csv}: {}", answer.text);
+    }
+    let json_body = app.send(
+        "POST",
+        "/access/import",
+        Some(MASTER_KEY),
+        Some(("application/json", "{}")),
+    );
+    assert_eq!(
+        (json_body.status, json_body.code()),
+        (415, "unsupported_media_type")
+    );
+    let read_key = app.create_key("reader", "read");
+    let forbidden = app.send(
+        "POST",
+        "/access/import",
+        Some(&read_key),
+        Some(("text/csv", "username,company\n")),
+    );
+    assert_eq!(forbidden.status, 403, "{}", forbidden.text);
+}
