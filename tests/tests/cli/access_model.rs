@@ -7,55 +7,114 @@ use company_access_tests::binary::Server;
 #[test]
 fn roles_windows_branches_and_csv_from_the_command_line() {
     let server = Server::start();
-    let created = ok_json(
-        &server,
-        &["companies", "create", "East HQ", "--json"],
-    );
+    let created = ok_json(&server, &["companies", "create", "East HQ", "--json"]);
     let east = created["id"].as_str().unwrap().to_owned();
     let branch = ok_json(
         &server,
-        &["companies", "create", "Harlem", "--parent", "East HQ", "--json"],
+        &[
+            "companies",
+            "create",
+            "Harlem",
+            "--parent",
+            "East HQ",
+            "--json",
+        ],
     );
     assert_eq!(branch["parent_id"], east.as_str());
 
     let added = ok_json(
         &server,
         &[
-            "access", "add", "--user", "sarah", "--company", "East HQ", "--role", "admin",
-            "--valid-until", "2031-01-01", "--include-branches", "--json",
+            "access",
+            "add",
+            "--user",
+            "sarah",
+            "--company",
+            "East HQ",
+            "--role",
+            "admin",
+            "--valid-until",
+            "2031-01-01",
+            "--include-branches",
+            "--json",
         ],
     );
     assert_eq!(added["added"][0]["role"], "admin");
     assert_eq!(added["added"][0]["valid_until"], "2031-01-01T00:00:00Z");
     let allowed = server.run(&[
-        "access", "check", "--user", "sarah", "--company", "Harlem", "--role", "admin,hr_manager",
+        "access",
+        "check",
+        "--user",
+        "sarah",
+        "--company",
+        "Harlem",
+        "--role",
+        "admin,hr_manager",
     ]);
     allowed.expect_code(0);
-    assert!(allowed.stdout.contains("may act in Harlem"), "{}", allowed.stdout);
+    assert!(
+        allowed.stdout.contains("may act in Harlem"),
+        "{}",
+        allowed.stdout
+    );
     let denied = server.run(&[
-        "access", "check", "--user", "sarah", "--company", "Harlem", "--role", "employee",
+        "access",
+        "check",
+        "--user",
+        "sarah",
+        "--company",
+        "Harlem",
+        "--role",
+        "employee",
     ]);
     denied.expect_code(5);
     assert!(
-        denied.stdout.contains("may not act in Harlem as employee (holds admin there)"),
+        denied
+            .stdout
+            .contains("may not act in Harlem as employee (holds admin there)"),
         "{}",
         denied.stdout
     );
-    let bad_role = server.run(&["access", "check", "--user", "sarah", "--company", "NYC", "--role", "boss"]);
+    let bad_role = server.run(&[
+        "access",
+        "check",
+        "--user",
+        "sarah",
+        "--company",
+        "NYC",
+        "--role",
+        "boss",
+    ]);
     bad_role.expect_code(2);
 
     let set = server.run(&[
-        "access", "set", "--user", "sarah", "--company", "East HQ", "--role", "user",
-        "--valid-until", "none",
+        "access",
+        "set",
+        "--user",
+        "sarah",
+        "--company",
+        "East HQ",
+        "--role",
+        "user",
+        "--valid-until",
+        "none",
     ]);
     set.expect_code(0);
-    assert!(set.stdout.contains("holds East HQ as hr_manager (active)"), "{}", set.stdout);
+    assert!(
+        set.stdout.contains("holds East HQ as hr_manager (active)"),
+        "{}",
+        set.stdout
+    );
     let nothing = server.run(&["access", "set", "--user", "sarah", "--company", "East HQ"]);
     nothing.expect_code(2);
 
     let moved = server.run(&["companies", "move", "Harlem", "--parent", "none"]);
     moved.expect_code(0);
-    assert!(moved.stdout.contains("Harlem is now a top-level company"), "{}", moved.stdout);
+    assert!(
+        moved.stdout.contains("Harlem is now a top-level company"),
+        "{}",
+        moved.stdout
+    );
     let cycle = server.run(&["companies", "move", "East HQ", "--parent", "East HQ"]);
     cycle.expect_code(4);
 
@@ -65,14 +124,29 @@ fn roles_windows_branches_and_csv_from_the_command_line() {
     exported.expect_code(0);
     let csv = std::fs::read_to_string(&file).unwrap();
     assert!(csv.contains("sarah,East HQ,,,,true"), "{csv}");
-    let again = ok_json(&server, &["access", "import", file.to_str().unwrap(), "--json"]);
+    let again = ok_json(
+        &server,
+        &["access", "import", file.to_str().unwrap(), "--json"],
+    );
     assert_eq!(again["added"], 0);
     assert_eq!(again["changed"], 0);
-    std::fs::write(&file, "username,company,role\njohn_smith,NYC,finance_manager\nnobody,NYC,\n").unwrap();
+    std::fs::write(
+        &file,
+        "username,company,role\njohn_smith,NYC,finance_manager\nnobody,NYC,\n",
+    )
+    .unwrap();
     let refused = server.run(&["access", "import", file.to_str().unwrap()]);
     refused.expect_code(2);
-    assert!(refused.stderr.contains("line 3, column username"), "{}", refused.stderr);
-    std::fs::write(&file, "username,company,role\njohn_smith,NYC,finance_manager\n").unwrap();
+    assert!(
+        refused.stderr.contains("line 3, column username"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(
+        &file,
+        "username,company,role\njohn_smith,NYC,finance_manager\n",
+    )
+    .unwrap();
     let dry = server.run(&["access", "import", file.to_str().unwrap(), "--dry-run"]);
     dry.expect_code(0);
     assert!(dry.stdout.contains("line 2: would add"), "{}", dry.stdout);
