@@ -212,6 +212,53 @@ ORDER BY g.u, g.j;
     return sql
 
 
+def access_model_sql(s: Scale, backend: str) -> str:
+    """The access model on top of generated data: a three-level company tree (companies 1-10 at the top,
+    company i under company i div 10), a role of its own on every third user's non-default grants, a
+    window that holds now on every fifth user's grants, and `include_branches` on the default grant of
+    every tenth user. Checks keep their answers (the windows hold now), so the runner's pairs still
+    know which are granted."""
+    pad = "lpad((CAST(substr(c.name, 9) AS integer) / 10)::text, 7, '0')" if backend == "postgres" \
+        else "printf('%07d', CAST(substr(c.name, 9) AS integer) / 10)"
+    start, end = ("timestamptz '2020-01-01 00:00:00+00'", "timestamptz '2099-01-01 00:00:00+00'") \
+        if backend == "postgres" else ("'2020-01-01T00:00:00+00:00'", "'2099-01-01T00:00:00+00:00'")
+    return f"""
+BEGIN;
+UPDATE hrm_company SET parent_id = p.id FROM hrm_company c JOIN hrm_company p ON p.name = 'Company ' || {pad}
+WHERE hrm_company.id = c.id AND CAST(substr(c.name, 9) AS integer) > 10;
+UPDATE hrm_user_company_access SET
+  role = CASE WHEN user_id % 3 = 0 AND NOT is_default THEN 'hr_manager' END,
+  valid_from = CASE WHEN user_id % 5 = 0 THEN {start} END,
+  valid_until = CASE WHEN user_id % 5 = 0 THEN {end} END,
+  include_branches = (user_id % 10 = 1 AND is_default);
+COMMIT;
+"""
+
+
+def import_baseline_sql(s: Scale, backend: str, lines: int) -> str:
+    """A raw INSERT ... SELECT of the rows the import measure sends: user u (1..lines) gets the company
+    it never has (`never_granted`)."""
+    seed_hex = f"{s.seed % 4096:03x}"
+    c = s.companies
+    if backend == "postgres":
+        h = lambda x: f"(({x})::bigint * {HASH_MULTIPLIER} + {s.seed * SEED_MULTIPLIER}) % 4294967296"  # noqa: E731
+        return f"""
+INSERT INTO hrm_user_company_access (id, user_id, company_id, is_default, granted_by, created_at, modified_at)
+SELECT gen_random_uuid(), g.u,
+       (lpad(to_hex({h('g.idx')}), 8, '0') || 'c0c04{seed_hex}8000' || lpad(to_hex(g.idx), 12, '0'))::uuid,
+       false, 'raw', now(), now()
+FROM (SELECT u, ({h('u')} % {c} + 1) % {c} + 1 AS idx FROM generate_series(1, {lines}) AS u) g;
+"""
+    h = lambda x: f"(({x}) * {HASH_MULTIPLIER} + {s.seed * SEED_MULTIPLIER}) % 4294967296"  # noqa: E731
+    return f"""
+INSERT INTO hrm_user_company_access (id, user_id, company_id, is_default, granted_by, created_at, modified_at)
+WITH RECURSIVE seq(u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM seq WHERE u < {lines})
+SELECT randomblob(16), g.u, unhex(printf('%08xc0c04{seed_hex}8000%012x', {h('g.idx')}, g.idx)),
+       false, 'raw', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+FROM (SELECT u, ({h('u')} % {c} + 1) % {c} + 1 AS idx FROM seq) g;
+"""
+
+
 # --- running it ------------------------------------------------------------------------------------------
 
 def psql_command(dbname: str, pg_url: str = DEFAULT_PG_URL) -> list[str]:
@@ -219,13 +266,22 @@ def psql_command(dbname: str, pg_url: str = DEFAULT_PG_URL) -> list[str]:
 
 
 def generate(backend: str, target: str, scale: Scale, *, sqlshell: Path = DEFAULT_SQLSHELL,
-             pg_url: str = DEFAULT_PG_URL) -> None:
-    """Runs the generator; `target` is the SQLite file or the PostgreSQL database name."""
+             pg_url: str = DEFAULT_PG_URL, access_model: bool = False) -> None:
+    """Runs the generator; `target` is the SQLite file or the PostgreSQL database name. With
+    `access_model`, the tree, roles, windows and branches of `access_model_sql` go on top."""
+    sql = postgres_sql(scale) if backend == "postgres" else sqlite_sql(scale)
+    if access_model:
+        sql += access_model_sql(scale, backend)
+    run_sql(backend, target, sql, sqlshell=sqlshell, pg_url=pg_url)
+
+
+def run_sql(backend: str, target: str, sql: str, *, sqlshell: Path = DEFAULT_SQLSHELL,
+            pg_url: str = DEFAULT_PG_URL) -> None:
     if backend == "postgres":
-        subprocess.run(psql_command(target, pg_url), input=postgres_sql(scale), text=True, check=True,
+        subprocess.run(psql_command(target, pg_url), input=sql, text=True, check=True,
                        stdout=subprocess.DEVNULL)
     elif backend == "sqlite":
-        subprocess.run([str(sqlshell), target], input=sqlite_sql(scale), text=True, check=True,
+        subprocess.run([str(sqlshell), target], input=sql, text=True, check=True,
                        stdout=subprocess.DEVNULL)
     else:
         raise ValueError(f"unknown backend {backend!r}")

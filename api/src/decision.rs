@@ -65,6 +65,9 @@ impl Question {
 /// A company as read from the database: `None` when it does not exist, else its ancestors nearest first.
 pub type CompanyFacts = Option<Vec<Uuid>>;
 
+/// The grants that reach one company: nearly always none or one, held without a heap allocation.
+pub type Reaching = smallvec::SmallVec<[(Uuid, Terms); 2]>;
+
 /// The facts a decision rests on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
@@ -73,7 +76,7 @@ pub struct Facts {
     pub company_exists: bool,
     /// The user's grants that reach the company, each with the company it is of: the company's own
     /// first, then those of its ancestors that include branches, nearest first.
-    pub grants: Vec<(Uuid, Terms)>,
+    pub grants: Reaching,
 }
 
 /// A decision: why, the role the user holds in the company, and the company whose grant the decision
@@ -91,7 +94,7 @@ pub fn reaching(
     company: Uuid,
     ancestors: &[Uuid],
     grant: impl Fn(&Uuid) -> Option<Terms>,
-) -> Vec<(Uuid, Terms)> {
+) -> Reaching {
     let own = grant(&company).map(|terms| (company, terms));
     let inherited = ancestors.iter().filter_map(|ancestor| {
         grant(ancestor)
@@ -327,8 +330,8 @@ mod tests {
         };
         let grants = reaching(HERE, &[parent, grandparent], mine);
         assert_eq!(
-            grants,
-            vec![(grandparent, branches)],
+            grants.as_slice(),
+            [(grandparent, branches)],
             "the parent's own grant stops there"
         );
         let outcome = Facts {
@@ -359,7 +362,9 @@ mod tests {
         let facts = Facts {
             user: Some(EMPLOYEE),
             company_exists: true,
-            grants: vec![(HERE, expired), (parent, expired), (grandparent, admin)],
+            grants: [(HERE, expired), (parent, expired), (grandparent, admin)]
+                .into_iter()
+                .collect(),
         };
         let now = any_at(20);
         assert_eq!(facts.decide(&now).via, Some(grandparent));

@@ -12,6 +12,7 @@ from pathlib import Path
 import datagen
 from .checks import companies_file, measure_a_to_b, measure_checks, measure_memory, measure_stale, measure_stats
 from .flood import measure_flood
+from .model import bench_model
 from .config import Plan, SQLSHELL
 from .databases import Backend
 from .results import Results
@@ -56,6 +57,8 @@ def bench_backend(plan: Plan, backend: Backend, workdir: Path, results: Results,
         finally:
             server.stop()
         backend.drop(db)
+    if only & {"model", "import"}:
+        bench_model(plan, backend, workdir, results, only)
     if "bulk" in only:
         log(f"{b}: generating {plan.bulk.users:,} users and {plan.bulk.companies} companies, no grants")
         template = backend.create("bulk_template")

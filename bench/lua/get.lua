@@ -2,6 +2,9 @@
 --   wrk ... -s bench/lua/get.lua URL -- static PATH
 --   wrk ... -s bench/lua/get.lua URL -- check COMPANIES_FILE USERS GRANTS_PER_USER SEED POOL THREADS [LIMIT MARKER]
 --   wrk ... -s bench/lua/get.lua URL -- nowhere USERS SEED POOL
+--   wrk ... -s bench/lua/get.lua URL -- rolecheck COMPANIES_FILE USERS GRANTS_PER_USER SEED POOL THREADS
+-- "rolecheck": "check" asking for `role=hr_manager,admin,employee`, so each answer also compares the role
+-- held there (finance managers are refused with role_not_held).
 -- "static": every request is GET PATH (the /health baseline). "check": GET /access-check with random
 -- pairs, prepared in init as a shuffled pool of POOL requests per thread (so request() costs the same as
 -- for "static"); thread t of T covers the users u with (u - 1) mod T = t first, so a pool of
@@ -36,6 +39,7 @@ function init(args)
          pool[i] = wrk.format("GET", "/access-check?user_id=" .. uid .. "&company_id=" .. cid)
       end
    else
+      local suffix = args[1] == "rolecheck" and "&role=hr_manager,admin,employee" or ""
       local companies = common.read_lines(args[2])
       local users, grants, seed, size = tonumber(args[3]), tonumber(args[4]), tonumber(args[5]), tonumber(args[6])
       local nthreads = tonumber(args[7])
@@ -48,7 +52,7 @@ function init(args)
             u = u + nthreads
          end
          local uid, cid = common.random_pair(users, companies, grants, seed, user)
-         pool[i] = wrk.format("GET", "/access-check?user_id=" .. uid .. "&company_id=" .. cid)
+         pool[i] = wrk.format("GET", "/access-check?user_id=" .. uid .. "&company_id=" .. cid .. suffix)
       end
       common.shuffle(pool)
       if args[8] then

@@ -17,7 +17,7 @@ pub mod refresher;
 
 use crate::caller::Caller;
 use crate::changes::Changes;
-use crate::decision::{CompanyFacts, Facts, Terms, UserFacts, UserFlags, reaching};
+use crate::decision::{CompanyFacts, Facts, Reaching, Terms, UserFacts, UserFlags, reaching};
 use existence::Existence;
 use expiry::{Stamp, make_room, sweep};
 use interner::Interner;
@@ -39,6 +39,8 @@ struct CachedUser {
     stamp: Stamp,
     /// Users that do not exist are kept apart, in [`Existence`].
     flags: UserFlags,
+    /// Whether any grant includes branches: only then do a company's ancestors matter.
+    reaches_branches: bool,
 }
 
 impl CachedUser {
@@ -253,7 +255,7 @@ impl CheckCache {
                 return Some(Facts {
                     user: None,
                     company_exists: false,
-                    grants: Vec::new(),
+                    grants: Reaching::new(),
                 });
             }
             _ => return None,
@@ -267,13 +269,18 @@ impl CheckCache {
                 return Some(Facts {
                     user: Some(cached.flags),
                     company_exists: false,
-                    grants: Vec::new(),
+                    grants: Reaching::new(),
                 });
             }
             _ => return None,
         };
         // A company never interned is in no cached user's grants.
         let index = &inner.interner.index;
+        let ancestors = if cached.reaches_branches {
+            ancestors
+        } else {
+            &[]
+        };
         let grants = reaching(*company, ancestors, |of| {
             index.get(of).and_then(|at| cached.grant(*at))
         });
@@ -353,6 +360,7 @@ impl CheckCache {
                 .map(|(company, terms)| (inner.interner.intern(*company), *terms))
                 .collect();
             terms.sort_unstable_by_key(|(index, _)| *index);
+            let reaches_branches = terms.iter().any(|(_, terms)| terms.include_branches);
             inner.users.insert(
                 id,
                 CachedUser {
@@ -360,6 +368,7 @@ impl CheckCache {
                     terms,
                     stamp: Stamp::new(now),
                     flags,
+                    reaches_branches,
                 },
             );
         }

@@ -43,7 +43,7 @@ fn a_load_that_raced_a_change_is_not_stored() {
                 role: Role::Employee
             }),
             company_exists: true,
-            grants: vec![(company, Terms::default())]
+            grants: [(company, Terms::default())].into_iter().collect()
         })
     );
     cache.apply(&Changes::user(7));

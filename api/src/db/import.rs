@@ -4,20 +4,22 @@
 
 use crate::db::sql::{Sql, random_uuid_sql};
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use entity::{company, user, user_company_access as access};
-use openapi::terms::GrantTerms;
+use openapi::terms::{GrantRole, GrantTerms};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
 
 const PER_QUERY: usize = 1_000;
-/// Rows per upsert statement: 11 values each stays under SQLite's and PostgreSQL's bound-value limits.
-const ROWS_PER_UPSERT: usize = 500;
+/// Pairs probed per statement: two values each.
+const PAIRS_PER_QUERY: usize = 500;
+/// Rows per upsert statement (its one JSON parameter is about a megabyte).
+const ROWS_PER_UPSERT: usize = 10_000;
 
 /// User ids by lower-cased username, for the names given (already lower-cased).
 pub async fn users_by_name(
@@ -92,76 +94,95 @@ pub struct StoredGrant {
     pub include_branches: bool,
 }
 
-/// Every grant of these users, by (user, company).
+/// The grants of exactly these pairs, by (user, company): each pair one probe of the unique
+/// (user, company) index (`(user_id = … AND company_id = …) OR …`, which both databases plan as index
+/// lookups), so an import reads what it names and not every grant of its users.
 pub async fn grants_of(
     db: &impl ConnectionTrait,
-    users: &[i32],
+    pairs: &[(i32, Uuid)],
 ) -> Result<HashMap<(i32, Uuid), StoredGrant>, AppError> {
     let mut found = HashMap::new();
-    for chunk in users.chunks(PER_QUERY) {
-        let rows = access::Entity::find()
-            .select_only()
-            .columns([
-                access::Column::UserId,
-                access::Column::CompanyId,
-                access::Column::Role,
-                access::Column::ValidFrom,
-                access::Column::ValidUntil,
-                access::Column::IncludeBranches,
-            ])
-            .filter(access::Column::UserId.is_in(chunk.iter().copied()))
-            .into_model::<StoredGrant>()
-            .all(db)
-            .await?;
-        found.extend(
-            rows.into_iter()
-                .map(|row| ((row.user_id, row.company_id), row)),
+    for chunk in pairs.chunks(PAIRS_PER_QUERY) {
+        let mut sql = Sql::new(
+            db.get_database_backend(),
+            "SELECT user_id, company_id, role, valid_from, valid_until, include_branches \
+             FROM hrm_user_company_access WHERE ",
         );
+        let probes: Vec<String> = chunk
+            .iter()
+            .map(|(user, company)| {
+                format!(
+                    "(user_id = {} AND company_id = {})",
+                    sql.bind(*user),
+                    sql.bind(*company)
+                )
+            })
+            .collect();
+        sql.push(&probes.join(" OR "));
+        for row in StoredGrant::find_by_statement(sql.statement())
+            .all(db)
+            .await?
+        {
+            found.insert((row.user_id, row.company_id), row);
+        }
     }
     Ok(found)
 }
 
 /// Writes each grant with its terms: added where the pair is new, its terms replaced where it exists
-/// (the default flag, the grant's age and who made it stay).
+/// (the default flag, the grant's age and who made it stay). The rows travel as one JSON parameter per
+/// statement that the database expands itself (`json_to_recordset` on PostgreSQL, `json_each` on
+/// SQLite): an `INSERT … SELECT` as fast as a raw one, where a multi-row `VALUES` of bound values was
+/// three times slower to plan.
 pub async fn upsert_grants(
     db: &impl ConnectionTrait,
     actor: &str,
     grants: &[(i32, Uuid, GrantTerms)],
 ) -> Result<(), AppError> {
     let backend = db.get_database_backend();
-    let now = Utc::now();
+    let postgres = backend == DatabaseBackend::Postgres;
+    let instant = |at: Option<DateTime<Utc>>| {
+        // The text sqlx writes for a bound instant on SQLite, so stored windows read and compare alike.
+        at.map(|at| at.to_rfc3339_opts(SecondsFormat::AutoSi, false))
+    };
     for chunk in grants.chunks(ROWS_PER_UPSERT) {
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|(user, company, terms)| {
+                serde_json::json!({
+                    "u": user,
+                    "c": if postgres { company.to_string() } else { company.simple().to_string() },
+                    "r": terms.role.map(GrantRole::as_str),
+                    "f": instant(terms.window.valid_from),
+                    "t": instant(terms.window.valid_until),
+                    "b": terms.include_branches,
+                })
+            })
+            .collect();
         let mut sql = Sql::new(
             backend,
             "INSERT INTO hrm_user_company_access (id, user_id, company_id, is_default, granted_by, \
-             created_at, modified_at, role, valid_from, valid_until, include_branches) VALUES ",
+             created_at, modified_at, role, valid_from, valid_until, include_branches) ",
         );
         let actor = sql.bind(actor);
-        let at = sql.bind(now);
-        let rows: Vec<String> = chunk
-            .iter()
-            .map(|(user, company, terms)| {
-                let values = [
-                    sql.bind(*user),
-                    sql.bind(*company),
-                    sql.bind(terms.role.map(|role| role.as_str().to_owned())),
-                    sql.bind(terms.window.valid_from),
-                    sql.bind(terms.window.valid_until),
-                    sql.bind(terms.include_branches),
-                ];
-                format!(
-                    "({}, {}, {}, false, {actor}, {at}, {at}, {}, {}, {}, {})",
-                    random_uuid_sql(backend),
-                    values[0],
-                    values[1],
-                    values[2],
-                    values[3],
-                    values[4],
-                    values[5]
-                )
-            })
-            .collect();
-        sql.push(&rows.join(", ")).push(
+        let at = sql.bind(Utc::now());
+        let json = sql.bind(serde_json::Value::Array(rows).to_string());
+        let uuid = random_uuid_sql(backend);
+        // `WHERE true`: SQLite reads `ON` after a bare `FROM json_each(…)` as a join constraint.
+        sql.push(&if postgres {
+            format!(
+                "SELECT {uuid}, r.u, r.c, false, {actor}, {at}, {at}, r.r, r.f, r.t, r.b \
+                 FROM json_to_recordset({json}::json) \
+                   AS r(u integer, c uuid, r text, f timestamptz, t timestamptz, b boolean)"
+            )
+        } else {
+            format!(
+                "SELECT {uuid}, json_extract(value, '$.u'), unhex(json_extract(value, '$.c')), false, \
+                   {actor}, {at}, {at}, json_extract(value, '$.r'), json_extract(value, '$.f'), \
+                   json_extract(value, '$.t'), json_extract(value, '$.b') FROM json_each({json}) WHERE true"
+            )
+        });
+        sql.push(
             " ON CONFLICT (user_id, company_id) DO UPDATE SET role = excluded.role, \
              valid_from = excluded.valid_from, valid_until = excluded.valid_until, \
              include_branches = excluded.include_branches, modified_at = excluded.modified_at",

@@ -3,7 +3,7 @@
 use crate::consistency::Consistency;
 use crate::db::facts::{load_companies, load_users};
 use crate::db::store::{Store, current_revision};
-use crate::decision::{Facts, Outcome, Question, reaching};
+use crate::decision::{Facts, Outcome, Question, Reaching, reaching};
 use crate::error::AppError;
 use crate::revision;
 use openapi::access::{AccessDecision, AccessPair, MAX_CHECKS_PER_REQUEST};
@@ -172,7 +172,7 @@ pub async fn check_many(
                     (Some(user), Some(ancestors)) => {
                         reaching(pair.company_id, ancestors, |of| user.grant(of))
                     }
-                    _ => Vec::new(),
+                    _ => Reaching::new(),
                 };
                 Facts {
                     user: user.and_then(|facts| facts.flags),

@@ -173,7 +173,11 @@ fn a_file_with_a_bad_line_changes_nothing_and_names_every_problem() {
     assert!(!app.allowed(sarah, nyc));
     assert_eq!(app.audit_count(), audit_before);
     // Once the others are fixed, a pair named twice is still refused.
-    let twice = import(&app, "username,company\nsarah,NYC\nsarah,nyc\n", false);
+    let twice = import(
+        &app,
+        "\u{feff}username,company\nsarah,NYC\nsarah,nyc\n",
+        false,
+    );
     assert_eq!(twice.status, 422, "{}", twice.text);
     assert!(
         twice.text.contains("same user and company as line 2"),

@@ -232,6 +232,8 @@ fn parse_line(
 }
 
 fn parse(text: &str, problems: &mut Problems) -> Vec<Line> {
+    // Spreadsheets save UTF-8 with a byte order mark, which would otherwise start the first column's name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -359,8 +361,11 @@ pub async fn import(
     let mut work = store.begin(actor).await?;
     let resolved = resolve(work.db(), &lines, &mut problems).await?;
     problems_if_any(&mut problems)?;
-    let users = unique(resolved.iter().map(|(_, user, _, _)| *user));
-    let stored = grants_of(work.db(), &users).await?;
+    let pairs: Vec<(i32, Uuid)> = resolved
+        .iter()
+        .map(|(_, user, company, _)| (*user, *company))
+        .collect();
+    let stored = grants_of(work.db(), &pairs).await?;
     let mut items = Vec::new();
     let mut writes = Vec::new();
     for (number, user, company, terms) in resolved {

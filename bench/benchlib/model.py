@@ -1,0 +1,119 @@
+"""The access model's measures: checks and batches on data with roles, windows and a three-level company
+tree, and a CSV import of 100,000 lines against a raw INSERT ... SELECT of the same rows."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+
+import datagen
+from datagen import Scale
+from .config import MASTER_KEY, Plan, SQLSHELL
+from .databases import Backend
+from .results import Results, Row, fmt_rate, fmt_seconds, fmt_us
+from .service import Server
+from .tools import combine, errors_note, wrk
+from .checks import check_args, warm_cache
+from .util import log, median
+
+#: The role every pair of the batch asks for: most hold it, finance managers do not.
+BATCH_ROLE = "hr_manager,admin,employee"
+
+
+def measure_model_checks(plan: Plan, backend: Backend, server: Server, scale: Scale, companies, results: Results
+                         ) -> None:
+    """On data with the access model: GET /access-check with a role list against GET /health (health,
+    check, check, health), then POST batches of 1,000 pairs that each ask for a role list."""
+    b = backend.name
+    raw = results.raw.setdefault(b, {})
+    log(f"{b}: access model: loading every user into the check cache")
+    warm_cache(server, scale)
+    runs = {"health": [], "check": []}
+    for name in ("health", "check", "check", "health"):
+        args = ["static", "/health"] if name == "health" else ["rolecheck"] + check_args(plan, scale, companies)[1:]
+        runs[name].append(wrk(plan, server.port, "get.lua", args, plan.wrk_seconds))
+    post = wrk(plan, server.port, "post.lua",
+               [str(companies), str(scale.users), str(scale.grants_per_user), str(scale.seed),
+                str(plan.post_pairs), str(plan.post_bodies), BATCH_ROLE], plan.wrk_seconds)
+    raw["model_health_runs"], raw["model_check_runs"], raw["model_post"] = runs["health"], runs["check"], post
+    health, check = combine(runs["health"]), combine(runs["check"])
+    errors, clean = errors_note(("health", health), ("check", check))
+    ratio = check["rps"] / health["rps"]
+    results.add(Row("access model data (roles, windows, 3-level tree): GET /access-check?role=... req/s / "
+                    "GET /health req/s", b, f"{fmt_rate(check['rps'])} req/s", f"{fmt_rate(health['rps'])} req/s",
+                    ratio, ">= 0.8", ratio >= 0.8 and clean,
+                    f"p99 {fmt_us(check['p99_us'])} vs {fmt_us(health['p99_us'])}" + (f"; {errors}" if errors else "")))
+    errors, clean = errors_note(("post", post))
+    rate = (post["requests"] - post["errors"]) / (post["duration_us"] / 1e6) * plan.post_pairs
+    results.add(Row(f"access model data: POST /access-check, {plan.post_pairs:,} pairs a request, each with a "
+                    "role list", b, f"{fmt_rate(rate)} checks/s",
+                    f"{post['rps']:,.0f} req/s, p99 {fmt_us(post['p99_us'])}", rate / 1_000_000,
+                    ">= 1,000,000 checks/s", rate >= 1_000_000 and clean,
+                    "ratio = figure / target" + (f"; {errors}" if errors else "")))
+
+
+def post_csv(port: int, path: str, text: str) -> tuple[int, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    try:
+        conn.request("POST", path, body=text.encode(),
+                     headers={"Authorization": f"Bearer {MASTER_KEY}", "Content-Type": "text/csv"})
+        response = conn.getresponse()
+        raw = response.read()
+        return response.status, json.loads(raw) if raw else {}
+    finally:
+        conn.close()
+
+
+def measure_import(plan: Plan, backend: Backend, db: str, server: Server, scale: Scale, results: Results) -> None:
+    """100,000 new grants (user u gets the company it never has): a raw INSERT ... SELECT of them, timed by
+    the database's client, then deleted; then the same rows as CSV through POST /access/import, timed from
+    the first byte sent to the answer. Each side `plan.repeats` times, the median kept."""
+    b = backend.name
+    lines = min(100_000, scale.users)
+    insert = datagen.import_baseline_sql(scale, b, lines)
+    csv = "user_id,company_id\n" + "".join(
+        f"{u},{scale.company_uuid(scale.never_granted(u))}\n" for u in range(1, lines + 1))
+    raw_times, service_times = [], []
+    for r in range(plan.repeats):
+        log(f"{b}: {lines:,} new grants, raw INSERT ... SELECT (run {r + 1})")
+        backend.settle(db)
+        _, times = backend.sql(db, insert, timed=True)
+        raw_times.append(times[0])
+        backend.sql(db, "DELETE FROM hrm_user_company_access WHERE granted_by = 'raw';")
+        backend.settle(db)
+        log(f"{b}: the same {lines:,} lines, POST /access/import (run {r + 1})")
+        started = time.perf_counter()
+        status, answer = post_csv(server.port, "/access/import", csv)
+        service_times.append(time.perf_counter() - started)
+        if status != 200 or answer.get("added") != lines:
+            raise RuntimeError(f"the import answered {status}: {str(answer)[:300]}")
+        backend.sql(db, "DELETE FROM hrm_user_company_access WHERE granted_by = 'master';")
+    raw_median, service_median = median(raw_times), median(service_times)
+    ratio = service_median / raw_median
+    results.add(Row(f"POST /access/import of {lines:,} CSV lines (new grants) / raw INSERT ... SELECT of the same "
+                    "rows", b, fmt_seconds(service_median), fmt_seconds(raw_median), ratio, "<= 2", ratio <= 2,
+                    f"median of {plan.repeats}; the import parses, resolves and checks every line, and audits"))
+
+
+def bench_model(plan: Plan, backend: Backend, workdir, results: Results, only: set[str]) -> None:
+    """Generates the check data with the access model on top, and runs the model's measures on it."""
+    from .checks import companies_file
+    b = backend.name
+    scale = plan.check
+    log(f"{b}: access model: generating {scale.users:,} users, {scale.companies:,} companies in a 3-level tree, "
+        f"{scale.grants_per_user} grants each with roles, windows and branches")
+    db = backend.create("model")
+    datagen.generate(b, str(backend.path(db)) if b == "sqlite" else backend.dbname(db), scale, sqlshell=SQLSHELL,
+                     pg_url=getattr(backend, "server_url", datagen.DEFAULT_PG_URL), access_model=True)
+    backend.prepare(db, ["hrm_company", "hrm_users", "hrm_user_company_access"])
+    companies = companies_file(scale, workdir)
+    server = Server(backend.url(db), workdir, f"{b}-model").start(b == "postgres")
+    try:
+        if "model" in only:
+            measure_model_checks(plan, backend, server, scale, companies, results)
+        if "import" in only:
+            measure_import(plan, backend, db, server, scale, results)
+    finally:
+        server.stop()
+    backend.drop(db)
