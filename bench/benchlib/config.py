@@ -33,13 +33,19 @@ GRANT_COLUMNS = ("INSERT INTO hrm_user_company_access "
                  "(id, user_id, company_id, is_default, granted_by, created_at, modified_at) ")
 # api/src/db/stats.rs: the aggregates GET /stats runs.
 STATS_SQL = [
-    "SELECT (SELECT count(*) FROM hrm_users) AS users, "
+    "SELECT g.relationships, g.expired_grants, g.scheduled_grants, g.branch_grants, "
+    "(SELECT count(*) FROM hrm_users) AS users, "
     "(SELECT count(*) FROM hrm_users WHERE is_active) AS active_users, "
     "(SELECT count(*) FROM hrm_users WHERE role = 'super_admin') AS super_admins, "
     "(SELECT count(*) FROM hrm_company) AS companies, "
-    "(SELECT count(*) FROM hrm_user_company_access) AS relationships, "
+    "(SELECT count(*) FROM hrm_company WHERE parent_id IS NOT NULL) AS branch_companies, "
     "(SELECT count(*) FROM hrm_company c WHERE NOT EXISTS "
-    "(SELECT 1 FROM hrm_user_company_access a WHERE a.company_id = c.id)) AS companies_without_users",
+    "(SELECT 1 FROM hrm_user_company_access a WHERE a.company_id = c.id)) AS companies_without_users "
+    "FROM (SELECT count(*) AS relationships, "
+    "coalesce(sum(CASE WHEN valid_until <= CURRENT_TIMESTAMP THEN 1 ELSE 0 END), 0) AS expired_grants, "
+    "coalesce(sum(CASE WHEN valid_from > CURRENT_TIMESTAMP THEN 1 ELSE 0 END), 0) AS scheduled_grants, "
+    "coalesce(sum(CASE WHEN include_branches THEN 1 ELSE 0 END), 0) AS branch_grants "
+    "FROM hrm_user_company_access) g",
     "SELECT n AS companies, count(*) AS users FROM "
     "(SELECT count(*) AS n FROM hrm_user_company_access GROUP BY user_id) per_user GROUP BY n ORDER BY n",
     "SELECT c.id AS company_id, c.name, per_company.users FROM "

@@ -188,6 +188,10 @@ pub fn print_stats(stats: &Stats) {
             "  User-company relationships",
             stats.relationships.to_string(),
         ),
+        ("    of them expired", stats.expired_grants.to_string()),
+        ("    of them scheduled", stats.scheduled_grants.to_string()),
+        ("    including branches", stats.branch_grants.to_string()),
+        ("  Branch companies", stats.branch_companies.to_string()),
         (
             "  Users with multiple companies",
             stats.users_with_multiple_companies.to_string(),

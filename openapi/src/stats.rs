@@ -26,7 +26,7 @@ pub struct CompaniesPerUser {
 
 /// `GET /stats`: how many users, companies and grants there are, and how grants are spread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"users": 6, "active_users": 6, "super_admins": 1, "companies": 12, "relationships": 9, "users_with_multiple_companies": 3, "users_without_companies": 2, "companies_without_users": 3, "average_companies_per_user": 1.5, "busiest_companies": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "users": 1}], "companies_per_user": [{"companies": 0, "users": 2}, {"companies": 1, "users": 1}, {"companies": 2, "users": 1}, {"companies": 3, "users": 2}]}))]
+#[schema(example = json!({"users": 6, "active_users": 6, "super_admins": 1, "companies": 12, "relationships": 9, "expired_grants": 0, "scheduled_grants": 1, "branch_grants": 1, "branch_companies": 2, "users_with_multiple_companies": 3, "users_without_companies": 2, "companies_without_users": 3, "average_companies_per_user": 1.5, "busiest_companies": [{"company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5", "name": "NYC", "users": 1}], "companies_per_user": [{"companies": 0, "users": 2}, {"companies": 1, "users": 1}, {"companies": 2, "users": 1}, {"companies": 3, "users": 2}]}))]
 pub struct Stats {
     /// All users.
     pub users: i64,
@@ -38,6 +38,14 @@ pub struct Stats {
     pub companies: i64,
     /// Rows of `hrm_user_company_access`.
     pub relationships: i64,
+    /// Grants whose `valid_until` has passed (they give no access).
+    pub expired_grants: i64,
+    /// Grants whose `valid_from` is still ahead.
+    pub scheduled_grants: i64,
+    /// Grants that reach their company's branches too.
+    pub branch_grants: i64,
+    /// Companies that are a branch of another.
+    pub branch_companies: i64,
     /// Users granted two companies or more.
     pub users_with_multiple_companies: i64,
     /// Users granted no company.

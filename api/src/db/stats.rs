@@ -15,27 +15,38 @@ pub struct Totals {
     pub companies: i64,
     pub relationships: i64,
     pub companies_without_users: i64,
+    pub expired_grants: i64,
+    pub scheduled_grants: i64,
+    pub branch_grants: i64,
+    pub branch_companies: i64,
 }
 
-pub async fn totals(db: &impl ConnectionTrait) -> Result<Totals, AppError> {
-    let backend = db.get_database_backend();
-    Totals::find_by_statement(
-        Sql::new(
-            backend,
-            "SELECT \
-               (SELECT count(*) FROM hrm_users) AS users, \
-               (SELECT count(*) FROM hrm_users WHERE is_active) AS active_users, \
-               (SELECT count(*) FROM hrm_users WHERE role = 'super_admin') AS super_admins, \
-               (SELECT count(*) FROM hrm_company) AS companies, \
-               (SELECT count(*) FROM hrm_user_company_access) AS relationships, \
-               (SELECT count(*) FROM hrm_company c WHERE NOT EXISTS \
-                  (SELECT 1 FROM hrm_user_company_access a WHERE a.company_id = c.id)) AS companies_without_users",
-        )
-        .statement(),
-    )
-    .one(db)
-    .await?
-    .ok_or_else(|| AppError::Internal("statistics query returned no row".into()))
+/// The whole-table counts, grants' windows taken at `now`; the grants are read once for all of theirs.
+pub async fn totals(
+    db: &impl ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Totals, AppError> {
+    let mut sql = Sql::new(db.get_database_backend(), "SELECT ");
+    let at = sql.bind(now);
+    sql.push(&format!(
+        "g.relationships, g.expired_grants, g.scheduled_grants, g.branch_grants, \
+           (SELECT count(*) FROM hrm_users) AS users, \
+           (SELECT count(*) FROM hrm_users WHERE is_active) AS active_users, \
+           (SELECT count(*) FROM hrm_users WHERE role = 'super_admin') AS super_admins, \
+           (SELECT count(*) FROM hrm_company) AS companies, \
+           (SELECT count(*) FROM hrm_company WHERE parent_id IS NOT NULL) AS branch_companies, \
+           (SELECT count(*) FROM hrm_company c WHERE NOT EXISTS \
+              (SELECT 1 FROM hrm_user_company_access a WHERE a.company_id = c.id)) AS companies_without_users \
+         FROM (SELECT count(*) AS relationships, \
+           coalesce(sum(CASE WHEN valid_until <= {at} THEN 1 ELSE 0 END), 0) AS expired_grants, \
+           coalesce(sum(CASE WHEN valid_from > {at} THEN 1 ELSE 0 END), 0) AS scheduled_grants, \
+           coalesce(sum(CASE WHEN include_branches THEN 1 ELSE 0 END), 0) AS branch_grants \
+           FROM hrm_user_company_access) g"
+    ));
+    Totals::find_by_statement(sql.statement())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::Internal("statistics query returned no row".into()))
 }
 
 /// How many users hold how many grants, for every count that some user holds.

@@ -6,7 +6,7 @@ use openapi::stats::{CompaniesPerUser, Stats};
 use sea_orm::ConnectionTrait;
 
 pub async fn summary(db: &impl ConnectionTrait) -> Result<Stats, AppError> {
-    let totals = stats::totals(db).await?;
+    let totals = stats::totals(db, chrono::Utc::now()).await?;
     let buckets = stats::grants_per_user(db).await?;
     let users_with_companies: i64 = buckets.iter().map(|bucket| bucket.users).sum();
     let users_without_companies = (totals.users - users_with_companies).max(0);
@@ -39,6 +39,10 @@ pub async fn summary(db: &impl ConnectionTrait) -> Result<Stats, AppError> {
         super_admins: totals.super_admins,
         companies: totals.companies,
         relationships: totals.relationships,
+        expired_grants: totals.expired_grants,
+        scheduled_grants: totals.scheduled_grants,
+        branch_grants: totals.branch_grants,
+        branch_companies: totals.branch_companies,
         users_with_multiple_companies,
         users_without_companies,
         companies_without_users: totals.companies_without_users,

@@ -1569,6 +1569,8 @@ export interface components {
          * @example {
          *       "active_users": 6,
          *       "average_companies_per_user": 1.5,
+         *       "branch_companies": 2,
+         *       "branch_grants": 1,
          *       "busiest_companies": [
          *         {
          *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
@@ -1596,7 +1598,9 @@ export interface components {
          *         }
          *       ],
          *       "companies_without_users": 3,
+         *       "expired_grants": 0,
          *       "relationships": 9,
+         *       "scheduled_grants": 1,
          *       "super_admins": 1,
          *       "users": 6,
          *       "users_with_multiple_companies": 3,
@@ -1629,6 +1633,26 @@ export interface components {
              * @description Rows of `hrm_user_company_access`.
              */
             relationships: number;
+            /**
+             * Format: int64
+             * @description Grants whose `valid_until` has passed (they give no access).
+             */
+            expired_grants: number;
+            /**
+             * Format: int64
+             * @description Grants whose `valid_from` is still ahead.
+             */
+            scheduled_grants: number;
+            /**
+             * Format: int64
+             * @description Grants that reach their company's branches too.
+             */
+            branch_grants: number;
+            /**
+             * Format: int64
+             * @description Companies that are a branch of another.
+             */
+            branch_companies: number;
             /**
              * Format: int64
              * @description Users granted two companies or more.

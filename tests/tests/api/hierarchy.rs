@@ -121,6 +121,16 @@ fn a_grant_with_branches_reaches_every_descendant_now_and_later() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Brooklyn", "Queens"], "{}", children.text);
+    let stats = app.get("/stats");
+    assert_eq!(
+        (
+            &stats.body["branch_companies"],
+            &stats.body["branch_grants"]
+        ),
+        (&json!(3), &json!(1)),
+        "{}",
+        stats.text
+    );
 }
 
 #[test]

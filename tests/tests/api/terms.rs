@@ -259,6 +259,8 @@ fn an_expiry_passing_while_the_entry_is_hot_is_seen_at_the_instant() {
         rfc3339(until).replace('+', "%2B")
     ));
     assert_eq!(none_yet.body["total"], 0, "{}", none_yet.text);
+    let stats = app.get("/stats");
+    assert_eq!(stats.body["expired_grants"], 1, "{}", stats.text);
     // The list hides the expired grant unless asked, and names its state.
     let path = format!("/users/{sarah}/companies");
     let listed = app.get(&path);
@@ -306,6 +308,7 @@ fn a_scheduled_grant_starts_at_its_instant_and_lists_as_scheduled() {
     let added = &granted.body["added"][0];
     assert_eq!(added["state"], "scheduled", "{}", granted.text);
     assert_eq!(added["valid_from"], rfc3339(from));
+    assert_eq!(app.get("/stats").body["scheduled_grants"], 1);
     let early = check(&app, sarah, la, None);
     assert_eq!(early["reason"], "not_yet_valid");
     assert_eq!(early["role"], "finance_manager");
