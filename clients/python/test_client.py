@@ -82,6 +82,21 @@ def test_roles_and_windows_decide_the_check(client, ids):
         client.remove_company_from_user(sarah, company)
 
 
+def test_csv_round_trip_and_a_refused_line(client, ids):
+    exported = client.export_csv()
+    assert exported.startswith("username,company,role,valid_from,valid_until,include_branches\n")
+    again = client.import_csv(exported)
+    assert (again["added"], again["changed"]) == (0, 0)
+    dry = client.import_csv("username,company\nsarah,NYC\n", dry_run=True)
+    assert dry["items"][0]["action"] == "add" and dry["dry_run"] is True
+    assert not client.has_access(ids["sarah"], ids["NYC"])
+    with pytest.raises(company_access_client.CompanyAccessError) as caught:
+        client.import_csv("username,company\nsarah,NYC\nnobody,NYC\n")
+    assert caught.value.status == 422
+    assert "line 3, column username" in str(caught.value)
+    assert not client.has_access(ids["sarah"], ids["NYC"])
+
+
 def test_malformed_ids_raise_before_anything_is_sent(closed_port):
     nowhere = Client(closed_port, "key", retries=0)
     with pytest.raises(UserNotFound) as caught:

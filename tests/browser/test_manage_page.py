@@ -452,3 +452,24 @@ def test_controls_are_labelled_for_screen_readers(ui, server):
     names = ui.js("""return [...document.querySelectorAll('#current-list [data-action=remove]')]
                       .map(b => b.textContent.replace(/\\s+/g, ' ').trim());""")
     assert "Remove Main Office" in names, names
+
+
+def test_new_grants_take_the_role_dates_and_branches_chosen(ui, server):
+    name = "terms_" + suffix()
+    user = server.create_user(name, role="hr_manager")
+    ui.open()
+    ui.sign_in(server.master_key)
+    ui.choose_user(name, name)
+    ui.find("#grant-terms summary").click()
+    ui.js("document.getElementById('grant-role').value = 'finance_manager';")
+    ui.js("document.getElementById('grant-until').value = '2031-06-30';")
+    ui.find("#grant-branches").click()
+    ui.click_row("#available-list", "NYC", "add")
+    ui.wait(lambda: "NYC" in ui.current_names(), "NYC in the user's companies")
+    grant = server.company_names_of(user["id"])["NYC"]
+    assert grant["granted_role"] == "finance_manager", grant
+    assert grant["valid_until"] == "2031-06-30T00:00:00Z", grant
+    assert grant["include_branches"] is True, grant
+    row = ui.current_row("NYC")
+    assert "As Finance manager" in row.text and "until" in row.text, row.text
+    ui.shot("grant-with-terms")

@@ -18,6 +18,17 @@ export function refreshAll() {
   return Promise.all(both).then(function (results) { return results[0]; });
 }
 
+/** The terms the add panel gives new grants; nothing when left as they are (the user's role, no window). */
+function grantTerms() {
+  var terms = {};
+  var role = $('grant-role').value;
+  if (role) terms.role = role;
+  if ($('grant-from').value) terms.valid_from = $('grant-from').value + 'T00:00:00Z';
+  if ($('grant-until').value) terms.valid_until = $('grant-until').value + 'T00:00:00Z';
+  if ($('grant-branches').checked) terms.include_branches = true;
+  return terms;
+}
+
 export function loadAvailable(q, quiet) {
   var mine = ++state.availableSeq;
   var status = $('company-filter-status');
@@ -117,7 +128,7 @@ function addCompany(c) {
   setMsg($('current-message'), '');
   setMsg($('add-msg-' + id) || document.createElement('p'), '');
   setBusy(id, true);
-  api('POST', 'users/' + encodeURIComponent(u.id) + '/companies', { company_id: id }).then(function () {
+  api('POST', 'users/' + encodeURIComponent(u.id) + '/companies', Object.assign({ company_id: id }, grantTerms())).then(function () {
     setBusy(id, false);
     if (state.user !== u) return;
     state.selected.delete(id);
@@ -158,7 +169,7 @@ export function addSelected() {
   b.disabled = true;
   setMsg($('current-message'), '');
   setMsg(message, 'Adding ' + plural(ids.length, 'company', 'companies') + '…', 'info');
-  api('POST', 'users/' + encodeURIComponent(u.id) + '/companies', { company_ids: ids }).then(function (res) {
+  api('POST', 'users/' + encodeURIComponent(u.id) + '/companies', Object.assign({ company_ids: ids }, grantTerms())).then(function (res) {
     if (state.user !== u) return;
     state.selected.clear();
     var added = res.added.map(function (x) { return x.company_name; });

@@ -211,6 +211,23 @@ class Client:
             "DELETE", "/users/%d/companies/%s" % (_user_id(user_id), _company_id(company_id))
         )
 
+    def import_csv(self, text: str, dry_run: bool = False) -> dict[str, Any]:
+        """Imports grants from CSV text (a header, then one grant per line: ``username`` or
+        ``user_id``, ``company`` or ``company_id``, and optionally ``role``, ``valid_from``,
+        ``valid_until``, ``include_branches``). All or nothing; with ``dry_run`` nothing is written.
+
+        Returns ``{"lines", "added", "changed", "unchanged", "dry_run", "items"}``. A bad line raises
+        CompanyAccessError (status 422) whose ``errors`` name every problem by line and column.
+        """
+        path = "/access/import" + ("?dry_run=true" if dry_run else "")
+        result: dict[str, Any] = self._send("POST", path, None, csv=text)
+        return result
+
+    def export_csv(self) -> str:
+        """Every grant as CSV, in the columns :meth:`import_csv` reads."""
+        text: str = self.request("GET", "/access/export") or ""
+        return text
+
     # ------------------------------------------------------------ checks
 
     def check_access(
@@ -276,7 +293,9 @@ class Client:
         for attempt in range(self.retries):
             yield self.backoff * 2**attempt
 
-    def _send(self, method: str, path: str, body: Optional[object]) -> Any:
+    def _send(
+        self, method: str, path: str, body: Optional[object], csv: Optional[str] = None
+    ) -> Any:
         headers = {"Accept": "application/json", "User-Agent": "company-access-client"}
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
@@ -286,6 +305,9 @@ class Client:
         if body is not None:
             data = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
+        if csv is not None:
+            data = csv.encode("utf-8")
+            headers["Content-Type"] = "text/csv"
         request = urllib.request.Request(
             self.base_url + path, data=data, headers=headers, method=method
         )
@@ -303,8 +325,9 @@ class Client:
             ) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
             raise unreachable(self.base_url, getattr(error, "reason", error)) from None
-        return json.loads(text) if text.strip() else None
-
+        if not text.strip():
+            return None
+        return text if path.startswith("/access/export") else json.loads(text)
 
     def _saw_revision(self, header: Optional[str]) -> None:
         if header and header.isdigit():

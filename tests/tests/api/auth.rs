@@ -48,6 +48,14 @@ fn routes(
         ("GET", "/stats".into(), None, "read"),
         ("GET", "/audit".into(), None, "read"),
         ("GET", "/audit/expired".into(), None, "read"),
+        ("GET", "/access/export".into(), None, "read"),
+        // A JSON string stands for a CSV body.
+        (
+            "POST",
+            "/access/import?dry_run=true".into(),
+            Some(json!("username,company\nsarah,NYC\n")),
+            "write",
+        ),
         ("GET", "/changes".into(), None, "read"),
         ("GET", "/metrics".into(), None, "read"),
         (
@@ -132,13 +140,18 @@ fn every_route_needs_a_key_of_the_right_scope() {
         .collect();
     let rank = |scope: &str| SCOPES.iter().position(|s| *s == scope).unwrap();
     for (method, path, body, needed) in routes(&app) {
-        let body_text = body.as_ref().map(|b| b.to_string());
+        let body_text = body.as_ref().map(|body| match body {
+            serde_json::Value::String(csv) => ("text/csv", csv.clone()),
+            json => ("application/json", json.to_string()),
+        });
         let send = |key: Option<&str>| {
             app.send(
                 method,
                 &path,
                 key,
-                body_text.as_deref().map(|text| ("application/json", text)),
+                body_text
+                    .as_ref()
+                    .map(|(content_type, text)| (*content_type, text.as_str())),
             )
         };
         let anonymous = send(None);
