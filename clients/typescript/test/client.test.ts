@@ -129,7 +129,14 @@ describe("against a real server", { skip }, () => {
     assert.equal(granted.is_default, true, "a user's first company becomes the default");
 
     const allowed = await api.checkAccess(sarah.id, nyc.id);
-    assert.deepEqual(allowed, { user_id: sarah.id, company_id: nyc.id, allowed: true, reason: "grant" });
+    assert.deepEqual(allowed, {
+      user_id: sarah.id,
+      company_id: nyc.id,
+      allowed: true,
+      reason: "grant",
+      role: "hr_manager",
+      via_company_id: nyc.id,
+    });
     const listed = await api.allowedCompanies(sarah.id);
     assert.deepEqual(
       listed.items.map((company) => company.company_name),
@@ -140,6 +147,7 @@ describe("against a real server", { skip }, () => {
     const denied = await api.checkAccess(sarah.id, nyc.id);
     assert.equal(denied.allowed, false);
     assert.equal(denied.reason, "no_grant");
+    assert.equal(denied.role, null);
   });
 
   test("a second grant of the same company throws the typed problem", async () => {
