@@ -7,6 +7,15 @@ use openapi::access::DecisionReason;
 use openapi::terms::{GrantRole, RoleSet};
 use uuid::Uuid;
 
+/// The role a user holds through a grant: a super admin's everywhere, else the grant's own, else theirs.
+pub fn held_role(user_role: Role, granted_role: Option<GrantRole>) -> Role {
+    match granted_role {
+        _ if user_role == Role::SuperAdmin => Role::SuperAdmin,
+        Some(role) => role.into(),
+        None => user_role,
+    }
+}
+
 /// A user's own flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UserFlags {
@@ -126,7 +135,7 @@ impl Facts {
         }
         // The first grant that allows decides; when none does, the nearest one says why not.
         let outcomes = self.grants.iter().map(|(via, grant)| {
-            let role = grant.role.map_or(user.role, Role::from);
+            let role = held_role(user.role, grant.role);
             let reason = if grant.valid_from.is_some_and(|from| question.at < from) {
                 DecisionReason::NotYetValid
             } else if grant.valid_until.is_some_and(|until| question.at >= until) {

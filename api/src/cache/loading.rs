@@ -1,6 +1,7 @@
 //! Filling the check cache from the database: the warm-up at start and the refresh ahead of the TTL.
 
 use crate::db::facts::{load_companies, load_users};
+use crate::db::hierarchy::ancestors;
 use crate::db::store::Store;
 use crate::error::AppError;
 use entity::{company, user};
@@ -95,7 +96,12 @@ pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
         .all(&store.db)
         .await
         .map_err(AppError::Unavailable)?;
-    let companies: Vec<_> = load_companies(&store.db, &ids).await?.into_iter().collect();
+    // The ids were just read, so they exist: only their ancestors are still to read.
+    let mut chains = ancestors(&store.db, &ids).await?;
+    let companies: Vec<_> = ids
+        .into_iter()
+        .map(|id| (id, Some(chains.remove(&id).unwrap_or_default())))
+        .collect();
     let count = companies.len();
     let warmed_companies = if store.cache.store(generation, Vec::new(), companies) {
         count

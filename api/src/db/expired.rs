@@ -1,14 +1,13 @@
 //! The audit's view of expiries: grants whose window has ended. An expiry is the clock passing a
 //! stored `valid_until`, not a write, so it is read from the grants themselves.
 
-use crate::db::stored;
+use crate::db::{stored, stored_grant_role};
 use crate::error::AppError;
 use crate::paging::PageRequest;
 use chrono::{DateTime, Utc};
 use entity::{company, user, user_company_access as access};
 use openapi::Username;
 use openapi::audit::{ExpiredGrant, ExpiredPage, ExpiredQuery};
-use openapi::terms::GrantRole;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -75,11 +74,7 @@ pub async fn expired(
                 company_id: row.company_id,
                 company_name: row.company_name,
                 expired_at: row.expired_at,
-                granted_role: row
-                    .granted_role
-                    .as_deref()
-                    .map(|role| stored("grant role", role.parse::<GrantRole>()))
-                    .transpose()?,
+                granted_role: stored_grant_role(row.granted_role.as_deref())?,
                 granted_by: row.granted_by,
             })
         })

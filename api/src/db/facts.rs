@@ -5,11 +5,11 @@
 use crate::db::hierarchy::ancestors;
 use crate::db::lookups::existing_companies;
 use crate::db::sql::Sql;
+use crate::db::stored_grant_role;
 use crate::decision::{CompanyFacts, Terms, UserFacts, micros};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use openapi::Role;
-use openapi::terms::GrantRole;
 use sea_orm::sqlx::PgPool;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult, RuntimeErr,
@@ -44,15 +44,6 @@ pub async fn load_users(
 fn stored_role(user: i32, text: &str) -> Result<Role, AppError> {
     text.parse()
         .map_err(|error| AppError::Internal(format!("user {user}'s stored role: {error}")))
-}
-
-fn grant_role(text: Option<&str>) -> Result<Option<GrantRole>, AppError> {
-    text.filter(|role| !role.is_empty())
-        .map(|role| {
-            role.parse()
-                .map_err(|error| AppError::Internal(format!("a grant's stored role: {error}")))
-        })
-        .transpose()
 }
 
 /// One statement whatever the number of ids (an array parameter), the grants as a binary `uuid[]`, and
@@ -110,7 +101,7 @@ async fn load_users_postgres(
         );
         for (at, company) in with_terms.unwrap_or_default().into_iter().enumerate() {
             let terms = Terms {
-                role: grant_role(roles.get(at).and_then(Option::as_deref))?,
+                role: stored_grant_role(roles.get(at).and_then(Option::as_deref))?,
                 valid_from: froms.get(at).copied().flatten().map(micros),
                 valid_until: untils.get(at).copied().flatten().map(micros),
                 include_branches: branches.get(at).copied().unwrap_or(false),
@@ -138,7 +129,7 @@ fn sqlite_terms(text: &str) -> Result<(Uuid, Terms), AppError> {
     let mut next = || parts.next().unwrap_or_default();
     let company = Uuid::try_parse(next())
         .map_err(|error| AppError::Internal(format!("a stored company id: {error}")))?;
-    let role = grant_role(Some(next()))?;
+    let role = stored_grant_role(Some(next()))?;
     let valid_from = sqlite_instant(next())?;
     let valid_until = sqlite_instant(next())?;
     let include_branches = next() == "1";

@@ -4,6 +4,8 @@
 
 use crate::db::constraint::{Constraint, OnConstraint};
 use crate::db::sql::{Sql, random_uuid_sql};
+use crate::db::{stored, stored_grant_role};
+use crate::decision::held_role;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use entity::{company, user, user_company_access as access};
@@ -198,19 +200,8 @@ struct GrantRow {
 
 impl GrantRow {
     fn into_user_company(self, now: DateTime<Utc>) -> Result<UserCompany, AppError> {
-        let stored = |what: &str, error: openapi::domain::InvalidValue| {
-            AppError::Internal(format!("a stored {what}: {error}"))
-        };
-        let granted_role = self
-            .role
-            .as_deref()
-            .map(str::parse::<GrantRole>)
-            .transpose()
-            .map_err(|error| stored("grant role", error))?;
-        let user_role: Role = self
-            .user_role
-            .parse()
-            .map_err(|error| stored("user role", error))?;
+        let granted_role = stored_grant_role(self.role.as_deref())?;
+        let user_role = stored("role", self.user_role.parse::<Role>())?;
         let window = Window {
             valid_from: self.valid_from,
             valid_until: self.valid_until,
@@ -230,15 +221,6 @@ impl GrantRow {
             include_branches: self.include_branches,
             via_company_id: Some(self.company_id),
         })
-    }
-}
-
-/// The role a user holds through a grant: a super admin's everywhere, else the grant's own, else theirs.
-pub fn held_role(user_role: Role, granted_role: Option<GrantRole>) -> Role {
-    match granted_role {
-        _ if user_role == Role::SuperAdmin => Role::SuperAdmin,
-        Some(role) => role.into(),
-        None => user_role,
     }
 }
 

@@ -44,25 +44,6 @@ pub async fn users_by_name(
     Ok(found)
 }
 
-/// Which of these user ids exist.
-pub async fn existing_users(
-    db: &impl ConnectionTrait,
-    ids: &[i32],
-) -> Result<std::collections::HashSet<i32>, AppError> {
-    let mut found = std::collections::HashSet::new();
-    for chunk in ids.chunks(PER_QUERY) {
-        let rows: Vec<i32> = user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .filter(user::Column::Id.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        found.extend(rows);
-    }
-    Ok(found)
-}
-
 /// Company ids by name key (`names::fold`), for the keys given.
 pub async fn companies_by_key(
     db: &impl ConnectionTrait,

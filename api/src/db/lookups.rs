@@ -61,8 +61,8 @@ pub async fn require_companies(db: &impl ConnectionTrait, ids: &[Uuid]) -> Resul
     }
 }
 
-/// "User not found: …" naming every id that is not a user.
-pub async fn require_users(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), AppError> {
+/// Which of these user ids exist.
+pub async fn existing_users(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashSet<i32>, DbErr> {
     let mut found = HashSet::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_IDS_PER_REQUEST) {
         found.extend(
@@ -75,6 +75,12 @@ pub async fn require_users(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(),
                 .await?,
         );
     }
+    Ok(found)
+}
+
+/// "User not found: …" naming every id that is not a user.
+pub async fn require_users(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), AppError> {
+    let found = existing_users(db, ids).await?;
     let missing: Vec<i32> = ids
         .iter()
         .copied()

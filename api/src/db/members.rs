@@ -1,15 +1,15 @@
 //! Who may act in a company (the access review): its own grants, grants of its ancestors that include
 //! branches, and super admins through their role. Expired grants are left out: they give no access.
 
-use crate::db::grants::held_role;
 use crate::db::hierarchy::ancestors;
 use crate::db::sql::{Sql, count_rows};
-use crate::db::stored;
+use crate::db::{stored, stored_grant_role};
+use crate::decision::held_role;
 use crate::error::AppError;
 use crate::paging::PageRequest;
 use chrono::{DateTime, Utc};
 use openapi::companies::{AccessSource, Company, CompanyMember, CompanyMembers};
-use openapi::terms::{GrantRole, Window};
+use openapi::terms::Window;
 use openapi::{Role, Username};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
@@ -116,11 +116,7 @@ pub async fn members(
         .into_iter()
         .map(|row| {
             let role = stored("role", row.role.parse::<Role>())?;
-            let granted_role = row
-                .granted_role
-                .as_deref()
-                .map(|text| stored("grant role", text.parse::<GrantRole>()))
-                .transpose()?;
+            let granted_role = stored_grant_role(row.granted_role.as_deref())?;
             let window = Window {
                 valid_from: row.valid_from,
                 valid_until: row.valid_until,

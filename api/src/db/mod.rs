@@ -76,6 +76,15 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// A grant's stored role (`None` or empty: it follows the user's role).
+pub fn stored_grant_role(
+    text: Option<&str>,
+) -> Result<Option<openapi::terms::GrantRole>, AppError> {
+    text.filter(|role| !role.is_empty())
+        .map(|role| stored("grant role", role.parse()))
+        .transpose()
+}
+
 /// A value read back from the database that no longer parses is the server's fault, not the caller's.
 pub fn stored<T, E: std::fmt::Display>(what: &str, parsed: Result<T, E>) -> Result<T, AppError> {
     parsed.map_err(|error| AppError::Internal(format!("stored {what} is invalid: {error}")))

@@ -7,12 +7,12 @@ use crate::caller::Actor;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::import::{
-    StoredGrant, companies_by_key, existing_users, export_page, grants_of, upsert_grants,
-    users_by_name,
+    StoredGrant, companies_by_key, export_page, grants_of, upsert_grants, users_by_name,
 };
-use crate::db::lookups::existing_companies;
+use crate::db::lookups::{existing_companies, existing_users};
 use crate::db::store::Store;
 use crate::error::AppError;
+use crate::services::dedup_in_order;
 use chrono::{DateTime, SecondsFormat, Utc};
 use openapi::FieldError;
 use openapi::audit::AuditAction;
@@ -278,22 +278,42 @@ async fn resolve(
     lines: &[Line],
     problems: &mut Problems,
 ) -> Result<Vec<(u64, i32, Uuid, GrantTerms)>, AppError> {
-    let user_names: Vec<String> = unique(lines.iter().filter_map(|line| match &line.user {
-        Who::Name(name) => Some(name.clone()),
-        Who::Id(_) => None,
-    }));
-    let user_ids: Vec<i32> = unique(lines.iter().filter_map(|line| match line.user {
-        Who::Id(id) => Some(id),
-        Who::Name(_) => None,
-    }));
-    let company_keys: Vec<String> = unique(lines.iter().filter_map(|line| match &line.company {
-        Which::Name(key) => Some(key.clone()),
-        Which::Id(_) => None,
-    }));
-    let company_ids: Vec<Uuid> = unique(lines.iter().filter_map(|line| match line.company {
-        Which::Id(id) => Some(id),
-        Which::Name(_) => None,
-    }));
+    let user_names: Vec<String> = lines
+        .iter()
+        .filter_map(|line| match &line.user {
+            Who::Name(name) => Some(name.clone()),
+            Who::Id(_) => None,
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let user_ids: Vec<i32> = dedup_in_order(
+        &lines
+            .iter()
+            .filter_map(|line| match line.user {
+                Who::Id(id) => Some(id),
+                Who::Name(_) => None,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let company_keys: Vec<String> = lines
+        .iter()
+        .filter_map(|line| match &line.company {
+            Which::Name(key) => Some(key.clone()),
+            Which::Id(_) => None,
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let company_ids: Vec<Uuid> = dedup_in_order(
+        &lines
+            .iter()
+            .filter_map(|line| match line.company {
+                Which::Id(id) => Some(id),
+                Which::Name(_) => None,
+            })
+            .collect::<Vec<_>>(),
+    );
     let by_name = users_by_name(db, &user_names).await?;
     let known_users = existing_users(db, &user_ids).await?;
     let by_key = companies_by_key(db, &company_keys).await?;
@@ -333,11 +353,6 @@ async fn resolve(
         }
     }
     Ok(resolved)
-}
-
-fn unique<T: Clone + Eq + std::hash::Hash>(items: impl Iterator<Item = T>) -> Vec<T> {
-    let mut seen = HashSet::new();
-    items.filter(|item| seen.insert(item.clone())).collect()
 }
 
 fn same(stored: &StoredGrant, terms: &GrantTerms) -> bool {
@@ -406,9 +421,8 @@ pub async fn import(
             "unchanged": result.unchanged,
         })),
     );
-    work.touch(Changes::users(unique(
-        writes.iter().map(|(user, _, _)| *user),
-    )));
+    // `touch` merges, which sorts and drops repeats.
+    work.touch(Changes::users(writes.iter().map(|(user, _, _)| *user)));
     work.commit().await?;
     Ok(result)
 }
