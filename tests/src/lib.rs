@@ -395,6 +395,20 @@ impl TestApp {
         Self::finish(response)
     }
 
+    /// GET `path` with the master key, asking for at least the revision the write `written` answered.
+    pub fn get_after(&self, path: &str, written: &Answer) -> Answer {
+        let revision = written
+            .header("company-access-revision")
+            .expect("a write names its revision");
+        let at_least = format!("at-least {revision}");
+        self.send_headers(
+            "GET",
+            path,
+            Some(MASTER_KEY),
+            &[("Company-Access-Consistency", &at_least)],
+        )
+    }
+
     pub fn get_as(&self, key: &str, path: &str) -> Answer {
         self.send("GET", path, Some(key), None)
     }
