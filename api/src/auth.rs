@@ -67,6 +67,35 @@ impl<S: RequiredScope> Authorized<S> {
     }
 }
 
+/// A request with a key of scope `S` that is not bound to a user: routes that span every company
+/// (populate, the export, statistics, the audit trail, the change stream, metrics) are beyond any one
+/// administrator's companies.
+pub struct Unbound<S: RequiredScope>(pub Authorized<S>);
+
+impl<S: RequiredScope> Unbound<S> {
+    fn of(key: Authorized<S>, path: &str) -> Result<Self, AppError> {
+        if key.caller.user_id.is_some() {
+            return Err(AppError::OutOfReach(format!(
+                "{path} covers every company, beyond those the user the key '{}' acts for \
+                 administers: ask with a key not bound to a user",
+                key.caller.name
+            )));
+        }
+        Ok(Unbound(key))
+    }
+}
+
+impl<S: RequiredScope + 'static> FromRequest for Unbound<S> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let key = Authorized::<S>::from_request(request, payload);
+        let path = request.path().to_owned();
+        Box::pin(async move { Self::of(key.await?, &path) })
+    }
+}
+
 /// Paths anyone may ask: liveness and readiness, the API document and its viewer, the page and its assets.
 /// Everything else, known or not, needs a key first.
 fn is_public(path: &str) -> bool {

@@ -42,6 +42,8 @@ pub struct Caller {
     pub scope: Scope,
     /// `None` for the master key, which has no row.
     pub key_id: Option<Uuid>,
+    /// The user a bound key acts for: it reaches only the companies that user administers.
+    pub user_id: Option<i32>,
 }
 
 impl Caller {
@@ -49,23 +51,30 @@ impl Caller {
         Actor {
             name: &self.name,
             key_id: self.key_id,
+            user_id: self.user_id,
         }
     }
 }
 
-/// Who a change is made by, as the audit trail records it: the key's name and, for a stored key, its id.
+/// Who a change is made by, as the audit trail records it: the key's name, for a stored key its id, and
+/// for a key bound to a user, that user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor<'a> {
     pub name: &'a str,
     pub key_id: Option<Uuid>,
+    pub user_id: Option<i32>,
 }
 
-impl Actor<'static> {
-    /// The demo data `serve --demo` loads.
-    pub const DEMO: Actor<'static> = Actor {
-        name: DEMO_ACTOR,
-        key_id: None,
-    };
+impl Caller {
+    /// The demo data `serve --demo` loads, made by no key.
+    pub fn demo() -> Caller {
+        Caller {
+            name: Arc::from(DEMO_ACTOR),
+            scope: Scope::Admin,
+            key_id: None,
+            user_id: None,
+        }
+    }
 }
 
 pub const MASTER_KEY_NAME: &str = "master";

@@ -52,6 +52,27 @@ impl Terms {
     pub fn is_plain(&self) -> bool {
         *self == Self::default()
     }
+
+    /// Why the grant does not hold at `at`, if it does not: too early, or too late.
+    pub fn outside_window(&self, at: i64) -> Option<DecisionReason> {
+        if self.valid_from.is_some_and(|from| at < from) {
+            Some(DecisionReason::NotYetValid)
+        } else if self.valid_until.is_some_and(|until| at >= until) {
+            Some(DecisionReason::Expired)
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether a user administers a company: what a key bound to them may manage there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// They hold `admin` there now (or are a super admin); `branches`: through a grant that includes
+    /// the company's branches, so they administer every company below it too, now and later.
+    Administers { branches: bool },
+    /// They do not; the reason a check of `admin` there gives.
+    OutOfReach(DecisionReason),
 }
 
 /// What is asked: which roles satisfy the check, and the instant it is decided at.
@@ -136,14 +157,10 @@ impl Facts {
         // The first grant that allows decides; when none does, the nearest one says why not.
         let outcomes = self.grants.iter().map(|(via, grant)| {
             let role = held_role(user.role, grant.role);
-            let reason = if grant.valid_from.is_some_and(|from| question.at < from) {
-                DecisionReason::NotYetValid
-            } else if grant.valid_until.is_some_and(|until| question.at >= until) {
-                DecisionReason::Expired
-            } else if !question.roles.contains(role) {
-                DecisionReason::RoleNotHeld
-            } else {
-                DecisionReason::Grant
+            let reason = match grant.outside_window(question.at) {
+                Some(reason) => reason,
+                None if !question.roles.contains(role) => DecisionReason::RoleNotHeld,
+                None => DecisionReason::Grant,
             };
             Outcome {
                 reason,
@@ -160,6 +177,47 @@ impl Facts {
         }
         nearest.unwrap_or_else(|| refused(DecisionReason::NoGrant))
     }
+
+    /// Whether the user administers the company at `at`, and its branches too.
+    pub fn reach(&self, at: i64) -> Reach {
+        let admin = Question {
+            roles: [Role::Admin].into_iter().collect(),
+            at,
+        };
+        let outcome = self.decide(&admin);
+        match (outcome.reason, self.user) {
+            (DecisionReason::SuperAdmin, _) => Reach::Administers { branches: true },
+            (reason, Some(user)) if reason.allows() => Reach::Administers {
+                branches: self
+                    .grants
+                    .iter()
+                    .any(|(_, grant)| administers(user, grant, at) == Some(true)),
+            },
+            (reason, _) => Reach::OutOfReach(reason),
+        }
+    }
+
+    /// The facts of one pair from what was read of its user and its company (`None`: not found).
+    pub fn of(company_id: Uuid, user: Option<&UserFacts>, ancestors: Option<&[Uuid]>) -> Self {
+        let grants = match (user, ancestors) {
+            (Some(user), Some(ancestors)) => reaching(company_id, ancestors, |of| user.grant(of)),
+            _ => Reaching::new(),
+        };
+        Facts {
+            user: user.and_then(|facts| facts.flags),
+            company_exists: ancestors.is_some(),
+            grants,
+        }
+    }
+}
+
+/// Whether a grant makes its (active) user an administrator of its company at `at`: `Some(branches)`
+/// when it does, saying whether of every company below it too.
+pub fn administers(user: UserFlags, grant: &Terms, at: i64) -> Option<bool> {
+    (user.is_active
+        && grant.outside_window(at).is_none()
+        && held_role(user.role, grant.role) == Role::Admin)
+        .then_some(grant.include_branches)
 }
 
 /// A user as read from the database.
@@ -385,6 +443,70 @@ mod tests {
         assert_eq!(
             (refused.reason, refused.via),
             (DecisionReason::Expired, Some(HERE))
+        );
+    }
+
+    #[test]
+    fn an_administrator_reaches_a_company_through_an_active_admin_grant_and_branches_only_with_them()
+     {
+        let admin = Terms {
+            role: Some(GrantRole::Admin),
+            ..Terms::default()
+        };
+        let with_branches = Terms {
+            include_branches: true,
+            ..admin
+        };
+        let ended = Terms {
+            valid_until: Some(10),
+            ..with_branches
+        };
+        let reach = |user, grant| facts(Some(user), true, grant).reach(20);
+        assert_eq!(
+            reach(EMPLOYEE, Some(admin)),
+            Reach::Administers { branches: false }
+        );
+        assert_eq!(
+            reach(EMPLOYEE, Some(with_branches)),
+            Reach::Administers { branches: true }
+        );
+        assert_eq!(
+            reach(EMPLOYEE, Some(ended)),
+            Reach::OutOfReach(DecisionReason::Expired)
+        );
+        assert_eq!(
+            reach(EMPLOYEE, Some(Terms::default())),
+            Reach::OutOfReach(DecisionReason::RoleNotHeld),
+            "an employee's own role is not admin"
+        );
+        let admin_user = UserFlags {
+            is_active: true,
+            role: Role::Admin,
+        };
+        assert_eq!(
+            reach(admin_user, Some(Terms::default())),
+            Reach::Administers { branches: false },
+            "a grant that follows an admin's own role"
+        );
+        assert_eq!(
+            reach(admin_user, None),
+            Reach::OutOfReach(DecisionReason::NoGrant)
+        );
+        let inactive = UserFlags {
+            is_active: false,
+            ..admin_user
+        };
+        assert_eq!(
+            reach(inactive, Some(admin)),
+            Reach::OutOfReach(DecisionReason::UserInactive)
+        );
+        let super_admin = UserFlags {
+            is_active: true,
+            role: Role::SuperAdmin,
+        };
+        assert_eq!(
+            reach(super_admin, None),
+            Reach::Administers { branches: true }
         );
     }
 

@@ -174,7 +174,13 @@ impl CommonAnswers {
             "400" if reads_body => vec![ProblemCode::BadRequest, ProblemCode::InvalidJson],
             "400" => vec![ProblemCode::BadRequest],
             "401" => vec![ProblemCode::Unauthorized],
-            "403" => vec![ProblemCode::Forbidden],
+            "403" => [
+                (says("scope"), ProblemCode::Forbidden),
+                (says("bound to a user"), ProblemCode::OutOfReach),
+            ]
+            .into_iter()
+            .filter_map(|(named, code)| named.then_some(code))
+            .collect(),
             "408" => vec![ProblemCode::RequestTimeout],
             "413" => vec![ProblemCode::PayloadTooLarge],
             "415" => vec![ProblemCode::UnsupportedMediaType],
@@ -256,7 +262,10 @@ impl Modify for CommonAnswers {
                         Self::add(
                             operation,
                             403,
-                            &format!("The key's scope is below `{scope}`"),
+                            &format!(
+                                "The key's scope is below `{scope}`, or the key is bound to a user \
+                                 and the request reaches beyond the companies that user administers"
+                            ),
                         );
                     }
                 }

@@ -24,6 +24,9 @@ pub enum AppError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A key bound to a user asked for a company, role or change that user does not administer.
+    #[error("{0}")]
+    OutOfReach(String),
     #[error("{detail}")]
     NotFound { code: ProblemCode, detail: String },
     /// The path exists but does not answer this method; `allow` lists the ones it does.
@@ -199,6 +202,9 @@ impl AppError {
                 "Unauthorized",
             ),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, ProblemCode::Forbidden, "Forbidden"),
+            AppError::OutOfReach(_) => {
+                (StatusCode::FORBIDDEN, ProblemCode::OutOfReach, "Forbidden")
+            }
             AppError::NotFound { code, .. } => (StatusCode::NOT_FOUND, *code, "Not found"),
             AppError::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,

@@ -77,8 +77,13 @@ pub fn menu(args: MenuArgs) -> ExitCode {
         Ok(who) => who,
         Err(err) => return print::report(&err, false),
     };
+    let acting_for = who
+        .username
+        .as_deref()
+        .map(|user| format!(", acting for {user}"))
+        .unwrap_or_default();
     outln!(
-        "Company Access at {} (key {:?}, scope {})",
+        "Company Access at {} (key {:?}, scope {}{acting_for})",
         api.base_url(),
         who.name,
         who.scope

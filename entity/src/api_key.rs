@@ -14,6 +14,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub created_by: String,
     pub revoked_at: Option<DateTimeUtc>,
+    /// The user the key acts for; `None`: an unbound key, limited by its scope alone.
+    pub user_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

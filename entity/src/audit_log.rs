@@ -10,6 +10,8 @@ pub struct Model {
     pub actor: String,
     /// The key that made the change; `None` for the master key and the demo data.
     pub actor_key_id: Option<Uuid>,
+    /// The user a bound key made the change for; `None` for unbound keys.
+    pub actor_user_id: Option<i32>,
     pub action: String,
     pub user_id: Option<i32>,
     pub company_id: Option<Uuid>,

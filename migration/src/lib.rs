@@ -13,6 +13,7 @@ mod m20261202_000008_name_keys;
 mod m20261202_000009_change_revisions;
 mod m20261202_000010_grant_terms;
 mod m20261202_000011_company_hierarchy;
+mod m20261202_000012_delegated_keys;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_change_revisions::Migration),
             Box::new(m20261202_000010_grant_terms::Migration),
             Box::new(m20261202_000011_company_hierarchy::Migration),
+            Box::new(m20261202_000012_delegated_keys::Migration),
         ]
     }
 }

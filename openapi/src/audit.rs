@@ -39,6 +39,8 @@ pub struct AuditEntry {
     pub actor: String,
     /// Id of the key that made the change; absent for the master key and the demo data.
     pub actor_key_id: Option<Uuid>,
+    /// The user a key bound to a user made the change for; absent for unbound keys.
+    pub actor_user_id: Option<i32>,
     /// What happened.
     pub action: AuditAction,
     /// The user the change was about, if any.

@@ -14,6 +14,7 @@ string_enum! {
         RequestTimeout = "request_timeout",
         Unauthorized = "unauthorized",
         Forbidden = "forbidden",
+        OutOfReach = "out_of_reach",
         NotFound = "not_found",
         UserNotFound = "user_not_found",
         CompanyNotFound = "company_not_found",

@@ -474,6 +474,15 @@ impl TestApp {
         self.client.create_key(&body).unwrap().secret
     }
 
+    /// A new key's secret, the key acting for `user_id`.
+    pub fn create_bound_key(&self, name: &str, scope: &str, user_id: i32) -> String {
+        let body = CreateKey {
+            user_id: Some(user_id),
+            ..new_key(name, scope.parse().unwrap())
+        };
+        self.client.create_key(&body).unwrap().secret
+    }
+
     /// Looks a demo user or company up by name.
     pub fn user_id(&self, username: &str) -> i32 {
         let query = ListUsersQuery {
@@ -555,6 +564,7 @@ pub fn new_key(name: &str, scope: Scope) -> CreateKey {
     CreateKey {
         name: KeyName::parse(name).unwrap(),
         scope,
+        user_id: None,
     }
 }
 

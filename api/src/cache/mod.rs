@@ -292,9 +292,9 @@ impl CheckCache {
     }
 
     /// The cached facts for many pairs, in order, under one lock; `None` where the cache cannot tell.
-    pub fn lookup_many<'a>(
+    pub fn lookup_many(
         &self,
-        pairs: impl ExactSizeIterator<Item = (i32, &'a Uuid)>,
+        pairs: impl ExactSizeIterator<Item = (i32, Uuid)>,
     ) -> Vec<Option<Facts>> {
         if !self.enabled() {
             return vec![None; pairs.len()];
@@ -302,7 +302,7 @@ impl CheckCache {
         let (now, ttl) = (self.now(), self.ttl_ms());
         let mut guard = self.lock();
         pairs
-            .map(|(user, company)| Self::lookup_in(&mut guard, user, company, now, ttl))
+            .map(|(user, company)| Self::lookup_in(&mut guard, user, &company, now, ttl))
             .collect()
     }
 

@@ -63,6 +63,7 @@ impl Change {
             at: Set(at),
             actor: Set(actor.name.to_owned()),
             actor_key_id: Set(actor.key_id),
+            actor_user_id: Set(actor.user_id),
             action: Set(self.action.as_str().to_owned()),
             user_id: Set(self.user_id),
             company_id: Set(self.company_id),

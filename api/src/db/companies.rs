@@ -58,14 +58,19 @@ fn select_companies() -> Select<company::Entity> {
         )
 }
 
-/// One page of the companies matching the query (search, exact name), in the order asked.
+/// One page of the companies matching the query (search, exact name), among `only` when given, in the
+/// order asked.
 pub async fn list(
     db: &impl ConnectionTrait,
     query: &ListCompaniesQuery,
+    only: Option<&[Uuid]>,
     page: PageRequest,
 ) -> Result<CompanyPage, AppError> {
     let by_name = query.sort == Some(CompanySort::Name);
     let mut filter = Condition::all();
+    if let Some(ids) = only {
+        filter = filter.add(company::Column::Id.is_in(ids.iter().copied()));
+    }
     if let Some(key) = query.q.as_deref().and_then(search_key) {
         filter = filter
             .add(company::Column::NameKey.like(LikeExpr::new(like_pattern(&key)).escape('\\')));

@@ -1,6 +1,6 @@
 //! Who may act in which company: list, grant one or several, replace, default, revoke, bulk add, populate.
 
-use crate::auth::{Authorized, ReadScope, WriteScope};
+use crate::auth::{Authorized, ReadScope, Unbound, WriteScope};
 use crate::consistency::{Consistency, read_from_database};
 use crate::error::AppError;
 use crate::extract::{JsonBody, Query};
@@ -22,7 +22,8 @@ use uuid::Uuid;
 ///
 /// Explicit grants, default first; for a super admin also every other company (`source: super_admin`).
 /// Each grant shows the role it gives, its window and its `state` at the instant of the answer; expired
-/// grants are left out unless `include_expired=true`.
+/// grants are left out unless `include_expired=true`. A key bound to a user sees only the companies
+/// that user administers.
 #[utoipa::path(
     tag = "access",
     params(("id" = i32, Path, description = "User id"), UserCompaniesQuery, ConsistencyHeader),
@@ -34,7 +35,7 @@ use uuid::Uuid;
 )]
 #[get("/users/{id}/companies")]
 pub async fn list_user_companies(
-    _key: Authorized<ReadScope>,
+    key: Authorized<ReadScope>,
     state: web::Data<AppState>,
     consistency: Consistency,
     id: web::Path<i32>,
@@ -43,7 +44,13 @@ pub async fn list_user_companies(
     read_from_database(&state.store.cache, consistency);
     let include_expired = query.into_inner().include_expired;
     Ok(web::Json(
-        access::list_for_user(&state.store.db, id.into_inner(), include_expired).await?,
+        access::list_visible(
+            &state.store.db,
+            &key.caller,
+            id.into_inner(),
+            include_expired,
+        )
+        .await?,
     ))
 }
 
@@ -89,12 +96,12 @@ pub async fn add_user_companies(
     match (company_id, company_ids) {
         (Some(company_id), None) => {
             let grant =
-                access::grant_one(&state.store, key.actor(), user_id, company_id, &terms).await?;
+                access::grant_one(&state.store, &key.caller, user_id, company_id, &terms).await?;
             Ok(HttpResponse::Created().json(grant))
         }
         (None, Some(company_ids)) => {
             let result =
-                access::grant_many(&state.store, key.actor(), user_id, &company_ids, &terms)
+                access::grant_many(&state.store, &key.caller, user_id, &company_ids, &terms)
                     .await?;
             Ok(HttpResponse::Ok().json(result))
         }
@@ -128,7 +135,7 @@ pub async fn replace_user_companies(
     Ok(web::Json(
         access::replace(
             &state.store,
-            key.actor(),
+            &key.caller,
             id.into_inner(),
             body.into_inner(),
         )
@@ -167,7 +174,7 @@ pub async fn update_user_company(
     Ok(web::Json(
         access::update_grant(
             &state.store,
-            key.actor(),
+            &key.caller,
             user_id,
             company_id,
             body.into_inner(),
@@ -198,7 +205,7 @@ pub async fn remove_user_company(
     path: web::Path<(i32, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (user_id, company_id) = path.into_inner();
-    access::revoke(&state.store, key.actor(), user_id, company_id).await?;
+    access::revoke(&state.store, &key.caller, user_id, company_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -222,7 +229,7 @@ pub async fn bulk_grant(
     body: JsonBody<BulkGrantRequest>,
 ) -> Result<web::Json<BulkGrantResult>, AppError> {
     Ok(web::Json(
-        access::bulk_grant(&state.store, key.actor(), body.into_inner()).await?,
+        access::bulk_grant(&state.store, &key.caller, body.into_inner()).await?,
     ))
 }
 
@@ -240,12 +247,12 @@ pub async fn bulk_grant(
 )]
 #[post("/access/populate")]
 pub async fn populate_access(
-    key: Authorized<WriteScope>,
+    key: Unbound<WriteScope>,
     state: web::Data<AppState>,
     body: JsonBody<PopulateRequest>,
 ) -> Result<web::Json<PopulateResult>, AppError> {
     Ok(web::Json(
-        access::populate(&state.store, key.actor(), body.into_inner().dry_run).await?,
+        access::populate(&state.store, key.0.actor(), body.into_inner().dry_run).await?,
     ))
 }
 

@@ -1,6 +1,6 @@
 //! The audit trail.
 
-use crate::auth::{Authorized, ReadScope};
+use crate::auth::{ReadScope, Unbound};
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::services::audit;
@@ -23,7 +23,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 )]
 #[get("/audit")]
 pub async fn list_audit(
-    _key: Authorized<ReadScope>,
+    _key: Unbound<ReadScope>,
     state: web::Data<AppState>,
     query: Query<AuditQuery>,
 ) -> Result<web::Json<AuditPage>, AppError> {
@@ -46,7 +46,7 @@ pub async fn list_audit(
 )]
 #[get("/audit/expired")]
 pub async fn list_expired_grants(
-    _key: Authorized<ReadScope>,
+    _key: Unbound<ReadScope>,
     state: web::Data<AppState>,
     query: Query<ExpiredQuery>,
 ) -> Result<web::Json<ExpiredPage>, AppError> {

@@ -1,6 +1,6 @@
 //! The change stream.
 
-use crate::auth::{Authorized, ReadScope};
+use crate::auth::{ReadScope, Unbound};
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::services::changes;
@@ -24,7 +24,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 )]
 #[get("/changes")]
 pub async fn list_changes(
-    _key: Authorized<ReadScope>,
+    _key: Unbound<ReadScope>,
     state: web::Data<AppState>,
     query: Query<ChangesQuery>,
 ) -> Result<web::Json<ChangePage>, AppError> {

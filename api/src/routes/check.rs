@@ -17,17 +17,19 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Always 200 for well-formed ids: an unknown user or company is `allowed: false` with the reason.
 /// Decided at the instant of the request: a grant outside its window is `not_yet_valid` or `expired`.
 /// With `role`, allowed only where the user holds one of those roles (`role_not_held` otherwise).
+/// A key bound to a user asks only about companies that user administers (403 `out_of_reach`).
 #[utoipa::path(
     tag = "check",
     params(AccessCheckQuery, ConsistencyHeader),
     responses(
-        (status = 200, description = "The decision", body = AccessDecision)
+        (status = 200, description = "The decision", body = AccessDecision),
+        (status = 403, description = "The key is bound to a user who does not administer the company", body = Problem)
     ),
     security(("api_key" = ["check"]))
 )]
 #[get("/access-check")]
 pub async fn check_access(
-    _key: Authorized<CheckScope>,
+    key: Authorized<CheckScope>,
     state: web::Data<AppState>,
     consistency: Consistency,
     query: Query<AccessCheckQuery>,
@@ -39,32 +41,35 @@ pub async fn check_access(
     } = query.into_inner();
     let source = check::source_for(&state.store, consistency).await;
     Ok(web::Json(
-        check::check(&state.store, user_id, company_id, role, source).await?,
+        check::check(&state.store, &key.caller, user_id, company_id, role, source).await?,
     ))
 }
 
 /// Check many pairs at once
 ///
-/// Up to 10,000 pairs; one decision per pair, in the order asked.
+/// Up to 10,000 pairs; one decision per pair, in the order asked. A key bound to a user asks only about
+/// companies that user administers: one pair beyond them refuses the batch (403 `out_of_reach`).
 #[utoipa::path(
     tag = "check",
     params(ConsistencyHeader),
     request_body = AccessCheckBatch,
     responses(
         (status = 200, description = "The decisions", body = AccessCheckResults),
+        (status = 403, description = "The key is bound to a user who does not administer a company asked about", body = Problem),
         (status = 422, description = "A pair is not valid, or more than 10,000 pairs", body = Problem)
     ),
     security(("api_key" = ["check"]))
 )]
 #[post("/access-check")]
 pub async fn check_access_batch(
-    _key: Authorized<CheckScope>,
+    key: Authorized<CheckScope>,
     state: web::Data<AppState>,
     consistency: Consistency,
     body: JsonBody<AccessCheckBatch>,
 ) -> Result<web::Json<AccessCheckResults>, AppError> {
     let source = check::source_for(&state.store, consistency).await;
-    let results = check::check_many(&state.store, &body.into_inner().checks, source).await?;
+    let results =
+        check::check_many(&state.store, &key.caller, &body.into_inner().checks, source).await?;
     Ok(web::Json(AccessCheckResults { results }))
 }
 

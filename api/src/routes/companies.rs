@@ -31,12 +31,12 @@ use uuid::Uuid;
 )]
 #[get("/companies")]
 pub async fn list_companies(
-    _key: Authorized<ReadScope>,
+    key: Authorized<ReadScope>,
     state: web::Data<AppState>,
     query: Query<ListCompaniesQuery>,
 ) -> Result<web::Json<CompanyPage>, AppError> {
     Ok(web::Json(
-        companies::list(&state.store.db, query.into_inner()).await?,
+        companies::list(&state.store.db, &key.caller, query.into_inner()).await?,
     ))
 }
 
@@ -61,7 +61,7 @@ pub async fn create_company(
     state: web::Data<AppState>,
     body: JsonBody<CreateCompany>,
 ) -> Result<HttpResponse, AppError> {
-    let company = companies::create(&state.store, key.actor(), body.into_inner()).await?;
+    let company = companies::create(&state.store, &key.caller, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/companies/{}", company.id)))
         .json(company))
@@ -81,12 +81,12 @@ pub async fn create_company(
 )]
 #[get("/companies/{id}")]
 pub async fn get_company(
-    _key: Authorized<ReadScope>,
+    key: Authorized<ReadScope>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Company>, AppError> {
     Ok(web::Json(
-        companies::get(&state.store.db, id.into_inner()).await?,
+        companies::get_visible(&state.store.db, &key.caller, id.into_inner()).await?,
     ))
 }
 
@@ -116,7 +116,7 @@ pub async fn update_company(
     Ok(web::Json(
         companies::update(
             &state.store,
-            key.actor(),
+            &key.caller,
             id.into_inner(),
             body.into_inner(),
         )
@@ -143,7 +143,7 @@ pub async fn delete_company(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    companies::delete(&state.store, key.actor(), id.into_inner()).await?;
+    companies::delete(&state.store, &key.caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -163,7 +163,7 @@ pub async fn delete_company(
 )]
 #[get("/companies/{id}/users")]
 pub async fn list_company_users(
-    _key: Authorized<ReadScope>,
+    key: Authorized<ReadScope>,
     state: web::Data<AppState>,
     consistency: Consistency,
     id: web::Path<Uuid>,
@@ -171,7 +171,13 @@ pub async fn list_company_users(
 ) -> Result<web::Json<CompanyMembers>, AppError> {
     read_from_database(&state.store.cache, consistency);
     Ok(web::Json(
-        companies::members(&state.store.db, id.into_inner(), query.into_inner()).await?,
+        companies::members(
+            &state.store.db,
+            &key.caller,
+            id.into_inner(),
+            query.into_inner(),
+        )
+        .await?,
     ))
 }
 

@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 /// The key this request was made with
 ///
-/// Its name and scope, so a client can tell what it may do; any live key may ask.
+/// Its name and scope, and for a key bound to a user that user, so a client can tell what it may do;
+/// any live key may ask.
 #[utoipa::path(
     tag = "keys",
     responses(
@@ -22,21 +23,26 @@ use uuid::Uuid;
     security(("api_key" = ["check"]))
 )]
 #[get("/whoami")]
-pub async fn whoami(key: Authorized<CheckScope>) -> web::Json<WhoAmI> {
-    web::Json(WhoAmI {
-        name: key.caller.name.to_string(),
-        scope: key.caller.scope,
-    })
+pub async fn whoami(
+    key: Authorized<CheckScope>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<WhoAmI>, AppError> {
+    Ok(web::Json(
+        keys::who_am_i(&state.store.db, &key.caller).await?,
+    ))
 }
 
 /// Create a key
 ///
-/// The answer holds the secret, shown this once; only its hash is stored.
+/// The answer holds the secret, shown this once; only its hash is stored. With `user_id` the key acts
+/// for that user and reaches only the companies they administer; a key bound to a user makes keys only
+/// for that user and of no higher scope.
 #[utoipa::path(
     tag = "keys",
     request_body = CreateKey,
     responses(
         (status = 201, description = "Created", body = CreatedKey),
+        (status = 404, description = "No user has the `user_id` named", body = Problem),
         (status = 409, description = "A key has or had this name, or the name is reserved (`master`, `demo`)", body = Problem)
     ),
     security(("api_key" = ["admin"]))
@@ -47,13 +53,14 @@ pub async fn create_key(
     state: web::Data<AppState>,
     body: JsonBody<CreateKey>,
 ) -> Result<HttpResponse, AppError> {
-    let created = keys::create(&state.store, key.actor(), body.into_inner()).await?;
+    let created = keys::create(&state.store, &key.caller, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
 /// List keys
 ///
-/// Names, scopes and the first characters of each key; never the secrets.
+/// Names, scopes and the first characters of each key; never the secrets. A key bound to a user sees
+/// only that user's keys.
 #[utoipa::path(
     tag = "keys",
     responses(
@@ -70,15 +77,15 @@ pub async fn create_key(
 )]
 #[get("/keys")]
 pub async fn list_keys(
-    _key: Authorized<AdminScope>,
+    key: Authorized<AdminScope>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<ApiKey>>, AppError> {
-    Ok(web::Json(keys::list(&state.store.db).await?))
+    Ok(web::Json(keys::list(&state.store.db, &key.caller).await?))
 }
 
 /// Revoke a key
 ///
-/// Takes effect on the next request made with it.
+/// Takes effect on the next request made with it. A key bound to a user revokes only that user's keys.
 #[utoipa::path(
     tag = "keys",
     params(("id" = Uuid, Path, description = "Key id")),
@@ -94,7 +101,7 @@ pub async fn revoke_key(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    keys::revoke(&state.store, key.actor(), id.into_inner()).await?;
+    keys::revoke(&state.store, &key.caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

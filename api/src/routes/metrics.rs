@@ -1,7 +1,7 @@
 //! The service's metrics in the Prometheus text format: on the service's port for keys of scope `read` or
 //! above, and without a key on the separate listener `COMPANY_ACCESS_METRICS_BIND` when one is set.
 
-use crate::auth::{Authorized, ReadScope};
+use crate::auth::{ReadScope, Unbound};
 use crate::metrics::CONTENT_TYPE;
 use crate::services::metrics::exposition;
 use crate::state::AppState;
@@ -27,7 +27,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
     security(("api_key" = ["read"]))
 )]
 #[get("/metrics")]
-pub async fn get_metrics(_key: Authorized<ReadScope>, state: web::Data<AppState>) -> HttpResponse {
+pub async fn get_metrics(_key: Unbound<ReadScope>, state: web::Data<AppState>) -> HttpResponse {
     open_metrics(state).await
 }
 

@@ -1,6 +1,6 @@
 //! Summary statistics.
 
-use crate::auth::{Authorized, ReadScope};
+use crate::auth::{ReadScope, Unbound};
 use crate::error::AppError;
 use crate::services::stats;
 use crate::state::AppState;
@@ -20,7 +20,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 )]
 #[get("/stats")]
 pub async fn get_stats(
-    _key: Authorized<ReadScope>,
+    _key: Unbound<ReadScope>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Stats>, AppError> {
     Ok(web::Json(stats::summary(&state.store.db).await?))

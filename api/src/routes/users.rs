@@ -54,7 +54,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     body: JsonBody<CreateUser>,
 ) -> Result<HttpResponse, AppError> {
-    let user = users::create(&state.store, key.actor(), body.into_inner()).await?;
+    let user = users::create(&state.store, &key.caller, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/users/{}", user.id)))
         .json(user))
@@ -107,7 +107,7 @@ pub async fn update_user(
     Ok(web::Json(
         users::update(
             &state.store,
-            key.actor(),
+            &key.caller,
             id.into_inner(),
             body.into_inner(),
         )
@@ -133,7 +133,7 @@ pub async fn delete_user(
     state: web::Data<AppState>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    users::delete(&state.store, key.actor(), id.into_inner()).await?;
+    users::delete(&state.store, &key.caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -73,6 +73,7 @@ pub fn entry(row: audit_log::Model) -> Result<AuditEntry, AppError> {
         at: row.at,
         actor: row.actor,
         actor_key_id: row.actor_key_id,
+        actor_user_id: row.actor_user_id,
         action: stored("audit action", row.action.parse::<AuditAction>())?,
         user_id: row.user_id,
         company_id: row.company_id,

@@ -1,12 +1,13 @@
 //! "May user U act in company C?" — one pair, or thousands at once, from the check cache when it can.
 
+use crate::caller::Caller;
 use crate::consistency::Consistency;
 use crate::db::facts::{load_companies, load_users};
 use crate::db::store::{Store, current_revision};
-use crate::decision::{Facts, Outcome, Question, Reaching, reaching};
+use crate::decision::{Facts, Outcome, Question, Reach};
 use crate::error::AppError;
 use crate::revision;
-use openapi::access::{AccessDecision, AccessPair, MAX_CHECKS_PER_REQUEST};
+use openapi::access::{AccessDecision, AccessPair, DecisionReason, MAX_CHECKS_PER_REQUEST};
 use openapi::terms::RoleSet;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -68,11 +69,15 @@ fn decision(user_id: i32, company_id: Uuid, outcome: Outcome) -> AccessDecision 
 /// `role` limits the roles that allow; the answer holds at the instant it is asked.
 pub async fn check(
     store: &Store,
+    caller: &Caller,
     user_id: i32,
     company_id: Uuid,
     role: Option<RoleSet>,
     source: Source,
 ) -> Result<AccessDecision, AppError> {
+    if caller.user_id.is_some() {
+        require_reach(store, caller, &[company_id], source).await?;
+    }
     if source == Source::Memory
         && let Some(facts) = store.cache.lookup(user_id, &company_id)
     {
@@ -84,6 +89,7 @@ pub async fn check(
     // The miss is counted by `check_many`, which asks the cache once more.
     let decisions = check_many(
         store,
+        caller,
         &[AccessPair {
             user_id,
             company_id,
@@ -101,6 +107,7 @@ pub async fn check(
 /// Many pairs: what the cache knows is answered from memory, the rest with set-based queries.
 pub async fn check_many(
     store: &Store,
+    caller: &Caller,
     pairs: &[AccessPair],
     source: Source,
 ) -> Result<Vec<AccessDecision>, AppError> {
@@ -113,19 +120,49 @@ pub async fn check_many(
             ),
         ));
     }
+    if caller.user_id.is_some() {
+        let mut companies: Vec<Uuid> = pairs.iter().map(|pair| pair.company_id).collect();
+        companies.sort_unstable();
+        companies.dedup();
+        require_reach(store, caller, &companies, source).await?;
+    }
+    let facts = facts_of(store, pairs, |pair| (pair.user_id, pair.company_id), source).await?;
+    // One instant for the whole batch: its answers agree with each other about every window.
+    let now = Question::now(None);
+    Ok(pairs
+        .iter()
+        .zip(facts)
+        .map(|(pair, facts)| {
+            let question = Question {
+                roles: pair.role.unwrap_or_else(RoleSet::any),
+                at: now.at,
+            };
+            let outcome = facts.decide(&question);
+            store.metrics.decided(outcome.reason);
+            decision(pair.user_id, pair.company_id, outcome)
+        })
+        .collect())
+}
+
+/// The facts of each (user, company) pair `pair_of` finds in `items`, in their order: what the cache
+/// knows from memory, the rest with one set-based read of the users and one of the companies.
+pub async fn facts_of<T>(
+    store: &Store,
+    items: &[T],
+    pair_of: impl Fn(&T) -> (i32, Uuid),
+    source: Source,
+) -> Result<Vec<Facts>, AppError> {
     let generation = store.cache.generation();
     let cached = match source {
-        Source::Memory => store
-            .cache
-            .lookup_many(pairs.iter().map(|pair| (pair.user_id, &pair.company_id))),
-        Source::Database => vec![None; pairs.len()],
+        Source::Memory => store.cache.lookup_many(items.iter().map(&pair_of)),
+        Source::Database => vec![None; items.len()],
     };
     let unknown = || {
-        pairs
+        items
             .iter()
             .zip(&cached)
             .filter(|(_, facts)| facts.is_none())
-            .map(|(pair, _)| pair)
+            .map(|(item, _)| pair_of(item))
     };
     let misses = cached.iter().filter(|facts| facts.is_none()).count() as u64;
     store
@@ -133,12 +170,12 @@ pub async fn check_many(
         .cache_lookups(cached.len() as u64 - misses, misses);
     let (users, companies) = if misses > 0 {
         let user_ids: Vec<i32> = unknown()
-            .map(|pair| pair.user_id)
+            .map(|(user, _)| user)
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
         let company_ids: Vec<Uuid> = unknown()
-            .map(|pair| pair.company_id)
+            .map(|(_, company)| company)
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
@@ -159,36 +196,48 @@ pub async fn check_many(
     } else {
         (HashMap::new(), HashMap::new())
     };
-    // One instant for the whole batch: its answers agree with each other about every window.
-    let now = Question::now(None);
-    Ok(pairs
+    Ok(items
         .iter()
         .zip(cached)
-        .map(|(pair, cached)| {
-            let facts = cached.unwrap_or_else(|| {
-                let user = users.get(&pair.user_id);
-                let company = companies.get(&pair.company_id).and_then(Option::as_ref);
-                let grants = match (user, company) {
-                    (Some(user), Some(ancestors)) => {
-                        reaching(pair.company_id, ancestors, |of| user.grant(of))
-                    }
-                    _ => Reaching::new(),
-                };
-                Facts {
-                    user: user.and_then(|facts| facts.flags),
-                    company_exists: company.is_some(),
-                    grants,
-                }
-            });
-            let question = Question {
-                roles: pair.role.unwrap_or_else(RoleSet::any),
-                at: now.at,
-            };
-            let outcome = facts.decide(&question);
-            store.metrics.decided(outcome.reason);
-            decision(pair.user_id, pair.company_id, outcome)
+        .map(|(item, cached)| {
+            cached.unwrap_or_else(|| {
+                let (user_id, company_id) = pair_of(item);
+                let ancestors = companies.get(&company_id).and_then(Option::as_deref);
+                Facts::of(company_id, users.get(&user_id), ancestors)
+            })
         })
         .collect())
+}
+
+/// A key bound to a user checks only in the companies that user administers (see
+/// `services::delegation`): decided from memory where the consistency asked for allows it, so that a
+/// delegated check costs what any check does.
+async fn require_reach(
+    store: &Store,
+    caller: &Caller,
+    companies: &[Uuid],
+    source: Source,
+) -> Result<(), AppError> {
+    let Some(user_id) = caller.user_id else {
+        return Ok(());
+    };
+    let facts = facts_of(store, companies, |company| (user_id, *company), source).await?;
+    let at = Question::now(None).at;
+    let refused = companies
+        .iter()
+        .zip(facts)
+        .find_map(|(company, facts)| match facts.reach(at) {
+            Reach::Administers { .. } | Reach::OutOfReach(DecisionReason::UnknownCompany) => None,
+            Reach::OutOfReach(reason) => Some((company, reason)),
+        });
+    match refused {
+        None => Ok(()),
+        Some((company, reason)) => Err(AppError::OutOfReach(format!(
+            "Company {company} is out of reach of the key '{}': the user it acts for ({user_id}) \
+             does not administer it ({reason})",
+            caller.name
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -245,7 +294,13 @@ mod tests {
             })
             .collect();
         store.cache.apply(&crate::changes::Changes::everything());
-        let Ok(from_database) = check_many(&store, &pairs, Source::Memory).await else {
+        let unbound = Caller {
+            name: "master".into(),
+            scope: openapi::Scope::Admin,
+            key_id: None,
+            user_id: None,
+        };
+        let Ok(from_database) = check_many(&store, &unbound, &pairs, Source::Memory).await else {
             panic!("check failed")
         };
         let from_database: Vec<_> = from_database.into_iter().map(|d| Some(d.reason)).collect();

@@ -1,6 +1,6 @@
 //! Companies, and who can act in each (the access review).
 
-use crate::caller::Actor;
+use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::companies as rows;
@@ -10,6 +10,7 @@ use crate::db::members;
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::paging::PageRequest;
+use crate::services::delegation;
 use chrono::Utc;
 use entity::company;
 use openapi::ProblemCode;
@@ -18,15 +19,36 @@ use openapi::companies::{
     Company, CompanyMembers, CompanyPage, CreateCompany, ListCompaniesQuery, ListMembersQuery,
     MAX_DEPTH, UpdateCompany,
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+};
 use uuid::Uuid;
 
+/// A key bound to a user lists only the companies that user administers.
 pub async fn list(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    caller: &Caller,
     query: ListCompaniesQuery,
 ) -> Result<CompanyPage, AppError> {
     let page = PageRequest::parse(query.limit, query.offset)?;
-    rows::list(db, &query, page).await
+    let only = match delegation::of(db, caller).await? {
+        Some(delegate) => delegate.managed.ids(),
+        None => None,
+    };
+    rows::list(db, &query, only.as_deref(), page).await
+}
+
+/// A company as `caller` may see it: a key bound to a user sees only the companies that user
+/// administers.
+pub async fn get_visible(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Company, AppError> {
+    if let Some(delegate) = delegation::of(db, caller).await? {
+        delegate.require(db, [(id, false)]).await?;
+    }
+    get(db, id).await
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Company>, AppError> {
@@ -40,9 +62,10 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Company, AppErro
 /// A branch (with `parent_id`) is at most [`MAX_DEPTH`] levels down.
 pub async fn create(
     store: &Store,
-    actor: Actor<'_>,
+    caller: &Caller,
     request: CreateCompany,
 ) -> Result<Company, AppError> {
+    let actor = caller.actor();
     let now = Utc::now();
     let id = Uuid::new_v4();
     let model = company::ActiveModel {
@@ -53,6 +76,16 @@ pub async fn create(
         modified_at: Set(now),
         parent_id: Set(request.parent_id),
     };
+    if let Some(delegate) = delegation::of(&store.db, caller).await? {
+        let Some(parent) = request.parent_id else {
+            return Err(AppError::OutOfReach(format!(
+                "A top-level company is beyond the companies {} administers: create it as a branch \
+                 (parent_id) of one they administer with its branches",
+                delegate.username
+            )));
+        };
+        delegate.require(&store.db, [(parent, true)]).await?;
+    }
     let mut work = store.begin(actor).await?;
     if let Some(parent) = request.parent_id {
         lock_tree(work.db()).await?;
@@ -78,10 +111,27 @@ pub async fn create(
 /// include branches: all of them are forgotten by every cache, in the same commit.
 pub async fn update(
     store: &Store,
-    actor: Actor<'_>,
+    caller: &Caller,
     id: Uuid,
     request: UpdateCompany,
 ) -> Result<Company, AppError> {
+    let actor = caller.actor();
+    if let Some(delegate) = delegation::of(&store.db, caller).await? {
+        // Moving a company moves the access of everyone who reaches it and its branches.
+        let moving = request.parent_id.is_some();
+        delegate.require(&store.db, [(id, moving)]).await?;
+        match request.parent_id {
+            Some(Some(parent)) => delegate.require(&store.db, [(parent, true)]).await?,
+            Some(None) => {
+                return Err(AppError::OutOfReach(format!(
+                    "A top-level company is beyond the companies {} administers: move it under one \
+                     they administer with its branches instead",
+                    delegate.username
+                )));
+            }
+            None => {}
+        }
+    }
     let mut work = store.begin(actor).await?;
     let before = get(work.db(), id).await?;
     let name = request.name.filter(|name| name.as_str() != before.name);
@@ -201,7 +251,11 @@ async fn company_name(db: &impl ConnectionTrait, id: Uuid) -> Result<String, App
 /// Deletes the company; grants of it go too (ON DELETE CASCADE) and home companies pointing at it are cleared.
 /// Its branches become top-level (ON DELETE SET NULL): they and everything below them are forgotten
 /// by every cache, since what reached them through the deleted company no longer does.
-pub async fn delete(store: &Store, actor: Actor<'_>, id: Uuid) -> Result<(), AppError> {
+pub async fn delete(store: &Store, caller: &Caller, id: Uuid) -> Result<(), AppError> {
+    let actor = caller.actor();
+    if let Some(delegate) = delegation::of(&store.db, caller).await? {
+        delegate.require(&store.db, [(id, true)]).await?;
+    }
     let mut work = store.begin(actor).await?;
     let before = get(work.db(), id).await?;
     lock_tree(work.db()).await?;
@@ -218,11 +272,15 @@ pub async fn delete(store: &Store, actor: Actor<'_>, id: Uuid) -> Result<(), App
 
 /// Everyone who may act in the company: explicit grants, and super admins through their role.
 pub async fn members(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    caller: &Caller,
     id: Uuid,
     query: ListMembersQuery,
 ) -> Result<CompanyMembers, AppError> {
     let page = PageRequest::parse(query.limit, query.offset)?;
+    if let Some(delegate) = delegation::of(db, caller).await? {
+        delegate.require(db, [(id, false)]).await?;
+    }
     let company = get(db, id).await?;
     members::members(db, company, page).await
 }

@@ -1,6 +1,6 @@
 //! The seed's examples as data, loaded by `serve --demo` into an empty database only.
 
-use crate::caller::Actor;
+use crate::caller::Caller;
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::{access, companies, users};
@@ -80,11 +80,12 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
     if existing > 0 {
         return Ok(false);
     }
+    let demo = Caller::demo();
     let mut ids: HashMap<&str, Uuid> = HashMap::new();
     for name in COMPANIES {
         let created = companies::create(
             store,
-            Actor::DEMO,
+            &demo,
             CreateCompany {
                 parent_id: None,
                 name: CompanyName::parse(name).map_err(invalid)?,
@@ -97,7 +98,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
     for (username, full_name, role, home, granted) in USERS {
         let user = users::create(
             store,
-            Actor::DEMO,
+            &demo,
             CreateUser {
                 username: Username::parse(username).map_err(invalid)?,
                 full_name: Some(FullName::parse(full_name).map_err(invalid)?),
@@ -113,14 +114,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, AppError> {
                 .iter()
                 .map(|name| company(name))
                 .collect::<Result<Vec<_>, _>>()?;
-            access::grant_many(
-                store,
-                Actor::DEMO,
-                user.id,
-                &company_ids,
-                &Default::default(),
-            )
-            .await?;
+            access::grant_many(store, &demo, user.id, &company_ids, &Default::default()).await?;
         }
     }
     Ok(true)

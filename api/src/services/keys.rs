@@ -1,16 +1,16 @@
 //! API keys: made, listed and revoked by admins; verified on every request.
 
-use crate::caller::Actor;
 use crate::caller::{Caller, MASTER_KEY_NAME, RESERVED_ACTORS, SecretHash};
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::constraint::{Constraint, OnConstraint};
+use crate::db::lookups::require_users;
 use crate::db::store::Store;
 use crate::error::AppError;
 use chrono::Utc;
-use entity::api_key;
+use entity::{api_key, user};
 use openapi::audit::AuditAction;
-use openapi::keys::{ApiKey, CreateKey, CreatedKey};
+use openapi::keys::{ApiKey, CreateKey, CreatedKey, WhoAmI};
 use openapi::{KeyName, ProblemCode, Scope};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -44,6 +44,7 @@ fn to_api_key(model: api_key::Model) -> Result<ApiKey, AppError> {
         created_at: model.created_at,
         created_by: model.created_by,
         revoked_at: model.revoked_at,
+        user_id: model.user_id,
     })
 }
 
@@ -54,6 +55,7 @@ pub fn known_caller(store: &Store, master_key: &SecretHash, hash: &SecretHash) -
             name: Arc::clone(&MASTER_CALLER_NAME),
             scope: Scope::Admin,
             key_id: None,
+            user_id: None,
         });
     }
     store.cache.key(&hash.0)
@@ -83,6 +85,7 @@ pub async fn look_up(store: &Store, hash: SecretHash) -> Result<Option<Caller>, 
                 name: model.name.into(),
                 scope,
                 key_id: Some(model.id),
+                user_id: model.user_id,
             };
             cache.store_key(generation, hash.0, caller.clone());
             Ok(Some(caller))
@@ -90,11 +93,32 @@ pub async fn look_up(store: &Store, hash: SecretHash) -> Result<Option<Caller>, 
     }
 }
 
+/// A key bound to a user may make keys only for that user, of no higher scope than its own: what it
+/// makes can never reach further than it does.
 pub async fn create(
     store: &Store,
-    actor: Actor<'_>,
+    caller: &Caller,
     request: CreateKey,
 ) -> Result<CreatedKey, AppError> {
+    let actor = caller.actor();
+    let user_id = match (caller.user_id, request.user_id) {
+        (None, wanted) => wanted,
+        (Some(own), None) => Some(own),
+        (Some(own), Some(wanted)) if own == wanted => Some(own),
+        (Some(own), Some(wanted)) => {
+            return Err(AppError::OutOfReach(format!(
+                "The key '{}' acts for user {own}: it may make keys only for that user, not for user \
+                 {wanted}",
+                caller.name
+            )));
+        }
+    };
+    if caller.user_id.is_some() && request.scope > caller.scope {
+        return Err(AppError::OutOfReach(format!(
+            "The key '{}' has scope '{}': it may not make a key of scope '{}', above its own",
+            caller.name, caller.scope, request.scope
+        )));
+    }
     if let Some(reserved) = RESERVED_ACTORS
         .iter()
         .find(|reserved| request.name.as_str().eq_ignore_ascii_case(reserved))
@@ -116,8 +140,12 @@ pub async fn create(
         created_at: Set(Utc::now()),
         created_by: Set(actor.name.to_owned()),
         revoked_at: Set(None),
+        user_id: Set(user_id),
     };
     let mut work = store.begin(actor).await?;
+    if let Some(user_id) = user_id {
+        require_users(work.db(), &[user_id]).await?;
+    }
     let inserted = model
         .insert(work.db())
         .await
@@ -128,9 +156,13 @@ pub async fn create(
     Ok(CreatedKey { key, secret })
 }
 
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<ApiKey>, AppError> {
-    api_key::Entity::find()
-        .order_by_asc(api_key::Column::CreatedAt)
+/// Every key; for a key bound to a user, only the keys bound to that user.
+pub async fn list(db: &DatabaseConnection, caller: &Caller) -> Result<Vec<ApiKey>, AppError> {
+    let mut keys = api_key::Entity::find();
+    if let Some(user_id) = caller.user_id {
+        keys = keys.filter(api_key::Column::UserId.eq(user_id));
+    }
+    keys.order_by_asc(api_key::Column::CreatedAt)
         .all(db)
         .await?
         .into_iter()
@@ -138,9 +170,10 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<ApiKey>, AppError> {
         .collect()
 }
 
-/// Revokes a key at once; revoking a revoked key changes nothing.
-pub async fn revoke(store: &Store, actor: Actor<'_>, id: Uuid) -> Result<(), AppError> {
-    let mut work = store.begin(actor).await?;
+/// Revokes a key at once; revoking a revoked key changes nothing. A key bound to a user may revoke
+/// only that user's keys (itself included).
+pub async fn revoke(store: &Store, caller: &Caller, id: Uuid) -> Result<(), AppError> {
+    let mut work = store.begin(caller.actor()).await?;
     let model = api_key::Entity::find_by_id(id)
         .one(work.db())
         .await?
@@ -148,6 +181,14 @@ pub async fn revoke(store: &Store, actor: Actor<'_>, id: Uuid) -> Result<(), App
             code: ProblemCode::KeyNotFound,
             detail: "Key not found".into(),
         })?;
+    if let Some(own) = caller.user_id
+        && model.user_id != Some(own)
+    {
+        return Err(AppError::OutOfReach(format!(
+            "The key '{}' acts for user {own}: it may revoke only that user's keys, not '{}'",
+            caller.name, model.name
+        )));
+    }
     if model.revoked_at.is_some() {
         return Ok(());
     }
@@ -162,4 +203,21 @@ pub async fn revoke(store: &Store, actor: Actor<'_>, id: Uuid) -> Result<(), App
     );
     work.touch(Changes::keys());
     work.commit().await
+}
+
+/// The caller's key, and the user a bound key acts for.
+pub async fn who_am_i(db: &DatabaseConnection, caller: &Caller) -> Result<WhoAmI, AppError> {
+    let username = match caller.user_id {
+        None => None,
+        Some(user_id) => user::Entity::find_by_id(user_id)
+            .one(db)
+            .await?
+            .map(|user| user.username),
+    };
+    Ok(WhoAmI {
+        name: caller.name.to_string(),
+        scope: caller.scope,
+        user_id: caller.user_id,
+        username,
+    })
 }

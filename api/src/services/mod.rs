@@ -7,6 +7,7 @@ pub mod audit;
 pub mod changes;
 pub mod check;
 pub mod companies;
+pub mod delegation;
 pub mod demo;
 pub mod keys;
 pub mod metrics;

@@ -1,7 +1,7 @@
 //! Users and their employee profile. A user's home company is granted (as default when they have none)
 //! when it is set.
 
-use crate::caller::Actor;
+use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::constraint::{Constraint, OnConstraint};
@@ -11,6 +11,7 @@ use crate::db::store::Store;
 use crate::db::users as rows;
 use crate::error::AppError;
 use crate::paging::PageRequest;
+use crate::services::delegation;
 use chrono::Utc;
 use entity::user;
 use openapi::Role;
@@ -35,11 +36,15 @@ pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<User, AppError> {
     find(db, id).await?.ok_or_else(AppError::user_not_found)
 }
 
-pub async fn create(
-    store: &Store,
-    actor: Actor<'_>,
-    request: CreateUser,
-) -> Result<User, AppError> {
+pub async fn create(store: &Store, caller: &Caller, request: CreateUser) -> Result<User, AppError> {
+    let actor = caller.actor();
+    if let Some(delegate) = delegation::of(&store.db, caller).await? {
+        delegate
+            .refuse_super_admin(request.role.unwrap_or(Role::Employee), "The role asked for")?;
+        delegate
+            .require(&store.db, request.home_company_id.map(|home| (home, false)))
+            .await?;
+    }
     let mut work = store.begin(actor).await?;
     if let Some(company_id) = request.home_company_id {
         require_companies(work.db(), &[company_id]).await?;
@@ -85,13 +90,27 @@ pub async fn create(
 
 pub async fn update(
     store: &Store,
-    actor: Actor<'_>,
+    caller: &Caller,
     id: i32,
     request: UpdateUser,
 ) -> Result<User, AppError> {
+    let actor = caller.actor();
+    let delegate = delegation::of(&store.db, caller).await?;
     let mut work = store.begin(actor).await?;
     lock_user(work.db(), id).await?;
     let before = get(work.db(), id).await?;
+    if let Some(delegate) = &delegate {
+        let granted = granted_company_ids(work.db(), id).await?;
+        delegate
+            .require_user(work.db(), before.username.as_str(), before.role, &granted)
+            .await?;
+        if let Some(role) = request.role {
+            delegate.refuse_super_admin(role, "The role asked for")?;
+        }
+        if let Some(Some(home)) = request.home_company_id {
+            delegate.require(work.db(), [(home, false)]).await?;
+        }
+    }
     let model = user::Entity::find_by_id(id)
         .one(work.db())
         .await?
@@ -157,17 +176,26 @@ pub async fn update(
 }
 
 /// Deletes the user; their grants go with them (ON DELETE CASCADE), and the audit row keeps what they had.
-pub async fn delete(store: &Store, actor: Actor<'_>, id: i32) -> Result<(), AppError> {
+pub async fn delete(store: &Store, caller: &Caller, id: i32) -> Result<(), AppError> {
+    let actor = caller.actor();
+    let delegate = delegation::of(&store.db, caller).await?;
     let mut work = store.begin(actor).await?;
     lock_user(work.db(), id).await?;
     let before = get(work.db(), id).await?;
     let companies = granted_company_ids(work.db(), id).await?;
+    if let Some(delegate) = &delegate {
+        delegate
+            .require_user(work.db(), before.username.as_str(), before.role, &companies)
+            .await?;
+    }
     user::Entity::delete_by_id(id).exec(work.db()).await?;
     work.record(
         Change::new(AuditAction::UserDelete)
             .user(id)
             .before(serde_json::json!({ "user": before, "company_ids": companies })),
     );
+    // The keys that acted for the user went with them (ON DELETE CASCADE): no cache may still know them.
     work.touch(Changes::user(id));
+    work.touch(Changes::keys());
     work.commit().await
 }

@@ -2,6 +2,7 @@
 
 use super::{ClientOpts, parse_value, print_either, removed, run};
 use crate::client::CliError;
+use crate::lookup;
 use crate::outln;
 use crate::output::{Table, print_json, when};
 use clap::{Args, Subcommand};
@@ -27,6 +28,10 @@ pub enum KeysCommand {
         /// check (access checks only) < read < write < admin (manages keys).
         #[arg(long)]
         scope: Scope,
+        /// Bind the key to this user (id or username): it then acts for them, and reaches only the
+        /// companies they administer.
+        #[arg(long, value_name = "USER")]
+        user: Option<String>,
     },
     /// List API keys (never their secrets).
     List,
@@ -39,17 +44,27 @@ pub enum KeysCommand {
 
 pub fn keys(args: Keys) -> ExitCode {
     run(&args.opts, |api, json| match args.command {
-        KeysCommand::Create { name, scope } => {
+        KeysCommand::Create { name, scope, user } => {
+            let user_id = match user {
+                Some(user) => Some(lookup::user(api, &user)?.id),
+                None => None,
+            };
             let body = CreateKey {
                 name: parse_value(KeyName::parse(name.trim()))?,
                 scope,
+                user_id,
             };
             let created = api.create_key(&body)?;
             if json {
                 print_json(&created);
             } else {
+                let bound = created
+                    .key
+                    .user_id
+                    .map(|user| format!(", acting for user {user}"))
+                    .unwrap_or_default();
                 outln!(
-                    "Created key {:?} with scope {}. Its secret is shown only this once:",
+                    "Created key {:?} with scope {}{bound}. Its secret is shown only this once:",
                     created.key.name.as_str(),
                     created.key.scope
                 );
@@ -71,6 +86,7 @@ pub fn keys(args: Keys) -> ExitCode {
                 "ID",
                 "NAME",
                 "SCOPE",
+                "USER",
                 "PREFIX",
                 "CREATED",
                 "CREATED BY",
@@ -81,6 +97,7 @@ pub fn keys(args: Keys) -> ExitCode {
                     key.id.to_string(),
                     key.name.to_string(),
                     key.scope.to_string(),
+                    key.user_id.map(|user| user.to_string()).unwrap_or_default(),
                     key.prefix.clone(),
                     when(&key.created_at),
                     key.created_by.clone(),

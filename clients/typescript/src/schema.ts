@@ -16,12 +16,14 @@ export interface paths {
          * @description Always 200 for well-formed ids: an unknown user or company is `allowed: false` with the reason.
          *     Decided at the instant of the request: a grant outside its window is `not_yet_valid` or `expired`.
          *     With `role`, allowed only where the user holds one of those roles (`role_not_held` otherwise).
+         *     A key bound to a user asks only about companies that user administers (403 `out_of_reach`).
          */
         get: operations["check_access"];
         put?: never;
         /**
          * Check many pairs at once
-         * @description Up to 10,000 pairs; one decision per pair, in the order asked.
+         * @description Up to 10,000 pairs; one decision per pair, in the order asked. A key bound to a user asks only about
+         *     companies that user administers: one pair beyond them refuses the batch (403 `out_of_reach`).
          */
         post: operations["check_access_batch"];
         delete?: never;
@@ -289,13 +291,16 @@ export interface paths {
         };
         /**
          * List keys
-         * @description Names, scopes and the first characters of each key; never the secrets.
+         * @description Names, scopes and the first characters of each key; never the secrets. A key bound to a user sees
+         *     only that user's keys.
          */
         get: operations["list_keys"];
         put?: never;
         /**
          * Create a key
-         * @description The answer holds the secret, shown this once; only its hash is stored.
+         * @description The answer holds the secret, shown this once; only its hash is stored. With `user_id` the key acts
+         *     for that user and reaches only the companies they administer; a key bound to a user makes keys only
+         *     for that user and of no higher scope.
          */
         post: operations["create_key"];
         delete?: never;
@@ -316,7 +321,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke a key
-         * @description Takes effect on the next request made with it.
+         * @description Takes effect on the next request made with it. A key bound to a user revokes only that user's keys.
          */
         delete: operations["revoke_key"];
         options?: never;
@@ -450,7 +455,8 @@ export interface paths {
          * List the companies a user may act in
          * @description Explicit grants, default first; for a super admin also every other company (`source: super_admin`).
          *     Each grant shows the role it gives, its window and its `state` at the instant of the answer; expired
-         *     grants are left out unless `include_expired=true`.
+         *     grants are left out unless `include_expired=true`. A key bound to a user sees only the companies
+         *     that user administers.
          */
         get: operations["list_user_companies"];
         /**
@@ -507,7 +513,8 @@ export interface paths {
         };
         /**
          * The key this request was made with
-         * @description Its name and scope, so a client can tell what it may do; any live key may ask.
+         * @description Its name and scope, and for a key bound to a user that user, so a client can tell what it may do;
+         *     any live key may ask.
          */
         get: operations["whoami"];
         put?: never;
@@ -657,6 +664,11 @@ export interface components {
              * @description When the key was revoked; absent while it is live.
              */
             revoked_at?: string | null;
+            /**
+             * Format: int32
+             * @description The user the key acts for; absent for an unbound key.
+             */
+            user_id?: number | null;
         };
         /**
          * @description What a recorded change did.
@@ -682,6 +694,11 @@ export interface components {
              * @description Id of the key that made the change; absent for the master key and the demo data.
              */
             actor_key_id?: string | null;
+            /**
+             * Format: int32
+             * @description The user a key bound to a user made the change for; absent for unbound keys.
+             */
+            actor_user_id?: number | null;
             /** @description What happened. */
             action: components["schemas"]["AuditAction"];
             /**
@@ -1079,8 +1096,9 @@ export interface components {
         /**
          * @description Body of `POST /keys`.
          * @example {
-         *       "name": "hr-portal",
-         *       "scope": "write"
+         *       "name": "branch-admin-sarah",
+         *       "scope": "write",
+         *       "user_id": 7
          *     }
          */
         CreateKey: {
@@ -1088,6 +1106,13 @@ export interface components {
             name: components["schemas"]["KeyName"];
             /** @description What the key may do. */
             scope: components["schemas"]["Scope"];
+            /**
+             * Format: int32
+             * @description The user the key acts for: it then reads and changes grants only in the companies that user
+             *     holds the `admin` role in (directly or through a grant that includes branches). A key bound to a
+             *     user may make keys only for that same user (the default when it omits this) and of no higher scope.
+             */
+            user_id?: number | null;
         };
         /**
          * @description Body of `POST /users`.
@@ -1486,7 +1511,7 @@ export interface components {
          * @description Stable machine codes. Clients branch on these, never on the human `detail` text.
          * @enum {string}
          */
-        ProblemCode: "bad_request" | "invalid_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "unauthorized" | "forbidden" | "not_found" | "user_not_found" | "company_not_found" | "access_not_found" | "key_not_found" | "method_not_allowed" | "already_has_access" | "username_taken" | "company_name_taken" | "key_name_taken" | "hierarchy_cycle" | "hierarchy_too_deep" | "unavailable" | "internal";
+        ProblemCode: "bad_request" | "invalid_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "unauthorized" | "forbidden" | "out_of_reach" | "not_found" | "user_not_found" | "company_not_found" | "access_not_found" | "key_not_found" | "method_not_allowed" | "already_has_access" | "username_taken" | "company_name_taken" | "key_name_taken" | "hierarchy_cycle" | "hierarchy_too_deep" | "unavailable" | "internal";
         /**
          * @description Body of `PUT /users/{id}/companies`: the complete set of companies the user should have.
          * @example {
@@ -1961,8 +1986,10 @@ export interface components {
         /**
          * @description `GET /whoami`: the key the request was made with.
          * @example {
-         *       "name": "hr-portal",
-         *       "scope": "write"
+         *       "name": "branch-admin-sarah",
+         *       "scope": "write",
+         *       "user_id": 7,
+         *       "username": "sarah"
          *     }
          */
         WhoAmI: {
@@ -1970,6 +1997,13 @@ export interface components {
             name: string;
             /** @description What the key may do. */
             scope: components["schemas"]["Scope"];
+            /**
+             * Format: int32
+             * @description The user a bound key acts for; absent for an unbound key.
+             */
+            user_id?: number | null;
+            /** @description That user's username. */
+            username?: string | null;
         };
     };
     responses: never;
@@ -2035,6 +2069,17 @@ export interface operations {
             };
             /** @description No valid key (code `unauthorized`) */
             401: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is bound to a user who does not administer the company (code `out_of_reach`) */
+            403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
                     "X-Request-Id"?: string;
@@ -2118,6 +2163,17 @@ export interface operations {
             };
             /** @description No valid key (code `unauthorized`) */
             401: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is bound to a user who does not administer a company asked about (code `out_of_reach`) */
+            403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
                     "X-Request-Id"?: string;
@@ -2245,7 +2301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2372,7 +2428,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2465,7 +2521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2594,7 +2650,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2734,7 +2790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2826,7 +2882,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -2925,7 +2981,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3017,7 +3073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3104,7 +3160,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3252,7 +3308,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3345,7 +3401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3444,7 +3500,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3608,7 +3664,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3742,7 +3798,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `admin` (code `forbidden`) */
+            /** @description The key's scope is below `admin`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -3827,8 +3883,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `admin` (code `forbidden`) */
+            /** @description The key's scope is below `admin`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No user has the `user_id` named (code `user_not_found`) */
+            404: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
                     "X-Request-Id"?: string;
@@ -3964,7 +4031,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `admin` (code `forbidden`) */
+            /** @description The key's scope is below `admin`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4048,7 +4115,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4162,7 +4229,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4254,7 +4321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4341,7 +4408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4489,7 +4556,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4582,7 +4649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4681,7 +4748,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4843,7 +4910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `read` (code `forbidden`) */
+            /** @description The key's scope is below `read`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -4942,7 +5009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -5098,7 +5165,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -5248,7 +5315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
@@ -5349,7 +5416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The key's scope is below `write` (code `forbidden`) */
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
             403: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */

@@ -372,6 +372,7 @@ fn the_migration_renames_revoked_namesakes_and_keeps_the_live_name() {
             created_at: Set(chrono::Utc::now() - chrono::Duration::minutes(minutes)),
             created_by: Set("master".into()),
             revoked_at: Set(revoked.then(chrono::Utc::now)),
+            user_id: Set(None),
         };
         for (name, revoked, age) in [
             ("reporting", true, 30),

@@ -113,7 +113,9 @@ fn a_check_key_may_check_and_nothing_else() {
         service.whoami().unwrap(),
         WhoAmI {
             name: "payroll-service".into(),
-            scope: Scope::Check
+            scope: Scope::Check,
+            user_id: None,
+            username: None,
         }
     );
 }

@@ -12,6 +12,7 @@ mod check;
 mod companies;
 mod concurrency;
 mod consistency;
+mod delegation;
 mod faults;
 mod health;
 mod hierarchy;

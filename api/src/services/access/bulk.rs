@@ -1,6 +1,6 @@
 //! Bulk add: every listed user gets every listed company (an absent list means all), set-based.
 
-use crate::caller::Actor;
+use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::bulk::grant_all_pairs;
@@ -9,6 +9,7 @@ use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::access::shared::check_id_count;
 use crate::services::dedup_in_order;
+use crate::services::delegation;
 use entity::{company, user, user_company_access as access};
 use openapi::access::{BulkGrantRequest, BulkGrantResult};
 use openapi::audit::AuditAction;
@@ -16,13 +17,26 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub async fn bulk_grant(
     store: &Store,
-    actor: Actor<'_>,
+    caller: &Caller,
     request: BulkGrantRequest,
 ) -> Result<BulkGrantResult, AppError> {
+    let actor = caller.actor();
     let user_ids = request.user_ids.as_deref().map(dedup_in_order);
     let company_ids = request.company_ids.as_deref().map(dedup_in_order);
     check_id_count("user_ids", user_ids.as_ref().map_or(0, Vec::len))?;
     check_id_count("company_ids", company_ids.as_ref().map_or(0, Vec::len))?;
+    if let Some(delegate) = delegation::of(&store.db, caller).await? {
+        let Some(ids) = company_ids.as_deref() else {
+            return Err(AppError::OutOfReach(format!(
+                "Without company_ids a bulk grant reaches every company: name the companies {} \
+                 administers",
+                delegate.username
+            )));
+        };
+        delegate
+            .require(&store.db, ids.iter().map(|id| (*id, false)))
+            .await?;
+    }
     let mut work = store.begin(actor).await?;
     let db = work.db();
     if let Some(ids) = user_ids.as_deref().filter(|ids| !ids.is_empty()) {

@@ -1,6 +1,6 @@
 //! `add_company_to_user` and `add_companies_to_user`, each grant with its terms (role, window).
 
-use crate::caller::Actor;
+use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::grants::{default_if_none, grant_of, grant_rows, insert_grant, insert_grants};
@@ -8,6 +8,7 @@ use crate::db::lookups::granted_company_ids;
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::access::shared::{distinct_ids, lock_user_with_companies};
+use crate::services::delegation;
 use openapi::access::{GrantManyResult, UserCompany};
 use openapi::audit::AuditAction;
 use openapi::terms::GrantTerms;
@@ -19,11 +20,17 @@ use uuid::Uuid;
 /// their default.
 pub async fn grant_one(
     store: &Store,
-    actor: Actor<'_>,
+    caller: &Caller,
     user_id: i32,
     company_id: Uuid,
     terms: &GrantTerms,
 ) -> Result<UserCompany, AppError> {
+    let actor = caller.actor();
+    if let Some(delegate) = delegation::of(&store.db, caller).await? {
+        delegate
+            .require(&store.db, [(company_id, terms.include_branches)])
+            .await?;
+    }
     let mut work = store.begin(actor).await?;
     lock_user_with_companies(work.db(), user_id, &[company_id]).await?;
     check_window(terms)?;
@@ -47,17 +54,24 @@ pub async fn grant_one(
 /// All or nothing; companies the user already has are reported, not refused.
 pub async fn grant_many(
     store: &Store,
-    actor: Actor<'_>,
+    caller: &Caller,
     user_id: i32,
     company_ids: &[Uuid],
     terms: &GrantTerms,
 ) -> Result<GrantManyResult, AppError> {
+    let actor = caller.actor();
     let ids = distinct_ids("company_ids", company_ids)?;
     if ids.is_empty() {
         return Err(AppError::validation(
             "company_ids",
             "must name at least one company",
         ));
+    }
+    if let Some(delegate) = delegation::of(&store.db, caller).await? {
+        let branches = terms.include_branches;
+        delegate
+            .require(&store.db, ids.iter().map(|id| (*id, branches)))
+            .await?;
     }
     let mut work = store.begin(actor).await?;
     lock_user_with_companies(work.db(), user_id, &ids).await?;

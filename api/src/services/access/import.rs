@@ -3,7 +3,7 @@
 //! do. Lines are grants as they should be: a new pair is added, a pair whose terms differ is changed,
 //! and nothing is ever removed, so importing an export changes nothing.
 
-use crate::caller::Actor;
+use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::import::{
@@ -13,6 +13,7 @@ use crate::db::lookups::{existing_companies, existing_users};
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::dedup_in_order;
+use crate::services::delegation;
 use chrono::{DateTime, SecondsFormat, Utc};
 use openapi::FieldError;
 use openapi::audit::AuditAction;
@@ -365,10 +366,12 @@ fn same(stored: &StoredGrant, terms: &GrantTerms) -> bool {
 /// Imports the CSV `text`: all or nothing, or (`dry_run`) only what it would do.
 pub async fn import(
     store: &Store,
-    actor: Actor<'_>,
+    caller: &Caller,
     text: &str,
     dry_run: bool,
 ) -> Result<ImportResult, AppError> {
+    let actor = caller.actor();
+    let delegate = delegation::of(&store.db, caller).await?;
     let mut problems = Problems(Vec::new());
     let lines = parse(text, &mut problems);
     let count = lines.len() as u64;
@@ -376,6 +379,12 @@ pub async fn import(
     let mut work = store.begin(actor).await?;
     let resolved = resolve(work.db(), &lines, &mut problems).await?;
     problems_if_any(&mut problems)?;
+    if let Some(delegate) = &delegate {
+        let wanted = resolved
+            .iter()
+            .map(|(_, _, company, terms)| (*company, terms.include_branches));
+        delegate.require(work.db(), wanted).await?;
+    }
     let pairs: Vec<(i32, Uuid)> = resolved
         .iter()
         .map(|(_, user, company, _)| (*user, *company))

@@ -1,16 +1,20 @@
 //! `list_user_companies`: explicit grants (default first), the branches that grants including them
 //! reach, then for a super admin every other company.
 
+use crate::caller::Caller;
 use crate::db::grants::{companies_without_grant, grant_rows};
 use crate::db::hierarchy::below;
 use crate::error::AppError;
-use crate::services::users;
+use crate::services::{delegation, users};
 use entity::company;
 use openapi::Role;
 use openapi::access::{UserCompanies, UserCompany, UserRef};
 use openapi::companies::AccessSource;
 use openapi::terms::GrantState;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -44,6 +48,24 @@ pub async fn list_for_user(
         all_companies,
         items,
     })
+}
+
+/// The user's companies as `caller` may see them: for a key bound to a user, only the companies that
+/// user administers.
+pub async fn list_visible(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    user_id: i32,
+    include_expired: bool,
+) -> Result<UserCompanies, AppError> {
+    let delegate = delegation::of(db, caller).await?;
+    let mut companies = list_for_user(db, user_id, include_expired).await?;
+    if let Some(delegate) = delegate {
+        companies
+            .items
+            .retain(|item| delegate.managed.reaches(&item.company_id, false));
+    }
+    Ok(companies)
 }
 
 /// The branches below the user's grants that include them and are not granted themselves, each

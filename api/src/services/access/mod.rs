@@ -14,7 +14,7 @@ mod update;
 pub use bulk::bulk_grant;
 pub use grant::{grant_many, grant_one};
 pub use import::{export, import};
-pub use list::list_for_user;
+pub use list::{list_for_user, list_visible};
 pub use populate::populate;
 pub use replace::replace;
 pub use revoke::revoke;

@@ -1,13 +1,14 @@
 //! Changing one grant: the user's one default company, the role the grant gives, its window, whether
 //! it reaches the company's branches.
 
-use crate::caller::Actor;
+use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::grants::{TermsChange, grant_of, set_default_flag, set_terms};
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::access::shared::require_grant;
+use crate::services::delegation;
 use openapi::access::{UpdateGrant, UserCompany};
 use openapi::audit::AuditAction;
 use openapi::terms::Window;
@@ -17,11 +18,12 @@ use uuid::Uuid;
 /// still end after it starts, whichever of its ends the update names.
 pub async fn update_grant(
     store: &Store,
-    actor: Actor<'_>,
+    caller: &Caller,
     user_id: i32,
     company_id: Uuid,
     update: UpdateGrant,
 ) -> Result<UserCompany, AppError> {
+    let actor = caller.actor();
     let UpdateGrant {
         is_default,
         role,
@@ -38,6 +40,12 @@ pub async fn update_grant(
             "body",
             "name at least one of is_default, role, valid_from, valid_until, include_branches",
         ));
+    }
+    if let Some(delegate) = delegation::of(&store.db, caller).await? {
+        let branches = include_branches == Some(true);
+        delegate
+            .require(&store.db, [(company_id, branches)])
+            .await?;
     }
     let mut work = store.begin(actor).await?;
     let before = require_grant(work.db(), user_id, company_id).await?;
