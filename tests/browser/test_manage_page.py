@@ -473,3 +473,35 @@ def test_new_grants_take_the_role_dates_and_branches_chosen(ui, server):
     row = ui.current_row("NYC")
     assert "As Finance manager" in row.text and "until" in row.text, row.text
     ui.shot("grant-with-terms")
+
+
+def test_a_key_bound_to_a_user_sees_only_the_companies_they_administer(ui, server):
+    name = "branch_admin_" + suffix()
+    admin = server.create_user(name, role="hr_manager")
+    for company in ("NYC", "LA"):
+        company_id = server.company_by_name(company)["id"]
+        server.ok("POST", f"/users/{admin['id']}/companies", {"company_id": company_id, "role": "admin"},
+                  expect=(201,))
+    key = server.ok("POST", "/keys", {"name": "page-" + name, "scope": "write", "user_id": admin["id"]},
+                    expect=(201,))
+    employee = server.create_user("staff_" + suffix())
+    ui.open()
+    ui.sign_in(key["secret"])
+    assert "acting for " + name in ui.text("#session-label")
+    banner = ui.wait_text("#scope-banner", "You manage the companies")
+    assert name in banner, banner
+    assert not ui.visible("#tab-stats"), "statistics cover every company: no tab for a bound key"
+
+    # john works in three companies, none of them this administrator's: none is shown.
+    ui.choose_user("john", "john_smith")
+    ui.wait(lambda: ui.find_all("#available-list > li"), "the companies to add")
+    assert ui.current_names() == []
+    available = {li.get_attribute("data-company-name") for li in ui.find_all("#available-list > li")}
+    assert available == {"NYC", "LA"}, available
+
+    ui.choose_user(employee["username"], employee["username"])
+    ui.click_row("#available-list", "LA", "add")
+    ui.wait(lambda: "LA" in ui.current_names(), "LA granted by the delegated administrator")
+    entry = server.ok("GET", "/audit?action=access.grant&limit=1")["items"][0]
+    assert entry["actor_user_id"] == admin["id"], entry
+    ui.shot("delegated-admin")

@@ -49,6 +49,7 @@ export function signOut(message, kind) {
   try { sessionStorage.removeItem(KEY_STORAGE); } catch (e) { /* nothing stored */ }
   state.key = null;
   state.whoami = null;
+  state.delegate = null;
   state.canRead = state.canWrite = false;
   state.user = state.userCompanies = state.company = state.stats = null;
   state.userSeq++; state.companySeq++; state.availableSeq++; state.statsSeq++;
@@ -78,7 +79,11 @@ function enterApp() {
   $('api-key').value = '';
   $('app').hidden = false;
   $('session').hidden = false;
-  $('session-label').textContent = 'Signed in with key “' + who.name + '” (' + who.scope + ')';
+  // A key bound to a user acts as that administrator: the service answers only for their companies.
+  state.delegate = who.user_id != null ? (who.username || ('user ' + who.user_id)) : null;
+  $('session-label').textContent = 'Signed in with key “' + who.name + '” (' + who.scope + ')'
+    + (state.delegate ? ', acting for ' + state.delegate : '');
+  $('tab-stats').hidden = !!state.delegate;
 
   var banner = $('scope-banner');
   banner.className = 'notice';
@@ -99,6 +104,12 @@ function enterApp() {
     banner.textContent = 'Read-only: this key (“' + who.name + '”) has the read scope, so you can look but not change anything. '
       + 'To add or remove companies, sign out and sign in with a key that has the write or admin scope.';
     banner.hidden = false;
+  } else if (state.delegate) {
+    banner.classList.add('notice-info');
+    banner.textContent = 'You manage the companies ' + state.delegate + ' administers: only they are listed, and only '
+      + 'grants in them are shown or changed. Statistics and the audit trail cover every company, so they need a key '
+      + 'not bound to a user.';
+    banner.hidden = false;
   } else {
     banner.hidden = true;
     banner.textContent = '';
@@ -107,7 +118,8 @@ function enterApp() {
   $('tabs').hidden = false;
   selectTab('users', false);
   $('user-search').focus();
-  announce('Signed in with key ' + who.name + ', scope ' + who.scope + '.' + (state.canWrite ? '' : ' Read-only.'));
+  announce('Signed in with key ' + who.name + ', scope ' + who.scope + '.'
+    + (state.delegate ? ' Acting for ' + state.delegate + '.' : '') + (state.canWrite ? '' : ' Read-only.'));
 }
 
 /** Signs in again with the key this tab remembers, if any: a reload keeps the session. */

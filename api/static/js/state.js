@@ -3,6 +3,8 @@
 export const state = {
   key: null,
   whoami: null,
+  // The username a key bound to a user acts for; null for an unbound key.
+  delegate: null,
   canRead: false,
   canWrite: false,
   tab: 'users',

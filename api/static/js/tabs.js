@@ -24,11 +24,14 @@ export function setupTabs() {
     var tab = $('tab-' + t);
     tab.addEventListener('click', function () { selectTab(t, false); });
     tab.addEventListener('keydown', function (e) {
+      // Only the tabs this key may open: a key bound to a user has no statistics tab.
+      var shown = TABS.filter(function (name) { return !$('tab-' + name).hidden; });
+      var at = shown.indexOf(t);
       var next = null;
-      if (e.key === 'ArrowRight') next = TABS[(i + 1) % TABS.length];
-      else if (e.key === 'ArrowLeft') next = TABS[(i + TABS.length - 1) % TABS.length];
-      else if (e.key === 'Home') next = TABS[0];
-      else if (e.key === 'End') next = TABS[TABS.length - 1];
+      if (e.key === 'ArrowRight') next = shown[(at + 1) % shown.length];
+      else if (e.key === 'ArrowLeft') next = shown[(at + shown.length - 1) % shown.length];
+      else if (e.key === 'Home') next = shown[0];
+      else if (e.key === 'End') next = shown[shown.length - 1];
       if (next) { e.preventDefault(); selectTab(next, true); }
     });
   });

@@ -372,7 +372,8 @@ fn the_migration_renames_revoked_namesakes_and_keeps_the_live_name() {
             created_at: Set(chrono::Utc::now() - chrono::Duration::minutes(minutes)),
             created_by: Set("master".into()),
             revoked_at: Set(revoked.then(chrono::Utc::now)),
-            user_id: Set(None),
+            // The column comes with a later migration than the one this table is at.
+            user_id: sea_orm::ActiveValue::NotSet,
         };
         for (name, revoked, age) in [
             ("reporting", true, 30),
