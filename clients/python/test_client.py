@@ -159,6 +159,21 @@ def test_keys_and_scopes(server, client, ids):
     assert caught.value.status == 403
 
 
+def test_a_key_bound_to_a_user_reaches_only_the_companies_they_administer(server, client, ids):
+    name = "py_admin_%s" % uuid.uuid4().hex[:8]
+    admin = client.request("POST", "/users", {"username": name, "role": "hr_manager"})["id"]
+    client.add_company_to_user(admin, ids["LA"], role="admin")
+    created = client.create_key("py-delegate-%s" % uuid.uuid4().hex[:8], "write", admin)
+    assert created["user_id"] == admin
+    delegate = Client(server.url, created["secret"])
+    assert delegate.whoami()["username"] == name
+    assert delegate.check_access(ids["john_smith"], ids["LA"])["reason"] in ("grant", "no_grant")
+    with pytest.raises(company_access_client.OutOfReach) as caught:
+        delegate.add_company_to_user(ids["john_smith"], ids["Main Office"])
+    assert (caught.value.status, caught.value.code) == (403, "out_of_reach")
+    assert "Main Office" in str(caught.value)
+
+
 def test_reads_are_retried_on_503_with_backoff(stub):
     service = stub([(503, {"code": "unavailable"}), (503, {"code": "unavailable"}), (200, ALLOWED)])
     started = time.monotonic()

@@ -228,6 +228,28 @@ class Client:
         text: str = self.request("GET", "/access/export") or ""
         return text
 
+    # ------------------------------------------------------------ keys
+
+    def whoami(self) -> dict[str, Any]:
+        """The key in use: ``name``, ``scope`` and, for a key bound to a user, ``user_id`` and
+        ``username``."""
+        who: dict[str, Any] = self.request("GET", "/whoami")
+        return who
+
+    def create_key(
+        self, name: str, scope: str, user_id: Optional[Union[int, str]] = None
+    ) -> dict[str, Any]:
+        """Makes an API key (needs the ``admin`` scope); the answer's ``secret`` is shown only once.
+
+        With ``user_id`` the key acts for that user and reaches only the companies they administer;
+        anything beyond them raises Unauthorized with status 403 and code ``out_of_reach``.
+        """
+        body: dict[str, object] = {"name": name, "scope": scope}
+        if user_id is not None:
+            body["user_id"] = _user_id(user_id)
+        created: dict[str, Any] = self.request("POST", "/keys", body)
+        return created
+
     # ------------------------------------------------------------ checks
 
     def check_access(

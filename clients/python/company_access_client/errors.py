@@ -63,6 +63,11 @@ class Unauthorized(CompanyAccessError):
     """The API key is missing, wrong, revoked, or its scope is too small."""
 
 
+class OutOfReach(Unauthorized):
+    """The key acts for a user who does not administer the company (or may not give the role) asked
+    for: a key bound to a user reaches only the companies where that user holds the admin role."""
+
+
 class ServerUnavailable(CompanyAccessError):
     """The service could not be reached, or it is not ready."""
 
@@ -74,6 +79,7 @@ _ERRORS_BY_CODE: dict[str, type[CompanyAccessError]] = {
     "access_not_found": AccessNotFound,
     "unauthorized": Unauthorized,
     "forbidden": Unauthorized,
+    "out_of_reach": OutOfReach,
     "unavailable": ServerUnavailable,
 }
 
