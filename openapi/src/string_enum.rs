@@ -69,7 +69,7 @@ mod tests {
                 Some(format!("\"{action}\""))
             );
         }
-        assert_eq!(ProblemCode::ALL.len(), 22);
+        assert_eq!(ProblemCode::ALL.len(), 23);
     }
 
     #[test]
