@@ -47,6 +47,16 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The demo data `serve --demo` loads, made by no key.
+    pub fn demo() -> Caller {
+        Caller {
+            name: Arc::from(DEMO_ACTOR),
+            scope: Scope::Admin,
+            key_id: None,
+            user_id: None,
+        }
+    }
+
     pub fn actor(&self) -> Actor<'_> {
         Actor {
             name: &self.name,
@@ -63,18 +73,6 @@ pub struct Actor<'a> {
     pub name: &'a str,
     pub key_id: Option<Uuid>,
     pub user_id: Option<i32>,
-}
-
-impl Caller {
-    /// The demo data `serve --demo` loads, made by no key.
-    pub fn demo() -> Caller {
-        Caller {
-            name: Arc::from(DEMO_ACTOR),
-            scope: Scope::Admin,
-            key_id: None,
-            user_id: None,
-        }
-    }
 }
 
 pub const MASTER_KEY_NAME: &str = "master";

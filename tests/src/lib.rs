@@ -474,6 +474,18 @@ impl TestApp {
         self.client.create_key(&body).unwrap().secret
     }
 
+    /// The names `GET /companies?{query}` lists to `key`, in its order.
+    pub fn company_names_listed(&self, key: &str, query: &str) -> Vec<String> {
+        let page = self.get_as(key, &format!("/companies?{query}"));
+        assert_eq!(page.status, 200, "{}", page.text);
+        page.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|company| company["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// A new key's secret, the key acting for `user_id`.
     pub fn create_bound_key(&self, name: &str, scope: &str, user_id: i32) -> String {
         let body = CreateKey {

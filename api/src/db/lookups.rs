@@ -78,6 +78,16 @@ pub async fn existing_users(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Ha
     Ok(found)
 }
 
+/// The user's username; `None` when there is no such user.
+pub async fn username_of(db: &impl ConnectionTrait, id: i32) -> Result<Option<String>, DbErr> {
+    user::Entity::find_by_id(id)
+        .select_only()
+        .column(user::Column::Username)
+        .into_tuple::<String>()
+        .one(db)
+        .await
+}
+
 /// "User not found: …" naming every id that is not a user.
 pub async fn require_users(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), AppError> {
     let found = existing_users(db, ids).await?;

@@ -294,13 +294,8 @@ mod tests {
             })
             .collect();
         store.cache.apply(&crate::changes::Changes::everything());
-        let unbound = Caller {
-            name: "master".into(),
-            scope: openapi::Scope::Admin,
-            key_id: None,
-            user_id: None,
-        };
-        let Ok(from_database) = check_many(&store, &unbound, &pairs, Source::Memory).await else {
+        let Ok(from_database) = check_many(&store, &Caller::demo(), &pairs, Source::Memory).await
+        else {
             panic!("check failed")
         };
         let from_database: Vec<_> = from_database.into_iter().map(|d| Some(d.reason)).collect();

@@ -118,10 +118,7 @@ pub async fn update(
     let actor = caller.actor();
     if let Some(delegate) = delegation::of(&store.db, caller).await? {
         // Moving a company moves the access of everyone who reaches it and its branches.
-        let moving = request.parent_id.is_some();
-        delegate.require(&store.db, [(id, moving)]).await?;
-        match request.parent_id {
-            Some(Some(parent)) => delegate.require(&store.db, [(parent, true)]).await?,
+        let new_parent = match request.parent_id {
             Some(None) => {
                 return Err(AppError::OutOfReach(format!(
                     "A top-level company is beyond the companies {} administers: move it under one \
@@ -129,8 +126,12 @@ pub async fn update(
                     delegate.username
                 )));
             }
-            None => {}
-        }
+            Some(Some(parent)) => Some((parent, true)),
+            None => None,
+        };
+        let moving = new_parent.is_some();
+        let wanted = std::iter::once((id, moving)).chain(new_parent);
+        delegate.require(&store.db, wanted).await?;
     }
     let mut work = store.begin(actor).await?;
     let before = get(work.db(), id).await?;

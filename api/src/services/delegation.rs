@@ -6,10 +6,12 @@
 use crate::caller::Caller;
 use crate::db::facts::load_users;
 use crate::db::hierarchy;
+use crate::db::lookups::username_of;
 use crate::decision::{Question, administers};
 use crate::error::AppError;
-use entity::{company, user};
-use openapi::{Role, Scope};
+use entity::company;
+use openapi::Role;
+use openapi::access::UserCompanies;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -48,14 +50,10 @@ impl Managed {
     }
 }
 
-/// The user a bound key acts for, as they are at the start of the request.
+/// The user a bound key acts for, as they are at the start of the request: named in every refusal.
 #[derive(Debug, Clone)]
 pub struct Delegate {
-    pub user_id: i32,
     pub username: String,
-    pub role: Role,
-    /// The scope of the key acting for them.
-    pub scope: Scope,
     pub managed: Managed,
 }
 
@@ -65,25 +63,18 @@ pub async fn of(db: &DatabaseConnection, caller: &Caller) -> Result<Option<Deleg
     let Some(user_id) = caller.user_id else {
         return Ok(None);
     };
-    let username = user::Entity::find_by_id(user_id)
-        .select_only()
-        .column(user::Column::Username)
-        .into_tuple::<String>()
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            AppError::OutOfReach(format!(
-                "The key '{}' acts for user {user_id}, who no longer exists",
-                caller.name
-            ))
-        })?;
-    let facts = load_users(db, &[user_id]).await?.remove(&user_id);
-    let Some(flags) = facts.as_ref().and_then(|facts| facts.flags) else {
-        return Err(AppError::OutOfReach(format!(
+    let gone = || {
+        AppError::OutOfReach(format!(
             "The key '{}' acts for user {user_id}, who no longer exists",
             caller.name
-        )));
+        ))
     };
+    let username = username_of(db, user_id).await?.ok_or_else(gone)?;
+    let facts = load_users(db, &[user_id]).await?.remove(&user_id);
+    let flags = facts
+        .as_ref()
+        .and_then(|facts| facts.flags)
+        .ok_or_else(gone)?;
     if !flags.is_active {
         return Err(AppError::OutOfReach(format!(
             "The key '{}' acts for {username}, who is inactive: it may do nothing until they are \
@@ -113,13 +104,7 @@ pub async fn of(db: &DatabaseConnection, caller: &Caller) -> Result<Option<Deleg
         }
         Managed::Companies(companies)
     };
-    Ok(Some(Delegate {
-        user_id,
-        username,
-        role: flags.role,
-        scope: caller.scope,
-        managed,
-    }))
+    Ok(Some(Delegate { username, managed }))
 }
 
 impl Delegate {
@@ -178,6 +163,13 @@ impl Delegate {
                 )
             },
         ))
+    }
+
+    /// Leaves out of a user's companies those the delegate does not administer.
+    pub fn retain_managed(&self, companies: &mut UserCompanies) {
+        companies
+            .items
+            .retain(|item| self.managed.reaches(&item.company_id, false));
     }
 
     /// Only a key not bound to a user may make a super admin, or change one: `subject` says which

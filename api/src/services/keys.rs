@@ -4,11 +4,11 @@ use crate::caller::{Caller, MASTER_KEY_NAME, RESERVED_ACTORS, SecretHash};
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::constraint::{Constraint, OnConstraint};
-use crate::db::lookups::require_users;
+use crate::db::lookups::{require_users, username_of};
 use crate::db::store::Store;
 use crate::error::AppError;
 use chrono::Utc;
-use entity::{api_key, user};
+use entity::api_key;
 use openapi::audit::AuditAction;
 use openapi::keys::{ApiKey, CreateKey, CreatedKey, WhoAmI};
 use openapi::{KeyName, ProblemCode, Scope};
@@ -209,10 +209,7 @@ pub async fn revoke(store: &Store, caller: &Caller, id: Uuid) -> Result<(), AppE
 pub async fn who_am_i(db: &DatabaseConnection, caller: &Caller) -> Result<WhoAmI, AppError> {
     let username = match caller.user_id {
         None => None,
-        Some(user_id) => user::Entity::find_by_id(user_id)
-            .one(db)
-            .await?
-            .map(|user| user.username),
+        Some(user_id) => username_of(db, user_id).await?,
     };
     Ok(WhoAmI {
         name: caller.name.to_string(),

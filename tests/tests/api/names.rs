@@ -6,14 +6,7 @@ use company_access_tests::{TestApp, TestDatabase, runtime};
 use serde_json::json;
 
 fn names_matching(app: &TestApp, query: &str) -> Vec<String> {
-    let page = app.get(&format!("/companies?{query}"));
-    assert_eq!(page.status, 200, "{}", page.text);
-    page.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|company| company["name"].as_str().unwrap().to_owned())
-        .collect()
+    app.company_names_listed(company_access_tests::MASTER_KEY, query)
 }
 
 #[test]

@@ -61,9 +61,7 @@ pub async fn list_visible(
     let delegate = delegation::of(db, caller).await?;
     let mut companies = list_for_user(db, user_id, include_expired).await?;
     if let Some(delegate) = delegate {
-        companies
-            .items
-            .retain(|item| delegate.managed.reaches(&item.company_id, false));
+        delegate.retain_managed(&mut companies);
     }
     Ok(companies)
 }

@@ -92,9 +92,7 @@ pub async fn replace(
     }
     let mut companies = list_for_user(work.db(), user_id, false).await?;
     if let Some(delegate) = &delegate {
-        companies
-            .items
-            .retain(|item| delegate.managed.reaches(&item.company_id, false));
+        delegate.retain_managed(&mut companies);
     }
     work.touch(Changes::user(user_id));
     work.commit().await?;
