@@ -197,7 +197,7 @@ pub fn print_stats(stats: &Stats) {
             stats.users_with_multiple_companies.to_string(),
         ),
         (
-            "  Users without companies",
+            "  Users without companies (super admins apart)",
             stats.users_without_companies.to_string(),
         ),
         (

@@ -46,9 +46,10 @@ pub struct Stats {
     pub branch_grants: i64,
     /// Companies that are a branch of another.
     pub branch_companies: i64,
-    /// Users granted two companies or more.
+    /// Users holding two grants or more that have not expired.
     pub users_with_multiple_companies: i64,
-    /// Users granted no company.
+    /// Users with no grant that is active or scheduled: an expired grant is no company. Super admins
+    /// are not counted here (they act in every company); `super_admins` counts them.
     pub users_without_companies: i64,
     /// Companies granted to no user.
     pub companies_without_users: i64,
@@ -56,6 +57,7 @@ pub struct Stats {
     pub average_companies_per_user: f64,
     /// The ten companies with the most users.
     pub busiest_companies: Vec<CompanyLoad>,
-    /// The distribution behind the average, for a chart.
+    /// How many users hold how many unexpired grants, for a chart; its `0` row is
+    /// `users_without_companies`.
     pub companies_per_user: Vec<CompaniesPerUser>,
 }

@@ -19,6 +19,7 @@ pub struct Totals {
     pub scheduled_grants: i64,
     pub branch_grants: i64,
     pub branch_companies: i64,
+    pub users_without_companies: i64,
 }
 
 /// The whole-table counts, grants' windows taken at `now`; the grants are read once for all of theirs.
@@ -36,7 +37,10 @@ pub async fn totals(
            (SELECT count(*) FROM hrm_company) AS companies, \
            (SELECT count(*) FROM hrm_company WHERE parent_id IS NOT NULL) AS branch_companies, \
            (SELECT count(*) FROM hrm_company c WHERE NOT EXISTS \
-              (SELECT 1 FROM hrm_user_company_access a WHERE a.company_id = c.id)) AS companies_without_users \
+              (SELECT 1 FROM hrm_user_company_access a WHERE a.company_id = c.id)) AS companies_without_users, \
+           (SELECT count(*) FROM hrm_users u WHERE u.role <> 'super_admin' AND NOT EXISTS \
+              (SELECT 1 FROM hrm_user_company_access a WHERE a.user_id = u.id \
+                 AND (a.valid_until IS NULL OR a.valid_until > {at}))) AS users_without_companies \
          FROM (SELECT count(*) AS relationships, \
            coalesce(sum(CASE WHEN valid_until <= {at} THEN 1 ELSE 0 END), 0) AS expired_grants, \
            coalesce(sum(CASE WHEN valid_from > {at} THEN 1 ELSE 0 END), 0) AS scheduled_grants, \
@@ -49,26 +53,27 @@ pub async fn totals(
         .ok_or_else(|| AppError::Internal("statistics query returned no row".into()))
 }
 
-/// How many users hold how many grants, for every count that some user holds.
+/// How many users hold how many grants, for every count that some user holds. An expired grant
+/// gives no company, so it is not counted; a scheduled one is, as the company the user is about to have.
 #[derive(FromQueryResult)]
 pub struct Bucket {
     pub companies: i64,
     pub users: i64,
 }
 
-pub async fn grants_per_user(db: &impl ConnectionTrait) -> Result<Vec<Bucket>, AppError> {
-    let backend = db.get_database_backend();
-    Ok(Bucket::find_by_statement(
-        Sql::new(
-            backend,
-            "SELECT n AS companies, count(*) AS users FROM \
-               (SELECT count(*) AS n FROM hrm_user_company_access GROUP BY user_id) per_user \
-             GROUP BY n ORDER BY n",
-        )
-        .statement(),
-    )
-    .all(db)
-    .await?)
+pub async fn grants_per_user(
+    db: &impl ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Bucket>, AppError> {
+    let mut sql = Sql::new(db.get_database_backend(), "");
+    let at = sql.bind(now);
+    sql.push(&format!(
+        "SELECT n AS companies, count(*) AS users FROM \
+           (SELECT count(*) AS n FROM hrm_user_company_access \
+            WHERE valid_until IS NULL OR valid_until > {at} GROUP BY user_id) per_user \
+         GROUP BY n ORDER BY n"
+    ));
+    Ok(Bucket::find_by_statement(sql.statement()).all(db).await?)
 }
 
 #[derive(FromQueryResult)]

@@ -6,10 +6,11 @@ use openapi::stats::{CompaniesPerUser, Stats};
 use sea_orm::ConnectionTrait;
 
 pub async fn summary(db: &impl ConnectionTrait) -> Result<Stats, AppError> {
-    let totals = stats::totals(db, chrono::Utc::now()).await?;
-    let buckets = stats::grants_per_user(db).await?;
-    let users_with_companies: i64 = buckets.iter().map(|bucket| bucket.users).sum();
-    let users_without_companies = (totals.users - users_with_companies).max(0);
+    // One instant for both statements, so a grant expiring between them is counted once.
+    let now = chrono::Utc::now();
+    let totals = stats::totals(db, now).await?;
+    let buckets = stats::grants_per_user(db, now).await?;
+    let users_without_companies = totals.users_without_companies;
     let users_with_multiple_companies: i64 = buckets
         .iter()
         .filter(|bucket| bucket.companies > 1)

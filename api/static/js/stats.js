@@ -49,7 +49,7 @@ function renderFigures(s) {
     ['Grants including branches', num(s.branch_grants)],
     ['Branch companies', num(s.branch_companies)],
     ['Users with several companies', num(s.users_with_multiple_companies)],
-    ['Users without a company', num(s.users_without_companies)],
+    ['Users without a company (super admins apart)', num(s.users_without_companies)],
     ['Companies without users', num(s.companies_without_users)],
     ['Average companies per user', (Number(s.average_companies_per_user) || 0).toLocaleString(undefined, { maximumFractionDigits: 2 })]
   ];

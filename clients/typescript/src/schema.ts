@@ -1680,12 +1680,13 @@ export interface components {
             branch_companies: number;
             /**
              * Format: int64
-             * @description Users granted two companies or more.
+             * @description Users holding two grants or more that have not expired.
              */
             users_with_multiple_companies: number;
             /**
              * Format: int64
-             * @description Users granted no company.
+             * @description Users with no grant that is active or scheduled: an expired grant is no company. Super admins
+             *     are not counted here (they act in every company); `super_admins` counts them.
              */
             users_without_companies: number;
             /**
@@ -1700,7 +1701,10 @@ export interface components {
             average_companies_per_user: number;
             /** @description The ten companies with the most users. */
             busiest_companies: components["schemas"]["CompanyLoad"][];
-            /** @description The distribution behind the average, for a chart. */
+            /**
+             * @description How many users hold how many unexpired grants, for a chart; its `0` row is
+             *     `users_without_companies`.
+             */
             companies_per_user: components["schemas"]["CompaniesPerUser"][];
         };
         /**

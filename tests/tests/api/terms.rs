@@ -210,6 +210,8 @@ fn an_expiry_passing_while_the_entry_is_hot_is_seen_at_the_instant() {
         &json!({"company_id": nyc, "valid_until": rfc3339(until)}),
     );
     assert_eq!(granted.status, 201, "{}", granted.text);
+    let before = app.get("/stats");
+    assert_eq!(before.body["users_without_companies"], 0, "{}", before.text);
     // Every answer is right for the instant it was asked: allowed when it came back before the end,
     // expired when it was sent at or after it. No write happens at the expiry.
     let hits_before = cache_hits(&app);
@@ -265,6 +267,9 @@ fn an_expiry_passing_while_the_entry_is_hot_is_seen_at_the_instant() {
     assert_eq!(none_yet.body["total"], 0, "{}", none_yet.text);
     let stats = app.get("/stats");
     assert_eq!(stats.body["expired_grants"], 1, "{}", stats.text);
+    // An expired grant is no company: sarah, whose only grant it was, is without one again.
+    assert_eq!(stats.body["users_without_companies"], 1, "{}", stats.text);
+    assert_eq!(stats.body["users_with_multiple_companies"], 3, "{}", stats.text);
     // The list hides the expired grant unless asked, and names its state.
     let path = format!("/users/{sarah}/companies");
     let listed = app.get(&path);
