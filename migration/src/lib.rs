@@ -14,6 +14,7 @@ mod m20261202_000009_change_revisions;
 mod m20261202_000010_grant_terms;
 mod m20261202_000011_company_hierarchy;
 mod m20261202_000012_delegated_keys;
+mod m20261203_000013_grant_expiry_index;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_grant_terms::Migration),
             Box::new(m20261202_000011_company_hierarchy::Migration),
             Box::new(m20261202_000012_delegated_keys::Migration),
+            Box::new(m20261203_000013_grant_expiry_index::Migration),
         ]
     }
 }

@@ -12,8 +12,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// The changes committed after a revision
 ///
 /// Grants, revokes, defaults, users, companies and keys, oldest first, each with its actor, time and the
-/// record before and after. Keep `next` and ask `after` it to resume, also after a restart; with `wait`,
-/// the answer comes as soon as there is something new (a long poll).
+/// record before and after; and, in `expired`, the grants whose window has ended since `expired_after`
+/// (an expiry is the clock passing, not a write, so it has no revision). Keep `next` and
+/// `expired_next` and ask `after` and `expired_after` them to resume, also after a restart; with `wait`,
+/// the answer comes as soon as there is something new, a change or an expiry (a long poll).
 #[utoipa::path(
     tag = "audit",
     params(ChangesQuery),

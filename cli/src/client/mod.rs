@@ -1,6 +1,7 @@
 //! The HTTP side of every client subcommand: where the server is, which key to send, one typed
 //! method per API operation, and how its answers and failures become values and exit codes.
 
+use chrono::{DateTime, Utc};
 use openapi::Problem;
 use openapi::audit::{AuditPage, AuditQuery};
 use openapi::base::Health;
@@ -284,11 +285,24 @@ impl Api {
         self.get("/stats", &[])
     }
 
-    /// The changes committed after `after`, oldest first; with `wait`, a long poll of that many seconds.
-    pub fn changes(&self, after: Option<&str>, limit: u64, wait: u64) -> Result<ChangePage> {
+    /// The changes committed after `after` and the expiries after `expired_after`, oldest first; with
+    /// `wait`, a long poll of that many seconds.
+    pub fn changes(
+        &self,
+        after: Option<&str>,
+        expired_after: Option<DateTime<Utc>>,
+        limit: u64,
+        wait: u64,
+    ) -> Result<ChangePage> {
         let mut query = vec![("limit", limit.to_string()), ("wait", wait.to_string())];
         if let Some(after) = after {
             query.push(("after", after.to_owned()));
+        }
+        if let Some(instant) = expired_after {
+            query.push((
+                "expired_after",
+                instant.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            ));
         }
         self.get("/changes", &query)
     }

@@ -171,8 +171,10 @@ export interface paths {
         /**
          * The changes committed after a revision
          * @description Grants, revokes, defaults, users, companies and keys, oldest first, each with its actor, time and the
-         *     record before and after. Keep `next` and ask `after` it to resume, also after a restart; with `wait`,
-         *     the answer comes as soon as there is something new (a long poll).
+         *     record before and after; and, in `expired`, the grants whose window has ended since `expired_after`
+         *     (an expiry is the clock passing, not a write, so it has no revision). Keep `next` and
+         *     `expired_next` and ask `after` and `expired_after` them to resume, also after a restart; with `wait`,
+         *     the answer comes as soon as there is something new, a change or an expiry (a long poll).
          */
         get: operations["list_changes"];
         put?: never;
@@ -829,8 +831,21 @@ export interface components {
             revision: string;
         };
         /**
-         * @description A page of the change stream, oldest first.
+         * @description A page of the change stream, oldest first. An expiry is the clock passing a grant's `valid_until`, not
+         *     a write, so it has no revision: expiries come in `expired`, resumed from `expired_next`.
          * @example {
+         *       "expired": [
+         *         {
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "company_name": "NYC",
+         *           "expired_at": "2026-01-05T09:15:00Z",
+         *           "granted_by": "hr-portal",
+         *           "granted_role": null,
+         *           "user_id": 5,
+         *           "username": "sarah"
+         *         }
+         *       ],
+         *       "expired_next": "2026-01-05T09:31:00Z",
          *       "has_more": false,
          *       "items": [
          *         {
@@ -861,8 +876,21 @@ export interface components {
             items: components["schemas"]["ChangeEvent"][];
             /** @description The revision to ask `after` next: the last one on this page, or `after` itself when it is empty. */
             next: string;
-            /** @description Whether more changes were committed after this page already. */
+            /** @description Whether more changes were committed, or more grants expired, after this page already. */
             has_more: boolean;
+            /**
+             * @description Grants whose window ended after `expired_after` and by the time of this answer, earliest first;
+             *     up to `limit` of them, never part of one instant. Read from the grants as they stand: a grant
+             *     revoked since it ended is not listed, one whose window changed is listed at its new end, and
+             *     either change is in `items`.
+             */
+            expired: components["schemas"]["ExpiredGrant"][];
+            /**
+             * Format: date-time
+             * @description The instant to ask `expired_after` next: the time of this answer, or the last expiry on this page
+             *     when there are more.
+             */
+            expired_next: string;
         };
         /** @description How many users have exactly `companies` companies. */
         CompaniesPerUser: {
@@ -2938,11 +2966,17 @@ export interface operations {
                  */
                 limit?: number;
                 /**
-                 * @description Long poll: when nothing is newer than `after`, wait up to this many seconds (0 to 60, default 0)
-                 *     and answer as soon as something is. The server may cap the wait lower; an empty page then means
-                 *     "ask again".
+                 * @description Long poll: when nothing is newer than `after` and no grant has expired since `expired_after`,
+                 *     wait up to this many seconds (0 to 60, default 0) and answer as soon as either happens. The
+                 *     server may cap the wait lower; an empty page then means "ask again".
                  */
                 wait?: number;
+                /**
+                 * @description The instant to list expiries after: `expired_next` of the previous page (RFC 3339). Absent: the
+                 *     commit time of revision `after`, or the start of the history without `after`.
+                 * @example 2026-06-30T00:00:00Z
+                 */
+                expired_after?: string;
             };
             header?: never;
             path?: never;

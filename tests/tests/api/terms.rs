@@ -269,7 +269,11 @@ fn an_expiry_passing_while_the_entry_is_hot_is_seen_at_the_instant() {
     assert_eq!(stats.body["expired_grants"], 1, "{}", stats.text);
     // An expired grant is no company: sarah, whose only grant it was, is without one again.
     assert_eq!(stats.body["users_without_companies"], 1, "{}", stats.text);
-    assert_eq!(stats.body["users_with_multiple_companies"], 3, "{}", stats.text);
+    assert_eq!(
+        stats.body["users_with_multiple_companies"], 3,
+        "{}",
+        stats.text
+    );
     // The list hides the expired grant unless asked, and names its state.
     let path = format!("/users/{sarah}/companies");
     let listed = app.get(&path);
@@ -371,4 +375,112 @@ fn a_role_changed_on_one_instance_is_seen_on_the_other_with_the_token() {
     let answer = b.get_after(&question, &changed);
     assert_eq!(answer.body["reason"], "grant", "{}", answer.text);
     assert_eq!(answer.body["role"], "admin");
+}
+
+#[test]
+fn expiries_are_in_the_change_stream_once_and_end_a_long_poll() {
+    let app = TestApp::spawn_demo();
+    let sarah = app.user_id("sarah");
+    let (nyc, la, chicago) = (
+        app.company_id("NYC"),
+        app.company_id("LA"),
+        app.company_id("Regional HQ"),
+    );
+    // Two grants end at one instant; one never ends.
+    let until = Utc::now() + Span::milliseconds(1_500);
+    let granted = app.post(
+        &format!("/users/{sarah}/companies"),
+        &json!({"company_ids": [nyc, la], "valid_until": rfc3339(until)}),
+    );
+    assert_eq!(granted.status, 200, "{}", granted.text);
+    let lasting = app.post(
+        &format!("/users/{sarah}/companies"),
+        &json!({"company_id": chicago}),
+    );
+    assert_eq!(lasting.status, 201, "{}", lasting.text);
+    let revision = lasting
+        .header("company-access-revision")
+        .unwrap()
+        .to_owned();
+
+    let before = app.get(&format!("/changes?after={revision}"));
+    assert_eq!(before.status, 200, "{}", before.text);
+    assert_eq!(before.body["expired"], json!([]), "{}", before.text);
+    let resume = before.body["expired_next"]
+        .as_str()
+        .unwrap()
+        .replace('+', "%2B");
+
+    // A long poll with nothing to write ends at the expiry, not at its wait.
+    let started = Instant::now();
+    let poll = app.get(&format!(
+        "/changes?after={revision}&expired_after={resume}&wait=20"
+    ));
+    assert_eq!(poll.status, 200, "{}", poll.text);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(Utc::now() >= until);
+    assert_eq!(poll.body["items"], json!([]), "no write, no revision");
+    let ended: Vec<(Value, Value)> = poll.body["expired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|grant| (grant["company_id"].clone(), grant["expired_at"].clone()))
+        .collect();
+    let mut expected = vec![
+        (json!(nyc), json!(rfc3339(until))),
+        (json!(la), json!(rfc3339(until))),
+    ];
+    let mut ended_sorted = ended.clone();
+    ended_sorted.sort_by_key(|(company, _)| company.to_string());
+    expected.sort_by_key(|(company, _)| company.to_string());
+    assert_eq!(ended_sorted, expected, "{}", poll.text);
+    assert_eq!(poll.body["has_more"], false);
+
+    // Resumed from `expired_next`, they are not listed again.
+    let next = poll.body["expired_next"]
+        .as_str()
+        .unwrap()
+        .replace('+', "%2B");
+    let again = app.get(&format!("/changes?after={revision}&expired_after={next}"));
+    assert_eq!(again.body["expired"], json!([]), "{}", again.text);
+    // A page of one still holds the whole instant, and resumes after it.
+    let small = app.get(&format!(
+        "/changes?after={revision}&expired_after={resume}&limit=1"
+    ));
+    assert_eq!(small.body["expired"].as_array().unwrap().len(), 2);
+    assert_eq!(small.body["has_more"], false, "{}", small.text);
+    // Without `expired_after`, expiries since the revision's commit; from a later write, none.
+    let from_revision = app.get(&format!("/changes?after={revision}"));
+    assert_eq!(from_revision.body["expired"].as_array().unwrap().len(), 2);
+    let revoke = app.delete(&format!("/users/{sarah}/companies/{la}"));
+    assert_eq!(revoke.status, 204, "{}", revoke.text);
+    let later = revoke.header("company-access-revision").unwrap().to_owned();
+    let after_revoke = app.get(&format!("/changes?after={later}"));
+    assert_eq!(
+        after_revoke.body["expired"],
+        json!([]),
+        "{}",
+        after_revoke.text
+    );
+    // A grant revoked after it ended is read as it stands: gone, its revoke in `items`.
+    let replay = app.get(&format!("/changes?after={revision}&expired_after={resume}"));
+    let companies: Vec<&Value> = replay.body["expired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|grant| &grant["company_id"])
+        .collect();
+    assert_eq!(companies, [&json!(nyc)], "{}", replay.text);
+    assert_eq!(replay.body["items"][0]["action"], "access.revoke");
+    for bad in [
+        "expired_after=yesterday",
+        "expired_after=2026-13-01T00:00:00Z",
+    ] {
+        let refused = app.get(&format!("/changes?{bad}"));
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.text);
+    }
 }

@@ -467,6 +467,43 @@ fn changes_lists_what_was_committed_and_consistency_is_checked_by_the_server() {
     let table = server.run(&["changes"]);
     assert!(table.stdout.contains("access.grant"), "{}", table.stdout);
 
+    // An expiry is in the stream too, after the grant that set its end.
+    let until = chrono::Utc::now() + chrono::Duration::milliseconds(800);
+    server
+        .run(&[
+            "access",
+            "add",
+            "--user",
+            "sarah",
+            "--company",
+            "LA",
+            "--valid-until",
+            &until.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        ])
+        .expect_code(0);
+    std::thread::sleep(std::time::Duration::from_millis(1_200));
+    let expiry = server.run(&["changes", "--json", "--after", revision]);
+    expiry.expect_code(0);
+    let actions: Vec<String> = expiry
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["action"].to_string())
+        .collect();
+    assert_eq!(
+        actions,
+        ["\"access.grant\"", "\"access.expire\""],
+        "{}",
+        expiry.stdout
+    );
+    let expired_table = server.run(&["changes", "--after", revision]);
+    assert!(
+        expired_table
+            .stdout
+            .contains("access.expire user 5 (sarah)"),
+        "{}",
+        expired_table.stdout
+    );
+
     let exact = server.run(&[
         "access",
         "check",
