@@ -387,8 +387,9 @@ pub struct AccessCheckResults {
     pub results: Vec<AccessDecision>,
 }
 
-/// Body of `POST /access/bulk`: grant every listed user every listed company.
-/// An absent list means all of them; `{}` is all users × all companies.
+/// Body of `POST /access/bulk`: grant every listed user every listed company, each new grant with the
+/// same role, window and branches. An absent list means all of them; `{}` is all users × all companies.
+/// A pair that is granted already keeps its own terms.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"user_ids": [5], "company_ids": ["3ae13ac4-23e5-45ad-9747-e699cced23b5"], "dry_run": true}))]
@@ -405,6 +406,22 @@ pub struct BulkGrantRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_items = 10_000)]
     pub company_ids: Option<Vec<Uuid>>,
+    /// The role the new grants give; absent: they follow each user's role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub role: Option<GrantRole>,
+    /// From when the new grants give access (RFC 3339, inclusive); absent: at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Until when the new grants give access (RFC 3339, exclusive, later than `valid_from`); absent:
+    /// no end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub valid_until: Option<DateTime<Utc>>,
+    /// The new grants reach every branch of their companies too (default false).
+    #[serde(default)]
+    pub include_branches: bool,
     /// Count what would change without changing anything.
     #[serde(default)]
     pub dry_run: bool,

@@ -9,6 +9,7 @@ use chrono::Utc;
 use entity::user_company_access as access;
 use openapi::Role;
 use openapi::access::PopulateResult;
+use openapi::terms::GrantTerms;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Value};
 use uuid::Uuid;
 
@@ -20,20 +21,29 @@ fn push_in_filter<V: Into<Value> + Copy>(sql: &mut Sql, column: &str, ids: Optio
     }
 }
 
-/// Grants every listed user every listed company (absent list: all) in one statement; returns how many
-/// pairs were added. Pairs that exist are left alone.
+/// Grants every listed user every listed company (absent list: all), each with `terms`, in one
+/// statement; returns how many pairs were added. Pairs that exist are left alone, their terms too.
 pub async fn grant_all_pairs(
     db: &impl ConnectionTrait,
     actor: &str,
     user_ids: Option<&[i32]>,
     company_ids: Option<&[Uuid]>,
+    terms: &GrantTerms,
 ) -> Result<u64, AppError> {
     let backend = db.get_database_backend();
-    let mut insert = Sql::new(backend, GRANT_COLUMNS);
+    let mut insert = Sql::new(
+        backend,
+        "INSERT INTO hrm_user_company_access (id, user_id, company_id, is_default, granted_by, \
+         created_at, modified_at, role, valid_from, valid_until, include_branches) ",
+    );
     let actor_value = insert.bind(actor);
     let now = insert.bind(Utc::now());
+    let role = insert.bind(terms.role.map(|role| role.as_str().to_owned()));
+    let from = insert.bind(terms.window.valid_from);
+    let until = insert.bind(terms.window.valid_until);
+    let branches = insert.bind(terms.include_branches);
     insert.push(&format!(
-        "SELECT {}, u.id, c.id, false, {actor_value}, {now}, {now} \
+        "SELECT {}, u.id, c.id, false, {actor_value}, {now}, {now}, {role}, {from}, {until}, {branches} \
          FROM hrm_users u CROSS JOIN hrm_company c WHERE true",
         random_uuid_sql(backend)
     ));

@@ -212,13 +212,15 @@ pub async fn remove_user_company(
 /// Grant many users many companies at once
 ///
 /// Grants every listed user every listed company in one statement; an absent list means all, so `{}` is all
-/// users × all companies. Pairs that exist are counted, not refused.
+/// users × all companies. Every new grant gets the same role, window and branches; pairs that exist are
+/// counted, not refused, and keep their own terms.
 #[utoipa::path(
     tag = "access",
     request_body = BulkGrantRequest,
     responses(
         (status = 200, description = "What was added", body = BulkGrantResult),
-        (status = 404, description = "A listed user or company does not exist", body = Problem)
+        (status = 404, description = "A listed user or company does not exist", body = Problem),
+        (status = 422, description = "More than 10,000 ids, a bad id or role, or a window that ends before it starts", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]

@@ -201,6 +201,19 @@ pub struct BulkAdd {
     /// Company id (UUID) or name; repeat for several. None: every company.
     #[arg(long = "company", value_name = "COMPANY")]
     pub companies: Vec<String>,
+    /// The role the new grants give (admin, hr_manager, finance_manager, employee); none: each
+    /// user's own role.
+    #[arg(long)]
+    pub role: Option<GrantRole>,
+    /// From when the new grants give access: RFC 3339 (2027-01-01T09:00:00Z) or a date (midnight UTC).
+    #[arg(long, value_parser = instant)]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Until when the new grants give access (exclusive), in the same forms.
+    #[arg(long, value_parser = instant)]
+    pub valid_until: Option<DateTime<Utc>>,
+    /// The new grants reach every branch of their companies too.
+    #[arg(long)]
+    pub include_branches: bool,
     /// Count what would change without changing anything.
     #[arg(long)]
     pub dry_run: bool,
@@ -617,6 +630,10 @@ fn bulk_add(api: &Api, json: bool, bulk: &BulkAdd) -> Result<()> {
     let body = BulkGrantRequest {
         user_ids: (!users.is_empty()).then(|| users.iter().map(|u| u.id).collect()),
         company_ids: (!companies.is_empty()).then(|| companies.iter().map(|c| c.id).collect()),
+        role: bulk.role,
+        valid_from: bulk.valid_from,
+        valid_until: bulk.valid_until,
+        include_branches: bulk.include_branches,
         dry_run: bulk.dry_run,
     };
     let what = format!(

@@ -44,7 +44,8 @@ export interface paths {
         /**
          * Grant many users many companies at once
          * @description Grants every listed user every listed company in one statement; an absent list means all, so `{}` is all
-         *     users × all companies. Pairs that exist are counted, not refused.
+         *     users × all companies. Every new grant gets the same role, window and branches; pairs that exist are
+         *     counted, not refused, and keep their own terms.
          */
         post: operations["bulk_grant"];
         delete?: never;
@@ -765,8 +766,9 @@ export interface components {
             offset: number;
         };
         /**
-         * @description Body of `POST /access/bulk`: grant every listed user every listed company.
-         *     An absent list means all of them; `{}` is all users × all companies.
+         * @description Body of `POST /access/bulk`: grant every listed user every listed company, each new grant with the
+         *     same role, window and branches. An absent list means all of them; `{}` is all users × all companies.
+         *     A pair that is granted already keeps its own terms.
          * @example {
          *       "company_ids": [
          *         "3ae13ac4-23e5-45ad-9747-e699cced23b5"
@@ -782,6 +784,21 @@ export interface components {
             user_ids?: number[] | null;
             /** @description The companies to grant, up to 10,000; absent or null means every company. */
             company_ids?: string[] | null;
+            /** @description The role the new grants give; absent: they follow each user's role. */
+            role?: components["schemas"]["GrantRole"];
+            /**
+             * Format: date-time
+             * @description From when the new grants give access (RFC 3339, inclusive); absent: at once.
+             */
+            valid_from?: string;
+            /**
+             * Format: date-time
+             * @description Until when the new grants give access (RFC 3339, exclusive, later than `valid_from`); absent:
+             *     no end.
+             */
+            valid_until?: string;
+            /** @description The new grants reach every branch of their companies too (default false). */
+            include_branches?: boolean;
             /** @description Count what would change without changing anything. */
             dry_run?: boolean;
         };
@@ -2388,7 +2405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
+            /** @description More than 10,000 ids, a bad id or role, or a window that ends before it starts (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */

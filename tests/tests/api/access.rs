@@ -302,7 +302,7 @@ fn bulk_add_all_to_all_and_given_lists() {
         .bulk_grant(&BulkGrantRequest {
             user_ids: Some(vec![sarah]),
             company_ids: Some(vec![nyc, la]),
-            dry_run: false,
+            ..BulkGrantRequest::default()
         })
         .unwrap();
     assert_eq!(

@@ -416,6 +416,15 @@ fn an_administrator_without_branches_grants_none_and_keys_stay_within_their_user
         "not its branches",
         audit,
     );
+    t.refused(
+        as_frank(
+            "POST",
+            "/access/bulk",
+            json!({"user_ids": [t.eve], "company_ids": [t.branch_b], "include_branches": true}),
+        ),
+        "not its branches",
+        audit,
+    );
     let plain = as_frank(
         "POST",
         &format!("/users/{}/companies", t.eve),

@@ -484,3 +484,61 @@ fn expiries_are_in_the_change_stream_once_and_end_a_long_poll() {
         assert_eq!(refused.status, 400, "{bad}: {}", refused.text);
     }
 }
+
+#[test]
+fn a_bulk_grant_gives_every_new_grant_its_terms_and_leaves_existing_ones_alone() {
+    let app = TestApp::spawn_demo();
+    let (sarah, mike) = (app.user_id("sarah"), app.user_id("emp_001"));
+    let (nyc, la) = (app.company_id("NYC"), app.company_id("LA"));
+    let until = Utc::now() + Span::days(30);
+    let kept = app.post(
+        &format!("/users/{sarah}/companies"),
+        &json!({"company_id": la}),
+    );
+    assert_eq!(kept.status, 201, "{}", kept.text);
+
+    let audit_before = app.audit_count();
+    let backwards = app.post(
+        "/access/bulk",
+        &json!({"user_ids": [sarah, mike], "company_ids": [nyc],
+                "valid_from": rfc3339(until), "valid_until": rfc3339(until - Span::days(1))}),
+    );
+    assert_eq!(
+        (backwards.status, backwards.code()),
+        (422, "validation_failed")
+    );
+    assert!(backwards.text.contains("valid_until"), "{}", backwards.text);
+    assert_eq!(
+        app.audit_count(),
+        audit_before,
+        "a refused bulk grant writes nothing"
+    );
+
+    let bulk = app.post(
+        "/access/bulk",
+        &json!({"user_ids": [sarah, mike], "company_ids": [nyc, la], "role": "employee",
+                "valid_until": rfc3339(until), "include_branches": true}),
+    );
+    assert_eq!(bulk.status, 200, "{}", bulk.text);
+    let listed = app.get(&format!("/users/{sarah}/companies"));
+    let grant = |company: uuid::Uuid| {
+        listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|grant| grant["company_id"] == json!(company))
+            .cloned()
+            .unwrap_or_else(|| panic!("no grant of {company}: {}", listed.text))
+    };
+    let new = grant(nyc);
+    assert_eq!(new["granted_role"], "employee");
+    assert_eq!(new["valid_until"], rfc3339(until));
+    assert_eq!(new["include_branches"], true);
+    // sarah had LA already: it keeps its own terms.
+    let old = grant(la);
+    assert_eq!(old["granted_role"], Value::Null);
+    assert_eq!(old["valid_until"], Value::Null);
+    assert_eq!(old["include_branches"], false);
+    assert_eq!(check(&app, mike, nyc, Some("employee"))["allowed"], true);
+    assert_eq!(check(&app, mike, nyc, Some("admin"))["allowed"], false);
+}

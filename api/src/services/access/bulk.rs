@@ -7,12 +7,13 @@ use crate::db::bulk::grant_all_pairs;
 use crate::db::lookups::{require_companies, require_users};
 use crate::db::store::Store;
 use crate::error::AppError;
-use crate::services::access::shared::check_id_count;
+use crate::services::access::shared::{check_id_count, check_window};
 use crate::services::dedup_in_order;
 use crate::services::delegation;
 use entity::{company, user, user_company_access as access};
 use openapi::access::{BulkGrantRequest, BulkGrantResult};
 use openapi::audit::AuditAction;
+use openapi::terms::{GrantTerms, Window};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub async fn bulk_grant(
@@ -21,6 +22,11 @@ pub async fn bulk_grant(
     request: BulkGrantRequest,
 ) -> Result<BulkGrantResult, AppError> {
     let actor = caller.actor();
+    let terms = GrantTerms {
+        role: request.role,
+        window: Window::unchecked(request.valid_from, request.valid_until),
+        include_branches: request.include_branches,
+    };
     let user_ids = request.user_ids.as_deref().map(dedup_in_order);
     let company_ids = request.company_ids.as_deref().map(dedup_in_order);
     check_id_count("user_ids", user_ids.as_ref().map_or(0, Vec::len))?;
@@ -34,7 +40,10 @@ pub async fn bulk_grant(
             )));
         };
         delegate
-            .require(&store.db, ids.iter().map(|id| (*id, false)))
+            .require(
+                &store.db,
+                ids.iter().map(|id| (*id, terms.include_branches)),
+            )
             .await?;
     }
     let mut work = store.begin(actor).await?;
@@ -45,6 +54,7 @@ pub async fn bulk_grant(
     if let Some(ids) = company_ids.as_deref().filter(|ids| !ids.is_empty()) {
         require_companies(db, ids).await?;
     }
+    check_window(&terms)?;
     let users = match &user_ids {
         Some(ids) => ids.len() as u64,
         None => user::Entity::find().count(db).await?,
@@ -66,7 +76,14 @@ pub async fn bulk_grant(
     } else if pairs == 0 {
         0
     } else {
-        grant_all_pairs(db, actor.name, user_ids.as_deref(), company_ids.as_deref()).await?
+        grant_all_pairs(
+            db,
+            actor.name,
+            user_ids.as_deref(),
+            company_ids.as_deref(),
+            &terms,
+        )
+        .await?
     };
     let result = BulkGrantResult {
         users,
@@ -79,7 +96,14 @@ pub async fn bulk_grant(
     if !request.dry_run {
         work.record(
             Change::new(AuditAction::AccessBulk)
-                .before(serde_json::json!({ "user_ids": user_ids, "company_ids": company_ids }))
+                .before(serde_json::json!({
+                    "user_ids": user_ids,
+                    "company_ids": company_ids,
+                    "role": request.role,
+                    "valid_from": terms.window.valid_from,
+                    "valid_until": terms.window.valid_until,
+                    "include_branches": terms.include_branches,
+                }))
                 .after(&result),
         );
         work.touch(match &user_ids {

@@ -7,7 +7,7 @@ use crate::db::grants::{default_if_none, grant_of, grant_rows, insert_grant, ins
 use crate::db::lookups::granted_company_ids;
 use crate::db::store::Store;
 use crate::error::AppError;
-use crate::services::access::shared::{distinct_ids, lock_user_with_companies};
+use crate::services::access::shared::{check_window, distinct_ids, lock_user_with_companies};
 use crate::services::delegation;
 use openapi::access::{GrantManyResult, UserCompany};
 use openapi::audit::AuditAction;
@@ -103,12 +103,4 @@ pub async fn grant_many(
         added,
         already_present,
     })
-}
-
-/// The window's order, checked once the user and companies are found (see [`openapi::terms::Window::unchecked`]).
-fn check_window(terms: &GrantTerms) -> Result<(), AppError> {
-    terms
-        .window
-        .check()
-        .map_err(|error| AppError::validation("valid_until", error.0))
 }

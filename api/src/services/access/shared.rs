@@ -5,6 +5,7 @@ use crate::db::lookups::{lock_user, require_companies};
 use crate::error::AppError;
 use crate::services::dedup_in_order;
 use openapi::access::{MAX_IDS_PER_REQUEST, UserCompany};
+use openapi::terms::GrantTerms;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -48,4 +49,12 @@ pub async fn require_grant(
     grant_of(db, user_id, company_id)
         .await?
         .ok_or_else(AppError::access_not_found)
+}
+
+/// The window's order, checked once the user and companies are found (see [`openapi::terms::Window::unchecked`]).
+pub fn check_window(terms: &GrantTerms) -> Result<(), AppError> {
+    terms
+        .window
+        .check()
+        .map_err(|error| AppError::validation("valid_until", error.0))
 }
