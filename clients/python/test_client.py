@@ -1,4 +1,5 @@
-"""Client, has_access and allowed_companies against a real server; retries against a stub."""
+"""Client, has_access, allowed_companies and the company hierarchy against a real server;
+retries against a stub."""
 
 import datetime
 import time
@@ -9,7 +10,11 @@ import pytest
 import company_access_client
 from company_access_client import (
     Client,
+    CompanyNameTaken,
     CompanyNotFound,
+    HierarchyCycle,
+    HierarchyRefused,
+    HierarchyTooDeep,
     ServerUnavailable,
     Unauthorized,
     UserNotFound,
@@ -20,6 +25,11 @@ ALLOWED = {"user_id": 1, "company_id": str(uuid.UUID(int=1)), "allowed": True, "
 
 def names(grants):
     return [grant["company_name"] for grant in grants]
+
+
+def unique(prefix):
+    """A name no other test in the module uses (they share one server)."""
+    return prefix + uuid.uuid4().hex[:8]
 
 
 def test_has_access_allowed_and_denied(client, ids):
@@ -106,6 +116,16 @@ def test_malformed_ids_raise_before_anything_is_sent(closed_port):
         nowhere.has_access(1, "uuid-xxx")
     with pytest.raises(UserNotFound):
         nowhere.allowed_companies(True)
+    for call in (
+        lambda: nowhere.get_company("uuid-xxx"),
+        lambda: nowhere.list_companies(parent_id="uuid-xxx"),
+        lambda: nowhere.create_company("Anything", parent_id="uuid-xxx"),
+        lambda: nowhere.move_company(str(uuid.uuid4()), "uuid-xxx"),
+        lambda: nowhere.company_users(""),
+    ):
+        with pytest.raises(CompanyNotFound) as caught:
+            call()
+        assert caught.value.status is None
 
 
 def test_allowed_companies(client, ids):
@@ -174,6 +194,120 @@ def test_a_key_bound_to_a_user_reaches_only_the_companies_they_administer(server
     assert "Main Office" in str(caught.value)
 
 
+def test_a_grant_including_branches_reaches_them_wherever_they_move(client):
+    parent = client.create_company(unique("Py Holding "))
+    assert (parent["parent_id"], parent["user_count"]) == (None, 0)
+    branch = client.create_company(unique("Py Branch "), parent_id=parent["id"])
+    assert branch["parent_id"] == parent["id"]
+    assert client.get_company(branch["id"]) == branch
+    listed = client.list_companies(parent_id=parent["id"])
+    assert ([c["id"] for c in listed["items"]], listed["total"]) == ([branch["id"]], 1)
+    assert client.list_companies(parent_id=branch["id"])["items"] == []
+    assert client.list_companies(name=branch["name"].upper())["items"] == [branch]
+
+    user = client.request("POST", "/users", {"username": unique("py_tree_")})
+    grant = client.add_company_to_user(user["id"], parent["id"], include_branches=True)
+    assert (grant["include_branches"], grant["via_company_id"]) == (True, parent["id"])
+    assert client.has_access(user["id"], branch["id"])
+    decision = client.check_access(user["id"], branch["id"])
+    assert (decision["reason"], decision["via_company_id"]) == ("grant", parent["id"])
+    reached = {g["company_id"]: g for g in client.list_user_companies(user["id"])}[branch["id"]]
+    assert (reached["source"], reached["via_company_id"]) == ("branch", parent["id"])
+    members = client.company_users(branch["id"])
+    assert members["company"]["id"] == branch["id"]
+    mine = [m for m in members["items"] if m["user_id"] == user["id"]]
+    assert [(m["source"], m["via_company_id"]) for m in mine] == [("branch", parent["id"])]
+    assert {m["source"] for m in members["items"]} == {"branch", "super_admin"}
+
+    # Moved under another parent, the branch leaves the first grant's reach at once and enters
+    # the other's (given here through add_companies_to_user).
+    other = client.create_company(unique("Py Other "))
+    colleague = client.request("POST", "/users", {"username": unique("py_tree_")})
+    added = client.add_companies_to_user(colleague["id"], [other["id"]], include_branches=True)
+    assert added["added"][0]["include_branches"] is True
+    assert not client.has_access(colleague["id"], branch["id"])
+    moved = client.move_company(branch["id"], other["id"])
+    assert moved["parent_id"] == other["id"]
+    assert client.check_access(user["id"], branch["id"])["reason"] == "no_grant"
+    decision = client.check_access(colleague["id"], branch["id"])
+    assert (decision["allowed"], decision["via_company_id"]) == (True, other["id"])
+    through = [m for m in client.company_users(branch["id"])["items"] if m["source"] == "branch"]
+    assert [(m["user_id"], m["via_company_id"]) for m in through] == [
+        (colleague["id"], other["id"])
+    ]
+    assert client.list_companies(parent_id=parent["id"])["total"] == 0
+
+    # A grant stops including branches when told to; to the top level, no parent reaches it.
+    client.update_grant(colleague["id"], other["id"], include_branches=False)
+    assert not client.has_access(colleague["id"], branch["id"])
+    client.update_grant(colleague["id"], other["id"], include_branches=True)
+    assert client.has_access(colleague["id"], branch["id"])
+    assert client.move_company(branch["id"], None)["parent_id"] is None
+    assert not client.has_access(colleague["id"], branch["id"])
+    with pytest.raises(TypeError):
+        client.add_company_to_user(user["id"], other["id"], include_branches="yes")
+
+
+def test_the_hierarchy_refuses_cycles_depth_and_taken_names(client):
+    parent = client.create_company(unique("Py Top "))
+    branch = client.create_company(unique("Py Under "), parent_id=parent["id"])
+    with pytest.raises(HierarchyCycle) as caught:
+        client.move_company(parent["id"], branch["id"])
+    assert (caught.value.status, caught.value.code) == (409, "hierarchy_cycle")
+    assert caught.value.detail == caught.value.problem["detail"]
+    assert "%s cannot be placed under %s" % (parent["name"], branch["name"]) in str(caught.value)
+    with pytest.raises(HierarchyCycle):
+        client.move_company(parent["id"], parent["id"])
+    assert client.get_company(parent["id"])["parent_id"] is None
+
+    # Sixteen levels at most: a chain under `parent` (level 1) takes fifteen more.
+    deepest = parent["id"]
+    for _ in range(15):
+        deepest = client.create_company(unique("Py Level "), parent_id=deepest)["id"]
+    with pytest.raises(HierarchyTooDeep) as caught:
+        client.create_company(unique("Py Level "), parent_id=deepest)
+    assert (caught.value.status, caught.value.code) == (409, "hierarchy_too_deep")
+    assert "16" in str(caught.value)
+    loose = client.create_company(unique("Py Loose "))
+    with pytest.raises(HierarchyRefused):
+        client.move_company(loose["id"], deepest)
+
+    with pytest.raises(CompanyNameTaken) as caught:
+        client.create_company(branch["name"].lower())
+    assert caught.value.status == 409
+    with pytest.raises(CompanyNotFound):
+        client.create_company(unique("Py Orphan "), parent_id=str(uuid.uuid4()))
+    with pytest.raises(CompanyNotFound):
+        client.move_company(loose["id"], str(uuid.uuid4()))
+
+
+def test_rename_and_delete_a_company(client):
+    parent = client.create_company(unique("Py Old Name "))
+    branch = client.create_company(unique("Py Kept "), parent_id=parent["id"])
+    new_name = unique("Py New Name ")
+    renamed = client.rename_company(parent["id"], new_name)
+    assert (renamed["id"], renamed["name"], renamed["parent_id"]) == (parent["id"], new_name, None)
+    assert client.list_companies(q=new_name)["items"] == [renamed]
+    with pytest.raises(CompanyNameTaken):
+        client.rename_company(parent["id"], branch["name"])
+
+    user = client.request("POST", "/users", {"username": unique("py_del_")})
+    client.add_company_to_user(user["id"], parent["id"], include_branches=True)
+    assert client.has_access(user["id"], branch["id"])
+    # A company with branches is deleted too: its branches become top-level companies, out of
+    # the reach of its grants.
+    client.delete_company(parent["id"])
+    with pytest.raises(CompanyNotFound):
+        client.get_company(parent["id"])
+    assert client.get_company(branch["id"])["parent_id"] is None
+    assert not client.has_access(user["id"], branch["id"])
+    assert client.list_user_companies(user["id"]) == []
+    with pytest.raises(CompanyNotFound):
+        client.delete_company(parent["id"])
+    with pytest.raises(CompanyNotFound):
+        client.company_users(parent["id"])
+
+
 def test_reads_are_retried_on_503_with_backoff(stub):
     service = stub([(503, {"code": "unavailable"}), (503, {"code": "unavailable"}), (200, ALLOWED)])
     started = time.monotonic()
@@ -216,6 +350,16 @@ def test_changes_are_sent_once(stub, step):
     with pytest.raises(ServerUnavailable):
         service.client(retries=3).remove_company_from_user(5, company)
     assert service.requests == [("DELETE", "/users/5/companies/" + company)]
+
+    service = stub([step, step])
+    with pytest.raises(ServerUnavailable):
+        service.client(retries=3).move_company(company, None)
+    assert service.requests == [("PATCH", "/companies/" + company)]
+
+    service = stub([step, step])
+    with pytest.raises(ServerUnavailable):
+        service.client(retries=3).delete_company(company)
+    assert service.requests == [("DELETE", "/companies/" + company)]
 
 
 def test_an_unreachable_service(closed_port):

@@ -14,12 +14,27 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-from .client import DEFAULT_URL, AccessDecision, AddManyResult, Client, Grant, Roles
+from .client import (
+    DEFAULT_URL,
+    AccessDecision,
+    AddManyResult,
+    Client,
+    Company,
+    CompanyMember,
+    CompanyMembers,
+    CompanyPage,
+    Grant,
+    Roles,
+)
 from .errors import (
     AccessNotFound,
     AlreadyHasAccess,
     CompanyAccessError,
+    CompanyNameTaken,
     CompanyNotFound,
+    HierarchyCycle,
+    HierarchyRefused,
+    HierarchyTooDeep,
     OutOfReach,
     ServerUnavailable,
     Unauthorized,
@@ -34,6 +49,10 @@ __all__ = [
     "Grant",
     "AddManyResult",
     "AccessDecision",
+    "Company",
+    "CompanyPage",
+    "CompanyMember",
+    "CompanyMembers",
     "add_company_to_user",
     "add_companies_to_user",
     "list_user_companies",
@@ -46,6 +65,10 @@ __all__ = [
     "CompanyNotFound",
     "AlreadyHasAccess",
     "AccessNotFound",
+    "CompanyNameTaken",
+    "HierarchyRefused",
+    "HierarchyCycle",
+    "HierarchyTooDeep",
     "Unauthorized",
     "ServerUnavailable",
 ]

@@ -21,7 +21,17 @@ from .errors import (
     unreachable,
 )
 
-__all__ = ["Client", "Grant", "AddManyResult", "AccessDecision", "DEFAULT_URL"]
+__all__ = [
+    "Client",
+    "Grant",
+    "AddManyResult",
+    "AccessDecision",
+    "Company",
+    "CompanyPage",
+    "CompanyMember",
+    "CompanyMembers",
+    "DEFAULT_URL",
+]
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 
@@ -38,7 +48,8 @@ class Grant(TypedDict):
     company_name: str
     is_default: bool
     source: str
-    """``"grant"`` or ``"super_admin"``."""
+    """``"grant"``, ``"branch"`` (through a parent's grant that includes its branches) or
+    ``"super_admin"``."""
     granted_at: Optional[str]
     """When the grant was made (``None`` for access through the super admin role)."""
     granted_by: Optional[str]
@@ -52,6 +63,11 @@ class Grant(TypedDict):
     """Until when the grant gives access (RFC 3339, exclusive); ``None``: no end."""
     state: str
     """``"active"``, ``"scheduled"`` or ``"expired"``, at the instant of the answer."""
+    include_branches: bool
+    """Whether the grant reaches every branch of its company too, now and later."""
+    via_company_id: Optional[str]
+    """The company whose grant gives the access: this one, or (``source`` ``"branch"``) a parent;
+    ``None`` for access through the super admin role."""
 
 
 class AddManyResult(TypedDict):
@@ -69,7 +85,68 @@ class AccessDecision(TypedDict):
     role: Optional[str]
     """The role the user holds in the company (``super_admin`` for super admins)."""
     via_company_id: Optional[str]
-    """The company whose grant the decision rests on."""
+    """The company whose grant the decision rests on: the company itself, or a parent whose grant
+    includes its branches; ``None`` when no grant does (super admins included)."""
+
+
+class Company(TypedDict):
+    """A company; ``parent_id`` places it in the hierarchy."""
+
+    id: str
+    name: str
+    """The display name as stored, unique regardless of letter case."""
+    user_count: int
+    """How many users have been granted this company explicitly."""
+    parent_id: Optional[str]
+    """The company this one is a branch of; ``None`` for a top-level company."""
+    created_at: str
+    modified_at: str
+
+
+class CompanyPage(TypedDict):
+    """One page of companies, with how many match over all pages."""
+
+    items: list[Company]
+    total: int
+    limit: int
+    offset: int
+
+
+class CompanyMember(TypedDict):
+    """One user who may act in a company: a line of its access review."""
+
+    user_id: int
+    username: str
+    full_name: str
+    role: str
+    """The user's own role."""
+    is_active: bool
+    source: str
+    """``"grant"``, ``"branch"`` (through a parent's grant that includes its branches) or
+    ``"super_admin"``."""
+    is_default: bool
+    granted_at: Optional[str]
+    granted_by: Optional[str]
+    role_here: str
+    """The role the user holds in this company: the grant's own, else the user's role."""
+    granted_role: Optional[str]
+    valid_from: Optional[str]
+    valid_until: Optional[str]
+    state: str
+    """``"active"`` or ``"scheduled"``; expired grants are not listed."""
+    via_company_id: Optional[str]
+    """The company whose grant gives the access: this one, or (``source`` ``"branch"``) the
+    nearest parent whose grant includes its branches; ``None`` for super admins."""
+
+
+class CompanyMembers(TypedDict):
+    """Who may act in a company, one page of them."""
+
+    company: Company
+    items: list[CompanyMember]
+    total: int
+    limit: int
+    offset: int
 
 
 class Client:
@@ -77,7 +154,8 @@ class Client:
 
     ``timeout`` bounds each attempt, in seconds. Reads (GET) that meet a 503 or a connection
     error are tried again up to ``retries`` more times, waiting ``backoff``, then twice that, and
-    so on. Changes (POST, DELETE) are sent once: a change whose answer was lost may have applied.
+    so on. Changes (POST, PATCH, DELETE) are sent once: a change whose answer was lost may have
+    applied.
     """
 
     def __init__(
@@ -127,15 +205,18 @@ class Client:
         role: Optional[str] = None,
         valid_from: Instant = None,
         valid_until: Instant = None,
+        include_branches: bool = False,
     ) -> Grant:
         """Gives the user access to one company; returns the grant.
 
         ``role`` is the role the grant gives there (``None``: the user's own role); ``valid_from``
-        and ``valid_until`` (``datetime`` or RFC 3339 text) bound when it gives access. Raises
-        AlreadyHasAccess if the user already has it, UserNotFound or CompanyNotFound.
+        and ``valid_until`` (``datetime`` or RFC 3339 text) bound when it gives access. With
+        ``include_branches`` the grant reaches every branch of the company too, now and later,
+        wherever they are moved. Raises AlreadyHasAccess if the user already has it, UserNotFound
+        or CompanyNotFound.
         """
         body: dict[str, object] = {"company_id": _company_id(company_id)}
-        body.update(_terms(role, valid_from, valid_until))
+        body.update(_terms(role, valid_from, valid_until, include_branches))
         grant: Grant = self.request("POST", "/users/%d/companies" % _user_id(user_id), body)
         return grant
 
@@ -146,9 +227,10 @@ class Client:
         role: Optional[str] = None,
         valid_from: Instant = None,
         valid_until: Instant = None,
+        include_branches: bool = False,
     ) -> AddManyResult:
         """Gives the user access to several companies at once (all or nothing), each with the same
-        role and window.
+        role, window and ``include_branches`` (see :meth:`add_company_to_user`).
 
         Companies the user already has are not an error: they are listed in ``already_present``.
         Raises UserNotFound, or CompanyNotFound if any company is unknown (then nothing is added).
@@ -159,7 +241,7 @@ class Client:
         if not ids:
             return {"added": [], "already_present": []}
         body: dict[str, object] = {"company_ids": ids}
-        body.update(_terms(role, valid_from, valid_until))
+        body.update(_terms(role, valid_from, valid_until, include_branches))
         result: AddManyResult = self.request(
             "POST", "/users/%d/companies" % _user_id(user_id), body
         )
@@ -169,11 +251,12 @@ class Client:
         self, user_id: Union[int, str], company_id: str, **changes: object
     ) -> Grant:
         """Changes one grant: any of ``is_default``, ``role`` (``None``: the user's own role),
-        ``valid_from`` and ``valid_until`` (``None`` opens that end). Only what is named changes.
+        ``valid_from`` and ``valid_until`` (``None`` opens that end) and ``include_branches``
+        (whether it reaches the company's branches too). Only what is named changes.
 
         Raises AccessNotFound if the user does not have the company.
         """
-        allowed = {"is_default", "role", "valid_from", "valid_until"}
+        allowed = {"is_default", "role", "valid_from", "valid_until", "include_branches"}
         unknown = sorted(set(changes) - allowed)
         if unknown or not changes:
             raise TypeError(
@@ -192,7 +275,8 @@ class Client:
         return grant
 
     def list_user_companies(self, user_id: Union[int, str]) -> list[Grant]:
-        """The user's companies, explicit grants first; every company for a super admin.
+        """The user's companies: explicit grants first, and the branches that grants including
+        branches reach (``source`` ``"branch"``); every company for a super admin.
 
         Lists the grants of an inactive user too (see :meth:`allowed_companies`). Raises
         UserNotFound.
@@ -227,6 +311,91 @@ class Client:
         """Every grant as CSV, in the columns :meth:`import_csv` reads."""
         text: str = self.request("GET", "/access/export") or ""
         return text
+
+    # ------------------------------------------------------------ companies
+
+    def list_companies(
+        self,
+        parent_id: Optional[str] = None,
+        *,
+        q: Optional[str] = None,
+        name: Optional[str] = None,
+        sort: Optional[str] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> CompanyPage:
+        """One page of companies, in creation order (``sort="name"``: by name).
+
+        ``parent_id`` keeps only the direct branches of that company; ``q`` matches part of the
+        name and ``name`` the whole name, in any letter case. ``limit`` is the page size (1 to 500,
+        default 50) and ``offset`` the companies skipped; ``total`` says how many match.
+        """
+        parent = None if parent_id is None else _company_id(parent_id)
+        path = _query(
+            "/companies", parent_id=parent, q=q, name=name, sort=sort, limit=limit, offset=offset
+        )
+        page: CompanyPage = self.request("GET", path)
+        return page
+
+    def get_company(self, company_id: str) -> Company:
+        """One company, with its ``parent_id``. Raises CompanyNotFound."""
+        company: Company = self.request("GET", "/companies/%s" % _company_id(company_id))
+        return company
+
+    def create_company(self, name: str, parent_id: Optional[str] = None) -> Company:
+        """Makes a company; with ``parent_id`` it is a branch of that company, and grants of its
+        ancestors that include branches reach it at once.
+
+        Raises CompanyNameTaken if the name is in use (in any letter case), CompanyNotFound for an
+        unknown parent, or HierarchyTooDeep beyond 16 levels.
+        """
+        body: dict[str, object] = {"name": name}
+        if parent_id is not None:
+            body["parent_id"] = _company_id(parent_id)
+        company: Company = self.request("POST", "/companies", body)
+        return company
+
+    def rename_company(self, company_id: str, name: str) -> Company:
+        """Gives the company a new name; returns it. Raises CompanyNameTaken or CompanyNotFound."""
+        company: Company = self.request(
+            "PATCH", "/companies/%s" % _company_id(company_id), {"name": name}
+        )
+        return company
+
+    def move_company(self, company_id: str, parent_id: Optional[str]) -> Company:
+        """Moves the company, with its branches, under ``parent_id`` (``None``: to the top level);
+        returns it. The access that grants including branches give follows the move at once.
+
+        Raises HierarchyCycle if the parent is the company or one of its branches,
+        HierarchyTooDeep beyond 16 levels, or CompanyNotFound.
+        """
+        parent = None if parent_id is None else _company_id(parent_id)
+        company: Company = self.request(
+            "PATCH", "/companies/%s" % _company_id(company_id), {"parent_id": parent}
+        )
+        return company
+
+    def delete_company(self, company_id: str) -> None:
+        """Deletes the company: every user's access to it goes too, and its branches become
+        top-level companies. Raises CompanyNotFound."""
+        self.request("DELETE", "/companies/%s" % _company_id(company_id))
+
+    def company_users(
+        self,
+        company_id: str,
+        *,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> CompanyMembers:
+        """Who may act in the company, one page of them: users granted it, users whose grant of a
+        parent includes its branches (``source`` ``"branch"``, ``via_company_id`` the nearest such
+        parent), and super admins. Expired grants are left out.
+
+        ``limit`` (1 to 500, default 50) and ``offset`` page through them. Raises CompanyNotFound.
+        """
+        path = _query("/companies/%s/users" % _company_id(company_id), limit=limit, offset=offset)
+        members: CompanyMembers = self.request("GET", path)
+        return members
 
     # ------------------------------------------------------------ keys
 
@@ -370,7 +539,9 @@ def _instant(value: object) -> Optional[str]:
     raise TypeError("an instant is a datetime or RFC 3339 text, not %r" % (value,))
 
 
-def _terms(role: Optional[str], valid_from: Instant, valid_until: Instant) -> dict[str, object]:
+def _terms(
+    role: Optional[str], valid_from: Instant, valid_until: Instant, include_branches: bool
+) -> dict[str, object]:
     terms: dict[str, object] = {}
     if role is not None:
         terms["role"] = role
@@ -378,7 +549,18 @@ def _terms(role: Optional[str], valid_from: Instant, valid_until: Instant) -> di
         terms["valid_from"] = _instant(valid_from)
     if valid_until is not None:
         terms["valid_until"] = _instant(valid_until)
+    if not isinstance(include_branches, bool):
+        raise TypeError("include_branches is True or False, not %r" % (include_branches,))
+    # Sent only when asked for: false is the service's default.
+    if include_branches:
+        terms["include_branches"] = True
     return terms
+
+
+def _query(path: str, **values: object) -> str:
+    """``path`` with the values that are not ``None`` as its query string."""
+    present = {key: value for key, value in values.items() if value is not None}
+    return path + ("?" + urllib.parse.urlencode(present) if present else "")
 
 
 def _roles(role: Roles) -> str:

@@ -11,7 +11,12 @@ __all__ = [
     "CompanyNotFound",
     "AlreadyHasAccess",
     "AccessNotFound",
+    "CompanyNameTaken",
+    "HierarchyRefused",
+    "HierarchyCycle",
+    "HierarchyTooDeep",
     "Unauthorized",
+    "OutOfReach",
     "ServerUnavailable",
 ]
 
@@ -59,6 +64,23 @@ class AccessNotFound(CompanyAccessError):
     """The user does not have access to the company, so there is nothing to remove."""
 
 
+class CompanyNameTaken(CompanyAccessError):
+    """Another company already has that name, in any letter case (``company_name_taken``, 409)."""
+
+
+class HierarchyRefused(CompanyAccessError):
+    """The company tree would stop being a tree of at most 16 levels (409): a HierarchyCycle or a
+    HierarchyTooDeep."""
+
+
+class HierarchyCycle(HierarchyRefused):
+    """A company cannot be placed under itself or one of its own branches (``hierarchy_cycle``)."""
+
+
+class HierarchyTooDeep(HierarchyRefused):
+    """The tree would be deeper than 16 levels (``hierarchy_too_deep``)."""
+
+
 class Unauthorized(CompanyAccessError):
     """The API key is missing, wrong, revoked, or its scope is too small."""
 
@@ -77,6 +99,9 @@ _ERRORS_BY_CODE: dict[str, type[CompanyAccessError]] = {
     "company_not_found": CompanyNotFound,
     "already_has_access": AlreadyHasAccess,
     "access_not_found": AccessNotFound,
+    "company_name_taken": CompanyNameTaken,
+    "hierarchy_cycle": HierarchyCycle,
+    "hierarchy_too_deep": HierarchyTooDeep,
     "unauthorized": Unauthorized,
     "forbidden": Unauthorized,
     "out_of_reach": OutOfReach,
