@@ -7,6 +7,7 @@ use crate::output::{Align, Table, and_list, plural, when, yes_no};
 use openapi::access::{GrantManyResult, UserCompanies, UserCompany};
 use openapi::companies::{AccessSource, Company};
 use openapi::stats::Stats;
+use openapi::terms::GrantState;
 use openapi::users::User;
 use std::process::ExitCode;
 
@@ -69,8 +70,12 @@ pub fn companies_table(companies: &[Company]) -> Table {
 /// The user's companies as people read them; shared with the menu's option 3.
 pub fn print_user_companies(companies: &UserCompanies) {
     let user = &companies.user;
-    let names = company_names(&companies.items);
-    if companies.items.is_empty() {
+    let (expired, giving): (Vec<&UserCompany>, Vec<&UserCompany>) = companies
+        .items
+        .iter()
+        .partition(|grant| grant.state == GrantState::Expired);
+    let names = company_names(giving.iter().copied());
+    if giving.is_empty() {
         outln!("{} has no companies yet.", user.username);
     } else {
         outln!(
@@ -78,6 +83,14 @@ pub fn print_user_companies(companies: &UserCompanies) {
             user.username,
             plural(names.len() as i64, "company", "companies"),
             and_list(&first_names(&names, 10))
+        );
+    }
+    if !expired.is_empty() {
+        outln!(
+            "{} listed below {} expired and no longer {} access.",
+            plural(expired.len() as i64, "grant", "grants"),
+            if expired.len() == 1 { "has" } else { "have" },
+            if expired.len() == 1 { "gives" } else { "give" }
         );
     }
     if companies.all_companies {
@@ -135,6 +148,7 @@ pub fn user_companies_table(items: &[UserCompany]) -> Table {
         "ROLE",
         "STATE",
         "UNTIL",
+        "BRANCHES",
         "GRANTED AT",
         "GRANTED BY",
         "ID",
@@ -149,6 +163,7 @@ pub fn user_companies_table(items: &[UserCompany]) -> Table {
             company.role.to_string(),
             company.state.to_string(),
             company.valid_until.as_ref().map(when).unwrap_or_default(),
+            if company.include_branches { "yes" } else { "" }.to_owned(),
             company.granted_at.as_ref().map(when).unwrap_or_default(),
             company.granted_by.clone().unwrap_or_default(),
             company.company_id.to_string(),

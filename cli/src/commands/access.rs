@@ -3,11 +3,12 @@
 
 use super::{ClientOpts, run};
 use crate::client::{Api, CliError, Kind, Result};
+use crate::opts::instant;
 use crate::output::{Align, Table, and_list, plural, print_json, when, yes_no};
 use crate::print::{PERSON_COLUMNS, print_granted, print_user_companies, source};
 use crate::progress::{Spinner, Uploading};
 use crate::{lookup, outln};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::{ArgGroup, Args, Subcommand};
 use openapi::ProblemCode;
 use openapi::access::{BulkGrantRequest, BulkGrantResult, GrantManyResult, UpdateGrant};
@@ -153,17 +154,6 @@ pub struct RoleChange(Option<GrantRole>);
 pub struct InstantChange(Option<DateTime<Utc>>);
 
 /// An instant as a person types one: RFC 3339, or a date meaning its midnight UTC.
-fn instant(text: &str) -> std::result::Result<DateTime<Utc>, String> {
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|date| date.and_hms_opt(0, 0, 0))
-        .map(|at| at.and_utc())
-        .ok_or_else(|| format!("{text:?} is not an instant: give RFC 3339 (2027-01-01T09:00:00Z) or a date (2027-01-01)"))
-}
-
 fn instant_or_none(text: &str) -> std::result::Result<InstantChange, String> {
     if text == "none" {
         return Ok(InstantChange(None));

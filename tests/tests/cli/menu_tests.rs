@@ -7,7 +7,8 @@ use rexpect::reader::Options;
 use rexpect::session::PtySession;
 use std::process::Command;
 
-const SEED_WORKFLOW: &str = "1\n2\n4\nsarah\n1\n1, 2\n3\nsarah\n1\nq\n";
+/// The seed's workflow; the Enter after "1, 2" keeps the grants' terms plain (the user's role, no window).
+const SEED_WORKFLOW: &str = "1\n2\n4\nsarah\n1\n1, 2\n\n3\nsarah\n1\nq\n";
 
 /// The menu in a pseudo-terminal, as a person would run it.
 fn menu_in_pty(command: Command) -> PtySession {
@@ -72,7 +73,12 @@ fn menu_runs_the_seed_workflow_in_a_terminal() {
     p.exp_regex(r"\n\s*1\s+NYC\s").unwrap();
     p.exp_regex(r"\n\s*2\s+LA\s").unwrap();
     p.exp_string("Select companies").unwrap();
-    say(&mut p, "1, 2", "Adding NYC and LA to sarah");
+    say(
+        &mut p,
+        "1, 2",
+        "Give them a role or a window of their own? [y/N]",
+    );
+    say(&mut p, "", "Adding NYC and LA to sarah");
     p.exp_string("Done! Added NYC and LA to sarah.").unwrap();
     p.exp_string("Select an option").unwrap();
 
@@ -171,11 +177,16 @@ fn menu_bulk_add_remove_and_statistics_in_a_terminal() {
         .unwrap();
     p.exp_string("57 will be added; 9 are already there.")
         .unwrap();
-    p.exp_string("Proceed? [y/N]").unwrap();
+    say(&mut p, "", "Proceed? [y/N]");
     say(&mut p, "maybe", "Please answer y or n.");
     say(&mut p, "", "Nothing changed.");
     p.exp_string("Select an option").unwrap();
-    say(&mut p, "6", "Proceed? [y/N]");
+    say(
+        &mut p,
+        "6",
+        "Give them a role or a window of their own? [y/N]",
+    );
+    say(&mut p, "", "Proceed? [y/N]");
     p.send_line("y").unwrap();
     p.exp_string("Done! Added 57 relationships; 9 were already there.")
         .unwrap();
@@ -337,4 +348,129 @@ fn menu_gives_one_sentence_when_the_server_is_down_or_the_key_is_wrong() {
         .unwrap();
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&mut p), 1);
+}
+
+#[test]
+fn menu_options_ask_for_roles_windows_and_branches() {
+    let server = Server::start();
+    server.run(&["companies", "create", "West"]).expect_code(0);
+    server
+        .run(&["companies", "create", "West Branch", "--parent", "West"])
+        .expect_code(0);
+    server
+        .run(&[
+            "access",
+            "add",
+            "--user",
+            "sarah",
+            "--company",
+            "LA",
+            "--valid-until",
+            "2020-01-01",
+        ])
+        .expect_code(0);
+    let input = [
+        // Option 4: NYC as employee from 2027 on; each wrong answer is asked again.
+        "4",
+        "sarah",
+        "1",
+        "NYC",
+        "y",
+        "super_admin",
+        "boss",
+        "employee",
+        "not-a-date",
+        "2027-01-01",
+        "2026-06-01",
+        "2028-01-01",
+        "n",
+        // Option 4: West with its branches.
+        "4",
+        "sarah",
+        "1",
+        "West",
+        "y",
+        "",
+        "",
+        "",
+        "y",
+        // Option 3: the expired LA is listed and said to be expired.
+        "3",
+        "sarah",
+        "1",
+        // Option 5: the expired grant is there to remove.
+        "5",
+        "sarah",
+        "1",
+        "LA",
+        "y",
+        // Option 6: every new grant as finance_manager until 2030.
+        "6",
+        "y",
+        "finance_manager",
+        "",
+        "2030-01-01",
+        "n",
+        "y",
+        "q",
+    ]
+    .join("\n")
+        + "\n";
+    let run = server.run_with_input(&["menu"], &input);
+    run.expect_code(0);
+    let out = &run.stdout;
+    for said in [
+        "Give them a role, a window or their branches? [y/N]",
+        "super_admin is a user's role everywhere, never granted company by company",
+        "\"boss\" is not a role; pick one of admin, hr_manager, finance_manager, employee.",
+        "\"not-a-date\" is not an instant",
+        "The end (2026-06-01 00:00 UTC) must be later than the start (2027-01-01 00:00 UTC).",
+        "Adding NYC to sarah as employee, from 2027-01-01 00:00 UTC, until 2028-01-01 00:00 UTC…",
+        "Done! Added NYC to sarah.",
+        "Adding West to sarah with their branches…",
+        "1 grant listed below has expired and no longer gives access.",
+        "Done! Removed LA from sarah.",
+        "relationships as finance_manager, until 2030-01-01 00:00 UTC…",
+    ] {
+        assert!(out.contains(said), "{said:?} not in:\n{out}");
+    }
+    let nyc = ok_json(&server, &["access", "list", "--user", "sarah", "--json"]);
+    let grant = nyc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|grant| grant["company_name"] == "NYC")
+        .cloned()
+        .unwrap_or_else(|| panic!("no NYC: {nyc}"));
+    assert_eq!(grant["granted_role"], "employee");
+    assert_eq!(grant["state"], "scheduled");
+    assert_eq!(grant["valid_until"], "2028-01-01T00:00:00Z");
+    let branch = ok_json(
+        &server,
+        &[
+            "access",
+            "check",
+            "--user",
+            "sarah",
+            "--company",
+            "West Branch",
+            "--json",
+        ],
+    );
+    assert_eq!(branch["allowed"], true, "{branch}");
+    let bulk = ok_json(
+        &server,
+        &[
+            "access",
+            "check",
+            "--user",
+            "hr_manager_1",
+            "--company",
+            "NYC",
+            "--role",
+            "finance_manager",
+            "--json",
+        ],
+    );
+    assert_eq!(bulk["allowed"], true, "{bulk}");
 }
