@@ -10,6 +10,7 @@ import pytest
 import company_access_client
 from company_access_client import (
     Client,
+    CompanyAccessError,
     CompanyNameTaken,
     CompanyNotFound,
     HierarchyCycle,
@@ -88,6 +89,14 @@ def test_roles_and_windows_decide_the_check(client, ids):
         client.update_grant(sarah, la)
     with pytest.raises(TypeError):
         client.add_company_to_user(sarah, nyc, valid_until=datetime.datetime(2030, 1, 1))
+    # A window that ends before it starts: the server's sentence, once, and nothing granted.
+    with pytest.raises(CompanyAccessError) as backwards:
+        client.add_company_to_user(
+            sarah, ids["Main Office"], valid_from=later, valid_until=later - datetime.timedelta(hours=1)
+        )
+    assert backwards.value.code == "validation_failed"
+    assert str(backwards.value).count("must be later than") == 1, str(backwards.value)
+    assert "Main Office" not in names(client.list_user_companies(sarah))
     for company in (nyc, la):
         client.remove_company_from_user(sarah, company)
 

@@ -122,7 +122,10 @@ def error_from_answer(
     code = problem.get("code") or "http_%d" % status
     detail = problem.get("detail") or raw.strip() or reason
     for field in problem.get("errors") or []:
-        detail += "; %s: %s" % (field.get("field"), field.get("message"))
+        # The detail of a one-field refusal already names the field and says what to fix.
+        said = "%s: %s" % (field.get("field"), field.get("message"))
+        if said not in detail:
+            detail += "; " + said
     if status == 401:
         if token:
             detail = (
