@@ -18,6 +18,8 @@ import { loadStats, renderCharts } from './js/stats.js';
 import { selectTab, setupTabs } from './js/tabs.js';
 import { SEARCH_DELAY_MS, setupSearches } from './js/combobox.js';
 import { resumeSession, signIn, signOut } from './js/session.js';
+import { loadTree, onOpenCompany } from './js/tree.js';
+import { onImported, setupImport } from './js/import.js';
 
 function init() {
   onUnauthorized(signOut);
@@ -28,6 +30,16 @@ function init() {
     $('company-search').value = name;
     openCompany(id, 0, true);
   });
+  onOpenCompany(function (id, name) {
+    $('company-search').value = name;
+    openCompany(id, 0, true);
+  });
+  onImported(function () {
+    loadTree(true);
+    if (state.user) refreshUserCompanies();
+    if (state.company) openCompany(state.company.id, state.membersOffset, false);
+  });
+  setupImport();
   onOpenUser(function (user) {
     selectTab('users', false);
     $('user-search').value = user.username;
@@ -68,6 +80,7 @@ function init() {
   });
   $('export-csv').addEventListener('click', exportCsv);
   $('stats-refresh').addEventListener('click', function () { loadStats(); });
+  $('tree-refresh').addEventListener('click', function () { loadTree(true); });
   var lastWidth = window.innerWidth;
   window.addEventListener('resize', debounce(function () {
     if (window.innerWidth === lastWidth) return;

@@ -505,3 +505,69 @@ def test_a_key_bound_to_a_user_sees_only_the_companies_they_administer(ui, serve
     entry = server.ok("GET", "/audit?action=access.grant&limit=1")["items"][0]
     assert entry["actor_user_id"] == admin["id"], entry
     ui.shot("delegated-admin")
+
+
+def test_the_company_tree_shows_branches_under_their_parent_and_opens_their_review(ui, server):
+    parent = server.create_company("Tree HQ " + suffix())
+    branch = server.ok("POST", "/companies", {"name": "Tree Branch " + suffix(), "parent_id": parent["id"]},
+                       expect=(201,))
+    ui.open()
+    ui.sign_in(server.master_key)
+    ui.open_tab("companies")
+    node = f'#tree li[data-company-id="{parent["id"]}"]'
+    ui.wait(lambda: ui.exists(node), "the parent in the tree")
+    assert "1 branch" in ui.text(node), ui.text(node)
+    branch_node = f'#tree li[data-company-id="{branch["id"]}"]'
+    assert not ui.visible(branch_node), "branches stay folded until asked for"
+    toggle = ui.find(node + " > .tree-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert toggle.get_attribute("aria-label") == "Branches of " + parent["name"]
+    toggle.click()
+    ui.wait(lambda: ui.visible(branch_node), "the branch under its parent")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    ui.find(branch_node + ' [data-action="open"]').click()
+    ui.wait(lambda: ui.text("#company-title") == branch["name"], "the branch's access review")
+    ui.shot("company-tree")
+
+
+def test_a_csv_file_is_checked_line_by_line_before_anything_is_imported(ui, server, tmp_path):
+    name = "csv_" + suffix()
+    user = server.create_user(name)
+    ui.open()
+    ui.sign_in(server.master_key)
+    ui.open_tab("companies")
+    # A file with one bad line: refused, the line named and shown as written, nothing imported.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"username,company,role\n{name},NYC,employee\n{name},Nowhere Inc,admin\n")
+    ui.find("#import-file").send_keys(str(bad))
+    message = ui.wait_text("#import-message", "was not imported")
+    assert "bad.csv" in message, message
+    rows = ui.wait(lambda: ui.find_all("#import-body tr"), "the lines to fix")
+    assert len(rows) == 1 and "line 3" in rows[0].text and f"{name},Nowhere Inc,admin" in rows[0].text, rows[0].text
+    assert not ui.visible("#import-apply")
+    assert server.company_names_of(user["id"]) == {}
+
+    # A good file, dropped: the dry run's report first, and still nothing written.
+    good = f"username,company,role,valid_until\n{name},NYC,employee,2031-01-01T00:00:00Z\n{name},LA,,\n"
+    ui.js("""
+        const data = new DataTransfer();
+        data.items.add(new File([arguments[0]], 'grants.csv', {type: 'text/csv'}));
+        document.getElementById('import-drop').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true}));
+    """, good)
+    message = ui.wait_text("#import-message", "2 to add")
+    assert "grants.csv: 2 lines" in message and "Nothing has been written yet" in message, message
+    rows = ui.find_all("#import-body tr")
+    assert [r.find_element(ui.By.CSS_SELECTOR, "td").text for r in rows] == ["2", "3"], [r.text for r in rows]
+    assert "NYC" in rows[0].text and "Add" in rows[0].text, rows[0].text
+    assert server.company_names_of(user["id"]) == {}, "a dry run writes nothing"
+    ui.shot("import-dry-run")
+
+    apply = ui.find("#import-apply")
+    assert apply.text == "Import 2 changes"
+    apply.click()
+    ui.wait_text("#import-message", "Imported grants.csv: 2 added")
+    grants = server.company_names_of(user["id"])
+    assert set(grants) == {"NYC", "LA"}, grants
+    assert grants["NYC"]["granted_role"] == "employee" and grants["NYC"]["valid_until"] == "2031-01-01T00:00:00Z"
+    assert not ui.visible("#import-report")
+    ui.shot("import-done")

@@ -54,6 +54,7 @@ const ASSETS: &[(&str, &str, Body)] = &[
     asset!("js/audit.js", JS),
     asset!("js/combobox.js", JS),
     asset!("js/dom.js", JS),
+    asset!("js/import.js", JS),
     asset!("js/labels.js", JS),
     asset!("js/remove.js", JS),
     asset!("js/review.js", JS),
@@ -62,6 +63,7 @@ const ASSETS: &[(&str, &str, Body)] = &[
     asset!("js/state.js", JS),
     asset!("js/stats.js", JS),
     asset!("js/tabs.js", JS),
+    asset!("js/tree.js", JS),
     asset!("js/user.js", JS),
     ("js/vocabulary.js", JS, Body::Built(vocabulary)),
 ];

@@ -30,7 +30,8 @@ function sawRevision(res) {
   }
 }
 
-/** Calls the API on this origin with a relative URL. Resolves with the JSON body (null for 204). */
+/** Calls the API on this origin with a relative URL. Resolves with the JSON body (null for 204).
+ * `options.rawBody` (with `options.contentType`) sends a body as it is instead of `body` as JSON. */
 export function api(method, path, body, options) {
   options = options || {};
   var key = options.key || state.key;
@@ -38,7 +39,11 @@ export function api(method, path, body, options) {
   if (key) headers['Authorization'] = 'Bearer ' + key;
   if (method === 'GET' && lastRevision !== null) headers['Company-Access-Consistency'] = 'at-least ' + lastRevision;
   var init = { method: method, headers: headers, cache: 'no-store', credentials: 'omit', signal: options.signal };
-  if (body !== undefined) {
+  if (options.rawBody !== undefined) {
+    // A file as it is (CSV), with its own type.
+    headers['Content-Type'] = options.contentType;
+    init.body = options.rawBody;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

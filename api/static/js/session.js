@@ -7,6 +7,8 @@ import { SCOPES } from './vocabulary.js';
 import { resetSearches } from './combobox.js';
 import { finishUndo } from './remove.js';
 import { selectTab } from './tabs.js';
+import { resetTree } from './tree.js';
+import { resetImport } from './import.js';
 
 const KEY_STORAGE = 'companyAccess.apiKey';
 
@@ -57,6 +59,8 @@ export function signOut(message, kind) {
   state.selected.clear(); state.addErrors.clear(); state.currentErrors.clear(); state.busy.clear();
   state.userNames.clear(); state.companyNames.clear();
   resetSearches();
+  resetTree();
+  resetImport();
   $('company-filter').value = '';
   $('user-view').hidden = true;
   $('company-view').hidden = true;
@@ -84,6 +88,7 @@ function enterApp() {
   $('session-label').textContent = 'Signed in with key “' + who.name + '” (' + who.scope + ')'
     + (state.delegate ? ', acting for ' + state.delegate : '');
   $('tab-stats').hidden = !!state.delegate;
+  $('import-section').hidden = !state.canWrite;
 
   var banner = $('scope-banner');
   banner.className = 'notice';

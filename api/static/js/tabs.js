@@ -3,6 +3,7 @@
 import { $ } from './dom.js';
 import { state } from './state.js';
 import { loadStats } from './stats.js';
+import { loadTree } from './tree.js';
 
 const TABS = ['users', 'companies', 'stats'];
 
@@ -17,6 +18,7 @@ export function selectTab(name, focusTab) {
   });
   if (focusTab) $('tab-' + name).focus();
   if (name === 'stats') loadStats();
+  if (name === 'companies') loadTree(false);
 }
 
 export function setupTabs() {

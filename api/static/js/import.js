@@ -1,0 +1,152 @@
+// Grants from a CSV file: a dry run first and its report, line by line; the import itself only when asked,
+// all or nothing.
+
+import { $, announce, cell, el, num, plural, setMsg } from './dom.js';
+import { api } from './api.js';
+import { state } from './state.js';
+
+// Larger files are for `company-access access import`, which streams them.
+const MOST_BYTES = 20 * 1024 * 1024;
+// Lines of the report drawn; the counts above it cover all of them.
+const MOST_ROWS = 200;
+
+let pending = null;   // { name, text, lines }
+let importSeq = 0;
+
+// The selected user's view shows grants an import may change; manage.js hands its refresh in.
+let imported = function () {};
+export function onImported(handler) { imported = handler; }
+
+export function setupImport() {
+  var input = $('import-file');
+  var zone = $('import-drop');
+  input.addEventListener('change', function () { if (input.files && input.files[0]) readFile(input.files[0]); });
+  zone.addEventListener('dragover', function (e) { e.preventDefault(); zone.classList.add('dragging'); });
+  zone.addEventListener('dragleave', function () { zone.classList.remove('dragging'); });
+  zone.addEventListener('drop', function (e) {
+    e.preventDefault();
+    zone.classList.remove('dragging');
+    var file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+    if (file) readFile(file);
+  });
+  $('import-apply').addEventListener('click', apply);
+  $('import-cancel').addEventListener('click', function () { resetImport(); $('import-file').focus(); });
+}
+
+/** Forgets any file read but not imported (cancel, sign-out). */
+export function resetImport() {
+  importSeq++;
+  pending = null;
+  $('import-file').value = '';
+  $('import-report').hidden = true;
+  $('import-body').replaceChildren();
+  setMsg($('import-message'), '');
+}
+
+function readFile(file) {
+  resetImport();
+  if (file.size > MOST_BYTES) {
+    setMsg($('import-message'), file.name + ' is ' + num(Math.round(file.size / 1048576)) + ' MB; the page takes files up to '
+      + num(MOST_BYTES / 1048576) + ' MB. Import larger ones with company-access access import.', 'error');
+    return;
+  }
+  var mine = importSeq;
+  file.text().then(function (text) {
+    if (mine !== importSeq) return;
+    pending = { name: file.name, text: text, lines: text.split(/\r\n|\n|\r/) };
+    check();
+  }, function () {
+    setMsg($('import-message'), 'Could not read ' + file.name + '.', 'error');
+  });
+}
+
+function send(dryRun) {
+  return api('POST', 'access/import' + (dryRun ? '?dry_run=true' : ''), undefined,
+    { rawBody: pending.text, contentType: 'text/csv' });
+}
+
+function check() {
+  var mine = importSeq;
+  setMsg($('import-message'), 'Checking ' + pending.name + '… nothing is written yet.', 'info');
+  send(true).then(function (result) {
+    if (mine === importSeq) report(result);
+  }, function (e) {
+    if (mine === importSeq) refused(e);
+  });
+}
+
+/** The file as written on `line` (the header is line 1), to show beside what the line does. */
+function written(line) {
+  return pending && pending.lines[line - 1] !== undefined ? pending.lines[line - 1] : '';
+}
+
+function report(result) {
+  var changes = result.added + result.changed;
+  var text = pending.name + ': ' + plural(result.lines, 'line', 'lines') + ', ' + num(result.added) + ' to add, '
+    + num(result.changed) + ' to change, ' + num(result.unchanged) + ' unchanged. Nothing has been written yet.';
+  setMsg($('import-message'), text, 'info');
+  announce(text);
+  var rows = result.items.slice(0, MOST_ROWS).map(function (item) {
+    return el('tr', {},
+      cell('Line', num(item.line)),
+      cell('What', item.action === 'add' ? 'Add' : 'Change'),
+      cell('Details', state.companyNames.get(item.company_id) || item.company_id),
+      cell('As written', el('code', {}, written(item.line))));
+  });
+  if (result.items.length > MOST_ROWS) {
+    rows.push(el('tr', {}, el('td', { colspan: 4 }, 'and ' + num(result.items.length - MOST_ROWS) + ' more lines')));
+  }
+  $('import-caption').textContent = 'What importing ' + pending.name + ' would do';
+  $('import-body').replaceChildren.apply($('import-body'), rows);
+  $('import-table').hidden = rows.length === 0;
+  $('import-apply').hidden = changes === 0;
+  $('import-apply').disabled = false;
+  $('import-apply').textContent = 'Import ' + plural(changes, 'change', 'changes');
+  $('import-cancel').textContent = changes === 0 ? 'Close' : 'Cancel';
+  $('import-report').hidden = false;
+}
+
+function refused(e) {
+  if (e.status === 401) return;
+  var problems = (e.problem && e.problem.errors) || [];
+  var text = problems.length
+    ? pending.name + ' was not imported, nothing changed: ' + e.message
+    : 'Could not import ' + pending.name + ': ' + e.message;
+  setMsg($('import-message'), text, 'error');
+  announce(text);
+  var rows = problems.map(function (p) {
+    var line = /^line (\d+)/.exec(p.field || '');
+    return el('tr', {},
+      cell('Line', line ? line[1] : ''),
+      cell('What', 'Refused'),
+      cell('Details', (p.field || '') + ': ' + p.message),
+      cell('As written', el('code', {}, line ? written(Number(line[1])) : '')));
+  });
+  $('import-caption').textContent = 'The lines of ' + pending.name + ' to fix';
+  $('import-body').replaceChildren.apply($('import-body'), rows);
+  $('import-table').hidden = rows.length === 0;
+  $('import-apply').hidden = true;
+  $('import-cancel').textContent = 'Close';
+  $('import-report').hidden = rows.length === 0;
+}
+
+function apply() {
+  if (!pending) return;
+  var mine = importSeq;
+  var name = pending.name;
+  $('import-apply').disabled = true;
+  setMsg($('import-message'), 'Importing ' + name + '…', 'info');
+  send(false).then(function (result) {
+    if (mine !== importSeq) return;
+    resetImport();
+    var text = '✓ Imported ' + name + ': ' + num(result.added) + ' added, ' + num(result.changed) + ' changed, '
+      + num(result.unchanged) + ' unchanged.';
+    setMsg($('import-message'), text, 'success');
+    announce(text);
+    imported();
+  }, function (e) {
+    if (mine !== importSeq) return;
+    $('import-apply').disabled = false;
+    refused(e);
+  });
+}
