@@ -29,7 +29,8 @@ impl Deadlines {
 
     fn for_path(&self, path: &str) -> Duration {
         match path {
-            "/access/bulk" | "/access/populate" => self.bulk,
+            // An import of 100,000 lines or an export of every grant takes seconds by design.
+            "/access/bulk" | "/access/populate" | "/access/import" | "/access/export" => self.bulk,
             // A long poll waits on purpose, up to its longest wait.
             "/changes" => self.request + Duration::from_secs(openapi::changes::MAX_WAIT_SECS),
             _ => self.request,
@@ -101,5 +102,25 @@ pub async fn within_deadline(
             tracing::warn!(limit_ms = limit.as_millis() as u64, "The database did not answer in time");
             Err(AppError::TimedOut(limit).into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operations_over_many_rows_get_the_long_deadline() {
+        let deadlines = Deadlines::from_db_timeout(Duration::from_secs(5));
+        for path in [
+            "/access/bulk",
+            "/access/populate",
+            "/access/import",
+            "/access/export",
+        ] {
+            assert_eq!(deadlines.for_path(path), Duration::from_secs(60), "{path}");
+        }
+        assert_eq!(deadlines.for_path("/access-check"), Duration::from_secs(5));
+        assert_eq!(deadlines.for_path("/changes"), Duration::from_secs(65));
     }
 }

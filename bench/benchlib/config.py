@@ -40,14 +40,19 @@ STATS_SQL = [
     "(SELECT count(*) FROM hrm_company) AS companies, "
     "(SELECT count(*) FROM hrm_company WHERE parent_id IS NOT NULL) AS branch_companies, "
     "(SELECT count(*) FROM hrm_company c WHERE NOT EXISTS "
-    "(SELECT 1 FROM hrm_user_company_access a WHERE a.company_id = c.id)) AS companies_without_users "
+    "(SELECT 1 FROM hrm_user_company_access a WHERE a.company_id = c.id)) AS companies_without_users, "
+    "(SELECT count(*) FROM hrm_users u WHERE u.role <> 'super_admin' AND NOT EXISTS "
+    "(SELECT 1 FROM hrm_user_company_access a WHERE a.user_id = u.id "
+    "AND (a.valid_until IS NULL OR a.valid_until > CURRENT_TIMESTAMP))) AS users_without_companies "
     "FROM (SELECT count(*) AS relationships, "
     "coalesce(sum(CASE WHEN valid_until <= CURRENT_TIMESTAMP THEN 1 ELSE 0 END), 0) AS expired_grants, "
     "coalesce(sum(CASE WHEN valid_from > CURRENT_TIMESTAMP THEN 1 ELSE 0 END), 0) AS scheduled_grants, "
     "coalesce(sum(CASE WHEN include_branches THEN 1 ELSE 0 END), 0) AS branch_grants "
     "FROM hrm_user_company_access) g",
     "SELECT n AS companies, count(*) AS users FROM "
-    "(SELECT count(*) AS n FROM hrm_user_company_access GROUP BY user_id) per_user GROUP BY n ORDER BY n",
+    "(SELECT count(*) AS n FROM hrm_user_company_access "
+    "WHERE valid_until IS NULL OR valid_until > CURRENT_TIMESTAMP GROUP BY user_id) per_user "
+    "GROUP BY n ORDER BY n",
     "SELECT c.id AS company_id, c.name, per_company.users FROM "
     "(SELECT company_id, count(*) AS users FROM hrm_user_company_access "
     "GROUP BY company_id ORDER BY users DESC LIMIT 10) per_company "

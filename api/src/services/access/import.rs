@@ -21,6 +21,7 @@ use openapi::import::{EXPORT_HEADER, ImportAction, ImportLine, ImportResult, MAX
 use openapi::terms::{GrantRole, GrantTerms, Window};
 use sea_orm::ConnectionTrait;
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// Most problems one refusal lists; the count of the rest is told.
@@ -373,11 +374,15 @@ pub async fn import(
     let actor = caller.actor();
     let delegate = delegation::of(&store.db, caller).await?;
     let mut problems = Problems(Vec::new());
+    // Each phase's time goes to the log, for an operator asking where a large import spends it.
+    let started = Instant::now();
     let lines = parse(text, &mut problems);
     let count = lines.len() as u64;
+    let parsed = started.elapsed();
     // Lines that parsed are resolved too, so one refusal names every problem of the file.
     let mut work = store.begin(actor).await?;
     let resolved = resolve(work.db(), &lines, &mut problems).await?;
+    let resolved_at = started.elapsed();
     problems_if_any(&mut problems)?;
     if let Some(delegate) = &delegate {
         let wanted = resolved
@@ -390,6 +395,7 @@ pub async fn import(
         .map(|(_, user, company, _)| (*user, *company))
         .collect();
     let stored = grants_of(work.db(), &pairs).await?;
+    let probed = started.elapsed();
     let mut items = Vec::new();
     let mut writes = Vec::new();
     for (number, user, company, terms) in resolved {
@@ -418,9 +424,22 @@ pub async fn import(
         dry_run,
         items,
     };
+    let phases = |written: Duration| {
+        tracing::info!(
+            lines = count,
+            parse_ms = parsed.as_millis() as u64,
+            resolve_ms = (resolved_at - parsed).as_millis() as u64,
+            probe_ms = (probed - resolved_at).as_millis() as u64,
+            write_ms = written.as_millis() as u64,
+            dry_run,
+            "import phases"
+        );
+    };
     if dry_run || writes.is_empty() {
+        phases(Duration::ZERO);
         return Ok(result);
     }
+    let writing = Instant::now();
     upsert_grants(work.db(), actor.name, &writes).await?;
     work.record(
         Change::new(AuditAction::AccessImport).after(serde_json::json!({
@@ -433,6 +452,7 @@ pub async fn import(
     // `touch` merges, which sorts and drops repeats.
     work.touch(Changes::users(writes.iter().map(|(user, _, _)| *user)));
     work.commit().await?;
+    phases(writing.elapsed());
     Ok(result)
 }
 
