@@ -62,6 +62,6 @@ pub struct ChangePage {
     /// either change is in `items`.
     pub expired: Vec<ExpiredGrant>,
     /// The instant to ask `expired_after` next: the time of this answer, or the last expiry on this page
-    /// when there are more.
+    /// when there are more; never earlier than `expired_after`.
     pub expired_next: DateTime<Utc>,
 }

@@ -75,6 +75,9 @@ pub async fn list(
     let items = whole_revisions(&store.db, page, limit).await?;
     let (expired, expired_next, more_expired) =
         whole_instants(&store.db, ended, limit, now).await?;
+    // Never back before what the client has seen: an instance whose clock is behind the one that
+    // answered last would otherwise hand out a cursor that lists those expiries again.
+    let expired_next = expired_after.map_or(expired_next, |seen| expired_next.max(seen));
     let next = items.last().and_then(|row| row.revision).unwrap_or(after);
     revision::answered_at(store.cache.revision().max(next));
     Ok(ChangePage {

@@ -905,7 +905,7 @@ export interface components {
             /**
              * Format: date-time
              * @description The instant to ask `expired_after` next: the time of this answer, or the last expiry on this page
-             *     when there are more.
+             *     when there are more; never earlier than `expired_after`.
              */
             expired_next: string;
         };

@@ -476,6 +476,14 @@ fn expiries_are_in_the_change_stream_once_and_end_a_long_poll() {
         .collect();
     assert_eq!(companies, [&json!(nyc)], "{}", replay.text);
     assert_eq!(replay.body["items"][0]["action"], "access.revoke");
+    // A cursor from an instance whose clock is ahead is kept, not moved back to list expiries again.
+    let ahead = app.get("/changes?expired_after=2999-01-01T00:00:00Z");
+    assert_eq!(
+        ahead.body["expired_next"], "2999-01-01T00:00:00Z",
+        "{}",
+        ahead.text
+    );
+    assert_eq!(ahead.body["expired"], json!([]));
     for bad in [
         "expired_after=yesterday",
         "expired_after=2026-13-01T00:00:00Z",
