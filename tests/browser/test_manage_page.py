@@ -571,3 +571,39 @@ def test_a_csv_file_is_checked_line_by_line_before_anything_is_imported(ui, serv
     assert grants["NYC"]["granted_role"] == "employee" and grants["NYC"]["valid_until"] == "2031-01-01T00:00:00Z"
     assert not ui.visible("#import-report")
     ui.shot("import-done")
+
+
+def test_the_focus_ring_and_button_borders_stand_out_three_to_one(ui, server):
+    ui.open()
+    ui.sign_in(server.master_key)
+    ui.choose_user("john", "john_smith")
+    ratios = ui.js("""
+        function channels(color) {
+          if (color.startsWith('#')) return [1, 3, 5].map(i => parseInt(color.slice(i, i + 2), 16));
+          return color.match(/[0-9.]+/g).slice(0, 3).map(Number);
+        }
+        function luminance(color) {
+          const [r, g, b] = channels(color.trim()).map(v => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        }
+        function contrast(a, b) {
+          const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+          return (hi + 0.05) / (lo + 0.05);
+        }
+        const ring = getComputedStyle(document.documentElement).getPropertyValue('--focus');
+        const page = getComputedStyle(document.body).backgroundColor;
+        const header = getComputedStyle(document.querySelector('.site-header')).backgroundColor;
+        const border = css => getComputedStyle(document.querySelector(css)).borderTopColor;
+        return {
+          'focus ring on a card': contrast(ring, '#ffffff'),
+          'focus ring on the page': contrast(ring, page),
+          'focus ring on the header': contrast(ring, header),
+          'Remove border': contrast(border('#current-list [data-action=remove]'), '#ffffff'),
+          'Access review border': contrast(border('#current-list [data-action=review]'), '#ffffff'),
+          'button border': contrast(border('#tree-refresh'), '#ffffff'),
+        };""")
+    low = {name: round(ratio, 2) for name, ratio in ratios.items() if ratio < 3}
+    assert low == {}, ratios
