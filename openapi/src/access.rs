@@ -1,7 +1,7 @@
 //! Who may act in which company: a user's companies, access checks, bulk grants and populate.
 
 use crate::companies::AccessSource;
-use crate::terms::{GrantRole, GrantState, RoleSet};
+use crate::terms::{GrantRole, GrantState, GrantTerms, RoleSet, Window};
 use crate::{Role, Username};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -425,6 +425,28 @@ pub struct BulkGrantRequest {
     /// Count what would change without changing anything.
     #[serde(default)]
     pub dry_run: bool,
+}
+
+impl BulkGrantRequest {
+    /// Every user × every company, each new grant with `terms`.
+    pub fn with_terms(terms: &GrantTerms) -> Self {
+        Self {
+            role: terms.role,
+            valid_from: terms.window.valid_from,
+            valid_until: terms.window.valid_until,
+            include_branches: terms.include_branches,
+            ..Self::default()
+        }
+    }
+
+    /// The terms of the new grants as sent; their window's order is not yet checked.
+    pub fn terms(&self) -> GrantTerms {
+        GrantTerms {
+            role: self.role,
+            window: Window::unchecked(self.valid_from, self.valid_until),
+            include_branches: self.include_branches,
+        }
+    }
 }
 
 /// What a bulk grant did (or would do, on a dry run).

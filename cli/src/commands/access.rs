@@ -103,6 +103,13 @@ pub struct AccessChange {
 pub struct AccessAdd {
     #[command(flatten)]
     pub change: AccessChange,
+    #[command(flatten)]
+    pub terms: TermsArgs,
+}
+
+/// The terms of new grants, as `access add` and `access bulk` take them.
+#[derive(Debug, Args)]
+pub struct TermsArgs {
     /// The role the grants give there (admin, hr_manager, finance_manager, employee); none: the
     /// user's own role.
     #[arg(long)]
@@ -116,6 +123,17 @@ pub struct AccessAdd {
     /// The grants reach every branch of their companies too.
     #[arg(long)]
     pub include_branches: bool,
+}
+
+impl TermsArgs {
+    /// The terms as given; their window's order is checked by whoever sends them.
+    fn unchecked(&self) -> GrantTerms {
+        GrantTerms {
+            role: self.role,
+            window: Window::unchecked(self.valid_from, self.valid_until),
+            include_branches: self.include_branches,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -191,19 +209,8 @@ pub struct BulkAdd {
     /// Company id (UUID) or name; repeat for several. None: every company.
     #[arg(long = "company", value_name = "COMPANY")]
     pub companies: Vec<String>,
-    /// The role the new grants give (admin, hr_manager, finance_manager, employee); none: each
-    /// user's own role.
-    #[arg(long)]
-    pub role: Option<GrantRole>,
-    /// From when the new grants give access: RFC 3339 (2027-01-01T09:00:00Z) or a date (midnight UTC).
-    #[arg(long, value_parser = instant)]
-    pub valid_from: Option<DateTime<Utc>>,
-    /// Until when the new grants give access (exclusive), in the same forms.
-    #[arg(long, value_parser = instant)]
-    pub valid_until: Option<DateTime<Utc>>,
-    /// The new grants reach every branch of their companies too.
-    #[arg(long)]
-    pub include_branches: bool,
+    #[command(flatten)]
+    pub terms: TermsArgs,
     /// Count what would change without changing anything.
     #[arg(long)]
     pub dry_run: bool,
@@ -349,13 +356,11 @@ fn company_members(api: &Api, json: bool, spec: &str) -> Result<()> {
 
 fn access_add(api: &Api, json: bool, add: &AccessAdd) -> Result<()> {
     let change = &add.change;
-    let window = Window::new(add.valid_from, add.valid_until)
+    let terms = add.terms.unchecked();
+    terms
+        .window
+        .check()
         .map_err(|error| CliError::usage(format!("{error}.")))?;
-    let terms = GrantTerms {
-        role: add.role,
-        window,
-        include_branches: add.include_branches,
-    };
     let user = lookup::user(api, &change.user)?;
     let companies = lookup::companies(api, &change.companies)?;
     let result = match companies.as_slice() {
@@ -620,11 +625,8 @@ fn bulk_add(api: &Api, json: bool, bulk: &BulkAdd) -> Result<()> {
     let body = BulkGrantRequest {
         user_ids: (!users.is_empty()).then(|| users.iter().map(|u| u.id).collect()),
         company_ids: (!companies.is_empty()).then(|| companies.iter().map(|c| c.id).collect()),
-        role: bulk.role,
-        valid_from: bulk.valid_from,
-        valid_until: bulk.valid_until,
-        include_branches: bulk.include_branches,
         dry_run: bulk.dry_run,
+        ..BulkGrantRequest::with_terms(&bulk.terms.unchecked())
     };
     let what = format!(
         "{} × {}",

@@ -232,13 +232,7 @@ impl Menu {
         if !crate::output::stderr_is_terminal() {
             outln!("{message}");
         }
-        let request = BulkGrantRequest {
-            role: terms.role,
-            valid_from: terms.window.valid_from,
-            valid_until: terms.window.valid_until,
-            include_branches: terms.include_branches,
-            ..BulkGrantRequest::default()
-        };
+        let request = BulkGrantRequest::with_terms(&terms);
         let result = Spinner::run(message, || self.api.bulk_grant(&request))?;
         outln!(
             "✓ Done! Added {} relationships; {} were already there.",

@@ -13,7 +13,6 @@ use crate::services::delegation;
 use entity::{company, user, user_company_access as access};
 use openapi::access::{BulkGrantRequest, BulkGrantResult};
 use openapi::audit::AuditAction;
-use openapi::terms::{GrantTerms, Window};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub async fn bulk_grant(
@@ -22,11 +21,7 @@ pub async fn bulk_grant(
     request: BulkGrantRequest,
 ) -> Result<BulkGrantResult, AppError> {
     let actor = caller.actor();
-    let terms = GrantTerms {
-        role: request.role,
-        window: Window::unchecked(request.valid_from, request.valid_until),
-        include_branches: request.include_branches,
-    };
+    let terms = request.terms();
     let user_ids = request.user_ids.as_deref().map(dedup_in_order);
     let company_ids = request.company_ids.as_deref().map(dedup_in_order);
     check_id_count("user_ids", user_ids.as_ref().map_or(0, Vec::len))?;
@@ -99,7 +94,7 @@ pub async fn bulk_grant(
                 .before(serde_json::json!({
                     "user_ids": user_ids,
                     "company_ids": company_ids,
-                    "role": request.role,
+                    "role": terms.role,
                     "valid_from": terms.window.valid_from,
                     "valid_until": terms.window.valid_until,
                     "include_branches": terms.include_branches,
