@@ -93,13 +93,42 @@ pub struct UpdateUser {
     pub home_company_id: Option<Option<Uuid>>,
 }
 
+string_enum! {
+    /// The order of `GET /users`.
+    pub enum UserSort as "sort" {
+        /// By id: creation order.
+        Id = "id",
+        /// By username.
+        Username = "username",
+        /// By full name, any letter case.
+        FullName = "full_name",
+        /// By how many companies the user has been granted.
+        CompanyCount = "company_count",
+        /// By creation time.
+        Created = "created",
+    }
+}
+
+string_enum! {
+    /// Ascending or descending.
+    pub enum SortOrder as "order" {
+        /// Smallest first.
+        Asc = "asc",
+        /// Largest first.
+        Desc = "desc",
+    }
+}
+
 /// Query of `GET /users`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListUsersQuery {
-    /// Part of a username or full name, any letter case (full Unicode case folding).
-    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    /// Words of a username or full name in any order, each matching part of either, any letter case
+    /// (full Unicode case folding); a number also finds the user with that id. Without `sort` the best
+    /// matches come first: that id or the exact username, then usernames and full names that start
+    /// with the text, then the rest, each by username.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$", example = "sarah")]
     pub q: Option<String>,
     /// Exact username, any letter case.
     #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
@@ -109,6 +138,17 @@ pub struct ListUsersQuery {
     /// Only users granted at least this many companies (2 lists the multi-company users).
     #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_u64)]
     pub min_companies: Option<u32>,
+    /// Only active users (`true`) or only inactive ones (`false`).
+    pub is_active: Option<bool>,
+    /// Only users granted this company directly, whatever the state of the grant's window.
+    pub company_id: Option<Uuid>,
+    /// The order: `id` (the default without `q`), `username`, `full_name`, `company_count` or `created`;
+    /// ties go by id.
+    #[param(inline)]
+    pub sort: Option<UserSort>,
+    /// `asc` (the default) or `desc`, for `sort`.
+    #[param(inline)]
+    pub order: Option<SortOrder>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,

@@ -3,14 +3,15 @@
 //! both databases; full names are matched by their key, `names::fold`).
 
 use crate::db::grants::grant_count;
-use crate::db::sql::{like_pattern, search_key};
+use crate::db::sql::{like_pattern, like_prefix, search_key};
 use crate::db::stored;
 use crate::error::AppError;
 use crate::paging::PageRequest;
 use chrono::{DateTime, Utc};
 use entity::{company, user, user_company_access as access};
-use openapi::users::{ListUsersQuery, User, UserPage};
+use openapi::users::{ListUsersQuery, SortOrder, User, UserPage, UserSort};
 use openapi::{Role, Username};
+use sea_orm::Order;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
@@ -80,20 +81,78 @@ impl UserRow {
     }
 }
 
-/// One page of the users matching the query (search, exact username, role, least company count), by id.
+/// What `q` asks for: its folded words, each to be found in the username or the full name, and the id
+/// it names when it is a number.
+struct Search {
+    key: String,
+    id: Option<i32>,
+}
+
+impl Search {
+    fn parse(q: Option<&str>) -> Option<Search> {
+        let key = search_key(q?)?;
+        let id = key.parse::<i32>().ok().filter(|id| *id > 0);
+        Some(Search { key, id })
+    }
+
+    /// Every word in the username or the full name, in any order; or the id.
+    fn filter(&self) -> Condition {
+        let words = self.key.split(' ').fold(Condition::all(), |all, word| {
+            let pattern = || LikeExpr::new(like_pattern(word)).escape('\\');
+            all.add(
+                Condition::any()
+                    .add(lower(user::Column::Username).like(pattern()))
+                    .add(user::Column::FullNameKey.like(pattern())),
+            )
+        });
+        match self.id {
+            Some(id) => Condition::any().add(user::Column::Id.eq(id)).add(words),
+            None => words,
+        }
+    }
+
+    /// 0 for the id or the exact username, 1 for a username or full name that starts with the text, 2
+    /// for the rest.
+    fn rank(&self) -> Expr {
+        let prefix = || LikeExpr::new(like_prefix(&self.key)).escape('\\');
+        let mut exact = Condition::any().add(lower(user::Column::Username).eq(self.key.as_str()));
+        if let Some(id) = self.id {
+            exact = exact.add(user::Column::Id.eq(id));
+        }
+        Expr::case(exact, 0)
+            .case(
+                Condition::any()
+                    .add(lower(user::Column::Username).like(prefix()))
+                    .add(user::Column::FullNameKey.like(prefix())),
+                1,
+            )
+            .finally(2)
+            .into()
+    }
+}
+
+/// The column or expression a [`UserSort`] orders by.
+fn sort_key(sort: UserSort) -> Expr {
+    match sort {
+        UserSort::Id => Expr::col((user::Entity, user::Column::Id)),
+        UserSort::Username => lower(user::Column::Username),
+        UserSort::FullName => Expr::col((user::Entity, user::Column::FullNameKey)),
+        UserSort::CompanyCount => company_count(),
+        UserSort::Created => Expr::col((user::Entity, user::Column::CreatedAt)),
+    }
+}
+
+/// One page of the users matching the query (search, exact username, role, activity, company, least
+/// company count), in the order asked for: by relevance for a search without `sort`, else by id.
 pub async fn list(
     db: &impl ConnectionTrait,
     query: &ListUsersQuery,
     page: PageRequest,
 ) -> Result<UserPage, AppError> {
     let mut filter = Condition::all();
-    if let Some(key) = query.q.as_deref().and_then(search_key) {
-        let pattern = || LikeExpr::new(like_pattern(&key)).escape('\\');
-        filter = filter.add(
-            Condition::any()
-                .add(lower(user::Column::Username).like(pattern()))
-                .add(user::Column::FullNameKey.like(pattern())),
-        );
+    let search = Search::parse(query.q.as_deref());
+    if let Some(search) = &search {
+        filter = filter.add(search.filter());
     }
     if let Some(username) = query
         .username
@@ -106,16 +165,41 @@ pub async fn list(
     if let Some(role) = query.role {
         filter = filter.add(user::Column::Role.eq(role.as_str()));
     }
+    if let Some(active) = query.is_active {
+        filter = filter.add(user::Column::IsActive.eq(active));
+    }
+    if let Some(company_id) = query.company_id {
+        filter = filter.add(
+            user::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(access::Column::UserId)
+                    .from(access::Entity)
+                    .and_where(access::Column::CompanyId.eq(company_id))
+                    .to_owned(),
+            ),
+        );
+    }
     if let Some(min) = query.min_companies.filter(|min| *min > 0) {
         filter = filter.add(company_count().gte(i64::from(min)));
     }
+    let direction = match query.order {
+        Some(SortOrder::Desc) => Order::Desc,
+        _ => Order::Asc,
+    };
     let total = user::Entity::find()
         .filter(filter.clone())
         .count(db)
         .await?;
-    let items = select_users()
-        .filter(filter)
-        .order_by_asc(user::Column::Id)
+    let items = select_users().filter(filter);
+    let ordered = match (query.sort, &search) {
+        (Some(sort), _) => items.order_by(sort_key(sort), direction),
+        (None, Some(search)) => items
+            .order_by(search.rank(), Order::Asc)
+            .order_by(lower(user::Column::Username), Order::Asc),
+        (None, None) => items.order_by(sort_key(UserSort::Id), direction),
+    };
+    let items = ordered
+        .order_by(user::Column::Id, Order::Asc)
         .limit(page.limit)
         .offset(page.offset)
         .into_model::<UserRow>()

@@ -4324,7 +4324,13 @@ export interface operations {
     list_users: {
         parameters: {
             query?: {
-                /** @description Part of a username or full name, any letter case (full Unicode case folding). */
+                /**
+                 * @description Words of a username or full name in any order, each matching part of either, any letter case
+                 *     (full Unicode case folding); a number also finds the user with that id. Without `sort` the best
+                 *     matches come first: that id or the exact username, then usernames and full names that start
+                 *     with the text, then the rest, each by username.
+                 * @example sarah
+                 */
                 q?: string;
                 /** @description Exact username, any letter case. */
                 username?: string;
@@ -4332,6 +4338,17 @@ export interface operations {
                 role?: components["schemas"]["Role"];
                 /** @description Only users granted at least this many companies (2 lists the multi-company users). */
                 min_companies?: number;
+                /** @description Only active users (`true`) or only inactive ones (`false`). */
+                is_active?: boolean;
+                /** @description Only users granted this company directly, whatever the state of the grant's window. */
+                company_id?: string;
+                /**
+                 * @description The order: `id` (the default without `q`), `username`, `full_name`, `company_count` or `created`;
+                 *     ties go by id.
+                 */
+                sort?: "id" | "username" | "full_name" | "company_count" | "created";
+                /** @description `asc` (the default) or `desc`, for `sort`. */
+                order?: "asc" | "desc";
                 /** @description Page size, 1 to 500 (default 50). */
                 limit?: number;
                 /** @description Rows to skip (default 0). */

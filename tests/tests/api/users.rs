@@ -209,3 +209,112 @@ fn invalid_user_fields_are_refused_with_the_field_named() {
     }
     assert_eq!(users_where(&app, ListUsersQuery::default()).total, 0);
 }
+
+/// The usernames `GET /users?{query}` lists, in its order.
+fn usernames_listed(app: &TestApp, query: &str) -> Vec<String> {
+    let page = app.get(&format!("/users?{query}"));
+    assert_eq!(page.status, 200, "{query}: {}", page.text);
+    page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["username"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn search_ranks_exact_then_prefix_then_words_in_any_order_and_finds_ids() {
+    let app = TestApp::spawn();
+    for (username, full_name) in [
+        ("joanna", "Joanna Ann Smith"),
+        ("annabel", "Annabel Lee"),
+        ("ann", "Ann Berg"),
+        ("berg_x", "Xavier Berg-Ann"),
+        ("zed", "Anneliese Zed"),
+    ] {
+        let answer = app.post(
+            "/users",
+            &json!({"username": username, "full_name": full_name}),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.text);
+    }
+    // Exact username, then usernames and full names that start with the text, then the rest; each by
+    // username.
+    assert_eq!(
+        usernames_listed(&app, "q=ANN"),
+        ["ann", "annabel", "zed", "berg_x", "joanna"]
+    );
+    // Words in any order, each in the username or the full name.
+    assert_eq!(usernames_listed(&app, "q=smith%20joanna"), ["joanna"]);
+    assert_eq!(usernames_listed(&app, "q=berg%20%20ann"), ["ann", "berg_x"]);
+    assert_eq!(usernames_listed(&app, "q=lee%20berg"), Vec::<String>::new());
+    // A number is an id too.
+    let annabel = app.user_id("annabel");
+    assert_eq!(usernames_listed(&app, &format!("q={annabel}")), ["annabel"]);
+    // An explicit sort wins over relevance.
+    assert_eq!(
+        usernames_listed(&app, "q=ann&sort=username&order=desc"),
+        ["zed", "joanna", "berg_x", "annabel", "ann"]
+    );
+}
+
+#[test]
+fn users_filter_by_activity_and_company_and_sort_every_way() {
+    let app = TestApp::spawn_demo();
+    let nyc = app.company_id("NYC");
+    let la = app.company_id("LA");
+    let sarah = app.user_id("sarah");
+    let emp = app.user_id("emp_001");
+    for (user, company) in [(sarah, nyc), (sarah, la), (emp, nyc)] {
+        let answer = app.post(
+            &format!("/users/{user}/companies"),
+            &json!({"company_id": company}),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.text);
+    }
+    let answer = app.patch(&format!("/users/{emp}"), &json!({"is_active": false}));
+    assert_eq!(answer.status, 200, "{}", answer.text);
+
+    assert_eq!(usernames_listed(&app, "is_active=false"), ["emp_001"]);
+    assert_eq!(usernames_listed(&app, "is_active=true").len(), 5);
+    assert_eq!(
+        usernames_listed(&app, &format!("company_id={nyc}")),
+        ["sarah", "emp_001"]
+    );
+    assert_eq!(
+        usernames_listed(&app, &format!("company_id={nyc}&is_active=true")),
+        ["sarah"]
+    );
+    assert_eq!(
+        usernames_listed(&app, "sort=company_count&order=desc&limit=2"),
+        ["john_smith", "hr_manager_1"]
+    );
+    assert_eq!(
+        usernames_listed(&app, "sort=username"),
+        [
+            "admin",
+            "emp_001",
+            "finance_manager_1",
+            "hr_manager_1",
+            "john_smith",
+            "sarah"
+        ]
+    );
+    assert_eq!(
+        usernames_listed(&app, "sort=full_name&order=desc&limit=1").len(),
+        1
+    );
+    let newest = usernames_listed(&app, "sort=created&order=desc&limit=1");
+    let by_id = usernames_listed(&app, "order=desc&limit=1");
+    assert_eq!(newest, by_id);
+
+    for bad in [
+        "sort=age",
+        "order=down",
+        "is_active=maybe",
+        "company_id=nyc",
+    ] {
+        let answer = app.get(&format!("/users?{bad}"));
+        assert_eq!(answer.status, 400, "{bad}: {}", answer.text);
+    }
+}
