@@ -20,6 +20,7 @@ import { SEARCH_DELAY_MS, setupSearches } from './js/combobox.js';
 import { resumeSession, signIn, signOut } from './js/session.js';
 import { loadTree, onOpenCompany } from './js/tree.js';
 import { onImported, setupImport } from './js/import.js';
+import { readAddress } from './js/address.js';
 
 function init() {
   onUnauthorized(signOut);

@@ -50,6 +50,7 @@ const ASSETS: &[(&str, &str, Body)] = &[
     asset!("manage.css", CSS),
     asset!("manage.js", JS),
     asset!("js/add.js", JS),
+    asset!("js/address.js", JS),
     asset!("js/api.js", JS),
     asset!("js/audit.js", JS),
     asset!("js/combobox.js", JS),
