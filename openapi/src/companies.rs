@@ -1,6 +1,7 @@
 //! Companies of the HR system.
 
 use crate::terms::{GrantRole, GrantState};
+use crate::users::SortOrder;
 use crate::{CompanyName, Role, Username};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -155,11 +156,50 @@ pub struct CompanyMember {
     pub via_company_id: Option<Uuid>,
 }
 
-/// Query of `GET /companies/{id}/users`.
+string_enum! {
+    /// The order of an access review (`GET /companies/{id}/users`).
+    pub enum MemberSort as "sort" {
+        /// By user id: creation order (the default).
+        UserId = "user_id",
+        /// By username.
+        Username = "username",
+        /// By full name, any letter case.
+        FullName = "full_name",
+        /// By the role held in the company (`role_here`), alphabetically by its value.
+        Role = "role",
+        /// By where the access comes from (`branch`, `grant`, `super_admin`).
+        Source = "source",
+        /// By when the grant was made; access through the super admin role has no such time and
+        /// comes last in ascending order, first in descending order.
+        GrantedAt = "granted_at",
+    }
+}
+
+/// Query of `GET /companies/{id}/users`. The filters combine (all must hold); `total` counts what
+/// they leave, so paging and an export see exactly the filtered review.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListMembersQuery {
+    /// Words of a username or full name in any order, each matching part of either, any letter case
+    /// (full Unicode case folding); a number also finds the user with that id. Blank: no filter.
+    #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$", example = "sarah")]
+    pub q: Option<String>,
+    /// Only people holding this role in the company (`role_here`: the grant's role, else the user's
+    /// own; super admins hold `super_admin` everywhere). Another value is a 400.
+    #[param(example = "admin")]
+    pub role: Option<Role>,
+    /// Only people whose access comes from here: `grant` (a grant of this company), `branch` (a
+    /// parent's grant that includes branches) or `super_admin` (the role). Another value is a 400.
+    #[param(example = "branch")]
+    pub source: Option<AccessSource>,
+    /// The order: `user_id` (the default), `username`, `full_name`, `role`, `source` or
+    /// `granted_at`; ties go by user id, ascending. Another value is a 400.
+    #[param(inline, example = "username")]
+    pub sort: Option<MemberSort>,
+    /// `asc` (the default) or `desc`, for `sort`. Another value is a 400.
+    #[param(inline, example = "desc")]
+    pub order: Option<SortOrder>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,

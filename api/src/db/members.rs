@@ -2,14 +2,15 @@
 //! branches, and super admins through their role. Expired grants are left out: they give no access.
 
 use crate::db::hierarchy::ancestors;
-use crate::db::sql::{Sql, count_rows};
+use crate::db::sql::{Sql, count_rows, like_pattern, search_key};
 use crate::db::{stored, stored_grant_role};
 use crate::decision::held_role;
 use crate::error::AppError;
 use crate::paging::PageRequest;
 use chrono::{DateTime, Utc};
-use openapi::companies::{AccessSource, Company, CompanyMember, CompanyMembers};
+use openapi::companies::{AccessSource, Company, CompanyMember, CompanyMembers, MemberSort};
 use openapi::terms::Window;
+use openapi::users::SortOrder;
 use openapi::{Role, Username};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
@@ -58,8 +59,8 @@ fn push_members(sql: &mut Sql, id: Uuid, ancestors: &[Uuid], now: DateTime<Utc>)
     };
     let direct_d = direct("d", &alive_d);
     sql.push(&format!(
-        " FROM (SELECT u.id AS user_id, u.username, u.full_name, u.role, u.is_active, \
-             'grant' AS source, a.is_default, a.created_at AS granted_at, a.granted_by, \
+        " FROM (SELECT u.id AS user_id, u.username, u.full_name, u.full_name_key, u.role, \
+             u.is_active, 'grant' AS source, a.is_default, a.created_at AS granted_at, a.granted_by, \
              a.role AS granted_role, a.valid_from, a.valid_until, a.company_id AS via \
            FROM hrm_user_company_access a JOIN hrm_users u ON u.id = a.user_id \
            WHERE a.company_id = {company} AND {alive_a}"
@@ -70,7 +71,8 @@ fn push_members(sql: &mut Sql, id: Uuid, ancestors: &[Uuid], now: DateTime<Utc>)
         let (far_a, far_n) = (distance(sql, "a", ancestors), distance(sql, "n", ancestors));
         sql.push(&format!(
             " UNION ALL \
-             SELECT u.id, u.username, u.full_name, u.role, u.is_active, 'branch', false, \
+             SELECT u.id, u.username, u.full_name, u.full_name_key, u.role, u.is_active, 'branch', \
+               false, \
                a.created_at, a.granted_by, a.role, a.valid_from, a.valid_until, a.company_id \
              FROM hrm_user_company_access a JOIN hrm_users u ON u.id = a.user_id \
              WHERE a.company_id IN {up_a} AND a.include_branches AND {alive_a} \
@@ -82,16 +84,94 @@ fn push_members(sql: &mut Sql, id: Uuid, ancestors: &[Uuid], now: DateTime<Utc>)
     }
     sql.push(&format!(
         " UNION ALL \
-         SELECT u.id, u.username, u.full_name, u.role, u.is_active, 'super_admin', false, NULL, \
-           NULL, NULL, NULL, NULL, NULL \
+         SELECT u.id, u.username, u.full_name, u.full_name_key, u.role, u.is_active, 'super_admin', \
+           false, NULL, NULL, NULL, NULL, NULL, NULL \
          FROM hrm_users u WHERE u.role = {super_admin} AND NOT EXISTS ({direct_d})) members"
     ));
 }
 
-/// Everyone who may act in the company, now or (`scheduled`) later.
+/// The role a member holds in the company, as SQL over the union's columns: what [`held_role`] says.
+fn role_here_sql(sql: &mut Sql) -> String {
+    let super_admin = sql.bind(Role::SuperAdmin.as_str());
+    format!("CASE WHEN role = {super_admin} THEN role ELSE COALESCE(granted_role, role) END")
+}
+
+/// What narrows and orders a review: the filters of the query, applied to the union's rows.
+pub struct MemberFilter<'a> {
+    pub q: Option<&'a str>,
+    pub role: Option<Role>,
+    pub source: Option<AccessSource>,
+    pub sort: Option<MemberSort>,
+    pub order: Option<SortOrder>,
+}
+
+impl MemberFilter<'_> {
+    /// ` WHERE …` over the union (nothing when no filter is set). Each word of `q` must be found in
+    /// the username or the full name's key; a number may also be the user id.
+    fn push_where(&self, sql: &mut Sql) {
+        let mut conditions = Vec::new();
+        if let Some(key) = self.q.and_then(search_key) {
+            let words: Vec<String> = key
+                .split(' ')
+                .map(|word| {
+                    let pattern = sql.bind(like_pattern(word));
+                    format!(
+                        "(lower(username) LIKE {pattern} ESCAPE '\\' \
+                         OR full_name_key LIKE {pattern} ESCAPE '\\')"
+                    )
+                })
+                .collect();
+            let words = words.join(" AND ");
+            match key.parse::<i32>().ok().filter(|id| *id > 0) {
+                Some(id) => {
+                    let id = sql.bind(id);
+                    conditions.push(format!("(user_id = {id} OR ({words}))"));
+                }
+                None => conditions.push(format!("({words})")),
+            }
+        }
+        if let Some(role) = self.role {
+            let here = role_here_sql(sql);
+            let role = sql.bind(role.as_str());
+            conditions.push(format!("{here} = {role}"));
+        }
+        if let Some(source) = self.source {
+            let source = sql.bind(source.as_str());
+            conditions.push(format!("source = {source}"));
+        }
+        if !conditions.is_empty() {
+            sql.push(&format!(" WHERE {}", conditions.join(" AND ")));
+        }
+    }
+
+    /// ` ORDER BY …`, ties by user id ascending. Rows without a grant time (super admins) come last
+    /// in ascending order on both databases, which place NULL differently by themselves.
+    fn push_order(&self, sql: &mut Sql) {
+        let direction = match self.order {
+            Some(SortOrder::Desc) => "DESC",
+            _ => "ASC",
+        };
+        let key = match self.sort.unwrap_or(MemberSort::UserId) {
+            MemberSort::UserId => format!("user_id {direction}"),
+            MemberSort::Username => format!("lower(username) {direction}"),
+            MemberSort::FullName => format!("full_name_key {direction}"),
+            MemberSort::Role => format!("{} {direction}", role_here_sql(sql)),
+            MemberSort::Source => format!("source {direction}"),
+            MemberSort::GrantedAt => {
+                format!(
+                    "(CASE WHEN granted_at IS NULL THEN 1 ELSE 0 END) {direction}, granted_at {direction}"
+                )
+            }
+        };
+        sql.push(&format!(" ORDER BY {key}, user_id ASC"));
+    }
+}
+
+/// Everyone who may act in the company, now or (`scheduled`) later, that the filter leaves.
 pub async fn members(
     db: &impl ConnectionTrait,
     company: Company,
+    filter: &MemberFilter<'_>,
     page: PageRequest,
 ) -> Result<CompanyMembers, AppError> {
     let id = company.id;
@@ -100,15 +180,18 @@ pub async fn members(
     let up = ancestors(db, &[id]).await?.remove(&id).unwrap_or_default();
     let mut count = Sql::new(backend, "SELECT count(*) AS total");
     push_members(&mut count, id, &up, now);
+    filter.push_where(&mut count);
     let mut rows = Sql::new(
         backend,
         "SELECT user_id, username, full_name, role, is_active, source, is_default, granted_at, \
          granted_by, granted_role, valid_from, valid_until, via",
     );
     push_members(&mut rows, id, &up, now);
+    filter.push_where(&mut rows);
+    filter.push_order(&mut rows);
     let limit = rows.bind(page.limit as i64);
     let offset = rows.bind(page.offset as i64);
-    rows.push(&format!(" ORDER BY user_id LIMIT {limit} OFFSET {offset}"));
+    rows.push(&format!(" LIMIT {limit} OFFSET {offset}"));
     let total = count_rows(db, count).await?;
     let items = MemberRow::find_by_statement(rows.statement())
         .all(db)

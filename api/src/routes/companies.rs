@@ -151,12 +151,17 @@ pub async fn delete_company(
 ///
 /// The access review: users granted the company, users whose grant of a parent company includes its
 /// branches (`source: branch`, through the nearest), and super admins, who may act in every company.
-/// Expired grants are left out; scheduled ones are listed with their state.
+/// Expired grants are left out; scheduled ones are listed with their state. Filter by name words or
+/// id (`q`), by the role held here (`role`) and by where the access comes from (`source`), in the
+/// order asked for (`sort`, `order`); `total` counts the filtered review, so its pages (and an
+/// export read page by page) hold exactly what the filters leave, e.g.
+/// `?q=sarah&role=admin&source=branch&sort=username&order=desc&limit=100&offset=100`.
 #[utoipa::path(
     tag = "companies",
     params(("id" = Uuid, Path, description = "Company id"), ListMembersQuery, ConsistencyHeader),
     responses(
         (status = 200, description = "A page of the company's users", body = CompanyMembers),
+        (status = 400, description = "A value in the path, a query value or the Company-Access-Consistency header is malformed; `detail` names which: an unknown `role`, `source`, `sort` or `order`, a control character in `q`, a `limit` outside 1 to 500, an `offset` that is not a number, or an unknown parameter", body = Problem),
         (status = 404, description = "Company not found", body = Problem)
     ),
     security(("api_key" = ["read"]))

@@ -283,5 +283,12 @@ pub async fn members(
         delegate.require(db, [(id, false)]).await?;
     }
     let company = get(db, id).await?;
-    members::members(db, company, page).await
+    let filter = members::MemberFilter {
+        q: query.q.as_deref(),
+        role: query.role,
+        source: query.source,
+        sort: query.sort,
+        order: query.order,
+    };
+    members::members(db, company, &filter, page).await
 }

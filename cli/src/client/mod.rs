@@ -274,6 +274,11 @@ impl Api {
     /// One page of the users who may act in the company.
     pub fn company_members(&self, id: Uuid, query: &ListMembersQuery) -> Result<CompanyMembers> {
         let mut pairs = Pairs::default();
+        pairs.add("q", &query.q);
+        pairs.add("role", &query.role.map(|r| r.as_str()));
+        pairs.add("source", &query.source.map(|s| s.as_str()));
+        pairs.add("sort", &query.sort.map(|s| s.as_str()));
+        pairs.add("order", &query.order.map(|o| o.as_str()));
         pairs.add("limit", &query.limit);
         pairs.add("offset", &query.offset);
         self.get(&format!("/companies/{}/users", segment(id)), &pairs.0)

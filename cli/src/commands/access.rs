@@ -293,6 +293,7 @@ fn company_members(api: &Api, json: bool, spec: &str) -> Result<()> {
             &ListMembersQuery {
                 limit: Some(lookup::MAX_PAGE),
                 offset: Some(offset),
+                ..ListMembersQuery::default()
             },
         )?;
         let got = page.items.len();

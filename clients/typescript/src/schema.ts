@@ -254,7 +254,11 @@ export interface paths {
          * Who can act in this company
          * @description The access review: users granted the company, users whose grant of a parent company includes its
          *     branches (`source: branch`, through the nearest), and super admins, who may act in every company.
-         *     Expired grants are left out; scheduled ones are listed with their state.
+         *     Expired grants are left out; scheduled ones are listed with their state. Filter by name words or
+         *     id (`q`), by the role held here (`role`) and by where the access comes from (`source`), in the
+         *     order asked for (`sort`, `order`); `total` counts the filtered review, so its pages (and an
+         *     export read page by page) hold exactly what the filters leave, e.g.
+         *     `?q=sarah&role=admin&source=branch&sort=username&order=desc&limit=100&offset=100`.
          */
         get: operations["list_company_users"];
         put?: never;
@@ -3661,6 +3665,35 @@ export interface operations {
     list_company_users: {
         parameters: {
             query?: {
+                /**
+                 * @description Words of a username or full name in any order, each matching part of either, any letter case
+                 *     (full Unicode case folding); a number also finds the user with that id. Blank: no filter.
+                 * @example sarah
+                 */
+                q?: string;
+                /**
+                 * @description Only people holding this role in the company (`role_here`: the grant's role, else the user's
+                 *     own; super admins hold `super_admin` everywhere). Another value is a 400.
+                 * @example admin
+                 */
+                role?: components["schemas"]["Role"];
+                /**
+                 * @description Only people whose access comes from here: `grant` (a grant of this company), `branch` (a
+                 *     parent's grant that includes branches) or `super_admin` (the role). Another value is a 400.
+                 * @example branch
+                 */
+                source?: components["schemas"]["AccessSource"];
+                /**
+                 * @description The order: `user_id` (the default), `username`, `full_name`, `role`, `source` or
+                 *     `granted_at`; ties go by user id, ascending. Another value is a 400.
+                 * @example username
+                 */
+                sort?: "user_id" | "username" | "full_name" | "role" | "source" | "granted_at";
+                /**
+                 * @description `asc` (the default) or `desc`, for `sort`. Another value is a 400.
+                 * @example desc
+                 */
+                order?: "asc" | "desc";
                 /** @description Page size, 1 to 500 (default 50). */
                 limit?: number;
                 /** @description Rows to skip (default 0). */
@@ -3697,7 +3730,7 @@ export interface operations {
                     "application/json": components["schemas"]["CompanyMembers"];
                 };
             };
-            /** @description A value in the path, a query value or the Company-Access-Consistency header is malformed; `detail` names which (code `bad_request`) */
+            /** @description A value in the path, a query value or the Company-Access-Consistency header is malformed; `detail` names which: an unknown `role`, `source`, `sort` or `order`, a control character in `q`, a `limit` outside 1 to 500, an `offset` that is not a number, or an unknown parameter (code `bad_request`) */
             400: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */

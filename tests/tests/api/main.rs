@@ -20,6 +20,7 @@ mod http;
 mod import;
 mod metrics;
 mod names;
+mod review;
 mod terms;
 mod traces;
 mod users;
