@@ -82,9 +82,12 @@ pub struct ListCompaniesQuery {
     /// Exact name, any letter case (full Unicode case folding); runs of spaces match one space.
     #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: Option<String>,
-    /// `created` (the default: creation order) or `name`.
+    /// `created` (the default: creation order) or `name`; ties go by id.
     #[param(inline)]
     pub sort: Option<CompanySort>,
+    /// `asc` (the default: oldest or A first) or `desc` (newest or Z first), for `sort`.
+    #[param(inline)]
+    pub order: Option<SortOrder>,
     /// Only the direct branches of this company.
     pub parent_id: Option<Uuid>,
     /// Page size, 1 to 500 (default 50).

@@ -8,7 +8,8 @@ use crate::paging::PageRequest;
 use chrono::{DateTime, Utc};
 use entity::{company, user_company_access as access};
 use openapi::companies::{Company, CompanyPage, CompanySort, ListCompaniesQuery};
-use sea_orm::sea_query::LikeExpr;
+use openapi::users::SortOrder;
+use sea_orm::sea_query::{LikeExpr, Order};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
@@ -85,13 +86,18 @@ pub async fn list(
         .filter(filter.clone())
         .count(db)
         .await?;
-    let mut rows = select_companies().filter(filter);
-    rows = if by_name {
-        rows.order_by_asc(company::Column::NameKey)
-    } else {
-        rows.order_by_asc(company::Column::CreatedAt)
+    let direction = match query.order {
+        Some(SortOrder::Desc) => Order::Desc,
+        _ => Order::Asc,
     };
-    let items = rows
+    let sort_column = if by_name {
+        company::Column::NameKey
+    } else {
+        company::Column::CreatedAt
+    };
+    let items = select_companies()
+        .filter(filter)
+        .order_by(sort_column, direction)
         .order_by_asc(company::Column::Id)
         .limit(page.limit)
         .offset(page.offset)

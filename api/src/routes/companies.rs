@@ -20,7 +20,7 @@ use uuid::Uuid;
 /// List companies
 ///
 /// Search by part of the name or find one by exact name, or list the direct branches of a company
-/// (`parent_id`); creation order by default, paginated.
+/// (`parent_id`); creation order by default, or by name (`sort`), either way up (`order`), paginated.
 #[utoipa::path(
     tag = "companies",
     params(ListCompaniesQuery),

@@ -196,7 +196,7 @@ export interface paths {
         /**
          * List companies
          * @description Search by part of the name or find one by exact name, or list the direct branches of a company
-         *     (`parent_id`); creation order by default, paginated.
+         *     (`parent_id`); creation order by default, or by name (`sort`), either way up (`order`), paginated.
          */
         get: operations["list_companies"];
         put?: never;
@@ -3084,8 +3084,10 @@ export interface operations {
                 q?: string;
                 /** @description Exact name, any letter case (full Unicode case folding); runs of spaces match one space. */
                 name?: string;
-                /** @description `created` (the default: creation order) or `name`. */
+                /** @description `created` (the default: creation order) or `name`; ties go by id. */
                 sort?: "created" | "name";
+                /** @description `asc` (the default: oldest or A first) or `desc` (newest or Z first), for `sort`. */
+                order?: "asc" | "desc";
                 /** @description Only the direct branches of this company. */
                 parent_id?: string;
                 /** @description Page size, 1 to 500 (default 50). */

@@ -1,4 +1,4 @@
-use company_access_tests::{TestApp, new_user};
+use company_access_tests::{MASTER_KEY, TestApp, new_user};
 use openapi::CompanyName;
 use openapi::access::DecisionReason;
 use openapi::companies::{
@@ -63,6 +63,36 @@ fn create_list_rename_and_delete_companies() {
         (404, Some("Company not found"))
     );
     assert_eq!(app.get("/companies?sort=size").status, 400);
+}
+
+#[test]
+fn companies_sort_by_name_or_creation_either_way_up() {
+    let app = TestApp::spawn();
+    for name in ["Berlin", "amsterdam", "Cairo"] {
+        app.create_company(name);
+    }
+    assert_eq!(
+        app.company_names_listed(MASTER_KEY, "sort=name&order=desc"),
+        ["Cairo", "Berlin", "amsterdam"],
+        "by name regardless of letter case, Z first"
+    );
+    assert_eq!(
+        app.company_names_listed(MASTER_KEY, "sort=name&order=asc&limit=1&offset=1"),
+        ["Berlin"]
+    );
+    assert_eq!(
+        app.company_names_listed(MASTER_KEY, "order=desc"),
+        ["Cairo", "amsterdam", "Berlin"],
+        "without sort: creation order, newest first"
+    );
+    for bad in ["order=down", "order=DESC&sort=name"] {
+        let answer = app.get(&format!("/companies?{bad}"));
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, "bad_request"),
+            "{bad}"
+        );
+    }
 }
 
 #[test]
