@@ -11,7 +11,7 @@ import { $, debounce, setMsg } from './js/dom.js';
 import { onUnauthorized } from './js/api.js';
 import { state } from './js/state.js';
 import { addSelected, connectAdd, loadAvailable, updateSelectedButton } from './js/add.js';
-import { connectRemove, runUndo } from './js/remove.js';
+import { connectRemove, keepCompany, removeCompany } from './js/remove.js';
 import { onOpenReview, refreshUserCompanies, renderCurrent, selectUser } from './js/user.js';
 import { MEMBERS_PAGE, exportCsv, onOpenUser, openCompany } from './js/review.js';
 import { loadStats, renderCharts } from './js/stats.js';
@@ -24,7 +24,7 @@ import { readAddress } from './js/address.js';
 
 function init() {
   onUnauthorized(signOut);
-  connectAdd(refreshUserCompanies);
+  connectAdd(refreshUserCompanies, removeCompany, keepCompany);
   connectRemove(refreshUserCompanies, renderCurrent);
   onOpenReview(function (id, name) {
     selectTab('companies', false);
@@ -62,7 +62,7 @@ function init() {
   });
   $('sign-out').addEventListener('click', function () { signOut(); });
 
-  var filter = debounce(function () { state.addErrors.clear(); loadAvailable($('company-filter').value.trim()); }, SEARCH_DELAY_MS);
+  var filter = debounce(function () { state.addMessages.clear(); loadAvailable($('company-filter').value.trim()); }, SEARCH_DELAY_MS);
   $('company-filter').addEventListener('input', filter);
   $('add-selected').addEventListener('click', addSelected);
   $('clear-selected').addEventListener('click', function () {
@@ -71,7 +71,6 @@ function init() {
     updateSelectedButton();
     $('company-filter').focus();
   });
-  $('undo-button').addEventListener('click', runUndo);
 
   $('members-prev').addEventListener('click', function () {
     if (state.company) openCompany(state.company.id, Math.max(0, state.membersOffset - MEMBERS_PAGE), false);

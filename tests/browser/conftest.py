@@ -368,7 +368,8 @@ class Ui:
         return self.find(f'#available-list li[data-company-name="{company}"]')
 
     def current_names(self) -> list[str]:
-        return [li.get_attribute("data-company-name") for li in self.find_all("#current-list > li")]
+        """The companies the user has now (a row removed this visit stays, marked Removed, and is not one)."""
+        return [li.get_attribute("data-company-name") for li in self.find_all("#current-list > li:not([data-removed])")]
 
     def open_tab(self, name: str):
         self.find(f"#tab-{name}").click()

@@ -3,13 +3,19 @@
 import { $, announce, el, num, plural, setMsg, userShort } from './dom.js';
 import { api } from './api.js';
 import { grantItems, rememberCompany, state } from './state.js';
-import { button, focusRow, keepFocus, rowIndex, setBusy } from './rows.js';
+import { button, focusRow, holdPinnedRow, keepFocus, pinRow, rowMessage, setBusy } from './rows.js';
 
 const COMPANY_LIST_LIMIT = 100;
 
-// The selected user's view draws this panel, so it sits above this module: manage.js hands its reload in.
+// The selected user's view draws this panel and removing sits above it too: manage.js hands both in.
 let refreshUserCompanies = function () { return Promise.resolve(false); };
-export function connectAdd(refreshUser) { refreshUserCompanies = refreshUser; }
+let removeGrant = function () {};
+let cancelRemoval = function () {};
+export function connectAdd(refreshUser, remove, keep) {
+  refreshUserCompanies = refreshUser;
+  removeGrant = remove;
+  cancelRemoval = keep;
+}
 
 /** Reloads the selected user's companies and (quietly) the add panel, whose user counts just changed. */
 export function refreshAll() {
@@ -49,56 +55,68 @@ export function loadAvailable(q, quiet) {
 
 export function renderAvailable() {
   if (!state.canWrite || !state.user || !state.userCompanies) return;
-  var granted = new Set(grantItems().map(function (i) { return i.company_id; }));
-  var rows = state.available.filter(function (c) { return !granted.has(c.id) || state.addErrors.has(c.id); });
-  var hiddenGranted = state.available.length - rows.length;
+  var granted = new Map(grantItems().map(function (i) { return [i.company_id, i]; }));
+  var rows = state.available;
+  var grantedShown = rows.filter(function (c) { return granted.has(c.id); }).length;
   var status;
   var q = state.availableQuery;
-  if (!state.available.length) {
+  if (!rows.length) {
     status = q ? 'No company matches “' + q + '”.' : 'There are no companies yet.';
-  } else if (!rows.length) {
+  } else if (grantedShown === rows.length) {
     status = userShort(state.user) + ' already has every company' + (q ? ' matching “' + q + '”.' : ' listed here.');
-  } else if (state.availableTotal > state.available.length) {
-    status = 'Showing the first ' + num(state.available.length) + ' of ' + num(state.availableTotal)
+  } else if (state.availableTotal > rows.length) {
+    status = 'Showing the first ' + num(rows.length) + ' of ' + num(state.availableTotal)
       + ' companies' + (q ? ' matching “' + q + '”' : '') + '. Type to narrow the list.';
   } else {
-    status = plural(rows.length, 'company', 'companies') + ' can be added'
-      + (hiddenGranted ? ' (' + num(hiddenGranted) + ' already granted not shown)' : '') + '.';
+    status = plural(rows.length - grantedShown, 'company', 'companies') + ' can be added'
+      + (grantedShown ? '; ' + num(grantedShown) + ' already granted (marked Granted)' : '') + '.';
   }
   $('company-filter-status').textContent = status;
   var list = $('available-list');
   keepFocus(list, function () {
-    list.replaceChildren.apply(list, rows.map(function (c) { return availableRow(c, granted.has(c.id)); }));
+    list.replaceChildren.apply(list, rows.map(function (c) { return availableRow(c, granted.get(c.id) || null); }));
   });
+  holdPinnedRow();
   updateSelectedButton();
 }
 
-function availableRow(c, alreadyGranted) {
+// A granted company keeps its row, so nothing moves under the pointer: "Granted" takes the place of Add,
+// and its Remove sits to the left of it, where a second click meant for Add cannot land.
+function availableRow(c, grant) {
   var id = c.id;
   var busy = state.busy.has(id);
   var msgId = 'add-msg-' + id;
   var checkId = 'pick-' + id;
-  var li = el('li', { class: 'row', 'data-company-id': id, 'data-company-name': c.name, 'aria-busy': busy ? 'true' : null });
+  var li = el('li', { class: 'row' + (grant ? ' row-granted' : ''), 'data-company-id': id, 'data-company-name': c.name,
+    'data-granted': grant ? 'true' : null, 'aria-busy': busy ? 'true' : null });
   var box = el('input', { type: 'checkbox', id: checkId, 'data-action': 'pick', 'aria-describedby': msgId,
-    disabled: alreadyGranted || busy ? true : null });
-  box.checked = state.selected.has(id) && !alreadyGranted;
+    disabled: grant || busy ? true : null });
+  box.checked = state.selected.has(id) && !grant;
   box.addEventListener('change', function () {
     if (box.checked) state.selected.set(id, c.name); else state.selected.delete(id);
     updateSelectedButton();
   });
-  var label = el('label', { for: checkId, class: 'row-title pick' }, box, el('span', {}, c.name));
+  var name = el('span', {}, c.name);
+  if (grant && grant.is_default) name.appendChild(el('span', { class: 'badge badge-default' }, 'Default'));
+  var label = el('label', { for: checkId, class: 'row-title pick' }, box, name);
   var meta = el('span', { class: 'row-meta' }, plural(c.user_count || 0, 'user', 'users') + ' granted');
   li.appendChild(el('div', { class: 'row-main' }, label, meta));
   var actions = el('div', { class: 'row-actions' });
-  if (!alreadyGranted) {
+  if (!grant) {
     actions.appendChild(button('Add', c.name, 'btn btn-primary btn-small', 'add', function () { addCompany(c); }, msgId, busy));
+  } else if (state.confirmRemove === id) {
+    actions.appendChild(button('Remove anyway', c.name, 'btn btn-danger btn-small', 'confirm-remove', function () {
+      removeGrant(grant, 'available');
+    }, msgId, busy || Date.now() < state.confirmArmedAt));
+    actions.appendChild(button('Keep it', c.name, 'btn btn-small', 'keep', function () { cancelRemoval(grant, 'available'); }, msgId, busy));
   } else {
-    actions.appendChild(el('span', { class: 'badge' }, 'Already granted'));
+    actions.appendChild(button('Remove', c.name, 'btn btn-danger btn-small', 'remove', function () {
+      removeGrant(grant, 'available');
+    }, msgId, busy));
+    actions.appendChild(el('span', { class: 'badge badge-granted action-mark' }, 'Granted'));
   }
   li.appendChild(actions);
-  var msg = el('p', { id: msgId, class: 'msg row-msg' });
-  if (state.addErrors.has(id)) setMsg(msg, state.addErrors.get(id), 'error');
-  li.appendChild(msg);
+  li.appendChild(rowMessage(id, 'add-msg-', state.addMessages));
   return li;
 }
 
@@ -110,37 +128,37 @@ export function updateSelectedButton() {
   $('clear-selected').hidden = n === 0;
 }
 
-/** After a row leaves the add panel, keeps focus near where it was instead of dropping it on <body>. */
-function focusAvailableNear(index) {
-  var active = document.activeElement;
-  if (active && active !== document.body && !$('available-list').contains(active)) return; // the user moved on
-  var buttons = $('available-list').querySelectorAll('[data-action="add"]');
-  if (buttons.length) buttons[Math.min(index, buttons.length - 1)].focus();
-  else $('company-filter').focus();
+/** What a new grant means for the user's default company, said when it happens. */
+function defaultNote(grant, u) {
+  if (!grant || !grant.is_default) return '';
+  return ' It is now the default company of ' + userShort(u) + ' (the first one they were granted); change it with Make default.';
 }
 
 function addCompany(c) {
   var u = state.user;
   var id = c.id;
   if (state.busy.has(id)) return;
-  var index = rowIndex('available-list', id);
-  state.addErrors.delete(id);
-  setMsg($('current-message'), '');
+  state.addMessages.delete(id);
+  state.currentMessages.delete(id);
   setMsg($('add-msg-' + id) || document.createElement('p'), '');
+  pinRow('available-list', id);
   setBusy(id, true);
-  api('POST', 'users/' + encodeURIComponent(u.id) + '/companies', Object.assign({ company_id: id }, grantTerms())).then(function () {
+  api('POST', 'users/' + encodeURIComponent(u.id) + '/companies', Object.assign({ company_id: id }, grantTerms())).then(function (grant) {
     setBusy(id, false);
     if (state.user !== u) return;
     state.selected.delete(id);
-    setMsg($('current-message'), 'Added ' + c.name + ' to ' + userShort(u) + '.', 'success');
-    announce('Added ' + c.name + ' to ' + userShort(u) + '.');
-    return refreshAll().then(function () { focusAvailableNear(index); });
+    state.removed.delete(id);
+    var text = 'Added ' + c.name + ' to ' + userShort(u) + '.' + defaultNote(grant, u);
+    state.addMessages.set(id, { text: text, kind: 'success' });
+    announce(text);
+    pinRow('available-list', id);
+    return refreshAll().then(function () { focusRow('available-list', id, 'remove'); });
   }, function (e) {
     setBusy(id, false);
     if (state.user !== u || e.status === 401) return;
     var text;
     if (e.code === 'already_has_access') {
-      text = e.message + ' (someone else added it meanwhile; the list above is now up to date).';
+      text = e.message + ' (someone else added it meanwhile; the lists are now up to date).';
     } else if (e.code === 'company_not_found') {
       text = e.message + ': it was deleted meanwhile. Nothing was added.';
     } else if (e.code === 'user_not_found') {
@@ -150,7 +168,7 @@ function addCompany(c) {
     } else {
       text = 'Could not add ' + c.name + ': ' + e.message;
     }
-    state.addErrors.set(id, text);
+    state.addMessages.set(id, { text: text, kind: 'error' });
     announce('Could not add ' + c.name + '. ' + text);
     if (e.status === 0) { renderAvailable(); focusRow('available-list', id, 'add'); return; }
     return refreshUserCompanies().then(function (ok) {
@@ -167,7 +185,6 @@ export function addSelected() {
   var b = $('add-selected');
   var message = $('add-selected-message');
   b.disabled = true;
-  setMsg($('current-message'), '');
   setMsg(message, 'Adding ' + plural(ids.length, 'company', 'companies') + '…', 'info');
   api('POST', 'users/' + encodeURIComponent(u.id) + '/companies', Object.assign({ company_ids: ids }, grantTerms())).then(function (res) {
     if (state.user !== u) return;
@@ -176,9 +193,12 @@ export function addSelected() {
     var already = res.already_present.map(function (id) { return state.companyNames.get(id) || id; });
     var text = added.length ? 'Added ' + added.join(', ') + ' to ' + userShort(u) + '.' : 'Nothing new to add.';
     if (already.length) text += ' Already had access: ' + already.join(', ') + '.';
+    var madeDefault = res.added.filter(function (x) { return x.is_default; })[0];
+    if (madeDefault) text += ' ' + madeDefault.company_name + ' is now their default company (the first one they were granted).';
     setMsg(message, text, 'success');
     announce(text);
-    return refreshAll().then(function () { $('current-title').focus(); });
+    // Focus stays by the button that was used, with the outcome read out there.
+    return refreshAll().then(function () { message.focus(); });
   }, function (e) {
     if (state.user !== u || e.status === 401) return;
     var text = 'Nothing was added: ' + e.message;

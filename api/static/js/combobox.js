@@ -13,7 +13,12 @@ const SEARCH_LIMIT = 20;
 /**
  * An ARIA 1.2 combobox with a listbox popup: debounced search, arrow keys, Enter, Escape.
  * options: input, listbox, status, minChars, search(q, signal) -> Promise<{items,total}>,
- * renderOption(item) -> node, describe(page, q) -> status text, choose(item).
+ * renderOption(item) -> node, describe(page, q) -> status text, choose(item),
+ * best(items, q) -> the index Enter picks when no option is highlighted (the exact match, else the first).
+ *
+ * Enter acts on the text in the box when it is pressed: when the results shown are of older text (the
+ * search is still waiting or in flight), it waits for the results of this text and picks from them, never
+ * from the stale ones; typing on cancels that Enter.
  */
 function makeCombobox(o) {
   var items = [];
@@ -21,6 +26,9 @@ function makeCombobox(o) {
   var controller = null;
   var seq = 0;
   var lastQuery = null;
+  var shownQuery = null;   // the text the options on screen answer
+  var pendingEnter = null; // the text an Enter was pressed on, until its results arrive
+  var inFlight = null;     // the text of the search under way
 
   function isOpen() { return !o.listbox.hidden; }
   function open() {
@@ -51,6 +59,7 @@ function makeCombobox(o) {
   }
   function render(page, q) {
     items = page.items || [];
+    shownQuery = q;
     active = -1;
     o.listbox.replaceChildren();
     items.forEach(function (item, i) {
@@ -61,6 +70,11 @@ function makeCombobox(o) {
       o.listbox.appendChild(option);
     });
     o.status.textContent = o.describe(page, q);
+    if (pendingEnter !== null && pendingEnter === q && o.input.value.trim() === q) {
+      pendingEnter = null;
+      if (items.length) { choose(o.best(items, q)); return; }
+    }
+    pendingEnter = null;
     if (items.length && document.activeElement === o.input) open(); else close();
   }
   function run(q) {
@@ -68,13 +82,18 @@ function makeCombobox(o) {
     controller = new AbortController();
     var mine = ++seq;
     lastQuery = q;
+    inFlight = q;
     o.status.textContent = 'Searching…';
     return o.search(q, controller.signal).then(function (page) {
       if (mine !== seq) return;
+      inFlight = null;
       render(page, q);
     }, function (e) {
       if (isAbort(e) || mine !== seq) return;
+      inFlight = null;
+      pendingEnter = null;
       items = [];
+      shownQuery = null;
       o.listbox.replaceChildren();
       close();
       o.status.textContent = 'Search failed: ' + e.message;
@@ -84,11 +103,16 @@ function makeCombobox(o) {
 
   o.input.addEventListener('input', function () {
     var q = o.input.value.trim();
+    // The options on screen answer older text now: none of them is what Enter would pick.
+    pendingEnter = null;
+    setActive(-1);
     if (q.length < o.minChars) {
       later.cancel();
       if (controller) controller.abort();
       seq++;
+      inFlight = null;
       items = [];
+      shownQuery = null;
       o.listbox.replaceChildren();
       close();
       o.status.textContent = '';
@@ -97,6 +121,21 @@ function makeCombobox(o) {
     }
     later(q);
   });
+
+  function enter(e) {
+    var q = o.input.value.trim();
+    if (q.length < o.minChars || (!q && !items.length)) return;
+    e.preventDefault();
+    if (shownQuery === q && active >= 0 && isOpen()) { choose(active); return; }
+    if (shownQuery === q && pendingEnter === null) {
+      if (items.length) choose(o.best(items, q));
+      return;
+    }
+    // The results of this text have not arrived yet: search it now and pick when they do.
+    pendingEnter = q;
+    later.cancel();
+    if (inFlight !== q) run(q);
+  }
   o.input.addEventListener('focus', function () {
     var q = o.input.value.trim();
     if (o.minChars === 0 && lastQuery === null) run(q);
@@ -116,8 +155,7 @@ function makeCombobox(o) {
         setActive(Math.max(active - 1, 0));
         break;
       case 'Enter':
-        if (isOpen() && active >= 0) { e.preventDefault(); choose(active); }
-        else if (isOpen() && items.length === 1) { e.preventDefault(); choose(0); }
+        enter(e);
         break;
       case 'Escape':
         if (isOpen()) { e.preventDefault(); close(); }
@@ -136,8 +174,11 @@ function makeCombobox(o) {
       later.cancel();
       if (controller) controller.abort();
       seq++;
+      inFlight = null;
       items = [];
       lastQuery = null;
+      shownQuery = null;
+      pendingEnter = null;
       o.input.value = '';
       o.listbox.replaceChildren();
       close();
@@ -145,6 +186,9 @@ function makeCombobox(o) {
     }
   };
 }
+
+// "#42" is how the page writes a user id: it finds user 42 like "42" does.
+function userQuery(q) { return /^#\d+$/.test(q) ? q.slice(1) : q; }
 
 let userCombo = null;
 let companyCombo = null;
@@ -155,8 +199,14 @@ export function setupSearches() {
     listbox: $('user-results'),
     status: $('user-search-status'),
     minChars: 1,
+    // The service ranks the answer: that id or the exact username first, then prefixes, then words in any order.
     search: function (q, signal) {
-      return api('GET', 'users?q=' + encodeURIComponent(q) + '&limit=' + SEARCH_LIMIT, undefined, { signal: signal });
+      return api('GET', 'users?q=' + encodeURIComponent(userQuery(q)) + '&limit=' + SEARCH_LIMIT, undefined, { signal: signal });
+    },
+    best: function (users, q) {
+      var text = userQuery(q).toLowerCase();
+      var exact = users.findIndex(function (u) { return u.username.toLowerCase() === text || String(u.id) === text; });
+      return exact >= 0 ? exact : 0;
     },
     renderOption: function (u) {
       rememberUser(u);
@@ -187,6 +237,10 @@ export function setupSearches() {
     search: function (q, signal) {
       return api('GET', 'companies?sort=name&limit=' + SEARCH_LIMIT + (q ? '&q=' + encodeURIComponent(q) : ''),
         undefined, { signal: signal });
+    },
+    best: function (companies, q) {
+      var exact = companies.findIndex(function (c) { return c.name.toLowerCase() === q.toLowerCase(); });
+      return exact >= 0 ? exact : 0;
     },
     renderOption: function (c) {
       rememberCompany(c.id, c.name);

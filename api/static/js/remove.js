@@ -1,12 +1,15 @@
-// Removing a company (with a short window to undo it) and changing the default company.
+// Removing a company (the default one only after a second word), undoing a removal in place, and changing
+// the default company. Every outcome is written beside the row acted on and read out to screen readers.
 
-import { $, announce, setMsg, srOnly, userShort } from './dom.js';
+import { announce, userShort } from './dom.js';
 import { api } from './api.js';
-import { state } from './state.js';
-import { focusRow, setBusy } from './rows.js';
-import { refreshAll } from './add.js';
+import { grantItems, state } from './state.js';
+import { focusRow, pinRow, rowIndex, setBusy } from './rows.js';
+import { refreshAll, renderAvailable } from './add.js';
 
-const UNDO_SECONDS = 10;
+// "Remove anyway" appears where a second click of a double click on Remove may land: it ignores clicks until
+// this long after it appeared, so only a deliberate click confirms.
+export const CONFIRM_ARM_MS = 1000;
 
 // The selected user's view draws the buttons that call this module, so it sits above it:
 // manage.js hands in its reload and its redraw of the current companies.
@@ -17,113 +20,135 @@ export function connectRemove(refreshUser, redrawCurrent) {
   renderCurrent = redrawCurrent;
 }
 
-export function removeCompany(item) {
+// Which list a row is in ('current' or 'available'), its message map and its list element's id.
+function place(where) {
+  return where === 'available'
+    ? { messages: state.addMessages, list: 'available-list' }
+    : { messages: state.currentMessages, list: 'current-list' };
+}
+
+function say(where, id, text, kind) {
+  place(where).messages.set(id, { text: text, kind: kind });
+  announce(text);
+}
+
+function redraw() {
+  renderCurrent();
+  renderAvailable();
+}
+
+/** Clears what the rows of both lists say, before a new action speaks. */
+function quiet(id) {
+  state.addMessages.delete(id);
+  state.currentMessages.delete(id);
+}
+
+/**
+ * Removes a company from the selected user. The default company is removed only after "Remove anyway":
+ * without it the user has no default company until one is chosen.
+ */
+export function removeCompany(item, where) {
   var u = state.user;
   var id = item.company_id;
   if (state.busy.has(id)) return;
-  finishUndo();
-  state.currentErrors.delete(id);
-  setMsg($('current-message'), '');
+  var at = place(where);
+  if (item.is_default && state.confirmRemove !== id) {
+    quiet(id);
+    state.confirmRemove = id;
+    state.confirmArmedAt = Date.now() + CONFIRM_ARM_MS;
+    var others = grantItems().length - 1;
+    say(where, id, item.company_name + ' is the default company of ' + userShort(u) + '. Without it they have no default company'
+      + (others > 0 ? ' until you make one of their other companies the default' : '') + '. Remove it anyway, or keep it?', 'error');
+    redraw();
+    focusRow(at.list, id, 'keep');
+    // The confirmation becomes clickable once armed.
+    setTimeout(function () { if (state.confirmRemove === id) redraw(); }, CONFIRM_ARM_MS + 20);
+    return;
+  }
+  if (state.confirmRemove === id && Date.now() < state.confirmArmedAt) return;
+  state.confirmRemove = null;
+  quiet(id);
+  var index = rowIndex('current-list', id);
+  pinRow(at.list, id);
   setBusy(id, true);
   api('DELETE', 'users/' + encodeURIComponent(u.id) + '/companies/' + encodeURIComponent(id)).then(function () {
     setBusy(id, false);
     if (state.user !== u) return;
-    setMsg($('current-message'), '');
-    startUndo(u, item);
-    return refreshAll();
+    state.removed.set(id, { item: item, index: index });
+    var text = 'Removed ' + item.company_name + ' from ' + userShort(u) + '.'
+      + (item.is_default ? ' They have no default company now.' : '')
+      + (where === 'available' ? ' Add it again to undo.' : ' Undo puts it back.');
+    say(where, id, text, item.is_default ? 'error' : 'success');
+    if (where === 'available') state.currentMessages.set(id, { text: 'Removed.', kind: 'info' });
+    pinRow(at.list, id);
+    return refreshAll().then(function () {
+      focusRow(at.list, id, where === 'available' ? 'add' : 'undo');
+    });
   }, function (e) {
     setBusy(id, false);
     if (state.user !== u || e.status === 401) return;
     if (e.code === 'access_not_found') {
-      setMsg($('current-message'), item.company_name + ' was already removed (by someone else); the list is now up to date.', 'info');
-      announce(item.company_name + ' was already removed.');
-      return refreshUserCompanies().then(function () { $('current-title').focus(); });
+      state.removed.set(id, { item: item, index: index });
+      say(where, id, item.company_name + ' was already removed (by someone else); the lists are now up to date.', 'info');
+      return refreshAll();
     }
-    var text = e.status === 0 ? item.company_name + ' was not removed. ' + e.message
-      : 'Could not remove ' + item.company_name + ': ' + e.message;
-    state.currentErrors.set(id, text);
-    renderCurrent();
-    announce(text);
-    focusRow('current-list', id, 'remove');
+    say(where, id, e.status === 0 ? item.company_name + ' was not removed. ' + e.message
+      : 'Could not remove ' + item.company_name + ': ' + e.message, 'error');
+    redraw();
+    focusRow(at.list, id, 'remove');
   });
 }
 
-function startUndo(u, item) {
-  var undo = { user: u, item: item, deadline: Date.now() + UNDO_SECONDS * 1000, timer: null, ticker: null, busy: false };
-  state.undo = undo;
-  $('undo-text').textContent = 'Removed ' + item.company_name + ' from ' + userShort(u) + '.';
-  $('undo-button').disabled = false;
-  var undoButton = $('undo-button');
-  undoButton.replaceChildren('Undo', srOnly(' removing ' + item.company_name));
-  $('undo-bar').hidden = false;
-  tickUndo();
-  undo.ticker = setInterval(tickUndo, 1000);
-  undo.timer = setTimeout(function () { if (state.undo === undo && !undo.busy) finishUndo(); }, UNDO_SECONDS * 1000);
-  undoButton.focus();
-  announce('Removed ' + item.company_name + '. Undo is possible for ' + UNDO_SECONDS + ' seconds.');
+/** The answer "Keep it" to removing the default company. */
+export function keepCompany(item, where) {
+  if (state.confirmRemove !== item.company_id) return;
+  state.confirmRemove = null;
+  quiet(item.company_id);
+  say(where, item.company_id, item.company_name + ' stays the default company of ' + userShort(state.user) + '.', 'info');
+  redraw();
+  focusRow(place(where).list, item.company_id, 'remove');
 }
 
-function tickUndo() {
-  var undo = state.undo;
-  if (!undo) return;
-  var left = Math.max(0, Math.ceil((undo.deadline - Date.now()) / 1000));
-  $('undo-countdown').textContent = left + ' s';
-}
-
-/** Closes the undo window: the removal stays. */
-export function finishUndo() {
-  var undo = state.undo;
-  if (!undo) return;
-  clearTimeout(undo.timer);
-  clearInterval(undo.ticker);
-  state.undo = null;
-  var bar = $('undo-bar');
-  var hadFocus = bar.contains(document.activeElement);
-  bar.hidden = true;
-  if (hadFocus) $('current-title').focus();
-}
-
-export function runUndo() {
-  var undo = state.undo;
-  if (!undo || undo.busy) return;
-  undo.busy = true;
-  clearTimeout(undo.timer);
-  clearInterval(undo.ticker);
-  $('undo-button').disabled = true;
-  $('undo-countdown').textContent = '';
-  var u = undo.user;
-  var item = undo.item;
+/** Puts back a company removed during this visit, as it was (the default again if it was the default). */
+export function undoRemove(item) {
+  var u = state.user;
+  var id = item.company_id;
+  if (state.busy.has(id)) return;
+  quiet(id);
   var base = 'users/' + encodeURIComponent(u.id) + '/companies';
-  api('POST', base, { company_id: item.company_id }).catch(function (e) {
+  var terms = { company_id: id };
+  if (item.granted_role) terms.role = item.granted_role;
+  if (item.valid_from) terms.valid_from = item.valid_from;
+  if (item.valid_until) terms.valid_until = item.valid_until;
+  if (item.include_branches) terms.include_branches = true;
+  pinRow('current-list', id);
+  setBusy(id, true);
+  api('POST', base, terms).catch(function (e) {
     if (e.code === 'already_has_access') return null; // it is back already: fine
     throw e;
-  }).then(function () {
-    if (!item.is_default) return null;
-    return api('PATCH', base + '/' + encodeURIComponent(item.company_id), { is_default: true }).catch(function (e) {
+  }).then(function (grant) {
+    if (!item.is_default || (grant && grant.is_default)) return null;
+    return api('PATCH', base + '/' + encodeURIComponent(id), { is_default: true }).catch(function (e) {
       e.partial = true;
       throw e;
     });
   }).then(function () {
-    if (state.undo === undo) state.undo = null;
-    $('undo-bar').hidden = true;
+    setBusy(id, false);
     if (state.user !== u) return;
-    setMsg($('current-message'), 'Restored ' + item.company_name + ' for ' + userShort(u) + '.', 'success');
-    announce('Restored ' + item.company_name + '.');
-    return refreshAll().then(function () {
-      focusRow('current-list', item.company_id, 'remove');
-      if (!$('current-list').contains(document.activeElement)) $('current-title').focus();
-    });
+    state.removed.delete(id);
+    say('current', id, 'Restored ' + item.company_name + ' for ' + userShort(u)
+      + (item.is_default ? ', as their default company.' : '.'), 'success');
+    state.addMessages.set(id, { text: 'Restored.', kind: 'info' });
+    pinRow('current-list', id);
+    return refreshAll().then(function () { focusRow('current-list', id, 'remove'); });
   }, function (e) {
-    if (state.undo === undo) state.undo = null;
-    $('undo-bar').hidden = true;
-    if (e.status === 401) return;
-    var text = e.partial
+    setBusy(id, false);
+    if (state.user !== u || e.status === 401) return;
+    if (e.partial) state.removed.delete(id);
+    say('current', id, e.partial
       ? item.company_name + ' is back, but it could not be made the default again: ' + e.message
-      : 'Could not undo: ' + e.message + (e.code === 'company_not_found' ? ' (the company was deleted meanwhile).' : '');
-    setMsg($('current-message'), text, 'error');
-    announce(text);
-    $('current-title').focus();
-    if (state.user === u) refreshUserCompanies();
+      : 'Could not undo: ' + e.message + (e.code === 'company_not_found' ? ' (the company was deleted meanwhile).' : ''), 'error');
+    return refreshAll().then(function () { focusRow('current-list', id, e.partial ? 'default' : 'undo'); });
   });
 }
 
@@ -131,31 +156,23 @@ export function makeDefault(item) {
   var u = state.user;
   var id = item.company_id;
   if (state.busy.has(id)) return;
-  state.currentErrors.delete(id);
-  setMsg($('current-message'), '');
+  quiet(id);
   setBusy(id, true);
   api('PATCH', 'users/' + encodeURIComponent(u.id) + '/companies/' + encodeURIComponent(id), { is_default: true }).then(function () {
     setBusy(id, false);
     if (state.user !== u) return;
-    setMsg($('current-message'), item.company_name + ' is now the default company of ' + userShort(u) + '.', 'success');
-    announce(item.company_name + ' is now the default company.');
-    return refreshUserCompanies().then(function () { focusRow('current-list', id, 'remove'); });
+    say('current', id, item.company_name + ' is now the default company of ' + userShort(u) + '.', 'success');
+    return refreshAll().then(function () { focusRow('current-list', id, 'remove'); });
   }, function (e) {
     setBusy(id, false);
     if (state.user !== u || e.status === 401) return;
-    var text = e.code === 'access_not_found'
-      ? e.message + ' (it was removed meanwhile; the list is now up to date).'
-      : (e.status === 0 ? 'The default was not changed. ' + e.message
-        : 'Could not make ' + item.company_name + ' the default: ' + e.message);
-    state.currentErrors.set(id, text);
-    announce(text);
     if (e.code === 'access_not_found') {
-      state.currentErrors.delete(id);
-      setMsg($('current-message'), text, 'error');
-      refreshUserCompanies().then(function () { $('current-title').focus(); });
-      return;
+      say('current', id, e.message + ' (it was removed meanwhile; the lists are now up to date).', 'error');
+      return refreshAll();
     }
-    renderCurrent();
+    say('current', id, e.status === 0 ? 'The default was not changed. ' + e.message
+      : 'Could not make ' + item.company_name + ' the default: ' + e.message, 'error');
+    redraw();
     focusRow('current-list', id, 'default');
   });
 }

@@ -5,7 +5,6 @@ import { api } from './api.js';
 import { state } from './state.js';
 import { SCOPES } from './vocabulary.js';
 import { resetSearches } from './combobox.js';
-import { finishUndo } from './remove.js';
 import { selectTab } from './tabs.js';
 import { resetTree } from './tree.js';
 import { resetImport } from './import.js';
@@ -47,7 +46,6 @@ export function signIn(key) {
 }
 
 export function signOut(message, kind) {
-  finishUndo();
   try { sessionStorage.removeItem(KEY_STORAGE); } catch (e) { /* nothing stored */ }
   state.key = null;
   state.whoami = null;
@@ -56,7 +54,8 @@ export function signOut(message, kind) {
   state.user = state.userCompanies = state.company = state.stats = null;
   state.userSeq++; state.companySeq++; state.availableSeq++; state.statsSeq++;
   state.available = [];
-  state.selected.clear(); state.addErrors.clear(); state.currentErrors.clear(); state.busy.clear();
+  state.selected.clear(); state.addMessages.clear(); state.currentMessages.clear(); state.busy.clear();
+  state.removed.clear(); state.confirmRemove = null;
   state.userNames.clear(); state.companyNames.clear();
   resetSearches();
   resetTree();

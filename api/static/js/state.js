@@ -16,10 +16,12 @@ export const state = {
   availableQuery: '',
   availableSeq: 0,
   selected: new Map(),    // company_id -> name, ticked for "Add selected"
-  addErrors: new Map(),   // company_id -> message beside a row of the add panel
-  currentErrors: new Map(), // company_id -> message beside a row of the current companies
+  addMessages: new Map(),     // company_id -> {text, kind}: the message beside a row of the add panel
+  currentMessages: new Map(), // company_id -> {text, kind}: the message beside a row of the current companies
+  removed: new Map(),     // company_id -> {item, index}: removed this visit, kept in place with an Undo
+  confirmRemove: null,    // company_id of the default company whose removal waits for a second word
+  confirmArmedAt: 0,      // when its "Remove anyway" starts taking clicks (not the second click of a double click)
   busy: new Set(),        // company ids with a request in flight
-  undo: null,
   companyNames: new Map(),
   userNames: new Map(),
   company: null,

@@ -4,22 +4,23 @@ import { $, announce, append, el, num, plural, setMsg, timeEl, userShort } from 
 import { api } from './api.js';
 import { grantItems, rememberCompany, rememberUser, state } from './state.js';
 import { roleLabel } from './labels.js';
-import { button, keepFocus } from './rows.js';
+import { button, holdPinnedRow, keepFocus, rowMessage } from './rows.js';
 import { loadAvailable, renderAvailable, updateSelectedButton } from './add.js';
-import { finishUndo, makeDefault, removeCompany } from './remove.js';
+import { keepCompany, makeDefault, removeCompany, undoRemove } from './remove.js';
 
 // The access review can open a user too, so this view may not import it: manage.js hands the way there in.
 let openReview = function () {};
 export function onOpenReview(handler) { openReview = handler; }
 
 export function selectUser(u) {
-  finishUndo();
   state.user = u;
   rememberUser(u);
   state.userCompanies = null;
   state.selected.clear();
-  state.addErrors.clear();
-  state.currentErrors.clear();
+  state.addMessages.clear();
+  state.currentMessages.clear();
+  state.removed.clear();
+  state.confirmRemove = null;
   state.busy.clear();
   $('user-view').hidden = false;
   setMsg($('current-message'), '');
@@ -116,8 +117,22 @@ export function renderCurrent() {
 
   var list = $('current-list');
   keepFocus(list, function () {
-    list.replaceChildren.apply(list, grants.map(currentRow));
+    list.replaceChildren.apply(list, withRemoved(grants).map(currentRow));
   });
+  holdPinnedRow();
+}
+
+// A company removed during this visit keeps its place, marked Removed with an Undo, so the rows below
+// (and the add panel) do not move up under the pointer.
+function withRemoved(grants) {
+  var rows = grants.slice();
+  var present = new Set(grants.map(function (i) { return i.company_id; }));
+  Array.from(state.removed.entries()).sort(function (a, b) { return a[1].index - b[1].index; }).forEach(function (entry) {
+    if (present.has(entry[0])) { state.removed.delete(entry[0]); return; }
+    var removed = Object.assign({}, entry[1].item, { removed: true, is_default: false });
+    rows.splice(Math.min(entry[1].index, rows.length), 0, removed);
+  });
+  return rows;
 }
 
 function currentRow(item) {
@@ -125,36 +140,60 @@ function currentRow(item) {
   var name = item.company_name;
   var busy = state.busy.has(id);
   var msgId = 'current-msg-' + id;
-  var li = el('li', { class: 'row' + (item.is_default ? ' row-default' : ''), 'data-company-id': id, 'data-company-name': name,
-    'aria-busy': busy ? 'true' : null });
+  var cls = 'row' + (item.is_default ? ' row-default' : '') + (item.removed ? ' row-removed' : '');
+  var li = el('li', { class: cls, 'data-company-id': id, 'data-company-name': name,
+    'data-removed': item.removed ? 'true' : null, 'aria-busy': busy ? 'true' : null });
   var title = el('span', { class: 'row-title' }, name);
   if (item.is_default) title.appendChild(el('span', { class: 'badge badge-default' }, 'Default'));
   if (item.state === 'scheduled') title.appendChild(el('span', { class: 'badge' }, 'Scheduled'));
   if (item.state === 'expired') title.appendChild(el('span', { class: 'badge' }, 'Expired'));
   var meta = el('span', { class: 'row-meta' });
-  if (item.role) {
-    append(meta, ['As ', el('span', { class: 'role' }, roleLabel(item.role)),
-      item.source === 'grant' && !item.granted_role ? ' (their own role)' : '', ' · ']);
+  if (item.removed) {
+    meta.textContent = 'Removed just now: ' + userShort(state.user) + ' can no longer act in ' + name + '.';
+  } else {
+    if (item.role) {
+      append(meta, ['As ', el('span', { class: 'role' }, roleLabel(item.role)),
+        item.source === 'grant' && !item.granted_role ? ' (their own role)' : '', ' · ']);
+    }
+    if (item.valid_from) append(meta, ['from ', timeEl(item.valid_from), ' · ']);
+    if (item.valid_until) append(meta, ['until ', timeEl(item.valid_until), ' · ']);
+    if (item.granted_at) append(meta, ['Since ', timeEl(item.granted_at)]);
+    if (item.granted_by) append(meta, [item.granted_at ? ' · granted by ' : 'Granted by ', el('span', { class: 'actor' }, item.granted_by)]);
   }
-  if (item.valid_from) append(meta, ['from ', timeEl(item.valid_from), ' · ']);
-  if (item.valid_until) append(meta, ['until ', timeEl(item.valid_until), ' · ']);
-  if (item.granted_at) append(meta, ['Since ', timeEl(item.granted_at)]);
-  if (item.granted_by) append(meta, [item.granted_at ? ' · granted by ' : 'Granted by ', el('span', { class: 'actor' }, item.granted_by)]);
   li.appendChild(el('div', { class: 'row-main' }, title, meta));
+  li.appendChild(currentActions(item, msgId, busy));
+  li.appendChild(rowMessage(id, 'current-msg-', state.currentMessages));
+  return li;
+}
 
+// The rightmost place of a row is Remove; whatever replaces it after a click (the Removed mark, "Keep it")
+// is harmless, so the second click of a double click never does something else.
+function currentActions(item, msgId, busy) {
+  var id = item.company_id;
+  var name = item.company_name;
   var actions = el('div', { class: 'row-actions' });
   actions.appendChild(button('Access review', name, 'btn btn-ghost btn-small', 'review', function () {
     openReview(id, name);
   }, msgId));
-  if (state.canWrite) {
+  if (!state.canWrite) return actions;
+  if (item.removed) {
+    actions.appendChild(button('Undo', name, 'btn btn-small', 'undo', function () {
+      var removed = state.removed.get(id);
+      if (removed) undoRemove(removed.item);
+    }, msgId, busy));
+    actions.appendChild(el('span', { class: 'badge badge-removed action-mark' }, 'Removed'));
+  } else if (state.confirmRemove === id) {
+    actions.appendChild(button('Remove anyway', name, 'btn btn-danger btn-small', 'confirm-remove', function () {
+      removeCompany(item, 'current');
+    }, msgId, busy || Date.now() < state.confirmArmedAt));
+    actions.appendChild(button('Keep it', name, 'btn btn-small', 'keep', function () { keepCompany(item, 'current'); }, msgId, busy));
+  } else {
     if (!item.is_default) {
       actions.appendChild(button('Make default', name, 'btn btn-small', 'default', function () { makeDefault(item); }, msgId, busy));
     }
-    actions.appendChild(button('Remove', name, 'btn btn-danger btn-small', 'remove', function () { removeCompany(item); }, msgId, busy));
+    actions.appendChild(button('Remove', name, 'btn btn-danger btn-small', 'remove', function () {
+      removeCompany(item, 'current');
+    }, msgId, busy));
   }
-  li.appendChild(actions);
-  var msg = el('p', { id: msgId, class: 'msg row-msg' });
-  if (state.currentErrors.has(id)) setMsg(msg, state.currentErrors.get(id), 'error');
-  li.appendChild(msg);
-  return li;
+  return actions;
 }

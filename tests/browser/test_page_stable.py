@@ -1,0 +1,266 @@
+"""Browser tests of issue 13's stable lists, searches that act on what was typed, addresses and sign-in.
+
+Run from the repository root after `cargo build -p company-access`:
+
+    python3 -m pytest -q tests/browser/test_page_stable.py
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import pytest
+
+
+def suffix() -> str:
+    return secrets.token_hex(3)
+
+
+def click_at(ui, x: float, y: float) -> None:
+    """A real mouse click at a point of the viewport, whatever is under it by then."""
+    for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+        ui.driver.execute_cdp_cmd("Input.dispatchMouseEvent", {
+            "type": kind, "x": x, "y": y, "button": "left" if kind != "mouseMoved" else "none", "clickCount": 1,
+        })
+
+
+def centre_of(ui, css: str) -> tuple[float, float]:
+    rect = ui.js("var r = document.querySelector(arguments[0]).getBoundingClientRect();"
+                 "return [r.left + r.width / 2, r.top + r.height / 2];", css)
+    return rect[0], rect[1]
+
+
+def in_viewport(ui, css: str) -> bool:
+    return ui.js("""var r = document.querySelector(arguments[0]).getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth;""",
+                 css)
+
+
+def live_region_says(ui, needle: str) -> bool:
+    return needle in ui.text("#global-status") if ui.exists("#global-status") else False
+
+
+def row_css(list_id: str, company: str) -> str:
+    return f'#{list_id} li[data-company-name="{company}"]'
+
+
+def grants_of(server, user_id: int) -> dict[str, dict]:
+    return server.company_names_of(user_id)
+
+
+def open_user(ui, server, username: str) -> None:
+    ui.open()
+    ui.sign_in(server.master_key)
+    ui.choose_user(username, username)
+
+
+# ------------------------------------------------------------------------------ stable lists
+
+
+def test_two_clicks_600ms_apart_at_the_same_point_grant_one_company(ui, server):
+    sfx = suffix()
+    user = server.create_user("dbl.click" + sfx, full_name="Double Click")
+    open_user(ui, server, user["username"])
+    # Companies below the one clicked, so that a list that closed up would slide one under the pointer.
+    ui.filter_companies("Branch")
+    names = [li.get_attribute("data-company-name") for li in ui.find_all("#available-list > li")]
+    assert len(names) >= 2, names
+    target = names[0]
+    add = row_css("available-list", target) + ' [data-action="add"]'
+    ui.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", add)
+    x, y = centre_of(ui, add)
+    ui.shot("before-double-click")
+
+    click_at(ui, x, y)
+    time.sleep(0.6)
+    click_at(ui, x, y)
+
+    ui.wait(lambda: target in ui.current_names(), f"{target} granted")
+    time.sleep(1.5)  # whatever a second grant would have done, it has done by now
+    granted = grants_of(server, user["id"])
+    assert set(granted) == {target}, f"exactly one company is granted, not {sorted(granted)}"
+    # The row stayed where it was, marked granted, with its Remove in place.
+    row = ui.find(row_css("available-list", target))
+    assert row.get_attribute("data-granted") == "true"
+    assert "Granted" in row.text
+    assert ui.find_all('[data-action="remove"]', row), "Remove sits in the granted row"
+    assert ui.js("return document.elementFromPoint(arguments[0], arguments[1]).closest('li') "
+                 "=== document.querySelector(arguments[2]);", x, y, row_css("available-list", target)), \
+        "the row clicked is still under the pointer"
+    ui.shot("after-double-click")
+
+
+def test_feedback_appears_beside_the_row_in_view_and_is_announced(ui, server):
+    sfx = suffix()
+    user = server.create_user("feedback" + sfx, full_name="Fay Feedback")
+    # NYC first, so that the company removed below is not the default (whose removal asks first).
+    server.ok("POST", f"/users/{user['id']}/companies", {"company_id": server.company_by_name("NYC")["id"]}, expect=(201,))
+    open_user(ui, server, user["username"])
+    ui.filter_companies("Branch")
+    names = [li.get_attribute("data-company-name") for li in ui.find_all("#available-list > li")]
+    last = names[-1]
+    ui.js("document.querySelector(arguments[0]).scrollIntoView({block: 'end'});", row_css("available-list", last))
+    ui.click_row("#available-list", last, "add")
+    message = row_css("available-list", last) + " .row-msg"
+    ui.wait_text(message, f"Added {last}")
+    assert "msg-success" in ui.find(message).get_attribute("class")
+    assert in_viewport(ui, message), "the message is on screen, beside the row acted on"
+    ui.wait(lambda: live_region_says(ui, f"Added {last}"), "the message in the live region")
+    assert ui.find("#global-status").get_attribute("aria-live") == "polite"
+    # The button of the row points at its message, so a screen reader reads it with the button.
+    remove = ui.find(row_css("available-list", last) + ' [data-action="remove"]')
+    assert remove.get_attribute("aria-describedby") == ui.find(message).get_attribute("id")
+    assert ui.driver.switch_to.active_element == remove, "focus stays in the row, on its Remove"
+    ui.shot("feedback-beside-row")
+
+    # Removing it from the current list speaks there, and leaves the row in place with an Undo.
+    ui.click_row("#current-list", last, "remove")
+    current_msg = row_css("current-list", last) + " .row-msg"
+    ui.wait_text(current_msg, f"Removed {last}")
+    assert in_viewport(ui, current_msg)
+    ui.wait(lambda: live_region_says(ui, f"Removed {last}"), "the removal in the live region")
+    assert set(grants_of(server, user["id"])) == {"NYC"}
+    row = ui.find(row_css("current-list", last))
+    assert row.get_attribute("data-removed") == "true" and "Removed" in row.text
+    ui.click_row("#current-list", last, "undo")
+    ui.wait_text(current_msg, f"Restored {last}")
+    assert set(grants_of(server, user["id"])) == {"NYC", last}
+    ui.shot("undo-in-place")
+
+
+def test_the_default_company_is_stated_and_its_removal_asks_first(ui, server):
+    sfx = suffix()
+    user = server.create_user("default.co" + sfx, full_name="Dee Default")
+    open_user(ui, server, user["username"])
+
+    ui.click_row("#available-list", "NYC", "add")
+    message = row_css("available-list", "NYC") + " .row-msg"
+    text = ui.wait_text(message, "Added NYC")
+    assert "now the default company" in text, text
+    ui.wait(lambda: "default company" in ui.text("#global-status"), "the default announced")
+    assert grants_of(server, user["id"])["NYC"]["is_default"] is True
+    ui.click_row("#available-list", "LA", "add")
+    ui.wait(lambda: "LA" in ui.current_names(), "LA added")
+    assert "default" not in ui.text(row_css("available-list", "LA") + " .row-msg"), "only the first becomes default"
+
+    # Remove on the default asks first; a second click 600 ms later at the same point does not confirm.
+    remove = row_css("current-list", "NYC") + ' [data-action="remove"]'
+    ui.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", remove)
+    x, y = centre_of(ui, remove)
+    click_at(ui, x, y)
+    warning = row_css("current-list", "NYC") + " .row-msg"
+    ui.wait_text(warning, "is the default company")
+    assert in_viewport(ui, warning)
+    ui.wait(lambda: "is the default company" in ui.text("#global-status"), "the warning announced")
+    time.sleep(0.6)
+    click_at(ui, x, y)  # lands on "Keep it", which took the place of Remove
+    time.sleep(1.0)
+    ui.shot("default-removal-asks")
+    assert "NYC" in grants_of(server, user["id"]), "a double click does not remove the default company"
+    ui.wait_text(warning, "stays the default")
+
+    ui.click_row("#current-list", "NYC", "remove")
+    ui.wait_text(warning, "is the default company")
+    ui.click_row("#current-list", "NYC", "keep")
+    ui.wait_text(warning, "stays the default")
+    assert grants_of(server, user["id"])["NYC"]["is_default"] is True
+
+    ui.click_row("#current-list", "NYC", "remove")
+    ui.wait_text(warning, "is the default company")
+    ui.wait(lambda: ui.find(row_css("current-list", "NYC") + ' [data-action="confirm-remove"]').is_enabled(),
+            "Remove anyway armed")
+    ui.click_row("#current-list", "NYC", "confirm-remove")
+    ui.wait_text(warning, "no default company now")
+    assert set(grants_of(server, user["id"])) == {"LA"}
+    ui.shot("default-removed")
+
+    # The same question from the add panel, where the granted row keeps its Remove.
+    ui.click_row("#current-list", "NYC", "undo")
+    ui.wait(lambda: grants_of(server, user["id"]).get("NYC", {}).get("is_default") is True, "NYC the default again")
+    ui.wait(lambda: ui.exists(row_css("available-list", "NYC") + ' [data-action="remove"]'), "NYC granted in the add panel")
+    ui.click_row("#available-list", "NYC", "remove")
+    ui.wait_text(row_css("available-list", "NYC") + " .row-msg", "is the default company")
+    assert ui.exists(row_css("available-list", "NYC") + ' [data-action="keep"]')
+    assert "NYC" in grants_of(server, user["id"])
+
+
+# ------------------------------------------------------------------------------ search acts on what was typed
+
+
+def card_username(ui) -> str | None:
+    meta = ui.text("#user-meta") if ui.visible("#user-view") else ""
+    for part in meta.split(" · "):
+        if part.startswith("Username: "):
+            return part.removeprefix("Username: ")
+    return None
+
+
+def wait_for_card(ui, username: str) -> None:
+    ui.wait(lambda: card_username(ui) == username and ui.text("#current-title").startswith("Current companies ("),
+            f"the card of {username}")
+
+
+def type_and_enter(ui, text: str) -> None:
+    box = ui.find("#user-search")
+    box.send_keys(ui.Keys.CONTROL, "a")
+    box.send_keys(text + ui.Keys.ENTER)
+
+
+def slow_network(ui, latency_ms: int) -> None:
+    ui.driver.execute_cdp_cmd("Network.enable", {})
+    ui.driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                              {"offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1})
+
+
+def test_enter_picks_from_the_results_of_the_text_typed_never_stale_ones(ui, server):
+    sfx = suffix()
+    target = server.create_user("amir.race" + sfx, full_name="Race Target")
+    ui.open()
+    ui.sign_in(server.master_key)
+
+    # Typed fast, Enter at once (the search has not even started): the exact username, among thousands
+    # of "sarah.*" users that start the same way.
+    type_and_enter(ui, "sarah")
+    wait_for_card(ui, "sarah")
+    assert ui.find("#user-search").get_attribute("value") == "sarah"
+
+    # A slow service: the results of "amir" are still in flight when the box already says the target
+    # and Enter is pressed; the card must open the target, not the first "amir" of the stale answer.
+    slow_network(ui, 700)
+    try:
+        box = ui.find("#user-search")
+        box.send_keys(ui.Keys.CONTROL, "a")
+        box.send_keys("amir")
+        time.sleep(0.35)  # past the search delay: the request for "amir" is on its way
+        type_and_enter(ui, target["username"])
+        wait_for_card(ui, target["username"])
+        time.sleep(1.5)  # any stale answer has arrived by now, and changed nothing
+        assert card_username(ui) == target["username"]
+        assert ui.find("#user-search").get_attribute("value") == target["username"], \
+            "the search box and the card name the same user"
+        assert ui.text("#user-title") == "Race Target"
+        ui.shot("enter-race-slow-network")
+
+        # Results of older text on screen, one highlighted, then more typing and Enter: the highlighted
+        # option answered other text, so Enter waits for the new results.
+        box.send_keys(ui.Keys.CONTROL, "a")
+        box.send_keys("sarah")
+        ui.options("#user-results", "#user-search-status", "sarah")
+        box.send_keys(ui.Keys.ARROW_DOWN, ui.Keys.ARROW_DOWN)
+        box.send_keys(ui.Keys.END, ".bad-extra", ui.Keys.CONTROL, "a")
+        type_and_enter(ui, target["username"])
+        wait_for_card(ui, target["username"])
+        time.sleep(1.0)
+        assert card_username(ui) == target["username"]
+    finally:
+        slow_network(ui, 0)
+
+    # By id, written as the card writes it.
+    type_and_enter(ui, "#" + str(server.user_by_username("sarah")["id"]))
+    wait_for_card(ui, "sarah")
+    assert ui.find("#user-search").get_attribute("value") == "sarah"
+
+    # Words of the full name in any order.
+    type_and_enter(ui, "Target Race")
+    wait_for_card(ui, target["username"])
