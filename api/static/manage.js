@@ -21,6 +21,9 @@ import { resumeSession, signIn, signOut } from './js/session.js';
 import { loadTree, onOpenCompany } from './js/tree.js';
 import { onImported, setupImport } from './js/import.js';
 import { readAddress } from './js/address.js';
+import { refreshUsersTable, setupUsersTable } from './js/users-table.js';
+import { refreshCompaniesTable, setupCompaniesTable } from './js/companies-table.js';
+import { onBulkApplied, setupBulk } from './js/bulk.js';
 
 function init() {
   onUnauthorized(signOut);
@@ -37,10 +40,22 @@ function init() {
   });
   onImported(function () {
     loadTree(true);
+    refreshUsersTable();
+    refreshCompaniesTable();
     if (state.user) refreshUserCompanies();
     if (state.company) openCompany(state.company.id, state.membersOffset, false);
   });
   setupImport();
+  setupUsersTable();
+  setupCompaniesTable();
+  setupBulk();
+  onBulkApplied(function () {
+    refreshUsersTable();
+    refreshCompaniesTable();
+    loadTree(true);
+    if (state.user) refreshUserCompanies();
+    if (state.company) openCompany(state.company.id, state.membersOffset, false);
+  });
   onOpenUser(function (user) {
     selectTab('users', false);
     $('user-search').value = user.username;

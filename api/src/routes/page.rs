@@ -53,7 +53,9 @@ const ASSETS: &[(&str, &str, Body)] = &[
     asset!("js/address.js", JS),
     asset!("js/api.js", JS),
     asset!("js/audit.js", JS),
+    asset!("js/bulk.js", JS),
     asset!("js/combobox.js", JS),
+    asset!("js/companies-table.js", JS),
     asset!("js/dom.js", JS),
     asset!("js/import.js", JS),
     asset!("js/labels.js", JS),
@@ -63,9 +65,11 @@ const ASSETS: &[(&str, &str, Body)] = &[
     asset!("js/session.js", JS),
     asset!("js/state.js", JS),
     asset!("js/stats.js", JS),
+    asset!("js/table.js", JS),
     asset!("js/tabs.js", JS),
     asset!("js/tree.js", JS),
     asset!("js/user.js", JS),
+    asset!("js/users-table.js", JS),
     ("js/vocabulary.js", JS, Body::Built(vocabulary)),
 ];
 

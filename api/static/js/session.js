@@ -8,6 +8,10 @@ import { resetSearches } from './combobox.js';
 import { selectTab } from './tabs.js';
 import { resetTree } from './tree.js';
 import { resetImport } from './import.js';
+import { resetUsersTable } from './users-table.js';
+import { resetCompaniesTable } from './companies-table.js';
+import { resetBulk } from './bulk.js';
+import { resetCompanyNames } from './table.js';
 
 const KEY_STORAGE = 'companyAccess.apiKey';
 
@@ -60,6 +64,10 @@ export function signOut(message, kind) {
   resetSearches();
   resetTree();
   resetImport();
+  resetUsersTable();
+  resetCompaniesTable();
+  resetBulk();
+  resetCompanyNames();
   $('company-filter').value = '';
   $('user-view').hidden = true;
   $('company-view').hidden = true;
@@ -88,6 +96,7 @@ function enterApp() {
     + (state.delegate ? ', acting for ' + state.delegate : '');
   $('tab-stats').hidden = !!state.delegate;
   $('import-section').hidden = !state.canWrite;
+  $('bulk-section').hidden = !state.canWrite;
 
   var banner = $('scope-banner');
   banner.className = 'notice';

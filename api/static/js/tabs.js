@@ -4,6 +4,8 @@ import { $ } from './dom.js';
 import { state } from './state.js';
 import { loadStats } from './stats.js';
 import { loadTree } from './tree.js';
+import { loadUsersTable } from './users-table.js';
+import { loadCompaniesTable } from './companies-table.js';
 
 const TABS = ['users', 'companies', 'stats'];
 
@@ -18,7 +20,8 @@ export function selectTab(name, focusTab) {
   });
   if (focusTab) $('tab-' + name).focus();
   if (name === 'stats') loadStats();
-  if (name === 'companies') loadTree(false);
+  if (name === 'companies') { loadTree(false); loadCompaniesTable(false); }
+  if (name === 'users') loadUsersTable(false);
 }
 
 export function setupTabs() {

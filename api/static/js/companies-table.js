@@ -1,0 +1,326 @@
+// The companies view of the Companies tab: a table filtered by name and by parent, sorted by name or creation
+// and paged with a jump; companies created, renamed and moved (under another parent, or to the top) in place.
+
+import { $, announce, cell, debounce, el, num, plural, setMsg } from './dom.js';
+import { api } from './api.js';
+import { rememberCompany, state } from './state.js';
+import { openCompany } from './review.js';
+import { loadTree } from './tree.js';
+import {
+  companyByName, dayEl, editKeys, focusInRow, loadCompanyNames, namesOf, nextSort, renderPager, renderSortHeaders,
+  rowAction, setupCreateForm, setupPager, setupSortHeaders
+} from './table.js';
+
+const FILTER_DELAY_MS = 250;
+
+const view = {
+  sort: 'name', order: 'asc', offset: 0, limit: 25, total: 0, items: [],
+  seq: 0, loaded: false,
+  editing: null,          // {id, mode: 'rename' | 'move'}: the row being changed
+  busy: new Set(),
+  messages: new Map()     // company id -> {text, kind}
+};
+let parentFilter = { name: null, company: null };
+
+export function loadCompaniesTable(force) {
+  $('company-new').hidden = !state.canWrite;
+  if (view.loaded && !force) return Promise.resolve();
+  view.loaded = true;
+  loadCompanyNames(false);
+  return load(view.offset);
+}
+
+export function resetCompaniesTable() {
+  view.seq++;
+  view.loaded = false;
+  view.offset = 0;
+  view.items = [];
+  view.editing = null;
+  view.busy.clear();
+  view.messages.clear();
+  parentFilter = { name: null, company: null };
+  $('companies-filters').reset();
+  $('company-create').hidden = true;
+  $('company-new').setAttribute('aria-expanded', 'false');
+  $('companies-body').replaceChildren();
+}
+
+/** The parent the filter names: null for none, undefined when no company has that name. */
+function parentOfFilter() {
+  var name = $('companies-parent').value.trim();
+  if (!name) return Promise.resolve(null);
+  if (parentFilter.name === name && parentFilter.company) return Promise.resolve(parentFilter.company);
+  return companyByName(name).then(function (c) {
+    parentFilter = { name: name, company: c };
+    return c || undefined;
+  });
+}
+
+function load(offset) {
+  var mine = ++view.seq;
+  $('companies-status').textContent = 'Loading companies…';
+  return parentOfFilter().then(function (parent) {
+    if (mine !== view.seq) return null;
+    var field = $('companies-parent');
+    if (parent === undefined) {
+      field.setAttribute('aria-invalid', 'true');
+      view.items = [];
+      view.total = 0;
+      render();
+      $('companies-status').textContent = 'No company is named “' + field.value.trim() + '”: pick one of the suggestions.';
+      return null;
+    }
+    field.removeAttribute('aria-invalid');
+    var p = new URLSearchParams();
+    var q = $('companies-q').value.trim();
+    if (q) p.set('q', q);
+    if (parent) p.set('parent_id', parent.id);
+    p.set('sort', view.sort);
+    p.set('order', view.order);
+    p.set('limit', String(view.limit));
+    p.set('offset', String(offset));
+    return api('GET', 'companies?' + p.toString()).then(function (page) {
+      if (mine !== view.seq) return null;
+      if (!page.items.length && page.total && offset > 0) return load(Math.floor((page.total - 1) / view.limit) * view.limit);
+      page.items.forEach(function (c) { rememberCompany(c.id, c.name); });
+      return namesOf(page.items.map(function (c) { return c.parent_id; })).then(function () {
+        if (mine !== view.seq) return;
+        view.items = page.items;
+        view.total = page.total;
+        view.offset = offset;
+        setMsg($('companies-message'), '');
+        render();
+        $('companies-status').textContent = plural(page.total, 'company', 'companies')
+          + (q ? ' matching “' + q + '”' : '') + (parent ? ', branches of ' + parent.name : '') + '.';
+      });
+    });
+  }).catch(function (e) {
+    if (mine !== view.seq || e.status === 401) return;
+    $('companies-status').textContent = '';
+    setMsg($('companies-message'), 'Could not load the companies: ' + e.message, 'error');
+  });
+}
+
+function render() {
+  renderSortHeaders('companies-table', view.sort, view.order);
+  var body = $('companies-body');
+  body.replaceChildren.apply(body, view.items.map(row));
+  $('companies-empty').hidden = view.items.length > 0;
+  $('companies-table').hidden = view.items.length === 0;
+  renderPager('companies', view);
+}
+
+function parentName(c) {
+  if (!c.parent_id) return null;
+  return state.companyNames.get(c.parent_id) || c.parent_id;
+}
+
+function row(c) {
+  var mode = state.canWrite && view.editing && view.editing.id === c.id ? view.editing.mode : null;
+  var busy = view.busy.has(c.id);
+  var msgId = 'companies-msg-' + c.id;
+  var tr = el('tr', { 'data-company-id': c.id, 'data-company-name': c.name, 'aria-busy': busy ? 'true' : null });
+  var cancel = function () {
+    var was = view.editing.mode;
+    view.editing = null;
+    render();
+    focusInRow($('companies-body'), 'data-company-id', c.id, was);
+  };
+  var actions = el('div', { class: 'row-actions' });
+
+  if (mode === 'rename') {
+    var nameInput = el('input', { type: 'text', value: c.name, 'data-action': 'edit-name', autocomplete: 'off',
+      'aria-label': 'New name of ' + c.name, 'aria-describedby': msgId });
+    var saveName = function () { rename(c, nameInput.value.trim()); };
+    editKeys(nameInput, saveName, cancel);
+    tr.appendChild(cell('Name', nameInput));
+    actions.append(rowAction('Save', c.name, 'btn btn-primary btn-small', 'save', saveName, msgId, busy));
+  } else {
+    var open = el('button', { type: 'button', class: 'link', 'data-action': 'open' }, c.name);
+    open.addEventListener('click', function () {
+      $('company-search').value = c.name;
+      openCompany(c.id, 0, true);
+    });
+    tr.appendChild(cell('Name', open));
+  }
+
+  if (mode === 'move') {
+    var parentInput = el('input', { type: 'text', value: c.parent_id ? parentName(c) : '', list: 'company-names',
+      'data-action': 'edit-parent', autocomplete: 'off', 'aria-label': 'New parent of ' + c.name + ' (empty: top level)',
+      'aria-describedby': msgId });
+    var saveParent = function () { move(c, parentInput.value.trim()); };
+    editKeys(parentInput, saveParent, cancel);
+    tr.appendChild(cell('Branch of', parentInput));
+    actions.append(rowAction('Move', c.name, 'btn btn-primary btn-small', 'save', saveParent, msgId, busy));
+    if (c.parent_id) {
+      actions.append(rowAction('Make top-level', c.name, 'btn btn-small', 'detach', function () { move(c, ''); }, msgId, busy));
+    }
+  } else {
+    tr.appendChild(cell('Branch of', parentName(c) || '—'));
+  }
+  tr.appendChild(cell('Users', num(c.user_count || 0)));
+  tr.appendChild(cell('Created', dayEl(c.created_at)));
+
+  if (mode) {
+    actions.append(rowAction('Cancel', c.name, 'btn btn-ghost btn-small', 'cancel', cancel, msgId, busy));
+  } else if (state.canWrite) {
+    actions.append(rowAction('Rename', c.name, 'btn btn-small', 'rename', function () { edit(c, 'rename', 'edit-name'); }, msgId, busy),
+      rowAction('Move', c.name, 'btn btn-small', 'move', function () { edit(c, 'move', 'edit-parent'); }, msgId, busy));
+  }
+  var message = el('p', { id: msgId, class: 'msg row-msg' });
+  var m = view.messages.get(c.id);
+  if (m) setMsg(message, m.text, m.kind);
+  tr.appendChild(cell('Actions', actions, message));
+  return tr;
+}
+
+
+function edit(c, mode, focusAction) {
+  view.editing = { id: c.id, mode: mode };
+  view.messages.delete(c.id);
+  render();
+  focusInRow($('companies-body'), 'data-company-id', c.id, focusAction);
+}
+
+function tell(c, text, kind, focusAction) {
+  view.messages.set(c.id, { text: text, kind: kind });
+  announce(text);
+  var body = $('companies-body');
+  var shown = body.querySelector('tr[data-company-id="' + c.id + '"]');
+  var line = $('companies-msg-' + c.id);
+  if (shown && line) setMsg(line, text, kind); else setMsg($('companies-message'), text, kind);
+  if (focusAction && !focusInRow(body, 'data-company-id', c.id, focusAction) && !shown) $('companies-message').focus();
+}
+
+/** The other views show names and parents too: the tree, the suggestions and an open access review. */
+function refreshOthers(id) {
+  loadTree(true);
+  loadCompanyNames(true);
+  if (state.company && state.company.id === id) openCompany(id, state.membersOffset, false);
+}
+
+function change(c, body, done, failedFocus) {
+  if (view.busy.has(c.id)) return;
+  view.busy.add(c.id);
+  view.messages.delete(c.id);
+  render();
+  api('PATCH', 'companies/' + encodeURIComponent(c.id), body).then(function (updated) {
+    view.busy.delete(c.id);
+    view.editing = null;
+    rememberCompany(updated.id, updated.name);
+    refreshOthers(c.id);
+    return load(view.offset).then(function () { tell(updated, done(updated), 'success', body.name ? 'rename' : 'move'); });
+  }, function (e) {
+    view.busy.delete(c.id);
+    if (e.status === 401) return;
+    var text;
+    if (e.code === 'hierarchy_cycle') text = c.name + ' was not moved: the new parent is one of its own branches.';
+    else if (e.code === 'hierarchy_too_deep') text = c.name + ' was not moved: the tree would be deeper than 16 levels.';
+    else if (e.code === 'company_name_taken') text = 'Not renamed: ' + e.message + '.';
+    else if (e.code === 'company_not_found') text = e.message + ' (deleted meanwhile).';
+    else text = 'Could not change ' + c.name + ': ' + e.message;
+    render();
+    tell(c, text, 'error', failedFocus);
+  });
+}
+
+function rename(c, name) {
+  if (!name) { tell(c, 'A company needs a name.', 'error'); render(); focusInRow($('companies-body'), 'data-company-id', c.id, 'edit-name'); return; }
+  if (name === c.name) { view.editing = null; render(); focusInRow($('companies-body'), 'data-company-id', c.id, 'rename'); return; }
+  change(c, { name: name }, function (v) { return 'Renamed ' + c.name + ' to ' + v.name + '.'; }, 'edit-name');
+}
+
+function move(c, parentText) {
+  (parentText ? companyByName(parentText) : Promise.resolve(null)).then(function (parent) {
+    if (parentText && !parent) {
+      tell(c, 'No company is named “' + parentText + '”: pick one of the suggestions.', 'error');
+      render();
+      focusInRow($('companies-body'), 'data-company-id', c.id, 'edit-parent');
+      return;
+    }
+    if ((parent ? parent.id : null) === (c.parent_id || null)) {
+      view.editing = null;
+      render();
+      focusInRow($('companies-body'), 'data-company-id', c.id, 'move');
+      return;
+    }
+    change(c, { parent_id: parent ? parent.id : null }, function (v) {
+      return parent ? 'Moved ' + v.name + ' under ' + parent.name + ', with its branches.'
+        : v.name + ' is now a top-level company.';
+    }, 'edit-parent');
+  }, function (e) {
+    if (e.status !== 401) tell(c, 'Could not look up “' + parentText + '”: ' + e.message, 'error');
+  });
+}
+
+function createCompany(e) {
+  e.preventDefault();
+  var message = $('company-create-message');
+  var name = $('new-company-name').value.trim();
+  if (!name) {
+    $('new-company-name').setAttribute('aria-invalid', 'true');
+    setMsg(message, 'A company needs a name.', 'error');
+    $('new-company-name').focus();
+    return;
+  }
+  $('new-company-name').removeAttribute('aria-invalid');
+  var parentText = $('new-company-parent').value.trim();
+  var submit = $('company-create-submit');
+  submit.disabled = true;
+  setMsg(message, 'Creating ' + name + '…', 'info');
+  (parentText ? companyByName(parentText) : Promise.resolve(null)).then(function (parent) {
+    if (parentText && !parent) {
+      $('new-company-parent').setAttribute('aria-invalid', 'true');
+      throw { status: 422, message: 'No company is named “' + parentText + '”.', field: 'new-company-parent' };
+    }
+    $('new-company-parent').removeAttribute('aria-invalid');
+    var body = { name: name };
+    if (parent) body.parent_id = parent.id;
+    return api('POST', 'companies', body).then(function (c) { return { company: c, parent: parent }; });
+  }).then(function (made) {
+    var c = made.company;
+    rememberCompany(c.id, c.name);
+    var text = 'Created ' + c.name + (made.parent ? ', a branch of ' + made.parent.name : ', a top-level company') + '.';
+    setMsg(message, text, 'success');
+    announce(text);
+    $('new-company-name').value = '';
+    $('new-company-parent').value = '';
+    $('new-company-name').focus();
+    refreshOthers(c.id);
+    load(view.offset);
+  }, function (err) {
+    if (err.status === 401) return;
+    var text = 'Not created: ' + err.message;
+    setMsg(message, text, 'error');
+    announce(text);
+    $(err.field || 'new-company-name').focus();
+  }).then(function () { submit.disabled = false; });
+}
+
+export function setupCompaniesTable() {
+  setupSortHeaders('companies-table', function (key) {
+    var next = nextSort(view, key);
+    view.sort = next.sort;
+    view.order = next.order;
+    load(0).then(function () {
+      var b = $('companies-table').querySelector('th[data-sort="' + key + '"] button');
+      b.focus();
+      announce('Companies sorted by ' + b.textContent + ', ' + (view.order === 'desc' ? 'descending' : 'ascending') + '.');
+    });
+  });
+  setupPager('companies', view, function (offset) { load(offset); });
+  var later = debounce(function () { load(0); }, FILTER_DELAY_MS);
+  $('companies-q').addEventListener('input', later);
+  $('companies-parent').addEventListener('change', function () { later.cancel(); load(0); });
+  $('companies-filters').addEventListener('submit', function (e) { e.preventDefault(); later.cancel(); load(0); });
+  // Two fields and no submit button: Enter would not submit the form on its own.
+  ['companies-q', 'companies-parent'].forEach(function (id) {
+    $(id).addEventListener('keydown', function (e) { if (e.key === 'Enter') { e.preventDefault(); later.cancel(); load(0); } });
+  });
+  setupCreateForm('company', 'new-company-name', createCompany);
+}
+
+/** After a change elsewhere (an import), the user counts are stale: reload quietly. */
+export function refreshCompaniesTable() {
+  if (view.loaded) load(view.offset);
+}
