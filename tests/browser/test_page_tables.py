@@ -418,3 +418,31 @@ def test_bulk_grant_and_revoke_for_pasted_usernames(ui, server):
     ui.wait_text("#bulk-message", "Revoked 50 grants")
     assert server.ok("GET", f"/users?company_id={second['id']}&limit=1")["total"] == 0
     assert server.ok("GET", f"/users?company_id={first['id']}&limit=1")["total"] == 50
+
+
+def test_a_delegated_key_sees_and_changes_only_what_the_api_lets_it(ui, server):
+    name = "tables_admin_" + suffix()
+    admin = server.create_user(name, role="hr_manager")
+    for company in ("NYC", "LA"):
+        company_id = server.company_by_name(company)["id"]
+        server.ok("POST", f"/users/{admin['id']}/companies", {"company_id": company_id, "role": "admin"}, expect=(201,))
+    key = server.ok("POST", "/keys", {"name": "tables-" + name, "scope": "write", "user_id": admin["id"]},
+                    expect=(201,))
+    sign_in_users(ui, server, key["secret"])
+
+    # The companies table lists what the API lists for this key: the two companies they administer.
+    open_companies(ui)
+    reachable = server.ok("GET", "/companies?sort=name&limit=100", key=key["secret"])
+    shown = [r.get_attribute("data-company-name") for r in ui.find_all("#companies-body tr")]
+    assert shown == [c["name"] for c in reachable["items"]] == ["LA", "NYC"], shown
+    ui.shot("delegated-companies")
+
+    # john works in companies beyond this administrator's: deactivating him is refused, said in his row.
+    ui.open_tab("users")
+    set_filter(ui, "#users-q", "john_smith")
+    ui.wait(lambda: table_usernames(ui) == ["john_smith"], "john in the table")
+    john = server.user_by_username("john_smith")
+    ui.find(f'#users-body tr[data-user-id="{john["id"]}"] [data-action="deactivate"]').click()
+    ui.wait_text(f'#users-body tr[data-user-id="{john["id"]}"] .row-msg', "Could not change john_smith")
+    assert server.ok("GET", f"/users/{john['id']}")["is_active"] is True
+    ui.shot("delegated-refused")
