@@ -446,3 +446,42 @@ def test_a_delegated_key_sees_and_changes_only_what_the_api_lets_it(ui, server):
     ui.wait_text(f'#users-body tr[data-user-id="{john["id"]}"] .row-msg', "Could not change john_smith")
     assert server.ok("GET", f"/users/{john['id']}")["is_active"] is True
     ui.shot("delegated-refused")
+
+
+def test_the_tables_filters_order_and_page_survive_a_reload(ui, server):
+    sign_in_users(ui, server)
+    choose(ui, "#users-role", "employee")
+    ui.wait(lambda: "with the role" in ui.text("#users-status"), "employees")
+    header = '#users-table th[data-sort="full_name"]'
+    ui.find(header + " button").click()
+    ui.find(header + " button").click()
+    ui.wait(lambda: ui.find(header).get_attribute("aria-sort") == "descending", "full names Z first")
+    page = ui.find("#users-page")
+    page.clear()
+    page.send_keys("3", ui.Keys.ENTER)
+    ui.wait_text("#users-range", "page 3 of")
+    before = table_usernames(ui)
+    search = ui.js("return location.search")
+    for part in ("users_role=employee", "users_sort=full_name", "users_order=desc", "users_page=3"):
+        assert part in search, search
+    assert "key" not in search.lower()
+
+    ui.driver.refresh()
+    ui.wait(lambda: users_settled(ui) and "page 3 of" in ui.text("#users-range"), "the same page after a reload")
+    assert ui.find("#users-role").get_attribute("value") == "employee"
+    assert ui.find(header).get_attribute("aria-sort") == "descending"
+    assert table_usernames(ui) == before
+
+    # The companies table keeps its own filter and order the same way.
+    open_companies(ui)
+    set_filter(ui, "#companies-q", "Branch")
+    name = '#companies-table th[data-sort="name"]'
+    ui.find(name + " button").click()
+    ui.wait(lambda: ui.find(name).get_attribute("aria-sort") == "descending" and "matching “Branch”"
+            in ui.text("#companies-status"), "branches Z first")
+    shown = [r.get_attribute("data-company-name") for r in ui.find_all("#companies-body tr")]
+    ui.driver.refresh()
+    ui.wait(lambda: ui.visible("#panel-companies") and "matching “Branch”" in ui.text("#companies-status"),
+            "the companies table after a reload")
+    assert [r.get_attribute("data-company-name") for r in ui.find_all("#companies-body tr")] == shown
+    assert ui.find(name).get_attribute("aria-sort") == "descending"

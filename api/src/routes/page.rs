@@ -69,6 +69,7 @@ const ASSETS: &[(&str, &str, Body)] = &[
     asset!("js/tabs.js", JS),
     asset!("js/tree.js", JS),
     asset!("js/user.js", JS),
+    asset!("js/user-create.js", JS),
     asset!("js/users-table.js", JS),
     ("js/vocabulary.js", JS, Body::Built(vocabulary)),
 ];

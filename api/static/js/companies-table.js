@@ -8,7 +8,7 @@ import { openCompany } from './review.js';
 import { loadTree } from './tree.js';
 import {
   companyByName, dayEl, editKeys, focusInRow, loadCompanyNames, namesOf, nextSort, renderPager, renderSortHeaders,
-  rowAction, setupCreateForm, setupPager, setupSortHeaders
+  offsetOfPage, readTableAddress, rowAction, setupCreateForm, setupPager, setupSortHeaders, writeTableAddress
 } from './table.js';
 
 const FILTER_DELAY_MS = 250;
@@ -25,9 +25,28 @@ let parentFilter = { name: null, company: null };
 export function loadCompaniesTable(force) {
   $('company-new').hidden = !state.canWrite;
   if (view.loaded && !force) return Promise.resolve();
+  if (!view.loaded) followTableAddress();
   view.loaded = true;
   loadCompanyNames(false);
   return load(view.offset);
+}
+
+/** Opens the table as the address left it (a reload, a shared link). */
+function followTableAddress() {
+  var a = readTableAddress('companies');
+  $('companies-q').value = a.q || '';
+  $('companies-parent').value = a.parent || '';
+  if (a.sort === 'name' || a.sort === 'created') view.sort = a.sort;
+  view.order = a.order === 'desc' ? 'desc' : 'asc';
+  view.offset = offsetOfPage(a.page, view.limit);
+}
+
+function writeCompaniesAddress() {
+  writeTableAddress('companies', {
+    q: $('companies-q').value.trim(), parent: $('companies-parent').value.trim(),
+    sort: view.sort === 'name' ? null : view.sort, order: view.order === 'asc' ? null : view.order,
+    page: view.offset ? Math.floor(view.offset / view.limit) + 1 : null
+  });
 }
 
 export function resetCompaniesTable() {
@@ -90,6 +109,7 @@ function load(offset) {
         view.offset = offset;
         setMsg($('companies-message'), '');
         render();
+        writeCompaniesAddress();
         $('companies-status').textContent = plural(page.total, 'company', 'companies')
           + (q ? ' matching “' + q + '”' : '') + (parent ? ', branches of ' + parent.name : '') + '.';
       });

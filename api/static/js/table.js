@@ -6,6 +6,7 @@ import { api } from './api.js';
 import { rememberCompany, state } from './state.js';
 import { roleLabel } from './labels.js';
 import { ROLES } from './vocabulary.js';
+import { readAddress, writeAddress } from './address.js';
 
 /** Wires the sort buttons of a table's header; `onSort(key)` is told which column was asked for. */
 export function setupSortHeaders(tableId, onSort) {
@@ -197,4 +198,37 @@ export function dayEl(iso) {
   var d = new Date(iso);
   return el('time', { datetime: iso, title: isNaN(d.getTime()) ? iso : d.toISOString() },
     isNaN(d.getTime()) ? String(iso) : dayFormat.format(d));
+}
+
+/**
+ * A table's filters, order and page in the address as `<prefix>_<name>`, so a reload or a shared link shows
+ * the same rows. Only what differs from the defaults is written; a filter changing replaces the entry, so
+ * Back still goes to the view before, not through every keystroke.
+ */
+export function writeTableAddress(prefix, values) {
+  var params = {};
+  Object.keys(values).forEach(function (name) { params[prefix + '_' + name] = values[name]; });
+  writeAddress(params, false);
+}
+
+/** What the address says of the table `prefix`, by name without the prefix. */
+export function readTableAddress(prefix) {
+  var found = {};
+  var address = readAddress();
+  Object.keys(address).forEach(function (name) {
+    if (name.indexOf(prefix + '_') === 0) found[name.slice(prefix.length + 1)] = address[name];
+  });
+  return found;
+}
+
+/** Sets a <select> to `value` when it is one of its options (an address may say anything). */
+export function selectIf(select, value) {
+  if (value !== undefined && Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+    select.value = value;
+  }
+}
+
+/** The offset of page `text` (1-based) when it is a page number, else 0. */
+export function offsetOfPage(text, limit) {
+  return /^[0-9]{1,7}$/.test(text || '') && Number(text) > 0 ? (Number(text) - 1) * limit : 0;
 }

@@ -7,12 +7,13 @@ import { api } from './api.js';
 import { rememberUser, state } from './state.js';
 import { roleLabel } from './labels.js';
 import { refreshUserCompanies, selectUser } from './user.js';
+import { USERNAME, createUser } from './user-create.js';
 import {
   companyByName, dayEl, editKeys, fillRoles, focusInRow, loadCompanyNames, nextSort, renderPager, renderSortHeaders,
-  rowAction, setupCreateForm, setupPager, setupSortHeaders
+  offsetOfPage, readTableAddress, rowAction, selectIf, setupCreateForm, setupPager, setupSortHeaders,
+  writeTableAddress
 } from './table.js';
 
-const USERNAME = /^[A-Za-z0-9_.@-]{3,64}$/;
 const FILTER_DELAY_MS = 250;
 
 const view = {
@@ -39,9 +40,36 @@ export function loadUsersTable(force) {
   $('user-new').hidden = !state.canWrite;
   $('users-table').classList.toggle('no-pick', !state.canWrite);
   if (view.loaded && !force) return Promise.resolve();
+  if (!view.loaded) followTableAddress();
   view.loaded = true;
   loadCompanyNames(false);
   return load(view.offset);
+}
+
+const SORTS = ['username', 'full_name', 'company_count', 'created'];
+
+/** Opens the table as the address left it (a reload, a shared link). */
+function followTableAddress() {
+  var a = readTableAddress('users');
+  $('users-q').value = a.q || '';
+  selectIf($('users-role'), a.role);
+  selectIf($('users-active'), a.active);
+  $('users-company').value = a.company || '';
+  $('users-min').value = /^[0-9]{1,9}$/.test(a.min || '') ? a.min : '';
+  selectIf($('users-size'), a.size);
+  view.limit = Number($('users-size').value) || 25;
+  if (SORTS.indexOf(a.sort) >= 0) view.sort = a.sort;
+  view.order = a.order === 'desc' ? 'desc' : 'asc';
+  view.offset = offsetOfPage(a.page, view.limit);
+}
+
+function writeUsersAddress() {
+  writeTableAddress('users', {
+    q: $('users-q').value.trim(), role: $('users-role').value, active: $('users-active').value,
+    company: $('users-company').value.trim(), min: query().get('min_companies'),
+    sort: view.sort === 'username' ? null : view.sort, order: view.order === 'asc' ? null : view.order,
+    page: view.offset ? Math.floor(view.offset / view.limit) + 1 : null, size: view.limit === 25 ? null : view.limit
+  });
 }
 
 export function resetUsersTable() {
@@ -117,6 +145,7 @@ function load(offset) {
       page.items.forEach(rememberUser);
       setMsg($('users-message'), '');
       render();
+      writeUsersAddress();
       $('users-status').textContent = describe(company);
     });
   }).catch(function (e) {
@@ -286,51 +315,6 @@ function setActive(u, active) {
   }, active ? 'deactivate' : 'reactivate');
 }
 
-function createUser(e) {
-  e.preventDefault();
-  var message = $('user-create-message');
-  var username = $('new-username').value.trim();
-  if (!USERNAME.test(username)) {
-    $('new-username').setAttribute('aria-invalid', 'true');
-    setMsg(message, 'A username has 3 to 64 letters, digits, _ . - or @.', 'error');
-    $('new-username').focus();
-    return;
-  }
-  $('new-username').removeAttribute('aria-invalid');
-  var home = $('new-home').value.trim();
-  var submit = $('user-create-submit');
-  submit.disabled = true;
-  setMsg(message, 'Creating ' + username + '…', 'info');
-  (home ? companyByName(home) : Promise.resolve(null)).then(function (company) {
-    if (home && !company) {
-      $('new-home').setAttribute('aria-invalid', 'true');
-      throw { status: 422, message: 'No company is named “' + home + '”.', field: 'new-home' };
-    }
-    $('new-home').removeAttribute('aria-invalid');
-    var body = { username: username, role: $('new-role').value };
-    if ($('new-full-name').value.trim()) body.full_name = $('new-full-name').value.trim();
-    if (company) body.home_company_id = company.id;
-    return api('POST', 'users', body);
-  }).then(function (u) {
-    rememberUser(u);
-    var text = 'Created ' + u.username + ' (user #' + u.id + ')' + (u.home_company_name ? ', at home in ' + u.home_company_name : '') + '.';
-    setMsg(message, text, 'success');
-    announce(text);
-    $('new-username').value = '';
-    $('new-full-name').value = '';
-    $('new-home').value = '';
-    $('new-username').focus();
-    load(view.offset);
-  }, function (err) {
-    if (err.status === 401) return;
-    var text = 'Not created: ' + err.message;
-    setMsg(message, text, 'error');
-    announce(text);
-    var field = err.field || (err.code === 'username_taken' || (err.problem && err.problem.errors) ? 'new-username' : null);
-    if (field) $(field).focus();
-  }).then(function () { submit.disabled = false; });
-}
-
 export function setupUsersTable() {
   fillRoles($('users-role'), 'any');
   fillRoles($('new-role'), 'employee');
@@ -374,7 +358,7 @@ export function setupUsersTable() {
     $('bulk-title').scrollIntoView({ block: 'start' });
     $('bulk-title').focus();
   });
-  setupCreateForm('user', 'new-username', createUser);
+  setupCreateForm('user', 'new-username', function (e) { createUser(e, function () { load(view.offset); }); });
 }
 
 /** After a change elsewhere (a bulk grant, an import), the counts in the table are stale: reload quietly. */
