@@ -166,12 +166,17 @@ function check() {
   });
 }
 
+/** One CSV cell, quoted when it holds a comma, a quote or a line break (a pasted line may hold anything). */
+function csvCell(text) {
+  return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+}
+
 function grantCsv(pairs) {
   var role = $('bulk-role').value;
   var branches = $('bulk-branches').checked;
   var header = ['username', 'company_id'].concat(role ? ['role'] : [], branches ? ['include_branches'] : []);
   return [header.join(',')].concat(pairs.map(function (p) {
-    return [p.username, p.companyId].concat(role ? [role] : [], branches ? ['true'] : []).join(',');
+    return [csvCell(p.username), p.companyId].concat(role ? [role] : [], branches ? ['true'] : []).join(',');
   })).join('\n') + '\n';
 }
 
