@@ -13,8 +13,10 @@ import { state } from './js/state.js';
 import { addSelected, connectAdd, loadAvailable, updateSelectedButton } from './js/add.js';
 import { connectRemove, keepCompany, removeCompany } from './js/remove.js';
 import { onOpenReview, refreshUserCompanies, renderCurrent, selectUser } from './js/user.js';
-import { MEMBERS_PAGE, exportCsv, onOpenUser, openCompany } from './js/review.js';
-import { loadStats, renderCharts } from './js/stats.js';
+import { onOpenUser, openCompany, setupReview } from './js/review.js';
+import { loadStats, onOpenBar, renderCharts } from './js/stats.js';
+import { presetAudit, setupAuditView } from './js/audit-view.js';
+import { onOpenAudit } from './js/history.js';
 import { selectTab, setupTabs } from './js/tabs.js';
 import { SEARCH_DELAY_MS, setupSearches } from './js/combobox.js';
 import { resumeSession, signIn, signOut } from './js/session.js';
@@ -87,13 +89,19 @@ function init() {
     $('company-filter').focus();
   });
 
-  $('members-prev').addEventListener('click', function () {
-    if (state.company) openCompany(state.company.id, Math.max(0, state.membersOffset - MEMBERS_PAGE), false);
+  setupReview();
+  setupAuditView();
+  // A card's "full history" opens the audit view filtered to it; a chart's bar opens its company's review.
+  onOpenAudit(function (filter) {
+    presetAudit(filter);
+    selectTab('audit', false);
+    $('audit-log-title').focus();
   });
-  $('members-next').addEventListener('click', function () {
-    if (state.company) openCompany(state.company.id, state.membersOffset + MEMBERS_PAGE, false);
+  onOpenBar(function (id, name) {
+    selectTab('companies', false);
+    $('company-search').value = name;
+    openCompany(id, 0, true);
   });
-  $('export-csv').addEventListener('click', exportCsv);
   $('stats-refresh').addEventListener('click', function () { loadStats(); });
   $('tree-refresh').addEventListener('click', function () { loadTree(true); });
   var lastWidth = window.innerWidth;

@@ -1,6 +1,7 @@
-// The recent changes of the statistics tab, read from the audit trail.
+// Audit entries as the page shows them (exact times, the key and the user it acts for, what changed), and the
+// recent changes of the statistics tab.
 
-import { $, cell, el, formatDate, num, setMsg, timeEl } from './dom.js';
+import { $, cell, el, formatDate, num, setMsg } from './dom.js';
 import { api } from './api.js';
 import { rememberCompany, rememberUser, state } from './state.js';
 import { actionLabel } from './labels.js';
@@ -38,7 +39,7 @@ function formatValue(v) {
 }
 
 /** A short, readable account of an audit entry: what changed, or the main facts of what was made. */
-function describeChange(entry) {
+export function describeChange(entry) {
   var before = isFilled(entry.before) ? entry.before : null;
   var after = isFilled(entry.after) ? entry.after : null;
   var parts = [];
@@ -62,18 +63,27 @@ function renderAudit(page, mine) {
   var items = page.items || [];
   $('audit-empty').hidden = items.length > 0;
   $('audit-table').hidden = items.length === 0;
+  drawAudit($('audit-body'), items);
+  return resolveNames(items).then(function (changed) { if (changed && mine === state.statsSeq) drawAudit($('audit-body'), items); });
+}
+
+/**
+ * Learns the names of the users (subjects and the users keys act for) and companies of `items` the page does
+ * not know yet: one small lookup each, at most a page's worth. Resolves true when it learnt any.
+ */
+export function resolveNames(items) {
   items.forEach(function (e) {
     var name = pick(e.after, ['company_name']) || pick(e.before, ['company_name']);
     if (e.company_id && name) rememberCompany(e.company_id, name);
   });
-  drawAudit(items);
-  // Resolve names we do not know yet (at most 20 entries, so a handful of small lookups).
   var users = new Set(), companies = new Set();
   items.forEach(function (e) {
-    if (e.user_id !== null && e.user_id !== undefined && !state.userNames.has(e.user_id)) users.add(e.user_id);
+    [e.user_id, e.actor_user_id].forEach(function (id) {
+      if (id !== null && id !== undefined && !state.userNames.has(id)) users.add(id);
+    });
     if (e.company_id && !state.companyNames.has(e.company_id)) companies.add(e.company_id);
   });
-  if (!users.size && !companies.size) return null;
+  if (!users.size && !companies.size) return Promise.resolve(false);
   var lookups = [];
   users.forEach(function (id) {
     lookups.push(api('GET', 'users/' + encodeURIComponent(id)).then(rememberUser, function () { /* deleted: keep the id */ }));
@@ -82,22 +92,46 @@ function renderAudit(page, mine) {
     lookups.push(api('GET', 'companies/' + encodeURIComponent(id)).then(function (c) { rememberCompany(c.id, c.name); },
       function () { /* deleted: keep the id */ }));
   });
-  return Promise.all(lookups).then(function () { if (mine === state.statsSeq) drawAudit(items); });
+  return Promise.all(lookups).then(function () { return true; });
 }
 
-function drawAudit(items) {
-  var body = $('audit-body');
-  body.replaceChildren.apply(body, items.map(function (e) {
-    var u = e.user_id !== null && e.user_id !== undefined ? state.userNames.get(e.user_id) : null;
-    var userText = e.user_id === null || e.user_id === undefined ? '—'
-      : (u ? u.username + ' (#' + e.user_id + ')' : (pick(e.after, ['username']) || pick(e.before, ['username']) || 'User') + ' #' + e.user_id);
-    var companyText = e.company_id ? (state.companyNames.get(e.company_id) || e.company_id) : '—';
-    return el('tr', {},
-      cell('When', timeEl(e.at)),
-      cell('Who', e.actor),
-      cell('What', actionLabel(e.action), el('span', { class: 'cell-sub' }, e.action)),
-      cell('User', userText),
-      cell('Company', companyText),
-      cell('Details', describeChange(e) || '—'));
-  }));
+/** The exact instant: the local time with seconds, and under it the UTC instant as ISO 8601. */
+export function exactTime(iso) {
+  var d = new Date(iso);
+  if (isNaN(d.getTime())) return el('span', {}, String(iso));
+  var utc = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return el('span', { class: 'exact-time' },
+    el('time', { datetime: utc }, exactFormat.format(d)),
+    el('span', { class: 'cell-sub' }, utc));
+}
+const exactFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+
+function userName(id, entry) {
+  if (id === null || id === undefined) return null;
+  var u = state.userNames.get(id);
+  if (u) return u.username + ' (#' + id + ')';
+  return ((entry && (pick(entry.after, ['username']) || pick(entry.before, ['username']))) || 'User') + ' #' + id;
+}
+
+/** Who made the change: the key's name and, for a key bound to a user, that user. */
+export function whoText(e) {
+  var acting = userName(e.actor_user_id, null);
+  return acting ? e.actor + ' (key of ' + acting + ')' : e.actor;
+}
+
+/** One entry as a table row; `subject` (a user id or company id the list is about) is not repeated as a link. */
+export function auditRow(e) {
+  var acting = userName(e.actor_user_id, null);
+  return el('tr', { 'data-audit-id': e.id, 'data-action': e.action },
+    cell('When', exactTime(e.at)),
+    cell('Who', el('span', { class: 'actor-key' }, e.actor), acting ? el('span', { class: 'cell-sub' }, 'for ' + acting) : null),
+    cell('What', actionLabel(e.action), el('span', { class: 'cell-sub' }, e.action)),
+    cell('User', userName(e.user_id, e) || '—'),
+    cell('Company', e.company_id ? (state.companyNames.get(e.company_id) || e.company_id) : '—'),
+    cell('Details', describeChange(e) || '—'));
+}
+
+export function drawAudit(body, items) {
+  body.replaceChildren.apply(body, items.map(auditRow));
 }

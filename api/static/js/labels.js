@@ -33,4 +33,5 @@ const ACTION_LABELS = {
 
 export function roleLabel(role) { return ROLE_LABELS[role] || String(role || ''); }
 export function actionLabel(action) { return ACTION_LABELS[action] || action; }
+export function auditActions() { return Object.keys(ACTION_LABELS); }
 export function sourceLabel(source) { return SOURCE_LABELS[source] || String(source || ''); }

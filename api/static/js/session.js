@@ -8,6 +8,8 @@ import { resetSearches } from './combobox.js';
 import { selectTab } from './tabs.js';
 import { resetTree } from './tree.js';
 import { resetImport } from './import.js';
+import { resetAuditView } from './audit-view.js';
+import { resetReview } from './review.js';
 import { resetUsersTable } from './users-table.js';
 import { resetCompaniesTable } from './companies-table.js';
 import { resetBulk } from './bulk.js';
@@ -64,6 +66,8 @@ export function signOut(message, kind) {
   resetSearches();
   resetTree();
   resetImport();
+  resetAuditView();
+  resetReview();
   resetUsersTable();
   resetCompaniesTable();
   resetBulk();
@@ -95,6 +99,8 @@ function enterApp() {
   $('session-label').textContent = 'Signed in with key “' + who.name + '” (' + who.scope + ')'
     + (state.delegate ? ', acting for ' + state.delegate : '');
   $('tab-stats').hidden = !!state.delegate;
+  // The audit trail spans every company, so a key bound to a user may not read it.
+  $('tab-audit').hidden = !!state.delegate;
   $('import-section').hidden = !state.canWrite;
   $('bulk-section').hidden = !state.canWrite;
 

@@ -1,9 +1,25 @@
-// The statistics tab: key figures and two charts.
+// The statistics tab: key figures and two charts; a company's bar opens that company's access review.
 
 import { $, el, num, plural, setMsg, svg } from './dom.js';
 import { api } from './api.js';
 import { rememberCompany, state } from './state.js';
 import { loadAudit } from './audit.js';
+
+// The review lives in the companies tab, which the tabs open: manage.js hands the way there in.
+let openBar = function () {};
+export function onOpenBar(handler) { openBar = handler; }
+
+/** A link to a company's review: a real address (a new tab works too), opened in place on click or Enter. */
+function companyLink(make, attrs, d, children) {
+  var link = make('a', Object.assign({ href: '?company=' + encodeURIComponent(d.id), 'data-company-id': d.id }, attrs));
+  children.forEach(function (c) { link.appendChild(c); });
+  link.addEventListener('click', function (e) {
+    if (e.ctrlKey || e.metaKey || e.shiftKey || e.button) return;
+    e.preventDefault();
+    openBar(d.id, d.name);
+  });
+  return link;
+}
 
 export function loadStats() {
   var mine = ++state.statsSeq;
@@ -138,7 +154,7 @@ function renderBusiestChart(rows) {
   var data = rows.map(function (r) { rememberCompany(r.company_id, r.name); return { name: r.name, id: r.company_id, y: Number(r.users) }; });
   var table = $('chart-busiest-table');
   table.replaceChildren.apply(table, data.map(function (d) {
-    return el('tr', {}, el('td', {}, d.name), el('td', {}, num(d.y)));
+    return el('tr', {}, el('td', {}, companyLink(el, { class: 'link' }, d, [document.createTextNode(d.name)])), el('td', {}, num(d.y)));
   }));
   var box = $('chart-busiest');
   if (!data.length) { box.replaceChildren(el('p', { class: 'empty' }, 'No companies yet.')); return; }
@@ -155,6 +171,8 @@ function renderBusiestChart(rows) {
   var desc = data.map(function (d) { return d.name + ': ' + plural(d.y, 'user', 'users'); }).join('; ') + '.';
   var chart = chartFrame(W, H, 'Users granted each of the busiest companies', desc);
   chart.classList.add('chart-busiest');
+  // Its bars are links, which an image's children could not be: the chart is a group of them.
+  chart.setAttribute('role', 'group');
   for (var v = 0; v <= top; v += step) {
     var gx = m.l + (v / top) * iw;
     chart.appendChild(svg('line', { class: 'grid', x1: gx, x2: gx, y1: m.t, y2: H - m.b }));
@@ -165,9 +183,13 @@ function renderBusiestChart(rows) {
     var w = (d.y / top) * iw;
     var label = d.name.length > maxChars ? d.name.slice(0, maxChars - 1) + '…' : d.name;
     chart.appendChild(svg('text', { class: 'label', x: m.l - 8, y: y + rowH / 2 + 1, 'text-anchor': 'end', 'data-full': d.name }, label));
-    chart.appendChild(svg('rect', { class: 'bar bar-company', x: m.l, y: y, width: Math.max(w, d.y ? 1 : 0).toFixed(1), height: rowH - 10,
-      'data-company': d.name, 'data-users': d.y },
-    svg('title', {}, d.name + ': ' + plural(d.y, 'user', 'users'))));
+    var bar = svg('rect', { class: 'bar bar-company', x: m.l, y: y, width: Math.max(w, d.y ? 1 : 0).toFixed(1), height: rowH - 10,
+      'data-company': d.name, 'data-users': d.y });
+    // The whole row (bar and the room beside it) is the target, so a short bar is as easy to hit as a long one.
+    var target = svg('rect', { class: 'bar-target', x: m.l, y: y - 4, width: iw.toFixed(1), height: rowH - 2 });
+    chart.appendChild(companyLink(svg, { class: 'bar-link', 'aria-label': d.name + ': ' + plural(d.y, 'user', 'users')
+      + '. Open its access review' }, d, [svg('title', {}, d.name + ': ' + plural(d.y, 'user', 'users') + ' (open the access review)'),
+      target, bar]));
     chart.appendChild(svg('text', { class: 'value', x: (m.l + w + 6).toFixed(1), y: y + rowH / 2 + 1 }, num(d.y)));
   });
   chart.appendChild(svg('line', { class: 'axis', x1: m.l, x2: m.l, y1: m.t, y2: H - m.b }));

@@ -1,4 +1,4 @@
-// The tabs between the users, companies and statistics views.
+// The tabs between the users, companies, statistics and audit views.
 
 import { $ } from './dom.js';
 import { state } from './state.js';
@@ -6,8 +6,9 @@ import { loadStats } from './stats.js';
 import { loadTree } from './tree.js';
 import { loadUsersTable } from './users-table.js';
 import { loadCompaniesTable } from './companies-table.js';
+import { showAuditView } from './audit-view.js';
 
-const TABS = ['users', 'companies', 'stats'];
+const TABS = ['users', 'companies', 'stats', 'audit'];
 
 export function selectTab(name, focusTab) {
   state.tab = name;
@@ -20,6 +21,7 @@ export function selectTab(name, focusTab) {
   });
   if (focusTab) $('tab-' + name).focus();
   if (name === 'stats') loadStats();
+  if (name === 'audit') showAuditView();
   if (name === 'companies') { loadTree(false); loadCompaniesTable(false); }
   if (name === 'users') loadUsersTable(false);
 }

@@ -7,6 +7,7 @@ import { roleLabel } from './labels.js';
 import { button, holdPinnedRow, keepFocus, rowMessage } from './rows.js';
 import { loadAvailable, renderAvailable, updateSelectedButton } from './add.js';
 import { keepCompany, makeDefault, removeCompany, undoRemove } from './remove.js';
+import { loadHistory } from './history.js';
 
 // The access review can open a user too, so this view may not import it: manage.js hands the way there in.
 let openReview = function () {};
@@ -26,6 +27,7 @@ export function selectUser(u) {
   setMsg($('current-message'), '');
   setMsg($('add-selected-message'), '');
   renderUserHeader();
+  loadHistory('user', u.id);
   $('current-title').textContent = 'Current companies';
   $('user-superadmin').hidden = true;
   $('current-list').replaceChildren();
