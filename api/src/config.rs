@@ -44,12 +44,18 @@ pub struct Settings {
     pub log_sample: u64,
     /// OpenTelemetry trace export; `None` (the default) turns tracing off.
     pub traces: Option<TraceSettings>,
+    /// From `COMPANY_ACCESS_PAGE_IDLE_MINUTES` (default 30, decimals allowed, at most a day): the page
+    /// /manage-user-companies signs out after this long without input from the person using it.
+    pub page_idle: Duration,
 }
 
 /// Defaults of the timing settings, shared by `from_env` and the tests.
 pub const DEFAULT_DB_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_MAX_STALENESS: Duration = Duration::from_millis(1000);
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_PAGE_IDLE: Duration = Duration::from_secs(30 * 60);
+/// The longest idle time the page accepts: a day.
+const MAX_PAGE_IDLE_MINUTES: f64 = 24.0 * 60.0;
 
 /// Which other origins' pages may call the API (CORS).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -119,6 +125,22 @@ fn positive_millis(name: &str, default: Duration) -> Result<Duration, ConfigErro
                 "{name} must be a positive number of milliseconds (got {text:?})"
             ))),
         },
+    }
+}
+
+/// The page's idle timeout from a number of minutes (decimals allowed: `0.5` is 30 s), at least a second.
+pub fn page_idle_from(text: Option<&str>) -> Result<Duration, ConfigError> {
+    let Some(text) = text else {
+        return Ok(DEFAULT_PAGE_IDLE);
+    };
+    match text.trim().parse::<f64>() {
+        Ok(minutes) if minutes.is_finite() && minutes > 0.0 && minutes <= MAX_PAGE_IDLE_MINUTES => {
+            Ok(Duration::from_secs_f64(minutes * 60.0).max(Duration::from_secs(1)))
+        }
+        _ => Err(ConfigError(format!(
+            "COMPANY_ACCESS_PAGE_IDLE_MINUTES must be a number of minutes above 0 and at most {MAX_PAGE_IDLE_MINUTES} \
+             (got {text:?})"
+        ))),
     }
 }
 
@@ -240,6 +262,7 @@ impl Settings {
             ),
             traces,
             log_sample: number("COMPANY_ACCESS_LOG_SAMPLE", 1)?.max(1),
+            page_idle: page_idle_from(env("COMPANY_ACCESS_PAGE_IDLE_MINUTES").as_deref())?,
         })
     }
 }
@@ -247,6 +270,25 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_idle_timeout_is_minutes_above_zero_up_to_a_day() {
+        assert_eq!(page_idle_from(None), Ok(DEFAULT_PAGE_IDLE));
+        assert_eq!(page_idle_from(Some("30")), Ok(Duration::from_secs(1800)));
+        assert_eq!(page_idle_from(Some(" 0.5 ")), Ok(Duration::from_secs(30)));
+        assert_eq!(page_idle_from(Some("0.001")), Ok(Duration::from_secs(1)));
+        assert_eq!(
+            page_idle_from(Some("1440")),
+            Ok(Duration::from_secs(86_400))
+        );
+        for wrong in ["0", "-5", "1441", "NaN", "inf", "ten"] {
+            let error = page_idle_from(Some(wrong)).unwrap_err();
+            assert!(
+                error.0.contains("COMPANY_ACCESS_PAGE_IDLE_MINUTES"),
+                "{wrong}: {error}"
+            );
+        }
+    }
 
     #[test]
     fn cors_origins_are_none_any_or_a_list_of_bare_origins() {

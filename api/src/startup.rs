@@ -454,12 +454,14 @@ impl Application {
         let cors_origins = settings.cors.clone();
         let body_timeout = settings.body_timeout;
         let deadlines = crate::deadline::Deadlines::from_db_timeout(settings.db_timeout);
+        let page_settings = crate::routes::page::PageSettings::new(settings.page_idle);
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(known_paths.clone())
                 .app_data(extract::BodyTimeout(body_timeout))
                 .app_data(deadlines)
+                .app_data(page_settings.clone())
                 .app_data(web::PathConfig::default().error_handler(extract::path_error))
                 .wrap(from_fn(crate::consistency::revision_header))
                 .wrap(from_fn(crate::auth::authenticate_first))

@@ -19,16 +19,18 @@ import { presetAudit, setupAuditView } from './js/audit-view.js';
 import { onOpenAudit } from './js/history.js';
 import { selectTab, setupTabs } from './js/tabs.js';
 import { SEARCH_DELAY_MS, setupSearches } from './js/combobox.js';
-import { resumeSession, signIn, signOut } from './js/session.js';
+import { onSignedIn, resumeSession, signIn, signOut } from './js/session.js';
 import { loadTree, onOpenCompany } from './js/tree.js';
 import { onImported, setupImport } from './js/import.js';
-import { readAddress } from './js/address.js';
+import { followAddress, setupRouter } from './js/router.js';
 import { refreshUsersTable, setupUsersTable } from './js/users-table.js';
 import { refreshCompaniesTable, setupCompaniesTable } from './js/companies-table.js';
 import { onBulkApplied, setupBulk } from './js/bulk.js';
 
 function init() {
   onUnauthorized(signOut);
+  onSignedIn(followAddress);
+  setupRouter();
   connectAdd(refreshUserCompanies, removeCompany, keepCompany);
   connectRemove(refreshUserCompanies, renderCurrent);
   onOpenReview(function (id, name) {
@@ -75,7 +77,7 @@ function init() {
       $('api-key').focus();
       return;
     }
-    signIn(key);
+    signIn(key, true);
   });
   $('sign-out').addEventListener('click', function () { signOut(); });
 

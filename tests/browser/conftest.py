@@ -12,6 +12,7 @@ unless CI=true, where they fail instead.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import queue
@@ -170,8 +171,10 @@ def _seed_users(server: Server, count: int) -> list[int]:
         return list(pool.map(make, range(1, count + 1)))
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def running_server(tmp: Path, extra_env: dict[str, str] | None = None, users: int = EXTRA_USERS,
+                   log_name: str = "server.log"):
+    """The binary serving a fresh database in `tmp`, with `extra_env` on top of the usual settings."""
     configured = os.environ.get("COMPANY_ACCESS_BIN", "target/debug/company-access")
     binary = Path(configured)
     if not binary.is_absolute():
@@ -181,7 +184,6 @@ def server(tmp_path_factory):
                     f"(or point COMPANY_ACCESS_BIN at it)")
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_path_factory.mktemp("company-access")
     master_key = secrets.token_hex(16)
     env = dict(os.environ)
     env.update({
@@ -190,7 +192,8 @@ def server(tmp_path_factory):
         "COMPANY_ACCESS_MASTER_KEY": master_key,
         "COMPANY_ACCESS_DATA_DIR": str(tmp),
     })
-    log_path = ARTIFACTS / "server.log"
+    env.update(extra_env or {})
+    log_path = ARTIFACTS / log_name
     log = open(log_path, "w", encoding="utf-8")
     proc = subprocess.Popen([str(binary), "serve", "--demo"], env=env, cwd=tmp, stdin=subprocess.DEVNULL,
                             stdout=log, stderr=subprocess.PIPE, text=True, errors="replace")
@@ -233,7 +236,7 @@ def server(tmp_path_factory):
             pytest.fail(f"GET /manage-user-companies answered {page.status}: the server does not serve the page yet",
                         pytrace=False)
         started = time.monotonic()
-        srv.extra_user_ids = _seed_users(srv, EXTRA_USERS)
+        srv.extra_user_ids = _seed_users(srv, users) if users else []
         print(f"\nseeded {len(srv.extra_user_ids)} users in {time.monotonic() - started:.1f}s at {base_url}")
         yield srv
     finally:
@@ -244,6 +247,23 @@ def server(tmp_path_factory):
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    with running_server(tmp_path_factory.mktemp("company-access")) as srv:
+        yield srv
+
+
+@pytest.fixture
+def start_server(tmp_path_factory):
+    """Starts another server with settings of its own, e.g. start_server({"COMPANY_ACCESS_PAGE_IDLE_MINUTES": "0.05"});
+    without the extra users unless asked. Each stops at the end of the test."""
+    with contextlib.ExitStack() as stack:
+        def start(extra_env: dict[str, str], users: int = 0) -> Server:
+            tmp = tmp_path_factory.mktemp("company-access-own")
+            return stack.enter_context(running_server(tmp, extra_env, users, log_name=f"server-{tmp.name}.log"))
+        yield start
 
 
 # ------------------------------------------------------------------------------------------ browser

@@ -264,3 +264,147 @@ def test_enter_picks_from_the_results_of_the_text_typed_never_stale_ones(ui, ser
     # Words of the full name in any order.
     type_and_enter(ui, "Target Race")
     wait_for_card(ui, target["username"])
+
+
+# ------------------------------------------------------------------------------ addresses
+
+
+def query_of(ui) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+    url = ui.driver.current_url
+    assert ui.server.master_key not in url, "the key is never in the address"
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def wait_for_review(ui, name: str) -> None:
+    ui.wait(lambda: ui.visible("#panel-companies") and ui.visible("#company-view") and ui.text("#company-title") == name
+            and "can act in" in ui.text("#company-meta"), f"the access review of {name}")
+
+
+def test_deep_links_survive_reload_back_and_a_shared_link(ui, server):
+    sfx = suffix()
+    user = server.create_user("deep.link" + sfx, full_name="Dee Plink")
+    nyc = server.company_by_name("NYC")
+    ui.open()
+    ui.sign_in(server.master_key)
+    assert query_of(ui) == {}
+
+    ui.choose_user(user["username"], user["username"])
+    assert query_of(ui) == {"user": str(user["id"])}
+
+    ui.open_tab("companies")
+    ui.choose_company("NYC", "NYC")
+    review = query_of(ui)
+    assert review["view"] == "review" and review["company"] == nyc["id"], review
+
+    # Back: the companies tab as it was before the review; Back again: the user's card, the search box naming them.
+    ui.driver.back()
+    ui.wait(lambda: ui.visible("#panel-companies") and not ui.visible("#company-view"), "the companies tab after Back")
+    assert query_of(ui).get("view") == "companies"
+    ui.driver.back()
+    ui.wait(lambda: ui.visible("#panel-users") and ui.visible("#user-view"), "the users view after Back")
+    wait_for_card(ui, user["username"])
+    assert ui.find("#user-search").get_attribute("value") == user["username"]
+    assert query_of(ui) == {"user": str(user["id"])}
+
+    # Reload: the same user (the key stays in this tab's session, never in the address).
+    ui.driver.refresh()
+    wait_for_card(ui, user["username"])
+    assert ui.visible("#panel-users") and ui.find("#user-search").get_attribute("value") == user["username"]
+    ui.shot("deep-link-user-after-reload")
+
+    # Forward (after the reload the history still holds the review), then a reload of the review.
+    ui.driver.back()
+    ui.wait(lambda: not ui.visible("#user-view"), "no user before the first was opened")
+    ui.driver.forward()
+    wait_for_card(ui, user["username"])
+    ui.driver.forward()
+    ui.driver.forward()
+    wait_for_review(ui, "NYC")
+    ui.driver.refresh()
+    wait_for_review(ui, "NYC")
+    assert query_of(ui)["company"] == nyc["id"]
+    ui.shot("deep-link-review-after-reload")
+
+    # The statistics view has its own address too.
+    ui.open_tab("stats")
+    assert query_of(ui).get("view") == "stats"
+    ui.driver.refresh()
+    ui.wait(lambda: ui.visible("#panel-stats"), "the statistics after a reload")
+    ui.driver.back()
+    wait_for_review(ui, "NYC")
+
+    # A shared link, opened in a tab that has no key yet: sign in, and the link's view opens.
+    link = f"/manage-user-companies?company={nyc['id']}"
+    ui.js("sessionStorage.clear();")
+    ui.open(link)
+    ui.sign_in(server.master_key)
+    wait_for_review(ui, "NYC")
+    link = f"/manage-user-companies?user={user['id']}"
+    ui.find("#sign-out").click()
+    ui.open(link)
+    ui.sign_in(server.master_key)
+    wait_for_card(ui, user["username"])
+    assert server.master_key not in ui.driver.current_url
+
+
+def test_an_address_naming_a_missing_user_says_so(ui, server):
+    ui.open("/manage-user-companies?user=999999999")
+    ui.sign_in(server.master_key)
+    ui.wait_text("#user-search-status", "does not exist")
+    assert not ui.visible("#user-view")
+    assert "user" not in query_of(ui)
+
+
+# ------------------------------------------------------------------------------ sign-in
+
+
+def test_a_refused_key_stays_in_the_field_to_be_corrected(ui, server):
+    ui.open()
+    typo = server.master_key[:-1] + ("0" if server.master_key[-1] != "0" else "1")
+    ui.sign_in(typo, expect_app=False)
+    ui.wait_text("#signin-error", "not accepted")
+    field = ui.find("#api-key")
+    assert field.get_attribute("value") == typo, "what was typed is still there"
+    assert field.get_attribute("aria-invalid") == "true"
+    assert ui.focused_id() == "api-key"
+    assert ui.js("var f = document.getElementById('api-key'); return [f.selectionStart, f.selectionEnd];") == \
+        [0, len(typo)], "selected, so typing again replaces it"
+    assert ui.session_key() is None
+    # Correcting the last character is enough.
+    field.send_keys(ui.Keys.END, ui.Keys.BACKSPACE, server.master_key[-1], ui.Keys.ENTER)
+    ui.wait(lambda: ui.visible("#app"), "signed in after the correction")
+    # Signing out, on the other hand, leaves nothing behind.
+    ui.find("#sign-out").click()
+    ui.wait(lambda: ui.visible("#signin"), "the sign-in form")
+    assert ui.find("#api-key").get_attribute("value") == ""
+
+
+def test_the_page_signs_out_after_the_idle_time_the_server_sets(ui, start_server):
+    idle = start_server({"COMPANY_ACCESS_PAGE_IDLE_MINUTES": "0.1"})  # 6 seconds
+    page = idle.call("GET", "/manage-user-companies", key=False, raw=True).body.decode()
+    assert '<meta name="company-access-idle-seconds" content="6">' in page
+    ui.server = idle
+    ui.open()
+    ui.sign_in(idle.master_key)
+    assert ui.session_key() == idle.master_key
+
+    # Input keeps the session: typing for longer than the timeout, a little at a time.
+    box = ui.find("#user-search")
+    started = time.monotonic()
+    while time.monotonic() - started < 8:
+        box.send_keys("a")
+        time.sleep(1)
+    assert ui.visible("#app") and ui.session_key() == idle.master_key
+
+    # Then nothing: a warning first, over the page, then signed out with the key gone.
+    ui.wait(lambda: ui.visible("#idle-warning"), "the warning before signing out", timeout=8)
+    assert "signed out in" in ui.text("#idle-warning")
+    assert ui.js("return getComputedStyle(document.getElementById('idle-warning')).position") == "fixed"
+    ui.shot("idle-warning")
+    ui.wait(lambda: ui.visible("#signin"), "signed out when idle", timeout=8)
+    assert "without input" in ui.text("#signin-info")
+    assert ui.session_key() is None
+    ui.open()
+    ui.wait(lambda: ui.visible("#signin"), "a reload asks for the key again")
+    ui.shot("idle-signed-out")

@@ -248,6 +248,7 @@ pub fn settings_for(db: &TestDatabase, demo: bool) -> Settings {
         long_poll_max: std::time::Duration::from_secs(60),
         log_sample: 1,
         traces: None,
+        page_idle: api::config::DEFAULT_PAGE_IDLE,
     }
 }
 

@@ -1,11 +1,13 @@
 //! The page /manage-user-companies: static assets compiled into the binary, calling the same REST API.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 use crate::error::AppError;
 use actix_web::ResponseError;
+use actix_web::body::MessageBody;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, ContentType};
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use openapi::audit::AuditAction;
 use openapi::{Role, Scope};
 
@@ -14,6 +16,28 @@ const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'sel
      connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const PAGE_HTML: &str = include_str!("../../static/manage-user-companies.html");
+
+/// The tag of the page that tells its script the idle timeout, as the file has it (the default, 30 minutes).
+const IDLE_META: &str = r#"<meta name="company-access-idle-seconds" content="1800">"#;
+
+/// What the server tells the page about itself, put into its HTML once at start-up.
+#[derive(Clone)]
+pub struct PageSettings {
+    html: Arc<str>,
+}
+
+impl PageSettings {
+    /// The page with `idle` (`COMPANY_ACCESS_PAGE_IDLE_MINUTES`) as its idle timeout.
+    pub fn new(idle: Duration) -> Self {
+        let tag = format!(
+            r#"<meta name="company-access-idle-seconds" content="{}">"#,
+            idle.as_secs().max(1)
+        );
+        PageSettings {
+            html: PAGE_HTML.replacen(IDLE_META, &tag, 1).into(),
+        }
+    }
+}
 
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
@@ -59,11 +83,13 @@ const ASSETS: &[(&str, &str, Body)] = &[
     asset!("js/companies-table.js", JS),
     asset!("js/dom.js", JS),
     asset!("js/history.js", JS),
+    asset!("js/idle.js", JS),
     asset!("js/import.js", JS),
     asset!("js/labels.js", JS),
     asset!("js/remove.js", JS),
     asset!("js/review-csv.js", JS),
     asset!("js/review.js", JS),
+    asset!("js/router.js", JS),
     asset!("js/rows.js", JS),
     asset!("js/session.js", JS),
     asset!("js/state.js", JS),
@@ -98,7 +124,10 @@ fn json_list(names: &[&str]) -> String {
     serde_json::Value::from(names).to_string()
 }
 
-fn secured(mut response: actix_web::HttpResponseBuilder, body: &'static str) -> HttpResponse {
+fn secured(
+    mut response: actix_web::HttpResponseBuilder,
+    body: impl MessageBody + 'static,
+) -> HttpResponse {
     response
         .insert_header((CONTENT_SECURITY_POLICY, PAGE_POLICY))
         .insert_header((CACHE_CONTROL, "no-cache"))
@@ -107,10 +136,13 @@ fn secured(mut response: actix_web::HttpResponseBuilder, body: &'static str) -> 
 
 /// The web page for managing which companies a user may act in.
 #[get("/manage-user-companies")]
-pub async fn manage_page() -> HttpResponse {
+pub async fn manage_page(request: HttpRequest) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     response.content_type(ContentType::html());
-    secured(response, PAGE_HTML)
+    match request.app_data::<PageSettings>() {
+        Some(settings) => secured(response, settings.html.to_string()),
+        None => secured(response, PAGE_HTML),
+    }
 }
 
 /// The page's stylesheet and script modules.
@@ -260,6 +292,26 @@ mod tests {
             label_keys("ACTION_LABELS"),
             sorted(&AuditAction::ALL.map(AuditAction::as_str))
         );
+    }
+
+    #[test]
+    fn the_page_is_told_its_idle_timeout() {
+        assert!(
+            PAGE_HTML.contains(IDLE_META),
+            "the page must carry {IDLE_META}"
+        );
+        assert_eq!(
+            &*PageSettings::new(crate::config::DEFAULT_PAGE_IDLE).html,
+            PAGE_HTML,
+            "the default is what the file says"
+        );
+        let short = PageSettings::new(Duration::from_secs(90));
+        assert!(
+            short
+                .html
+                .contains(r#"<meta name="company-access-idle-seconds" content="90">"#)
+        );
+        assert!(!short.html.contains(IDLE_META));
     }
 
     #[test]

@@ -30,7 +30,8 @@ export function addressWith(params) {
   return window.location.pathname + (text ? '?' + text : '') + window.location.hash;
 }
 
-// While the page follows an address (a reload, Back), its views open without writing new history entries.
+// While the page follows an address (a reload, Back), its views open without writing the address: it is
+// what they are opening. Views write their part as they open, synchronously, so the flag is never left set.
 let following = 0;
 
 /**
@@ -47,20 +48,13 @@ export function writeAddress(params, push) {
   else window.history.replaceState(null, '', next);
 }
 
-/** Runs `open` (which may return a promise) without writing the address: the address is what is being opened. */
+/** Runs `open` without writing the address (what it writes at once is dropped); returns what `open` returns. */
 export function followingAddress(open) {
   following++;
-  var done = function () { following--; };
   try {
-    var result = open();
-    if (result && typeof result.then === 'function') {
-      return result.then(function (value) { done(); return value; }, function (e) { done(); throw e; });
-    }
-    done();
-    return result;
-  } catch (e) {
-    done();
-    throw e;
+    return open();
+  } finally {
+    following--;
   }
 }
 

@@ -6,6 +6,7 @@ import { state } from './state.js';
 import { SCOPES } from './vocabulary.js';
 import { resetSearches } from './combobox.js';
 import { selectTab } from './tabs.js';
+import { idleSeconds, idleText, startIdle, stopIdle } from './idle.js';
 import { resetTree } from './tree.js';
 import { resetImport } from './import.js';
 import { resetAuditView } from './audit-view.js';
@@ -17,21 +18,28 @@ import { resetCompanyNames } from './table.js';
 
 const KEY_STORAGE = 'companyAccess.apiKey';
 
+// Opening what the address names sits above this module (it opens the views): manage.js hands it in.
+let signedIn = function () {};
+export function onSignedIn(handler) { signedIn = handler; }
+
 function scopeAtLeast(scope, wanted) { return SCOPES.indexOf(scope) >= SCOPES.indexOf(wanted); }
 
-function showSignIn(message, kind) {
+/** Shows the sign-in form; `keepTyped` leaves what was typed in the key field (a refused key, to correct). */
+function showSignIn(message, kind, keepTyped) {
   $('app').hidden = true;
   $('session').hidden = true;
   $('signin').hidden = false;
   setMsg($('signin-error'), kind === 'error' ? message : '', 'error');
   setMsg($('signin-info'), kind !== 'error' ? message : '', 'info');
   var input = $('api-key');
-  input.value = '';
+  if (!keepTyped) input.value = '';
   input.setAttribute('aria-invalid', kind === 'error' ? 'true' : 'false');
   input.focus();
+  if (keepTyped) input.select();
 }
 
-export function signIn(key) {
+/** Signs in with `key`; `typed` when a person typed it (kept in the field if it is refused). */
+export function signIn(key, typed) {
   var button = $('signin-button');
   button.disabled = true;
   setMsg($('signin-error'), '');
@@ -47,11 +55,12 @@ export function signIn(key) {
     var text = e.status === 401
       ? 'This key was not accepted. Check that you pasted all of it, or ask an administrator for a new one.'
       : 'Could not sign in: ' + e.message;
-    showSignIn(text, 'error');
+    showSignIn(text, 'error', !!typed);
   }).then(function () { button.disabled = false; });
 }
 
 export function signOut(message, kind) {
+  stopIdle();
   try { sessionStorage.removeItem(KEY_STORAGE); } catch (e) { /* nothing stored */ }
   state.key = null;
   state.whoami = null;
@@ -137,6 +146,11 @@ function enterApp() {
   $('tabs').hidden = false;
   selectTab('users', false);
   $('user-search').focus();
+  startIdle(function () {
+    signOut('You were signed out after ' + idleText(idleSeconds()) + ' without input, and the key was removed from '
+      + 'this browser. Sign in again to go on.', 'info');
+  });
+  signedIn();
   announce('Signed in with key ' + who.name + ', scope ' + who.scope + '.'
     + (state.delegate ? ' Acting for ' + state.delegate + '.' : '') + (state.canWrite ? '' : ' Read-only.'));
 }

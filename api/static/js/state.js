@@ -11,6 +11,7 @@ export const state = {
   user: null,             // the selected user (User or UserRef shape)
   userCompanies: null,    // last GET /users/{id}/companies answer
   userSeq: 0,
+  addressSeq: 0,          // the user an address asked for last (a reload, Back)
   available: [],          // companies of the add panel (current filter)
   availableTotal: 0,
   availableQuery: '',

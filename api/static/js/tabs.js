@@ -2,6 +2,7 @@
 
 import { $ } from './dom.js';
 import { state } from './state.js';
+import { writeAddress } from './address.js';
 import { loadStats } from './stats.js';
 import { loadTree } from './tree.js';
 import { loadUsersTable } from './users-table.js';
@@ -26,10 +27,24 @@ export function selectTab(name, focusTab) {
   if (name === 'users') loadUsersTable(false);
 }
 
+/** What the address says when a person picks a tab: the view, and what that view shows now. */
+function addressOfTab(tab) {
+  if (tab === 'users') return { view: '', user: state.user ? state.user.id : '' };
+  if (tab === 'companies') return state.company ? { view: 'review', company: state.company.id } : { view: 'companies' };
+  return { view: tab };
+}
+
+/** A tab a person picks is a step Back can undo: it gets its own entry in the history, written before the view
+ * opens (so a view that reads its filters from the address reads its own). */
+function pickTab(name, focusTab) {
+  if (state.tab !== name) writeAddress(addressOfTab(name), true);
+  selectTab(name, focusTab);
+}
+
 export function setupTabs() {
   TABS.forEach(function (t, i) {
     var tab = $('tab-' + t);
-    tab.addEventListener('click', function () { selectTab(t, false); });
+    tab.addEventListener('click', function () { pickTab(t, false); });
     tab.addEventListener('keydown', function (e) {
       // Only the tabs this key may open: a key bound to a user has no statistics tab.
       var shown = TABS.filter(function (name) { return !$('tab-' + name).hidden; });
@@ -39,7 +54,7 @@ export function setupTabs() {
       else if (e.key === 'ArrowLeft') next = shown[(at + shown.length - 1) % shown.length];
       else if (e.key === 'Home') next = shown[0];
       else if (e.key === 'End') next = shown[shown.length - 1];
-      if (next) { e.preventDefault(); selectTab(next, true); }
+      if (next) { e.preventDefault(); pickTab(next, true); }
     });
   });
 }

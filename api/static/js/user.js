@@ -8,12 +8,16 @@ import { button, holdPinnedRow, keepFocus, rowMessage } from './rows.js';
 import { loadAvailable, renderAvailable, updateSelectedButton } from './add.js';
 import { keepCompany, makeDefault, removeCompany, undoRemove } from './remove.js';
 import { loadHistory } from './history.js';
+import { writeAddress } from './address.js';
 
 // The access review can open a user too, so this view may not import it: manage.js hands the way there in.
 let openReview = function () {};
 export function onOpenReview(handler) { openReview = handler; }
 
 export function selectUser(u) {
+  // Opening another user is a step Back can undo; the same user again (a refresh) is not.
+  writeAddress({ view: '', user: u.id }, !state.user || state.user.id !== u.id);
+  state.addressSeq++; // an address still being followed asked for an older user
   state.user = u;
   rememberUser(u);
   state.userCompanies = null;
@@ -44,6 +48,18 @@ export function selectUser(u) {
   });
   if (state.canWrite) loadAvailable($('company-filter').value.trim());
   return loaded;
+}
+
+/** Closes the user's card (Back to before any user was opened). */
+export function closeUser() {
+  state.user = null;
+  state.userCompanies = null;
+  state.userSeq++;
+  state.addressSeq++;
+  state.selected.clear();
+  state.busy.clear();
+  $('user-view').hidden = true;
+  $('user-search').value = '';
 }
 
 function renderUserHeader() {
