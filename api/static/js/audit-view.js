@@ -91,8 +91,22 @@ export function presetAudit(filter) {
   writeAuditAddress(true);
 }
 
+// The key names the actor field suggests, read once per sign-in (an admin key may list keys; others type them).
+let actorsLoaded = false;
+function loadActors() {
+  if (actorsLoaded) return;
+  actorsLoaded = true;
+  api('GET', 'keys').then(function (keys) {
+    var names = new Set(['master', 'demo']);
+    (keys || []).forEach(function (k) { if (k && k.name) names.add(k.name); });
+    var list = $('audit-actors');
+    list.replaceChildren.apply(list, Array.from(names).sort().map(function (n) { return el('option', { value: n }); }));
+  }, function () { /* not an admin key: the field takes typed names */ });
+}
+
 /** Opens the view (its tab was chosen): with the address's filters when the address is of this view. */
 export function showAuditView() {
+  loadActors();
   var a = readAddress();
   if (a.view === 'audit') Object.assign(view, filtersFrom(a));
   else writeAuditAddress(false);
@@ -207,6 +221,8 @@ export function setupAuditView() {
 /** Forgets the filters (signing out). */
 export function resetAuditView() {
   Object.assign(view, filtersFrom({}), { total: 0 });
+  actorsLoaded = false;
+  $('audit-actors').replaceChildren();
   $('audit-log-body').replaceChildren();
   setMsg($('audit-log-message'), '');
 }
