@@ -56,6 +56,8 @@ function followTableAddress() {
   selectIf($('users-active'), a.active);
   $('users-company').value = a.company || '';
   $('users-min').value = /^[0-9]{1,9}$/.test(a.min || '') ? a.min : '';
+  // A phone shows each row as a card: fewer of them to a page keeps the pager within reach.
+  $('users-size').value = String(defaultSize());
   selectIf($('users-size'), a.size);
   view.limit = Number($('users-size').value) || 25;
   if (SORTS.indexOf(a.sort) >= 0) view.sort = a.sort;
@@ -63,12 +65,14 @@ function followTableAddress() {
   view.offset = offsetOfPage(a.page, view.limit);
 }
 
+function defaultSize() { return window.matchMedia('(max-width: 40rem)').matches ? 10 : 25; }
+
 function writeUsersAddress() {
   writeTableAddress('users', {
     q: $('users-q').value.trim(), role: $('users-role').value, active: $('users-active').value,
     company: $('users-company').value.trim(), min: query().get('min_companies'),
     sort: view.sort === 'username' ? null : view.sort, order: view.order === 'asc' ? null : view.order,
-    page: view.offset ? Math.floor(view.offset / view.limit) + 1 : null, size: view.limit === 25 ? null : view.limit
+    page: view.offset ? Math.floor(view.offset / view.limit) + 1 : null, size: view.limit === defaultSize() ? null : view.limit
   });
 }
 
