@@ -195,6 +195,17 @@ def test_review_address_opens_the_same_filtered_view_after_a_reload(ui, server):
     assert ui.find("#review-role").get_attribute("value") == "admin"
     assert ui.find('#members-table th[data-sort="username"]').get_attribute("aria-sort") == "descending"
     ui.shot("review-from-address")
+    # The audit view with its own filters, from its address; Back returns to the filtered review.
+    ui.open("/manage-user-companies?" + query(view="audit", actor="demo", action="access."))
+    ui.wait(lambda: ui.visible("#panel-audit"), "the audit view from the address")
+    wait_audit(ui, server, "the demo data's access changes", actor="demo", action="access.")
+    assert ui.find("#audit-actor").get_attribute("value") == "demo"
+    assert ui.find("#audit-action").get_attribute("value") == "access."
+    ui.shot("audit-from-address")
+    ui.driver.back()
+    ui.wait(lambda: ui.visible("#company-view") and ui.text("#company-title") == branch["name"], "Back to the review")
+    wait_review(ui, f"1–{admins['total']} of {admins['total']}", "the admins after Back")
+    assert ui.find("#review-role").get_attribute("value") == "admin"
 
 
 # ------------------------------------------------------------------------------------------ audit
@@ -379,3 +390,26 @@ def test_a_statistics_bar_opens_its_companys_review_from_the_keyboard(ui, server
     total = server.ok("GET", f"/companies/{target['company_id']}/users?limit=1")["total"]
     wait_review(ui, f"1–{min(100, total):,} of {total:,}", "the bar's review")
     ui.shot("stats-bar-opened-review")
+
+
+def test_a_key_bound_to_a_user_has_no_audit_tab_and_no_histories(ui, server):
+    """The audit trail spans every company, so the API refuses it to a bound key: the page does not offer it."""
+    sfx = suffix()
+    company = server.create_company(f"Delegated Co {sfx}")
+    boss = server.create_user("dboss" + sfx)
+    worker = server.create_user("dworker" + sfx)
+    for user, grant in ((boss, {"company_id": company["id"], "role": "admin"}), (worker, {"company_id": company["id"]})):
+        server.ok("POST", f"/users/{user['id']}/companies", grant, expect=(201,))
+    key = server.ok("POST", "/keys", {"name": "dkey" + sfx, "scope": "write", "user_id": boss["id"]},
+                    expect=(201,))["secret"]
+    assert server.call("GET", "/audit?limit=1", key=key).status == 403
+    ui.open()
+    ui.sign_in(key)
+    assert not ui.visible("#tab-audit")
+    ui.choose_user("dworker" + sfx, "dworker" + sfx)
+    assert not ui.visible("#user-history")
+    ui.open_tab("companies")
+    ui.choose_company(company["name"], company["name"])
+    assert not ui.visible("#company-history")
+    assert ui.visible("#review-filters")
+    ui.shot("delegate-review-without-history")
