@@ -504,3 +504,56 @@ def ui(request):
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
         shutil.rmtree(downloads, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------ axe-core
+
+AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+class Axe:
+    """axe-core, from npm (tests/browser/package.json), run inside the page the Ui shows."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def run(self, ui: Ui, context: str | None = None, options: dict | None = None) -> list[dict]:
+        """The violations of the page as shown now (or of the element `context` names): id, impact, help, and
+        each node's target and summary."""
+        if not ui.js("return !!window.axe;"):
+            # Through the driver, so the page's Content-Security-Policy (script-src 'self') does not apply.
+            ui.js(self.source + "\nwindow.axe = axe;")
+        ui.driver.set_script_timeout(60)
+        result = ui.driver.execute_async_script("""
+            var done = arguments[arguments.length - 1];
+            var context = arguments[0] ? document.querySelector(arguments[0]) : document;
+            axe.run(context, arguments[1] || {}).then(function (r) {
+              done(r.violations.map(function (v) {
+                return { id: v.id, impact: v.impact, help: v.help,
+                         nodes: v.nodes.map(function (n) { return { target: n.target, summary: n.failureSummary }; }) };
+              }));
+            }, function (e) { done({ error: String(e) }); });
+        """, context, options or {})
+        assert not (isinstance(result, dict) and "error" in result), f"axe-core failed: {result}"
+        return result
+
+    @staticmethod
+    def describe(violations: list[dict]) -> str:
+        lines = []
+        for v in violations:
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+            for node in v["nodes"][:5]:
+                lines.append(f"    {node['target']}: {(node['summary'] or '').splitlines()[0:3]}")
+        return "\n".join(lines)
+
+    def assert_clean(self, ui: Ui, context: str | None = None, options: dict | None = None) -> None:
+        violations = self.run(ui, context, options)
+        assert not violations, "axe-core found violations:\n" + self.describe(violations)
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core's engine; `axe.assert_clean(ui)` checks the page as shown. Needs `npm ci` in tests/browser."""
+    if not AXE_JS.is_file():
+        unavailable(f"axe-core not installed: run `npm ci` in tests/browser (missing {AXE_JS})")
+    return Axe(AXE_JS.read_text(encoding="utf-8"))

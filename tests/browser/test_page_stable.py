@@ -408,3 +408,34 @@ def test_the_page_signs_out_after_the_idle_time_the_server_sets(ui, start_server
     ui.open()
     ui.wait(lambda: ui.visible("#signin"), "a reload asks for the key again")
     ui.shot("idle-signed-out")
+
+
+# ------------------------------------------------------------------------------ axe-core
+
+
+def test_the_users_view_has_no_accessibility_violations(ui, server, axe):
+    sfx = suffix()
+    user = server.create_user("axe.user" + sfx, full_name="Axel Checked")
+    server.ok("POST", f"/users/{user['id']}/companies", {"company_id": server.company_by_name("NYC")["id"]}, expect=(201,))
+    ui.open()
+    ui.wait(lambda: ui.visible("#signin"), "the sign-in form")
+    # The engine really runs: a planted button without a name is found, and is gone again.
+    ui.js("var b = document.createElement('button'); b.id = 'axe-probe'; document.querySelector('main').appendChild(b);")
+    assert "button-name" in [v["id"] for v in axe.run(ui)]
+    ui.js("document.getElementById('axe-probe').remove();")
+    axe.assert_clean(ui)
+    ui.sign_in(server.master_key)
+    # The Users view with a user open: their card, current companies (the default marked), the add panel with
+    # a granted row, messages beside rows, and the open search results.
+    ui.choose_user(user["username"], user["username"])
+    ui.click_row("#available-list", "LA", "add")
+    ui.wait_text(row_css("available-list", "LA") + " .row-msg", "Added LA")
+    ui.click_row("#current-list", "NYC", "remove")
+    ui.wait_text(row_css("current-list", "NYC") + " .row-msg", "is the default company")
+    ui.shot("users-view-for-axe")
+    axe.assert_clean(ui)
+    box = ui.find("#user-search")
+    box.send_keys(ui.Keys.CONTROL, "a")
+    box.send_keys("sarah")
+    ui.options("#user-results", "#user-search-status", "sarah")
+    axe.assert_clean(ui)
