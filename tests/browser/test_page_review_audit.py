@@ -85,7 +85,7 @@ def wait_review(ui, range_text: str, what: str):
             f"{what}: {range_text!r} (shown {ui.text('#members-range')!r})")
 
 
-def test_review_filters_sort_pages_and_exports_exactly_what_is_filtered(ui, server):
+def test_review_filters_sort_pages_and_exports_exactly_what_is_filtered(ui, server, axe):
     branch, needle = review_company(server)
     everyone = api_review(server, branch["id"])
     total = everyone["total"]
@@ -108,6 +108,7 @@ def test_review_filters_sort_pages_and_exports_exactly_what_is_filtered(ui, serv
     assert {tr.get_attribute("data-source") for tr in ui.find_all("#members-body tr")} == {"branch"}
     assert "company=" + branch["id"] in ui.driver.current_url and "source=branch" in ui.driver.current_url
     ui.shot("review-source-branch")
+    axe.assert_clean(ui)
 
     # Role here and source together: the admin grants of this company.
     choose(ui, "#review-source", "grant")
@@ -247,7 +248,7 @@ def apply_audit(ui, **fields):
     ui.find("#audit-filters button[type=submit]").click()
 
 
-def test_audit_filters_page_and_show_exact_times_and_who(ui, server):
+def test_audit_filters_page_and_show_exact_times_and_who(ui, server, axe):
     sfx = suffix()
     company = server.create_company(f"Audit Co {sfx}")
     other = server.create_company(f"Audit Other {sfx}")
@@ -304,6 +305,7 @@ def test_audit_filters_page_and_show_exact_times_and_who(ui, server):
     # A user or company the server does not know is named beside its field, and nothing is applied.
     apply_audit(ui, company="No such company " + sfx)
     ui.wait_text("#audit-company-error", "No company is named")
+    axe.assert_clean(ui)
     assert ui.focused_id() == "audit-company"
     assert audit_ids(ui) == [e["id"] for e in both["items"]]
 
@@ -334,7 +336,7 @@ def test_audit_filters_page_and_show_exact_times_and_who(ui, server):
     ui.shot("audit-page-2")
 
 
-def test_a_users_card_and_a_company_review_show_their_own_history(ui, server):
+def test_a_users_card_and_a_company_review_show_their_own_history(ui, server, axe):
     sfx = suffix()
     company = server.create_company(f"History Co {sfx}")
     user = server.create_user("hist" + sfx, full_name="History Person")
@@ -348,6 +350,7 @@ def test_a_users_card_and_a_company_review_show_their_own_history(ui, server):
             == [e["id"] for e in mine["items"]], "the user's own history")
     assert "Granted access" in ui.text("#user-history-list") and company["name"] in ui.text("#user-history-list")
     ui.shot("user-history")
+    axe.assert_clean(ui)
     ui.find("#user-history-all").click()
     ui.wait(lambda: ui.visible("#panel-audit"), "the audit view")
     wait_audit(ui, server, "the user", user_id=user["id"])
@@ -368,7 +371,7 @@ def test_a_users_card_and_a_company_review_show_their_own_history(ui, server):
 # ------------------------------------------------------------------------------------------ statistics
 
 
-def test_a_statistics_bar_opens_its_companys_review_from_the_keyboard(ui, server):
+def test_a_statistics_bar_opens_its_companys_review_from_the_keyboard(ui, server, axe):
     ui.open()
     ui.sign_in(server.master_key)
     ui.open_tab("stats")
@@ -378,6 +381,7 @@ def test_a_statistics_bar_opens_its_companys_review_from_the_keyboard(ui, server
     assert [a.get_attribute("data-company-id") for a in links] == [c["company_id"] for c in busiest]
     target = busiest[1]
     ui.shot("stats-bars")
+    axe.assert_clean(ui)
     # Tab from the chart's start reaches the bars; Enter on the second opens its review.
     ui.js("arguments[0].focus();", links[0])
     assert ui.js("return document.activeElement === arguments[0];", links[0]), "a bar takes the keyboard focus"
