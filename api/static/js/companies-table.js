@@ -7,8 +7,8 @@ import { rememberCompany, state } from './state.js';
 import { openCompany } from './review.js';
 import { loadTree } from './tree.js';
 import {
-  companyByName, dayEl, editKeys, focusInRow, loadCompanyNames, namesOf, nextSort, renderPager, renderSortHeaders,
-  offsetOfPage, readTableAddress, rowAction, setupCreateForm, setupPager, setupSortHeaders, writeTableAddress
+  companyByName, dayEl, editKeys, focusInRow, loadCompanyNames, namesOf, nextSort, offsetOfPage, readTableAddress,
+  renderPager, renderSortHeaders, rowAction, setupCreateForm, setupPager, setupSortHeaders, writeTableAddress
 } from './table.js';
 
 const FILTER_DELAY_MS = 250;
@@ -193,7 +193,6 @@ function row(c) {
   tr.appendChild(cell('Actions', actions, message));
   return tr;
 }
-
 
 function edit(c, mode, focusAction) {
   view.editing = { id: c.id, mode: mode };

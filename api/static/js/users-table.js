@@ -9,9 +9,8 @@ import { roleLabel } from './labels.js';
 import { refreshUserCompanies, selectUser } from './user.js';
 import { USERNAME, createUser } from './user-create.js';
 import {
-  companyByName, dayEl, editKeys, fillRoles, focusInRow, loadCompanyNames, nextSort, renderPager, renderSortHeaders,
-  offsetOfPage, readTableAddress, rowAction, selectIf, setupCreateForm, setupPager, setupSortHeaders,
-  writeTableAddress
+  companyByName, dayEl, editKeys, fillRoles, focusInRow, loadCompanyNames, nextSort, offsetOfPage, readTableAddress,
+  renderPager, renderSortHeaders, rowAction, selectIf, setupCreateForm, setupPager, setupSortHeaders, writeTableAddress
 } from './table.js';
 
 const FILTER_DELAY_MS = 250;
@@ -241,7 +240,6 @@ function row(u) {
   tr.appendChild(cell('Actions', actions, message));
   return tr;
 }
-
 
 function renderPicks() {
   var n = picked.size;
