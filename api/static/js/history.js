@@ -10,6 +10,7 @@ import { addressWith } from './address.js';
 
 const HISTORY_SIZE = 5;
 const seq = { user: 0, company: 0 };
+const shown = { user: null, company: null }; // whose history each list shows
 
 // Opening the audit view is manage.js's to do (the tabs import the views), so the way there is handed in.
 let openAudit = function () {};
@@ -35,8 +36,12 @@ export function loadHistory(kind, id) {
     e.preventDefault();
     openAudit(filter);
   };
-  list.replaceChildren();
-  setMsg(message, 'Loading…', 'info');
+  // The same subject again (a refresh after a change) keeps its entries until the new ones arrive: no flicker.
+  if (shown[kind] !== id) {
+    shown[kind] = id;
+    list.replaceChildren();
+    setMsg(message, 'Loading…', 'info');
+  }
   return api('GET', 'audit?limit=' + HISTORY_SIZE + '&' + FILTER[kind] + '=' + encodeURIComponent(id)).then(function (page) {
     if (mine !== seq[kind]) return null;
     var items = page.items || [];

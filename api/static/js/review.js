@@ -90,8 +90,9 @@ export function openCompany(id, offset, focusTitle) {
     title.textContent = state.companyNames.get(id) || 'Loading…';
     $('company-meta').textContent = '';
     $('members-body').replaceChildren();
-    loadHistory('company', id);
   }
+  // Every opening reads the history again: a refresh after a change (an import, a bulk grant) shows it.
+  loadHistory('company', id);
   return loadReview(focusTitle ? title : null);
 }
 

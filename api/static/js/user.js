@@ -31,7 +31,6 @@ export function selectUser(u) {
   setMsg($('current-message'), '');
   setMsg($('add-selected-message'), '');
   renderUserHeader();
-  loadHistory('user', u.id);
   $('current-title').textContent = 'Current companies';
   $('user-superadmin').hidden = true;
   $('current-list').replaceChildren();
@@ -87,6 +86,8 @@ export function refreshUserCompanies() {
     renderUserHeader();
     renderCurrent();
     renderAvailable();
+    // Read after the companies, so a change just made on the card is in the history below it.
+    loadHistory('user', u.id);
     return true;
   }, function (e) {
     if (mine !== state.userSeq || state.user !== u) return false;
