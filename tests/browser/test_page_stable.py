@@ -88,7 +88,29 @@ def test_two_clicks_600ms_apart_at_the_same_point_grant_one_company(ui, server):
     assert ui.js("return document.elementFromPoint(arguments[0], arguments[1]).closest('li') "
                  "=== document.querySelector(arguments[2]);", x, y, row_css("available-list", target)), \
         "the row clicked is still under the pointer"
+    assert ui.js("return !document.elementFromPoint(arguments[0], arguments[1]).closest('button, input, a');", x, y), \
+        "what took the place of Add (the Granted mark) does nothing when clicked"
     ui.shot("after-double-click")
+
+
+def test_two_clicks_on_make_default_change_the_default_and_nothing_else(ui, server):
+    sfx = suffix()
+    user = server.create_user("dbl.default" + sfx, full_name="Double Default")
+    for name in ("NYC", "LA"):
+        server.ok("POST", f"/users/{user['id']}/companies", {"company_id": server.company_by_name(name)["id"]},
+                  expect=(201,))
+    open_user(ui, server, user["username"])
+    make_default = row_css("current-list", "LA") + ' [data-action="default"]'
+    ui.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", make_default)
+    x, y = centre_of(ui, make_default)
+    click_at(ui, x, y)
+    time.sleep(0.6)
+    click_at(ui, x, y)
+    ui.wait_text(row_css("current-list", "LA") + " .row-msg", "is now the default company")
+    time.sleep(1.0)
+    assert grants_of(server, user["id"])["LA"]["is_default"] is True
+    assert ui.visible("#panel-users") and not ui.visible("#panel-companies"), "the second click opened nothing"
+    assert ui.js("return !document.elementFromPoint(arguments[0], arguments[1]).closest('button, input, a');", x, y)
 
 
 def test_feedback_appears_beside_the_row_in_view_and_is_announced(ui, server):

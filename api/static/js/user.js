@@ -17,6 +17,8 @@ export function onOpenReview(handler) { openReview = handler; }
 export function selectUser(u) {
   // Opening another user is a step Back can undo; the same user again (a refresh) is not.
   writeAddress({ view: '', user: u.id }, !state.user || state.user.id !== u.id);
+  // However the user was opened (search, table, review, address), the search box names the user on the card.
+  $('user-search').value = u.username;
   state.addressSeq++; // an address still being followed asked for an older user
   state.user = u;
   rememberUser(u);
@@ -206,10 +208,14 @@ function currentActions(item, msgId, busy) {
       removeCompany(item, 'current');
     }, msgId, busy || Date.now() < state.confirmArmedAt));
     actions.appendChild(button('Keep it', name, 'btn btn-small', 'keep', function () { keepCompany(item, 'current'); }, msgId, busy));
+  } else if (!item.is_default) {
+    actions.appendChild(button('Make default', name, 'btn btn-small', 'default', function () { makeDefault(item); }, msgId, busy));
+    actions.appendChild(button('Remove', name, 'btn btn-danger btn-small', 'remove', function () {
+      removeCompany(item, 'current');
+    }, msgId, busy));
   } else {
-    if (!item.is_default) {
-      actions.appendChild(button('Make default', name, 'btn btn-small', 'default', function () { makeDefault(item); }, msgId, busy));
-    }
+    // Where "Make default" was: once it is the default, a second click there must not land on Access review.
+    actions.appendChild(el('span', { class: 'action-spacer', 'aria-hidden': 'true' }));
     actions.appendChild(button('Remove', name, 'btn btn-danger btn-small', 'remove', function () {
       removeCompany(item, 'current');
     }, msgId, busy));
