@@ -282,7 +282,9 @@ mod tests {
             Ok(Duration::from_secs(86_400))
         );
         for wrong in ["0", "-5", "1441", "NaN", "inf", "ten"] {
-            let error = page_idle_from(Some(wrong)).unwrap_err();
+            let Err(error) = page_idle_from(Some(wrong)) else {
+                panic!("{wrong} was accepted");
+            };
             assert!(
                 error.0.contains("COMPANY_ACCESS_PAGE_IDLE_MINUTES"),
                 "{wrong}: {error}"
