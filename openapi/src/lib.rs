@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod base;
 pub mod changes;
+pub mod check_wire;
 pub mod companies;
 pub mod consistency;
 pub mod domain;

@@ -3,12 +3,14 @@
 use crate::auth::{Authorized, CheckScope};
 use crate::consistency::Consistency;
 use crate::error::AppError;
-use crate::extract::{JsonBody, Query};
+use crate::extract::{CheckQuery, JsonBody};
 use crate::services::check;
 use crate::state::AppState;
-use actix_web::{get, post, web};
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, get, post, web};
 use openapi::Problem;
 use openapi::access::{AccessCheckBatch, AccessCheckQuery, AccessCheckResults, AccessDecision};
+use openapi::check_wire::results_json;
 use openapi::consistency::ConsistencyHeader;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -32,17 +34,17 @@ pub async fn check_access(
     key: Authorized<CheckScope>,
     state: web::Data<AppState>,
     consistency: Consistency,
-    query: Query<AccessCheckQuery>,
-) -> Result<web::Json<AccessDecision>, AppError> {
+    query: CheckQuery,
+) -> Result<HttpResponse, AppError> {
     let AccessCheckQuery {
         user_id,
         company_id,
         role,
-    } = query.into_inner();
+    } = query.0;
     let source = check::source_for(&state.store, consistency).await;
-    Ok(web::Json(
-        check::check(&state.store, &key.caller, user_id, company_id, role, source).await?,
-    ))
+    let decision =
+        check::check(&state.store, &key.caller, user_id, company_id, role, source).await?;
+    Ok(json_bytes(decision.to_json()))
 }
 
 /// Check many pairs at once
@@ -66,11 +68,18 @@ pub async fn check_access_batch(
     state: web::Data<AppState>,
     consistency: Consistency,
     body: JsonBody<AccessCheckBatch>,
-) -> Result<web::Json<AccessCheckResults>, AppError> {
+) -> Result<HttpResponse, AppError> {
     let source = check::source_for(&state.store, consistency).await;
     let results =
         check::check_many(&state.store, &key.caller, &body.into_inner().checks, source).await?;
-    Ok(web::Json(AccessCheckResults { results }))
+    Ok(json_bytes(results_json(&results)))
+}
+
+/// A body written by `openapi::check_wire`, the same bytes `web::Json` would send for the same value.
+fn json_bytes(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body)
 }
 
 /// Registers this module's routes, each documented where it is defined.
