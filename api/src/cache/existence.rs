@@ -10,8 +10,8 @@
 //!   they never evict a real entry.
 
 use super::expiry::{REFRESH_FROM, Stamp, make_room};
+use super::{FastMap, FastSet};
 use crate::changes::Changes;
-use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// Most ids remembered as missing, of each kind, when the known ids are not held.
@@ -19,8 +19,8 @@ const ABSENT_BOUND: usize = 10_000;
 
 #[derive(Default)]
 struct KnownIds {
-    users: HashSet<i32>,
-    companies: HashSet<Uuid>,
+    users: FastSet<i32>,
+    companies: FastSet<Uuid>,
 }
 
 #[derive(Default)]
@@ -31,8 +31,8 @@ pub(super) struct Existence {
     loading: Option<KnownIds>,
     /// When the known ids were last asked for; `None` when they should be at the next chance.
     attempted: Option<u64>,
-    absent_users: HashMap<i32, Stamp>,
-    absent_companies: HashMap<Uuid, Stamp>,
+    absent_users: FastMap<i32, Stamp>,
+    absent_companies: FastMap<Uuid, Stamp>,
 }
 
 impl Existence {

@@ -1,6 +1,7 @@
 //! When cached entries expire, when they are due to be loaded again, and how a full map makes room.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 /// A cached entry's bookkeeping: when it was loaded and whether a check has read it since.
 pub(super) struct Stamp {
@@ -41,8 +42,8 @@ pub(super) fn spread(hash: u64) -> f64 {
 
 /// Drops the entries of `map` past the TTL and returns those read since their load and past their refresh
 /// point: between [`REFRESH_FROM`] and [`REFRESH_UNTIL`] of the TTL, placed by a hash of the key.
-pub(super) fn sweep<K: Copy + Eq + std::hash::Hash, V>(
-    map: &mut HashMap<K, V>,
+pub(super) fn sweep<K: Copy + Eq + std::hash::Hash, V, S: BuildHasher>(
+    map: &mut HashMap<K, V, S>,
     now: u64,
     ttl: u64,
     stamp: impl Fn(&V) -> &Stamp,
@@ -63,8 +64,8 @@ pub(super) fn sweep<K: Copy + Eq + std::hash::Hash, V>(
 }
 
 /// Makes room for `key` if it is new and the map is full; replacing an entry needs none.
-pub(super) fn make_room<K: Copy + Eq + std::hash::Hash, V>(
-    map: &mut HashMap<K, V>,
+pub(super) fn make_room<K: Copy + Eq + std::hash::Hash, V, S: BuildHasher>(
+    map: &mut HashMap<K, V, S>,
     key: &K,
     capacity: usize,
 ) {
