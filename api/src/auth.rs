@@ -179,9 +179,10 @@ impl<S: RequiredScope + 'static> FromRequest for Authorized<S> {
         Either<Ready<Result<Self, AppError>>, LocalBoxFuture<'static, Result<Self, AppError>>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        // Authenticated already by `authenticate_first`: only the scope is left to check.
-        if let Some(caller) = request.extensions().get::<Caller>() {
-            return Either::Left(ready(Self::of(caller.clone())));
+        // Authenticated already by `authenticate_first`: only the scope is left to check. Taken rather
+        // than cloned: every request of one key would otherwise bump the same shared count twice.
+        if let Some(caller) = request.extensions_mut().remove::<Caller>() {
+            return Either::Left(ready(Self::of(caller)));
         }
         let secret = match bearer_secret(request) {
             Ok(secret) => secret,

@@ -103,6 +103,16 @@ impl Default for Metrics {
     }
 }
 
+/// Decisions by reason, counted locally (see [`Metrics::decided_many`]).
+#[derive(Default)]
+pub struct DecisionCounts([u64; DecisionReason::ALL.len()]);
+
+impl DecisionCounts {
+    pub fn count(&mut self, reason: DecisionReason) {
+        self.0[reason as usize] += 1;
+    }
+}
+
 /// The method as a label that needs no allocation; methods outside HTTP's own are one label, so that
 /// callers cannot mint series.
 fn method_label(method: &str) -> &'static str {
@@ -161,6 +171,15 @@ impl Metrics {
     pub fn decided(&self, reason: DecisionReason) {
         // The enum has no explicit discriminants, so its discriminant is its place in `ALL`.
         self.decisions[reason as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The decisions of a batch, counted by the batch and added once per reason it gave.
+    pub fn decided_many(&self, counts: &DecisionCounts) {
+        for (counter, count) in self.decisions.iter().zip(counts.0) {
+            if count > 0 {
+                counter.fetch_add(count, Ordering::Relaxed);
+            }
+        }
     }
 
     /// Pairs answered from memory and pairs that had to go to the database.
