@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 
 import datagen
@@ -12,7 +13,7 @@ from datagen import Scale
 from .config import MASTER_KEY, Plan, SQLSHELL
 from .databases import Backend
 from .results import Results, Row, fmt_rate, fmt_seconds, fmt_us
-from .service import Server
+from .service import Client, Server
 from .tools import combine, errors_note, wrk
 from .checks import check_args, warm_cache
 from .util import log, median
@@ -33,10 +34,13 @@ def measure_model_checks(plan: Plan, backend: Backend, server: Server, scale: Sc
     for name in ("health", "check", "check", "health"):
         args = ["static", "/health"] if name == "health" else ["rolecheck"] + check_args(plan, scale, companies)[1:]
         runs[name].append(wrk(plan, server.port, "get.lua", args, plan.wrk_seconds))
+    before = cache_lookups(server)
     post = wrk(plan, server.port, "post.lua",
                [str(companies), str(scale.users), str(scale.grants_per_user), str(scale.seed),
                 str(plan.post_pairs), str(plan.post_bodies), BATCH_ROLE], plan.wrk_seconds)
+    hits, misses = (after - then for after, then in zip(cache_lookups(server), before))
     raw["model_health_runs"], raw["model_check_runs"], raw["model_post"] = runs["health"], runs["check"], post
+    raw["model_post_cache"] = {"hits": hits, "misses": misses}
     health, check = combine(runs["health"]), combine(runs["check"])
     errors, clean = errors_note(("health", health), ("check", check))
     ratio = check["rps"] / health["rps"]
@@ -50,7 +54,20 @@ def measure_model_checks(plan: Plan, backend: Backend, server: Server, scale: Sc
                     "role list", b, f"{fmt_rate(rate)} checks/s",
                     f"{post['rps']:,.0f} req/s, p99 {fmt_us(post['p99_us'])}", rate / 1_000_000,
                     ">= 1,000,000 checks/s", rate >= 1_000_000 and clean,
-                    "ratio = figure / target" + (f"; {errors}" if errors else "")))
+                    f"ratio = figure / target; pairs the cache could not answer: {misses:,} of {hits + misses:,}"
+                    + (f"; {errors}" if errors else "")))
+
+
+def cache_lookups(server: Server) -> tuple[int, int]:
+    """The service's own count of pairs answered from memory and pairs it had to read, from /metrics: a
+    batch that reads the database is a different measure from one answered from memory."""
+    client = Client(server.port)
+    try:
+        _, text = client.call("GET", "/metrics")
+    finally:
+        client.close()
+    counts = dict(re.findall(r"^company_access_cache_(hits|misses)_total (\d+)$", str(text), re.M))
+    return int(counts.get("hits", 0)), int(counts.get("misses", 0))
 
 
 def post_csv(port: int, path: str, text: str) -> tuple[int, dict]:
