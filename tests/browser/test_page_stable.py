@@ -461,3 +461,21 @@ def test_the_users_view_has_no_accessibility_violations(ui, server, axe):
     box.send_keys("sarah")
     ui.options("#user-results", "#user-search-status", "sarah")
     axe.assert_clean(ui)
+
+
+def test_every_other_view_has_no_accessibility_violations(ui, server, axe):
+    ui.open()
+    ui.sign_in(server.master_key)
+    ui.open_tab("companies")
+    ui.wait(lambda: ui.find_all("#tree li"), "the company tree")
+    axe.assert_clean(ui)
+    ui.choose_company("NYC", "NYC")
+    ui.shot("review-for-axe")
+    axe.assert_clean(ui)
+    ui.open_tab("stats")
+    ui.wait(lambda: ui.find_all("#chart-per-user svg rect.bar"), "the statistics")
+    axe.assert_clean(ui)
+    ui.open_tab("audit")
+    ui.wait(lambda: ui.find_all("#panel-audit tbody tr"), "the audit trail")
+    ui.shot("audit-for-axe")
+    axe.assert_clean(ui)
