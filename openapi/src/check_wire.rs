@@ -201,7 +201,7 @@ mod tests {
             format!("user_id=+5&company_id={id}"),
             format!("user_id=5.0&company_id={id}"),
             format!("user_id=2147483648&company_id={id}"),
-            format!("user_id=5&company_id=not-a-uuid"),
+            "user_id=5&company_id=not-a-uuid".to_owned(),
             format!("user_id=5&company_id={id}\u{7f}"),
             format!("user_id&company_id={id}"),
             format!("company_id={id}"),
