@@ -287,6 +287,14 @@ def test_enter_picks_from_the_results_of_the_text_typed_never_stale_ones(ui, ser
     type_and_enter(ui, "Target Race")
     wait_for_card(ui, target["username"])
 
+    # The company search too: Enter at once opens the exact name.
+    ui.open_tab("companies")
+    box = ui.find("#company-search")
+    box.click()
+    box.send_keys("la" + ui.Keys.ENTER)
+    wait_for_review(ui, "LA")
+    assert box.get_attribute("value") == "LA"
+
 
 # ------------------------------------------------------------------------------ addresses
 

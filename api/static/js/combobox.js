@@ -124,9 +124,10 @@ function makeCombobox(o) {
 
   function enter(e) {
     var q = o.input.value.trim();
-    if (q.length < o.minChars || (!q && !items.length)) return;
+    if (shownQuery === q && active >= 0 && isOpen()) { e.preventDefault(); choose(active); return; }
+    // An empty box names nobody: Enter picks only an option highlighted with the arrow keys.
+    if (!q || q.length < o.minChars) return;
     e.preventDefault();
-    if (shownQuery === q && active >= 0 && isOpen()) { choose(active); return; }
     if (shownQuery === q && pendingEnter === null) {
       if (items.length) choose(o.best(items, q));
       return;

@@ -66,6 +66,8 @@ export function removeCompany(item, where) {
     return;
   }
   if (state.confirmRemove === id && Date.now() < state.confirmArmedAt) return;
+  // Another removal answers an open question about the default company by leaving it: its words go too.
+  if (state.confirmRemove !== null && state.confirmRemove !== id) quiet(state.confirmRemove);
   state.confirmRemove = null;
   quiet(id);
   var index = rowIndex('current-list', id);
