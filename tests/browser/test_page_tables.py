@@ -485,3 +485,24 @@ def test_the_tables_filters_order_and_page_survive_a_reload(ui, server):
             "the companies table after a reload")
     assert [r.get_attribute("data-company-name") for r in ui.find_all("#companies-body tr")] == shown
     assert ui.find(name).get_attribute("aria-sort") == "descending"
+
+
+def test_the_tables_and_the_bulk_report_pass_axe(ui, server, axe):
+    company = server.create_company("Axe " + suffix())
+    sign_in_users(ui, server)
+    ui.find('#users-body input[data-action="pick"]').click()
+    ui.find("#user-new").click()
+    ui.find('#users-body [data-action="rename"]').click()
+    axe.assert_clean(ui, "#users-browse")
+
+    ui.find("#bulk-company").send_keys(company["name"], ui.Keys.ENTER)
+    ui.wait(lambda: ui.find_all(f'#bulk-companies li[data-company-id="{company["id"]}"]'), "the company chosen")
+    ui.find("#bulk-check").click()
+    ui.wait_text("#bulk-message", "Nothing has been written yet")
+    axe.assert_clean(ui, "#bulk-section")
+    ui.shot("bulk-report-axe")
+
+    open_companies(ui)
+    ui.find("#company-new").click()
+    ui.find('#companies-body [data-action="move"]').click()
+    axe.assert_clean(ui, "#companies-browse")
