@@ -6,7 +6,7 @@ use actix_web::error::PathError;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
-use openapi::access::AccessCheckQuery;
+use openapi::access::{AccessCheckBatch, AccessCheckQuery};
 use openapi::{FieldError, ProblemCode};
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -92,21 +92,49 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     Ok(value)
 }
 
+/// The bytes of a JSON body: refused unless it says it is JSON, at most [`MAX_BODY_BYTES`].
+fn json_body(
+    request: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<Vec<u8>, AppError>> + 'static {
+    let json = is_json(request);
+    let body = read_body(request, payload, MAX_BODY_BYTES);
+    async move {
+        if !json {
+            return Err(AppError::UnsupportedMediaType(
+                "Send the body as JSON, with the header `Content-Type: application/json`".into(),
+            ));
+        }
+        body.await
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let json = is_json(request);
-        let body = read_body(request, payload, MAX_BODY_BYTES);
+        let body = json_body(request, payload);
+        Box::pin(async move { parse_json(&body.await?).map(JsonBody) })
+    }
+}
+
+/// The body of `POST /access-check`: read directly when written plainly (see `openapi::check_wire`),
+/// else exactly as any other JSON body.
+pub struct CheckBatchBody(pub AccessCheckBatch);
+
+impl FromRequest for CheckBatchBody {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = json_body(request, payload);
         Box::pin(async move {
-            if !json {
-                return Err(AppError::UnsupportedMediaType(
-                    "Send the body as JSON, with the header `Content-Type: application/json`"
-                        .into(),
-                ));
+            let body = body.await?;
+            match AccessCheckBatch::from_plain_json(&body) {
+                Some(batch) => Ok(CheckBatchBody(batch)),
+                None => parse_json(&body).map(CheckBatchBody),
             }
-            parse_json(&body.await?).map(JsonBody)
         })
     }
 }

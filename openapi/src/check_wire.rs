@@ -7,7 +7,7 @@
 //! bytes and the same values (the tests hold them to serde's), and anything unusual takes the general
 //! path, so every error reads as before.
 
-use crate::access::{AccessCheckQuery, AccessDecision};
+use crate::access::{AccessCheckBatch, AccessCheckQuery, AccessDecision, AccessPair};
 use crate::terms::RoleSet;
 use uuid::Uuid;
 
@@ -99,6 +99,139 @@ impl AccessCheckQuery {
             }
         }
         Some(AccessCheckQuery {
+            user_id: user_id?,
+            company_id: company_id?,
+            role,
+        })
+    }
+}
+
+impl AccessCheckBatch {
+    /// The body as serde would read it, when it is written plainly: `{"checks": [...]}` whose pairs hold
+    /// `user_id` as a JSON integer, `company_id` and (optionally) `role` as ASCII strings without escapes,
+    /// each at most once, with any JSON white space between. `None` for anything else, which serde then
+    /// reads (and, where it is wrong, explains).
+    pub fn from_plain_json(body: &[u8]) -> Option<Self> {
+        let mut text = Plain { body, at: 0 };
+        text.expect(b'{')?;
+        if text.key()? != b"checks" {
+            return None;
+        }
+        text.expect(b'[')?;
+        let mut checks = Vec::with_capacity(body.len() / 64);
+        if text.peek()? == b']' {
+            text.at += 1;
+        } else {
+            loop {
+                checks.push(text.pair()?);
+                match text.next()? {
+                    b',' => continue,
+                    b']' => break,
+                    _ => return None,
+                }
+            }
+        }
+        text.expect(b'}')?;
+        text.skip_space();
+        (text.at == body.len()).then_some(AccessCheckBatch { checks })
+    }
+}
+
+/// A cursor over a body that gives up (`None`) at the first thing that is not written plainly.
+struct Plain<'a> {
+    body: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Plain<'a> {
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.body.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_space();
+        self.body.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.next()? == byte).then_some(())
+    }
+
+    /// A string of printable ASCII without escapes: the only strings a plain body holds.
+    fn string(&mut self) -> Option<&'a [u8]> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let length = self.body[start..].iter().position(|byte| *byte == b'"')?;
+        let text = &self.body[start..start + length];
+        if text
+            .iter()
+            .any(|byte| !(b' '..=b'~').contains(byte) || *byte == b'\\')
+        {
+            return None;
+        }
+        self.at = start + length + 1;
+        Some(text)
+    }
+
+    fn key(&mut self) -> Option<&'a [u8]> {
+        let key = self.string()?;
+        self.expect(b':')?;
+        Some(key)
+    }
+
+    /// A JSON integer as JSON writes it (no leading zero, fraction or exponent) that fits a user id.
+    fn integer(&mut self) -> Option<i32> {
+        self.skip_space();
+        let start = self.at;
+        if self.body.get(self.at) == Some(&b'-') {
+            self.at += 1;
+        }
+        let digits = self.at;
+        while self.body.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+        let length = self.at - digits;
+        let leading_zero = length > 1 && self.body[digits] == b'0';
+        let continues = matches!(self.body.get(self.at), Some(b'.' | b'e' | b'E'));
+        if length == 0 || length > 10 || leading_zero || continues {
+            return None;
+        }
+        std::str::from_utf8(&self.body[start..self.at])
+            .ok()?
+            .parse()
+            .ok()
+    }
+
+    fn pair(&mut self) -> Option<AccessPair> {
+        self.expect(b'{')?;
+        let (mut user_id, mut company_id, mut role) = (None, None, None);
+        loop {
+            match self.key()? {
+                b"user_id" if user_id.is_none() => user_id = Some(self.integer()?),
+                b"company_id" if company_id.is_none() => {
+                    company_id = Some(Uuid::try_parse_ascii(self.string()?).ok()?);
+                }
+                b"role" if role.is_none() => {
+                    let names = std::str::from_utf8(self.string()?).ok()?;
+                    role = Some(names.parse::<RoleSet>().ok()?);
+                }
+                _ => return None,
+            }
+            match self.next()? {
+                b',' => continue,
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        Some(AccessPair {
             user_id: user_id?,
             company_id: company_id?,
             role,
@@ -210,6 +343,96 @@ mod tests {
         ];
         for query in &left_to_the_general_parser {
             assert!(plain(query).is_none(), "{query}");
+        }
+    }
+
+    fn serde_batch(body: &[u8]) -> Option<Vec<(i32, Uuid, Option<String>)>> {
+        serde_json::from_slice::<AccessCheckBatch>(body)
+            .ok()
+            .map(|batch| flat(&batch))
+    }
+
+    fn plain_batch(body: &[u8]) -> Option<Vec<(i32, Uuid, Option<String>)>> {
+        AccessCheckBatch::from_plain_json(body).map(|batch| flat(&batch))
+    }
+
+    fn flat(batch: &AccessCheckBatch) -> Vec<(i32, Uuid, Option<String>)> {
+        batch
+            .checks
+            .iter()
+            .map(|pair| (pair.user_id, pair.company_id, pair.role.map(String::from)))
+            .collect()
+    }
+
+    #[test]
+    fn a_plain_batch_reads_as_serde_reads_it_and_anything_else_is_left_to_serde() {
+        let id = "3ae13ac4-23e5-45ad-9747-e699cced23b5";
+        let read_alike = [
+            r#"{"checks":[]}"#.to_owned(),
+            format!(r#"{{"checks":[{{"user_id":5,"company_id":"{id}"}}]}}"#),
+            format!(
+                " {{ \"checks\" :\n[ {{ \"company_id\" : \"{id}\" ,\t\"user_id\":-2147483648, \"role\":\"admin,employee\" }} ,\r\n{{\"user_id\":0,\"company_id\":\"{}\"}} ] }} \n",
+                id.to_uppercase()
+            ),
+        ];
+        for body in &read_alike {
+            assert!(plain_batch(body.as_bytes()).is_some(), "{body}");
+            assert_eq!(plain_batch(body.as_bytes()), serde_batch(body.as_bytes()), "{body}");
+        }
+        let pair = |inner: &str| format!(r#"{{"checks":[{inner}]}}"#);
+        let left_to_serde = [
+            pair(&format!(r#"{{"user_id":5.0,"company_id":"{id}"}}"#)),
+            pair(&format!(r#"{{"user_id":5e0,"company_id":"{id}"}}"#)),
+            pair(&format!(r#"{{"user_id":05,"company_id":"{id}"}}"#)),
+            pair(&format!(r#"{{"user_id":2147483648,"company_id":"{id}"}}"#)),
+            pair(&format!(r#"{{"user_id":"5","company_id":"{id}"}}"#)),
+            pair(&format!(r#"{{"user_id":5,"company_id":"{id}","role":null}}"#)),
+            pair(&format!(r#"{{"user_id":5,"company_id":"{id}","role":"boss"}}"#)),
+            pair(&format!(r#"{{"user_id":5,"company_id":"\u0033{}"}}"#, &id[1..])),
+            pair(&format!(r#"{{"user_id":5,"user_id":6,"company_id":"{id}"}}"#)),
+            pair(&format!(r#"{{"user_id":5,"company_id":"{id}","extra":1}}"#)),
+            pair(r#"{"user_id":5}"#),
+            pair(&format!(r#"{{"user_id":5,"company_id":"{id}"}},"#)),
+            format!(r#"{{"checks":[],"checks":[]}}"#),
+            format!(r#"{{"checks":[]}} x"#),
+            format!(r#"{{"checks":[]"#),
+            r#"{"other":[]}"#.to_owned(),
+            "[]".to_owned(),
+        ];
+        for body in &left_to_serde {
+            assert!(plain_batch(body.as_bytes()).is_none(), "{body}");
+        }
+    }
+
+    /// Every byte of a few bodies replaced, removed or doubled in turn: whatever the plain reader
+    /// accepts, serde reads the same.
+    #[test]
+    fn the_plain_batch_reader_never_accepts_what_serde_reads_otherwise() {
+        let id = "3ae13ac4-23e5-45ad-9747-e699cced23b5";
+        let bodies = [
+            format!(r#"{{"checks":[{{"user_id":15,"company_id":"{id}","role":"hr_manager,admin"}},{{"company_id":"{id}","user_id":-3}}]}}"#),
+            format!("{{ \"checks\": [ {{ \"user_id\": 7, \"company_id\": \"{}\" }} ] }}", id.replace('-', "")),
+        ];
+        let replacements = b" \t\n\"\\{}[],:-0159.eE+aAz\x00\x7f";
+        for body in &bodies {
+            let body = body.as_bytes();
+            for at in 0..body.len() {
+                let mut variants = vec![[&body[..at], &body[at + 1..]].concat()];
+                variants.push([&body[..at], &body[at..at + 1], &body[at..]].concat());
+                for byte in replacements {
+                    variants.push([&body[..at], &[*byte], &body[at + 1..]].concat());
+                }
+                for variant in &variants {
+                    if let Some(read) = plain_batch(variant) {
+                        assert_eq!(
+                            Some(read),
+                            serde_batch(variant),
+                            "{}",
+                            String::from_utf8_lossy(variant)
+                        );
+                    }
+                }
+            }
         }
     }
 }
