@@ -467,6 +467,52 @@ pub struct BulkGrantResult {
     pub dry_run: bool,
 }
 
+/// Body of `POST /access/revoke`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"user_ids": [5, 6], "company_ids": ["3ae13ac4-23e5-45ad-9747-e699cced23b5"], "dry_run": true}))]
+pub struct BulkRevokeRequest {
+    /// The users whose grants go, 1 to 10,000 (a repeated id counts once).
+    #[serde(deserialize_with = "crate::json::user_ids")]
+    #[schema(min_items = 1, max_items = 10_000)]
+    pub user_ids: Vec<i32>,
+    /// The companies whose grants go, 1 to 10,000 (a repeated id counts once).
+    #[schema(min_items = 1, max_items = 10_000)]
+    pub company_ids: Vec<Uuid>,
+    /// Report what would be removed without removing anything.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// One grant a bulk revocation removed (or would remove, on a dry run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RevokedGrant {
+    /// The user who held the grant.
+    pub user_id: i32,
+    /// The company of the grant.
+    pub company_id: Uuid,
+}
+
+/// What a bulk revocation did (or would do, on a dry run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"users": 2, "companies": 1, "pairs": 2, "removed": 1, "not_granted": 1, "dry_run": true, "items": [{"user_id": 5, "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5"}]}))]
+pub struct BulkRevokeResult {
+    /// How many users the request named.
+    pub users: u64,
+    /// How many companies the request named.
+    pub companies: u64,
+    /// users × companies.
+    pub pairs: u64,
+    /// Grants removed (or that would be, on a dry run).
+    pub removed: u64,
+    /// Pairs that held no grant; nothing to remove there.
+    pub not_granted: u64,
+    /// Whether nothing was changed.
+    pub dry_run: bool,
+    /// Every grant removed (or that would be), by user in the order named, then by company.
+    pub items: Vec<RevokedGrant>,
+}
+
 /// Body of `POST /access/populate`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

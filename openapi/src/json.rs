@@ -77,6 +77,13 @@ impl<'de> serde::Deserialize<'de> for UserId {
     }
 }
 
+/// A list of user ids, each read as [`user_id`] reads one.
+pub fn user_ids<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i32>, D::Error> {
+    deserializer
+        .deserialize_seq(UserIdsVisitor)
+        .map(Option::unwrap_or_default)
+}
+
 /// An optional list of user ids, each read as [`user_id`] reads one.
 pub fn optional_user_ids<'de, D: Deserializer<'de>>(
     deserializer: D,

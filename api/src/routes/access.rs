@@ -1,4 +1,4 @@
-//! Who may act in which company: list, grant one or several, replace, default, revoke, bulk add, populate.
+//! Who may act in which company: list, grant one or several, replace, default, revoke, bulk add, bulk revoke, populate.
 
 use crate::auth::{Authorized, ReadScope, Unbound, WriteScope};
 use crate::consistency::{Consistency, read_from_database};
@@ -9,9 +9,9 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use openapi::Problem;
 use openapi::access::{
-    BulkGrantRequest, BulkGrantResult, GrantBody, GrantManyResult, GrantRequest, PopulateRequest,
-    PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies,
-    UserCompaniesQuery, UserCompany,
+    BulkGrantRequest, BulkGrantResult, BulkRevokeRequest, BulkRevokeResult, GrantBody,
+    GrantManyResult, GrantRequest, PopulateRequest, PopulateResult, ReplaceCompanies,
+    ReplaceResult, UpdateGrant, UserCompanies, UserCompaniesQuery, UserCompany,
 };
 use openapi::consistency::ConsistencyHeader;
 use openapi::terms::{GrantTerms, Window};
@@ -235,6 +235,36 @@ pub async fn bulk_grant(
     ))
 }
 
+/// Revoke many users' grants of many companies at once
+///
+/// Every listed user loses their grant of every listed company, in one transaction: all or nothing.
+/// Pairs without a grant are counted in `not_granted`, not refused; access through the super admin role
+/// or a parent's grant that includes branches is not a grant of the company and stays. `items` names
+/// every grant removed, so `dry_run: true` is the report to confirm before the change. Both lists are
+/// required (1 to 10,000 ids each): no list means nobody, never everybody. Each grant removed is an
+/// `access.revoke` entry in the audit trail. A key bound to a user needs every listed company to be one
+/// they administer (403 `out_of_reach` otherwise).
+#[utoipa::path(
+    tag = "access",
+    request_body = BulkRevokeRequest,
+    responses(
+        (status = 200, description = "What was (or would be) removed", body = BulkRevokeResult),
+        (status = 404, description = "A listed user or company does not exist (code `user_not_found` or `company_not_found`); nothing was removed", body = Problem),
+        (status = 422, description = "An empty list, more than 10,000 ids or a malformed id (code `validation_failed`); nothing was removed", body = Problem)
+    ),
+    security(("api_key" = ["write"]))
+)]
+#[post("/access/revoke")]
+pub async fn bulk_revoke(
+    key: Authorized<WriteScope>,
+    state: web::Data<AppState>,
+    body: JsonBody<BulkRevokeRequest>,
+) -> Result<web::Json<BulkRevokeResult>, AppError> {
+    Ok(web::Json(
+        access::revoke_many(&state.store, &key.caller, body.into_inner()).await?,
+    ))
+}
+
 /// Populate from employee profiles
 ///
 /// Each user gets their profile's home company (as default when they have none), super admins every
@@ -266,5 +296,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_user_company)
         .service(remove_user_company)
         .service(bulk_grant)
+        .service(bulk_revoke)
         .service(populate_access);
 }

@@ -120,6 +120,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/access/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke many users' grants of many companies at once
+         * @description Every listed user loses their grant of every listed company, in one transaction: all or nothing.
+         *     Pairs without a grant are counted in `not_granted`, not refused; access through the super admin role
+         *     or a parent's grant that includes branches is not a grant of the company and stays. `items` names
+         *     every grant removed, so `dry_run: true` is the report to confirm before the change. Both lists are
+         *     required (1 to 10,000 ids each): no list means nobody, never everybody. Each grant removed is an
+         *     `access.revoke` entry in the audit trail. A key bound to a user needs every listed company to be one
+         *     they administer (403 `out_of_reach` otherwise).
+         */
+        post: operations["bulk_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit": {
         parameters: {
             query?: never;
@@ -845,6 +871,75 @@ export interface components {
             already_present: number;
             /** @description Whether nothing was changed. */
             dry_run: boolean;
+        };
+        /**
+         * @description Body of `POST /access/revoke`.
+         * @example {
+         *       "company_ids": [
+         *         "3ae13ac4-23e5-45ad-9747-e699cced23b5"
+         *       ],
+         *       "dry_run": true,
+         *       "user_ids": [
+         *         5,
+         *         6
+         *       ]
+         *     }
+         */
+        BulkRevokeRequest: {
+            /** @description The users whose grants go, 1 to 10,000 (a repeated id counts once). */
+            user_ids: number[];
+            /** @description The companies whose grants go, 1 to 10,000 (a repeated id counts once). */
+            company_ids: string[];
+            /** @description Report what would be removed without removing anything. */
+            dry_run?: boolean;
+        };
+        /**
+         * @description What a bulk revocation did (or would do, on a dry run).
+         * @example {
+         *       "companies": 1,
+         *       "dry_run": true,
+         *       "items": [
+         *         {
+         *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
+         *           "user_id": 5
+         *         }
+         *       ],
+         *       "not_granted": 1,
+         *       "pairs": 2,
+         *       "removed": 1,
+         *       "users": 2
+         *     }
+         */
+        BulkRevokeResult: {
+            /**
+             * Format: int64
+             * @description How many users the request named.
+             */
+            users: number;
+            /**
+             * Format: int64
+             * @description How many companies the request named.
+             */
+            companies: number;
+            /**
+             * Format: int64
+             * @description users × companies.
+             */
+            pairs: number;
+            /**
+             * Format: int64
+             * @description Grants removed (or that would be, on a dry run).
+             */
+            removed: number;
+            /**
+             * Format: int64
+             * @description Pairs that held no grant; nothing to remove there.
+             */
+            not_granted: number;
+            /** @description Whether nothing was changed. */
+            dry_run: boolean;
+            /** @description Every grant removed (or that would be), by user in the order named, then by company. */
+            items: components["schemas"]["RevokedGrant"][];
         };
         /** @description One committed change: its audit entry, and the revision of the write that made it. */
         ChangeEvent: components["schemas"]["AuditEntry"] & {
@@ -1626,6 +1721,19 @@ export interface components {
             removed: string[];
             /** @description The user's companies afterwards. */
             companies: components["schemas"]["UserCompanies"];
+        };
+        /** @description One grant a bulk revocation removed (or would remove, on a dry run). */
+        RevokedGrant: {
+            /**
+             * Format: int32
+             * @description The user who held the grant.
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The company of the grant.
+             */
+            company_id: string;
         };
         /**
          * @description What a user does in the HR system. A `super_admin` may act in every company, present and future.
@@ -2748,6 +2856,146 @@ export interface operations {
                 };
             };
             /** @description A field of the body is not valid; `errors` names it and says why (code `validation_failed`) */
+            422: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; the cause is in its log, never in the answer (code `internal`) */
+            500: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database cannot be reached (code `unavailable`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRevokeRequest"];
+            };
+        };
+        responses: {
+            /** @description What was (or would be) removed */
+            200: {
+                headers: {
+                    /** @description The revision this answer reflects (a write: the revision it committed). Send it back as `Company-Access-Consistency: at-least <revision>` to read your own write on any instance */
+                    "Company-Access-Revision"?: string;
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRevokeResult"];
+                };
+            };
+            /** @description The body's JSON is malformed; `detail` names which (code `bad_request` or `invalid_json`) */
+            400: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid key (code `unauthorized`) */
+            401: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's scope is below `write`, or the key is bound to a user and the request reaches beyond the companies that user administers (code `forbidden` or `out_of_reach`) */
+            403: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A listed user or company does not exist (code `user_not_found` or `company_not_found`); nothing was removed (code `user_not_found` or `company_not_found`) */
+            404: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body did not arrive within the body timeout (default 10 s) (code `request_timeout`) */
+            408: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 1 MiB (code `payload_too_large`) */
+            413: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (code `unsupported_media_type`) */
+            415: {
+                headers: {
+                    /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An empty list, more than 10,000 ids or a malformed id (code `validation_failed`); nothing was removed (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */

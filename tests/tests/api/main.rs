@@ -7,6 +7,7 @@ mod access;
 mod audit;
 mod auth;
 mod bad_input;
+mod bulk_revoke;
 mod cache;
 mod check;
 mod companies;

@@ -1,5 +1,5 @@
 //! Who may act in which company, one file per operation: the seed's four functions (list, grant one or
-//! many, revoke), replacing the set, changing one grant (default, role, window), bulk add and populate from employee profiles.
+//! many, revoke), replacing the set, changing one grant (default, role, window), bulk add, bulk revoke and populate from employee profiles.
 
 mod bulk;
 mod grant;
@@ -8,6 +8,7 @@ mod list;
 mod populate;
 mod replace;
 mod revoke;
+mod revoke_many;
 mod shared;
 mod update;
 
@@ -18,4 +19,5 @@ pub use list::{list_for_user, list_visible};
 pub use populate::populate;
 pub use replace::replace;
 pub use revoke::revoke;
+pub use revoke_many::revoke_many;
 pub use update::update_grant;
