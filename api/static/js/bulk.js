@@ -1,7 +1,8 @@
 // Many users at once: the users picked in the table or pasted one per line, granted or revoked the companies
 // chosen, in one action. A report of what would happen comes first and nothing is written until it is
-// confirmed. Grants go through the CSV import: its dry run, then the import itself, all or nothing; the API
-// has no route that revokes many pairs, so a revocation is one DELETE per pair actually granted.
+// confirmed. Grants go through the CSV import: its dry run, then the import itself, all or nothing.
+// Revocations go through POST /access/revoke the same way: its dry run names the grants, then one request
+// removes them, all or nothing.
 
 import { $, announce, cell, el, num, plural, setMsg, srOnly } from './dom.js';
 import { api } from './api.js';
@@ -10,11 +11,11 @@ import { onPicksChanged, pickedUsers } from './users-table.js';
 
 // Lines of the report drawn; the counts above it cover every pair.
 const MOST_ROWS = 200;
-// Requests in flight at once when a revocation needs one per user or per pair.
+// Lookups in flight at once of pasted usernames, which a revocation names by id.
 const WIDTH = 4;
 
 const chosen = new Map();   // company id -> name
-let pending = null;         // the checked plan: {action, pairs, csv, removals}; applied only as it was shown
+let pending = null;         // the checked plan: {action, pairs, csv or userIds and companyIds}; applied as shown
 let seq = 0;
 
 // Grants change what the other views show; manage.js hands in their refresh.
@@ -226,24 +227,23 @@ function checkRevoke(names, pairs) {
       return { action: 'revoke', refused: true, detail: plural(missing.length, 'username is', 'usernames are') + ' not known.',
         pairs: missing.map(function (name) { return { username: name, company: '', what: 'refused', why: 'No user has this username.' }; }) };
     }
-    var granted = new Map();
-    return runLimited(names.map(function (name) {
-      return function () {
-        return api('GET', 'users/' + ids.get(name) + '/companies?include_expired=true').then(function (data) {
-          granted.set(name, new Set(data.items.filter(function (i) { return i.source === 'grant'; })
-            .map(function (i) { return i.company_id; })));
-        });
-      };
-    }), WIDTH).then(function (results) {
-      var broken = results.filter(function (o) { return !o.ok; })[0];
-      if (broken) throw broken.error;
+    var userIds = names.map(function (name) { return ids.get(name); });
+    return sendRevoke(userIds, companyIds(pairs), true).then(function (result) {
+      var removed = new Set(result.items.map(function (item) { return item.user_id + ' ' + item.company_id; }));
       pairs.forEach(function (p) {
-        p.userId = ids.get(p.username);
-        p.what = granted.get(p.username).has(p.companyId) ? 'remove' : 'absent';
+        p.what = removed.has(ids.get(p.username) + ' ' + p.companyId) ? 'remove' : 'absent';
       });
-      return { action: 'revoke', pairs: pairs };
+      return { action: 'revoke', pairs: pairs, userIds: userIds, companyIds: companyIds(pairs) };
     });
   });
+}
+
+function companyIds(pairs) {
+  return pairs.map(function (p) { return p.companyId; }).filter(function (id, i, all) { return all.indexOf(id) === i; });
+}
+
+function sendRevoke(userIds, companies, dryRun) {
+  return api('POST', 'access/revoke', { user_ids: userIds, company_ids: companies, dry_run: dryRun });
 }
 
 const WHAT = {
@@ -252,9 +252,7 @@ const WHAT = {
   unchanged: 'Already granted as asked: nothing to do',
   remove: 'Revoke',
   absent: 'Not granted: nothing to do',
-  refused: 'Refused',
-  removed: 'Revoked',
-  failed: 'Not revoked'
+  refused: 'Refused'
 };
 
 function report(plan) {
@@ -311,8 +309,7 @@ function apply() {
     $('bulk-check').disabled = false;
     setMsg(message, outcome.text, outcome.kind);
     announce(outcome.text);
-    if (outcome.rows) { drawRows(outcome.rows, 'What could not be done'); $('bulk-apply').hidden = true; $('bulk-cancel').textContent = 'Close'; }
-    else $('bulk-report').hidden = true;
+    $('bulk-report').hidden = true;
     message.focus();
     applied();
   }, function (e) {
@@ -320,7 +317,7 @@ function apply() {
     $('bulk-check').disabled = false;
     $('bulk-apply').disabled = false;
     if (e.status === 401) return;
-    var text = 'Nothing was granted: ' + e.message;
+    var text = (plan.action === 'grant' ? 'Nothing was granted: ' : 'Nothing was revoked: ') + e.message;
     setMsg(message, text, 'error');
     announce(text);
     message.focus();
@@ -335,23 +332,11 @@ function applyGrant(plan) {
 }
 
 function applyRevoke(plan) {
-  var todo = plan.pairs.filter(function (p) { return p.what === 'remove'; });
-  return runLimited(todo.map(function (p) {
-    return function () {
-      return api('DELETE', 'users/' + p.userId + '/companies/' + encodeURIComponent(p.companyId)).catch(function (e) {
-        // Revoked meanwhile by someone else: the outcome asked for holds.
-        if (e.status === 404 && e.code !== 'user_not_found' && e.code !== 'company_not_found') return null;
-        throw e;
-      });
-    };
-  }), WIDTH).then(function (results) {
-    var failed = [];
-    results.forEach(function (r, i) {
-      if (!r.ok) failed.push(Object.assign({}, todo[i], { what: 'failed', why: r.error.message }));
-    });
-    var done = todo.length - failed.length;
-    if (!failed.length) return { kind: 'success', text: 'Revoked ' + plural(done, 'grant', 'grants') + '.' };
-    return { kind: 'error', rows: failed, text: 'Revoked ' + plural(done, 'grant', 'grants') + '; '
-      + plural(failed.length, 'was', 'were') + ' not revoked (listed below). Each revocation is its own request, so the others stand.' };
+  return sendRevoke(plan.userIds, plan.companyIds, false).then(function (result) {
+    var text = 'Revoked ' + plural(result.removed, 'grant', 'grants') + '.';
+    if (result.removed !== plan.pairs.filter(function (p) { return p.what === 'remove'; }).length) {
+      text += ' The grants changed since the check; this is what was there to remove.';
+    }
+    return { kind: 'success', text: text };
   });
 }
