@@ -114,6 +114,12 @@ fn routes(
         ),
         (
             "POST",
+            "/access/revoke".into(),
+            Some(json!({"user_ids": [john], "company_ids": [nyc], "dry_run": true})),
+            "write",
+        ),
+        (
+            "POST",
             "/access/populate".into(),
             Some(json!({"dry_run": true})),
             "write",
