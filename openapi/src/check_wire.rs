@@ -114,7 +114,7 @@ impl AccessCheckBatch {
     pub fn from_plain_json(body: &[u8]) -> Option<Self> {
         let mut text = Plain { body, at: 0 };
         text.expect(b'{')?;
-        if text.key()? != b"checks" {
+        if text.key()? != Key::Checks {
             return None;
         }
         text.expect(b'[')?;
@@ -136,6 +136,22 @@ impl AccessCheckBatch {
         (text.at == body.len()).then_some(AccessCheckBatch { checks })
     }
 }
+
+/// The names a plain body uses, each with its closing quote: a key is matched without being copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Checks,
+    UserId,
+    CompanyId,
+    Role,
+}
+
+const KEYS: [(&[u8], Key); 4] = [
+    (b"checks\"", Key::Checks),
+    (b"user_id\"", Key::UserId),
+    (b"company_id\"", Key::CompanyId),
+    (b"role\"", Key::Role),
+];
 
 /// A cursor over a body that gives up (`None`) at the first thing that is not written plainly.
 struct Plain<'a> {
@@ -165,49 +181,75 @@ impl<'a> Plain<'a> {
         (self.next()? == byte).then_some(())
     }
 
+    fn rest(&self) -> &'a [u8] {
+        self.body.get(self.at..).unwrap_or_default()
+    }
+
     /// A string of printable ASCII without escapes: the only strings a plain body holds.
     fn string(&mut self) -> Option<&'a [u8]> {
         self.expect(b'"')?;
-        let start = self.at;
-        let length = self.body[start..].iter().position(|byte| *byte == b'"')?;
-        let text = &self.body[start..start + length];
-        if text
-            .iter()
-            .any(|byte| !(b' '..=b'~').contains(byte) || *byte == b'\\')
-        {
-            return None;
+        let rest = self.rest();
+        for (length, byte) in rest.iter().enumerate() {
+            match byte {
+                b'"' => {
+                    self.at += length + 1;
+                    return rest.get(..length);
+                }
+                b'\\' => return None,
+                b' '..=b'~' => {}
+                _ => return None,
+            }
         }
-        self.at = start + length + 1;
-        Some(text)
+        None
     }
 
-    fn key(&mut self) -> Option<&'a [u8]> {
-        let key = self.string()?;
+    fn key(&mut self) -> Option<Key> {
+        self.expect(b'"')?;
+        let rest = self.rest();
+        let (name, key) = KEYS.into_iter().find(|(name, _)| rest.starts_with(name))?;
+        self.at += name.len();
         self.expect(b':')?;
         Some(key)
+    }
+
+    /// A company id; a hyphenated one (what nearly every client sends) is read in place, without a scan
+    /// for its closing quote: the parse refuses anything but hex digits and hyphens.
+    fn uuid(&mut self) -> Option<Uuid> {
+        if self.peek()? == b'"' {
+            let hyphenated = uuid::fmt::Hyphenated::LENGTH;
+            let rest = self.rest();
+            if rest.get(hyphenated + 1) == Some(&b'"') {
+                let id = Uuid::try_parse_ascii(rest.get(1..=hyphenated)?).ok()?;
+                self.at += hyphenated + 2;
+                return Some(id);
+            }
+        }
+        Uuid::try_parse_ascii(self.string()?).ok()
     }
 
     /// A JSON integer as JSON writes it (no leading zero, fraction or exponent) that fits a user id.
     fn integer(&mut self) -> Option<i32> {
         self.skip_space();
-        let start = self.at;
-        if self.body.get(self.at) == Some(&b'-') {
+        let negative = self.body.get(self.at) == Some(&b'-');
+        if negative {
             self.at += 1;
         }
         let digits = self.at;
-        while self.body.get(self.at).is_some_and(u8::is_ascii_digit) {
+        let mut value: i64 = 0;
+        while let Some(digit) = self.body.get(self.at).filter(|byte| byte.is_ascii_digit()) {
+            value = value * 10 + i64::from(digit - b'0');
             self.at += 1;
+            if self.at - digits > 10 {
+                return None;
+            }
         }
         let length = self.at - digits;
-        let leading_zero = length > 1 && self.body[digits] == b'0';
+        let leading_zero = length > 1 && self.body.get(digits) == Some(&b'0');
         let continues = matches!(self.body.get(self.at), Some(b'.' | b'e' | b'E'));
-        if length == 0 || length > 10 || leading_zero || continues {
+        if length == 0 || leading_zero || continues {
             return None;
         }
-        std::str::from_utf8(&self.body[start..self.at])
-            .ok()?
-            .parse()
-            .ok()
+        i32::try_from(if negative { -value } else { value }).ok()
     }
 
     fn pair(&mut self) -> Option<AccessPair> {
@@ -215,11 +257,9 @@ impl<'a> Plain<'a> {
         let (mut user_id, mut company_id, mut role) = (None, None, None);
         loop {
             match self.key()? {
-                b"user_id" if user_id.is_none() => user_id = Some(self.integer()?),
-                b"company_id" if company_id.is_none() => {
-                    company_id = Some(Uuid::try_parse_ascii(self.string()?).ok()?);
-                }
-                b"role" if role.is_none() => {
+                Key::UserId if user_id.is_none() => user_id = Some(self.integer()?),
+                Key::CompanyId if company_id.is_none() => company_id = Some(self.uuid()?),
+                Key::Role if role.is_none() => {
                     let names = std::str::from_utf8(self.string()?).ok()?;
                     role = Some(names.parse::<RoleSet>().ok()?);
                 }
