@@ -417,7 +417,11 @@ mod tests {
         ];
         for body in &read_alike {
             assert!(plain_batch(body.as_bytes()).is_some(), "{body}");
-            assert_eq!(plain_batch(body.as_bytes()), serde_batch(body.as_bytes()), "{body}");
+            assert_eq!(
+                plain_batch(body.as_bytes()),
+                serde_batch(body.as_bytes()),
+                "{body}"
+            );
         }
         let pair = |inner: &str| format!(r#"{{"checks":[{inner}]}}"#);
         let left_to_serde = [
@@ -426,16 +430,25 @@ mod tests {
             pair(&format!(r#"{{"user_id":05,"company_id":"{id}"}}"#)),
             pair(&format!(r#"{{"user_id":2147483648,"company_id":"{id}"}}"#)),
             pair(&format!(r#"{{"user_id":"5","company_id":"{id}"}}"#)),
-            pair(&format!(r#"{{"user_id":5,"company_id":"{id}","role":null}}"#)),
-            pair(&format!(r#"{{"user_id":5,"company_id":"{id}","role":"boss"}}"#)),
-            pair(&format!(r#"{{"user_id":5,"company_id":"\u0033{}"}}"#, &id[1..])),
-            pair(&format!(r#"{{"user_id":5,"user_id":6,"company_id":"{id}"}}"#)),
+            pair(&format!(
+                r#"{{"user_id":5,"company_id":"{id}","role":null}}"#
+            )),
+            pair(&format!(
+                r#"{{"user_id":5,"company_id":"{id}","role":"boss"}}"#
+            )),
+            pair(&format!(
+                r#"{{"user_id":5,"company_id":"\u0033{}"}}"#,
+                &id[1..]
+            )),
+            pair(&format!(
+                r#"{{"user_id":5,"user_id":6,"company_id":"{id}"}}"#
+            )),
             pair(&format!(r#"{{"user_id":5,"company_id":"{id}","extra":1}}"#)),
             pair(r#"{"user_id":5}"#),
             pair(&format!(r#"{{"user_id":5,"company_id":"{id}"}},"#)),
-            format!(r#"{{"checks":[],"checks":[]}}"#),
-            format!(r#"{{"checks":[]}} x"#),
-            format!(r#"{{"checks":[]"#),
+            r#"{"checks":[],"checks":[]}"#.to_owned(),
+            r#"{"checks":[]} x"#.to_owned(),
+            r#"{"checks":[]"#.to_owned(),
             r#"{"other":[]}"#.to_owned(),
             "[]".to_owned(),
         ];
@@ -450,8 +463,13 @@ mod tests {
     fn the_plain_batch_reader_never_accepts_what_serde_reads_otherwise() {
         let id = "3ae13ac4-23e5-45ad-9747-e699cced23b5";
         let bodies = [
-            format!(r#"{{"checks":[{{"user_id":15,"company_id":"{id}","role":"hr_manager,admin"}},{{"company_id":"{id}","user_id":-3}}]}}"#),
-            format!("{{ \"checks\": [ {{ \"user_id\": 7, \"company_id\": \"{}\" }} ] }}", id.replace('-', "")),
+            format!(
+                r#"{{"checks":[{{"user_id":15,"company_id":"{id}","role":"hr_manager,admin"}},{{"company_id":"{id}","user_id":-3}}]}}"#
+            ),
+            format!(
+                "{{ \"checks\": [ {{ \"user_id\": 7, \"company_id\": \"{}\" }} ] }}",
+                id.replace('-', "")
+            ),
         ];
         let replacements = b" \t\n\"\\{}[],:-0159.eE+aAz\x00\x7f";
         for body in &bodies {

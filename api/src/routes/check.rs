@@ -70,8 +70,7 @@ pub async fn check_access_batch(
     body: CheckBatchBody,
 ) -> Result<HttpResponse, AppError> {
     let source = check::source_for(&state.store, consistency).await;
-    let results =
-        check::check_many(&state.store, &key.caller, &body.0.checks, source).await?;
+    let results = check::check_many(&state.store, &key.caller, &body.0.checks, source).await?;
     Ok(json_bytes(results_json(&results)))
 }
 
