@@ -314,7 +314,7 @@ def test_create_rename_and_move_a_company_from_the_table(ui, server):
     assert server.ok("GET", f"/companies/{made['id']}")["parent_id"] is None
 
 
-def test_companies_table_sorts_by_name_and_creation_and_jumps(ui, server):
+def test_companies_table_sorts_by_name_and_by_creation_either_way(ui, server):
     sign_in_users(ui, server)
     open_companies(ui)
     name = '#companies-table th[data-sort="name"]'
