@@ -266,6 +266,80 @@ def start_server(tmp_path_factory):
         yield start
 
 
+SCALE_USERS = int(os.environ.get("BROWSER_SCALE_USERS", "20000"))
+SCALE_BIG_COMPANY = "NYC"     # the access review with thousands of people (a third of the tenant)
+SCALE_BIG_SHARE = 6000
+
+
+def _seed_users_fast(server: Server, count: int, workers: int = 6) -> list[int]:
+    """Creates `count` users through POST /users (the API has no set-based way to create users), each thread
+    on one kept-alive connection: a new connection per user costs more than the insert."""
+    import http.client
+    import urllib.parse
+
+    where = urllib.parse.urlsplit(server.base_url)
+    local = threading.local()
+    headers = {"Authorization": "Bearer " + server.master_key, "Content-Type": "application/json"}
+
+    def make(n: int) -> int:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
+        first = FIRST_NAMES[n % len(FIRST_NAMES)]
+        last = LAST_NAMES[(n // len(FIRST_NAMES)) % len(LAST_NAMES)]
+        body = json.dumps({"username": f"{first}.{last}.s{n:05d}".lower(), "full_name": f"{first} {last}",
+                           "role": "employee" if n % 7 else "hr_manager"})
+        conn.request("POST", "/users", body, headers)
+        res = conn.getresponse()
+        data = res.read()
+        assert res.status == 201, f"seeding user {n}: {res.status} {data!r}"
+        return json.loads(data)["id"]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(make, range(1, count + 1), chunksize=50))
+
+
+def _spread_grants(server: Server, user_ids: list[int]) -> dict[str, int]:
+    """Grants as a tenant has them, in a few set-based POST /access/bulk calls: a third of everyone in
+    SCALE_BIG_COMPANY, everyone in one of the other companies, every tenth person in a second one."""
+    companies = server.ok("GET", "/companies?sort=name&limit=500")["items"]
+    big = next(c for c in companies if c["name"] == SCALE_BIG_COMPANY)
+    others = [c for c in companies if c["id"] != big["id"]]
+    groups: dict[str, list[int]] = {big["id"]: user_ids[:SCALE_BIG_SHARE]}
+    for i, uid in enumerate(user_ids):
+        groups.setdefault(others[i % len(others)]["id"], []).append(uid)
+        if i % 10 == 0:
+            groups.setdefault(others[(i + 3) % len(others)]["id"], []).append(uid)
+    granted = {}
+    for company_id, ids in groups.items():
+        for start in range(0, len(ids), 10000):  # the bulk grant takes up to 10,000 users a call
+            server.ok("POST", "/access/bulk", {"user_ids": ids[start:start + 10000], "company_ids": [company_id]})
+        granted[company_id] = len(ids)
+    return granted
+
+
+@pytest.fixture(scope="module")
+def big_server(tmp_path_factory):
+    """Another server, for the scale test: the demo data, SCALE_USERS (env BROWSER_SCALE_USERS, default 20,000)
+    more users and a spread of grants (SCALE_BIG_COMPANY's access review has SCALE_BIG_SHARE people and more).
+    Its database lives in memory-backed /dev/shm when there is one, as the seeding is mostly fsync."""
+    shm = Path("/dev/shm")
+    tmp = Path(tempfile.mkdtemp(prefix="company-access-scale-", dir=shm)) if shm.is_dir() \
+        else tmp_path_factory.mktemp("company-access-scale")
+    try:
+        with running_server(tmp, users=0, log_name="server-scale.log") as srv:
+            started = time.monotonic()
+            srv.extra_user_ids = _seed_users_fast(srv, SCALE_USERS)
+            seeded = time.monotonic()
+            srv.scale_grants = _spread_grants(srv, srv.extra_user_ids)
+            srv.scale_setup = {"users": seeded - started, "grants": time.monotonic() - seeded}
+            print(f"\nscale server: {len(srv.extra_user_ids)} users in {srv.scale_setup['users']:.1f}s, "
+                  f"{sum(srv.scale_grants.values())} grants in {srv.scale_setup['grants']:.1f}s")
+            yield srv
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 # ------------------------------------------------------------------------------------------ browser
 
 
