@@ -15,6 +15,7 @@ mod m20261202_000010_grant_terms;
 mod m20261202_000011_company_hierarchy;
 mod m20261202_000012_delegated_keys;
 mod m20261203_000013_grant_expiry_index;
+mod m20261206_000014_list_indexes;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_company_hierarchy::Migration),
             Box::new(m20261202_000012_delegated_keys::Migration),
             Box::new(m20261203_000013_grant_expiry_index::Migration),
+            Box::new(m20261206_000014_list_indexes::Migration),
         ]
     }
 }
