@@ -3,8 +3,9 @@
 use super::{Api, Method, Result, segment};
 use openapi::access::{
     AccessCheckBatch, AccessCheckResults, AccessDecision, AccessPair, BulkGrantRequest,
-    BulkGrantResult, GrantManyResult, GrantRequest, PopulateRequest, PopulateResult,
-    ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies, UserCompany,
+    BulkGrantResult, BulkRevokeRequest, BulkRevokeResult, GrantManyResult, GrantRequest,
+    PopulateRequest, PopulateResult, ReplaceCompanies, ReplaceResult, UpdateGrant, UserCompanies,
+    UserCompany,
 };
 use openapi::import::ImportResult;
 use openapi::terms::{GrantTerms, RoleSet};
@@ -151,6 +152,12 @@ impl Api {
 
     pub fn bulk_grant(&self, body: &BulkGrantRequest) -> Result<BulkGrantResult> {
         self.post("/access/bulk", body)
+    }
+
+    /// Removes every listed user's grants of every listed company, all or nothing; with `dry_run`
+    /// the answer names the grants that would go and nothing changes.
+    pub fn bulk_revoke(&self, body: &BulkRevokeRequest) -> Result<BulkRevokeResult> {
+        self.post("/access/revoke", body)
     }
 
     pub fn populate(&self, dry_run: bool) -> Result<PopulateResult> {

@@ -249,6 +249,7 @@ impl Api {
         pairs.add("q", &query.q);
         pairs.add("name", &query.name);
         pairs.add("sort", &query.sort);
+        pairs.add("order", &query.order.map(|o| o.as_str()));
         pairs.add("limit", &query.limit);
         pairs.add("offset", &query.offset);
         self.get("/companies", &pairs.0)

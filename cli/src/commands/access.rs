@@ -1,5 +1,7 @@
 //! `company-access access`: which companies a user may act in: list, add, set (a grant's default, role
-//! and window), remove, check, bulk-add, populate.
+//! and window), remove, check, bulk-add, bulk-remove, populate.
+
+mod bulk;
 
 use super::{ClientOpts, run};
 use crate::client::{Api, CliError, Kind, Result};
@@ -8,10 +10,11 @@ use crate::output::{Align, Table, and_list, plural, print_json, when, yes_no};
 use crate::print::{PERSON_COLUMNS, print_granted, print_user_companies, source};
 use crate::progress::{Spinner, Uploading};
 use crate::{lookup, outln};
+use bulk::{BulkAdd, BulkRemove, bulk_add, bulk_remove};
 use chrono::{DateTime, Utc};
 use clap::{ArgGroup, Args, Subcommand};
 use openapi::ProblemCode;
-use openapi::access::{BulkGrantRequest, BulkGrantResult, GrantManyResult, UpdateGrant};
+use openapi::access::{GrantManyResult, UpdateGrant};
 use openapi::companies::{CompanyMembers, ListMembersQuery};
 use openapi::import::ImportAction;
 use openapi::terms::{GrantRole, GrantTerms, RoleSet, Window};
@@ -49,6 +52,12 @@ pub enum AccessCommand {
     Check(AccessCheck),
     /// Give every listed user every listed company (no --user: all users; no --company: all companies).
     BulkAdd(BulkAdd),
+    /// Take every listed company from every listed user, all or nothing.
+    ///
+    /// Both --user and --company are required: no list ever means everyone. Pairs without a grant are
+    /// counted, not refused; access through the super admin role or a parent's grant that includes
+    /// branches stays. Every grant removed is listed; with --dry-run, every grant that would be.
+    BulkRemove(BulkRemove),
     /// Import grants from a CSV file, all or nothing (columns: username or user_id, company or
     /// company_id, and optionally role, valid_from, valid_until, include_branches).
     ///
@@ -201,21 +210,6 @@ pub struct AccessCheck {
     pub role: Option<RoleSet>,
 }
 
-#[derive(Debug, Args)]
-pub struct BulkAdd {
-    /// User id or username (digits only: an id); repeat for several. None: every user.
-    #[arg(long = "user", value_name = "USER")]
-    pub users: Vec<String>,
-    /// Company id (UUID) or name; repeat for several. None: every company.
-    #[arg(long = "company", value_name = "COMPANY")]
-    pub companies: Vec<String>,
-    #[command(flatten)]
-    pub terms: TermsArgs,
-    /// Count what would change without changing anything.
-    #[arg(long)]
-    pub dry_run: bool,
-}
-
 /// What `access remove` did.
 #[derive(Debug, Serialize)]
 pub struct RemoveResult {
@@ -246,6 +240,7 @@ pub fn access(args: Access) -> ExitCode {
         AccessCommand::Remove(change) => access_remove(api, json, &change),
         AccessCommand::Check(check) => access_check(api, json, &check),
         AccessCommand::BulkAdd(bulk) => bulk_add(api, json, &bulk),
+        AccessCommand::BulkRemove(bulk) => bulk_remove(api, json, &bulk),
         AccessCommand::Import { file, dry_run } => access_import(api, json, &file, dry_run),
         AccessCommand::Export { output } => {
             let csv = Spinner::run("Exporting…", || api.export_csv())?;
@@ -618,52 +613,4 @@ fn access_import(api: &Api, json: bool, file: &std::path::Path, dry_run: bool) -
         }
     );
     Ok(())
-}
-
-fn bulk_add(api: &Api, json: bool, bulk: &BulkAdd) -> Result<()> {
-    let users = lookup::users(api, &bulk.users)?;
-    let companies = lookup::companies(api, &bulk.companies)?;
-    let body = BulkGrantRequest {
-        user_ids: (!users.is_empty()).then(|| users.iter().map(|u| u.id).collect()),
-        company_ids: (!companies.is_empty()).then(|| companies.iter().map(|c| c.id).collect()),
-        dry_run: bulk.dry_run,
-        ..BulkGrantRequest::with_terms(&bulk.terms.unchecked())
-    };
-    let what = format!(
-        "{} × {}",
-        if users.is_empty() {
-            "all users".to_owned()
-        } else {
-            plural(users.len() as i64, "user", "users")
-        },
-        if companies.is_empty() {
-            "all companies".to_owned()
-        } else {
-            plural(companies.len() as i64, "company", "companies")
-        }
-    );
-    let result = Spinner::run(format!("Granting {what}…"), || api.bulk_grant(&body))?;
-    if json {
-        print_json(&result);
-    } else {
-        print_bulk(&result);
-    }
-    Ok(())
-}
-
-/// One sentence for a bulk grant.
-pub fn print_bulk(result: &BulkGrantResult) {
-    let verb = if result.dry_run {
-        "would be added"
-    } else {
-        "added"
-    };
-    outln!(
-        "{} × {} = {}: {} {verb}, {} already there.",
-        plural(result.users as i64, "user", "users"),
-        plural(result.companies as i64, "company", "companies"),
-        plural(result.pairs as i64, "pair", "pairs"),
-        result.added,
-        result.already_present
-    );
 }

@@ -10,6 +10,7 @@ use openapi::CompanyName;
 use openapi::companies::{
     Company, CompanyPage, CompanySort, CreateCompany, ListCompaniesQuery, UpdateCompany,
 };
+use openapi::users::SortOrder;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -22,7 +23,8 @@ pub struct Companies {
 
 #[derive(Debug, Subcommand)]
 pub enum CompaniesCommand {
-    /// List companies in creation order: every company, or one page with --limit/--offset.
+    /// List companies in creation order (or --sort, --order): every company, or one page with
+    /// --limit/--offset.
     List(CompaniesList),
     /// Show one company, given by id or name.
     Show {
@@ -61,8 +63,11 @@ pub struct CompaniesList {
     #[arg(long, short = 'q', value_name = "TEXT")]
     pub search: Option<String>,
     /// Order: created (default) or name.
-    #[arg(long, value_name = "ORDER", value_parser = parse_sort)]
+    #[arg(long, value_name = "ORDER", value_parser = parse_choice::<CompanySort>)]
     pub sort: Option<CompanySort>,
+    /// Direction of --sort: asc (default: oldest or A first) or desc (newest or Z first).
+    #[arg(long, value_name = "DIRECTION", value_parser = parse_choice::<SortOrder>)]
+    pub order: Option<SortOrder>,
     /// Page size (1 to 500); without it every matching company is listed.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=500))]
     pub limit: Option<u64>,
@@ -127,9 +132,12 @@ pub fn companies(args: Companies) -> ExitCode {
     })
 }
 
-fn parse_sort(text: &str) -> std::result::Result<CompanySort, String> {
-    text.parse()
-        .map_err(|error: openapi::domain::InvalidValue| error.to_string())
+/// One of the values the API names for a query parameter, refused with the API's own sentence.
+fn parse_choice<T>(text: &str) -> std::result::Result<T, String>
+where
+    T: std::str::FromStr<Err = openapi::domain::InvalidValue>,
+{
+    text.parse().map_err(|error: T::Err| error.to_string())
 }
 
 fn companies_list(api: &Api, json: bool, list: CompaniesList) -> Result<()> {
@@ -137,6 +145,7 @@ fn companies_list(api: &Api, json: bool, list: CompaniesList) -> Result<()> {
         let page = api.list_companies(&ListCompaniesQuery {
             q: list.search.clone(),
             sort: list.sort,
+            order: list.order,
             limit: Some(limit),
             offset: Some(offset),
             ..ListCompaniesQuery::default()

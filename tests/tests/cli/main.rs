@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access_model;
+mod bulk_remove;
 mod crash;
 mod menu_tests;
 mod python_and_migrate;
