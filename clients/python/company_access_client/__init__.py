@@ -24,6 +24,8 @@ from .client import (
     CompanyMembers,
     CompanyPage,
     Grant,
+    RemovedGrant,
+    RemoveManyResult,
     Roles,
 )
 from .errors import (
@@ -48,6 +50,8 @@ __all__ = [
     "DEFAULT_URL",
     "Grant",
     "AddManyResult",
+    "RemovedGrant",
+    "RemoveManyResult",
     "AccessDecision",
     "Company",
     "CompanyPage",
@@ -57,6 +61,7 @@ __all__ = [
     "add_companies_to_user",
     "list_user_companies",
     "remove_company_from_user",
+    "remove_companies_from_users",
     "has_access",
     "allowed_companies",
     "CompanyAccessError",
@@ -96,6 +101,14 @@ def list_user_companies(user_id: Union[int, str]) -> list[Grant]:
 def remove_company_from_user(user_id: Union[int, str], company_id: str) -> None:
     """Takes one company away from the user (see Client.remove_company_from_user)."""
     Client.from_env().remove_company_from_user(user_id, company_id)
+
+
+def remove_companies_from_users(
+    user_ids: list[Union[int, str]], company_ids: list[str], dry_run: bool = False
+) -> RemoveManyResult:
+    """Takes every listed company from every listed user, all or nothing; with ``dry_run`` only
+    names the grants that would go (see Client.remove_companies_from_users)."""
+    return Client.from_env().remove_companies_from_users(user_ids, company_ids, dry_run)
 
 
 def has_access(user_id: Union[int, str], company_id: str, role: Roles = None) -> bool:

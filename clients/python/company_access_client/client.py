@@ -25,6 +25,8 @@ __all__ = [
     "Client",
     "Grant",
     "AddManyResult",
+    "RemovedGrant",
+    "RemoveManyResult",
     "AccessDecision",
     "Company",
     "CompanyPage",
@@ -73,6 +75,31 @@ class Grant(TypedDict):
 class AddManyResult(TypedDict):
     added: list[Grant]
     already_present: list[str]
+
+
+class RemovedGrant(TypedDict):
+    """One grant a bulk removal took away (or would, on a dry run)."""
+
+    user_id: int
+    company_id: str
+
+
+class RemoveManyResult(TypedDict):
+    """What :meth:`Client.remove_companies_from_users` removed, or would remove on a dry run."""
+
+    users: int
+    """How many distinct users were named."""
+    companies: int
+    """How many distinct companies were named."""
+    pairs: int
+    """``users`` × ``companies``."""
+    removed: int
+    """Grants removed (or that would be, on a dry run)."""
+    not_granted: int
+    """Pairs that held no grant: nothing to remove there, and not an error."""
+    dry_run: bool
+    items: list[RemovedGrant]
+    """Every grant removed (or that would be), by user in the order named, then by company."""
 
 
 class AccessDecision(TypedDict):
@@ -295,6 +322,48 @@ class Client:
             "DELETE", "/users/%d/companies/%s" % (_user_id(user_id), _company_id(company_id))
         )
 
+    def remove_companies_from_users(
+        self,
+        user_ids: list[Union[int, str]],
+        company_ids: list[str],
+        dry_run: bool = False,
+    ) -> RemoveManyResult:
+        """Takes every listed company from every listed user in one request, all or nothing
+        (``POST /access/revoke``); returns what was removed, each grant named in ``items``.
+
+        With ``dry_run`` nothing changes and ``items`` names the grants that would go: the list
+        to confirm before the change. Pairs without a grant are counted in ``not_granted``, not
+        refused; access through the super admin role, or through a parent's grant that includes
+        branches, is not a grant of the company and stays. A repeated id counts once. An empty
+        list names nobody (or nothing), so nothing is sent and nothing is removed.
+
+        Raises UserNotFound or CompanyNotFound if any id is unknown or malformed (then nothing
+        is removed), OutOfReach for a key bound to a user who does not administer every listed
+        company, and CompanyAccessError (status 422) for more than 10,000 ids in a list.
+        """
+        for name, value in (("user_ids", user_ids), ("company_ids", company_ids)):
+            if isinstance(value, (str, bytes)):
+                raise TypeError("%s must be a list of ids, not one string" % name)
+        if not isinstance(dry_run, bool):
+            raise TypeError("dry_run is True or False, not %r" % (dry_run,))
+        users = _distinct([_user_id(user_id) for user_id in user_ids])
+        companies = _distinct([_company_id(company_id) for company_id in company_ids])
+        if not users or not companies:
+            # The service refuses an empty list rather than read it as "everyone"; here it
+            # plainly names no pair, so there is nothing to ask.
+            return {
+                "users": len(users),
+                "companies": len(companies),
+                "pairs": 0,
+                "removed": 0,
+                "not_granted": 0,
+                "dry_run": dry_run,
+                "items": [],
+            }
+        body = {"user_ids": users, "company_ids": companies, "dry_run": dry_run}
+        result: RemoveManyResult = self.request("POST", "/access/revoke", body)
+        return result
+
     def import_csv(self, text: str, dry_run: bool = False) -> dict[str, Any]:
         """Imports grants from CSV text (a header, then one grant per line: ``username`` or
         ``user_id``, ``company`` or ``company_id``, and optionally ``role``, ``valid_from``,
@@ -321,18 +390,28 @@ class Client:
         q: Optional[str] = None,
         name: Optional[str] = None,
         sort: Optional[str] = None,
+        order: Optional[str] = None,
         limit: Optional[int] = None,
         offset: Optional[int] = None,
     ) -> CompanyPage:
-        """One page of companies, in creation order (``sort="name"``: by name).
+        """One page of companies, in creation order (``sort="name"``: by name; ``order="desc"``:
+        newest or Z first, ``"asc"`` the default).
 
         ``parent_id`` keeps only the direct branches of that company; ``q`` matches part of the
-        name and ``name`` the whole name, in any letter case. ``limit`` is the page size (1 to 500,
+        name and ``name`` the whole name, in any letter case; an unknown ``sort`` or ``order``
+        raises CompanyAccessError (status 400). ``limit`` is the page size (1 to 500,
         default 50) and ``offset`` the companies skipped; ``total`` says how many match.
         """
         parent = None if parent_id is None else _company_id(parent_id)
         path = _query(
-            "/companies", parent_id=parent, q=q, name=name, sort=sort, limit=limit, offset=offset
+            "/companies",
+            parent_id=parent,
+            q=q,
+            name=name,
+            sort=sort,
+            order=order,
+            limit=limit,
+            offset=offset,
         )
         page: CompanyPage = self.request("GET", path)
         return page
@@ -561,6 +640,11 @@ def _query(path: str, **values: object) -> str:
     """``path`` with the values that are not ``None`` as its query string."""
     present = {key: value for key, value in values.items() if value is not None}
     return path + ("?" + urllib.parse.urlencode(present) if present else "")
+
+
+def _distinct(ids: list[Any]) -> list[Any]:
+    """``ids`` in order, each once."""
+    return list(dict.fromkeys(ids))
 
 
 def _roles(role: Roles) -> str:
