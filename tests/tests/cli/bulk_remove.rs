@@ -1,6 +1,6 @@
 //! `access bulk-remove` (POST /access/revoke) and the order of `companies list`.
 
-use crate::{access, company_names, ok_json};
+use crate::{access, company_names, ok_json, with_token};
 use company_access_tests::binary::Server;
 use serde_json::{Value, json};
 
@@ -231,4 +231,59 @@ fn companies_list_takes_a_direction_for_its_order() {
         "{}",
         refused.stderr
     );
+}
+
+#[test]
+fn bulk_remove_with_a_key_bound_to_a_user_reaches_only_the_companies_they_administer() {
+    let server = Server::start();
+    ok_json(
+        &server,
+        &access("add", "sarah", &["LA"], &["--role", "admin", "--json"]),
+    );
+    ok_json(
+        &server,
+        &access("add", "emp_001", &["LA", "NYC"], &["--json"]),
+    );
+    let before = companies_of(&server, "emp_001");
+    let key = ok_json(
+        &server,
+        &[
+            "keys", "create", "sarahs", "--scope", "write", "--user", "sarah", "--json",
+        ],
+    );
+    let secret = key["secret"].as_str().unwrap();
+
+    // The key's user does not see NYC, so its name is unknown to them; its id reaches the server.
+    let by_name = with_token(
+        &server,
+        secret,
+        &bulk_remove(&["emp_001"], &["LA", "NYC"], &["--json"]),
+    );
+    assert_eq!(by_name.status.code(), Some(3));
+    let nyc = company_id(&server, "NYC");
+    let beyond = with_token(
+        &server,
+        secret,
+        &bulk_remove(&["emp_001"], &["LA", &nyc], &["--json"]),
+    );
+    assert_eq!(
+        beyond.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&beyond.stderr)
+    );
+    let error: Value = serde_json::from_slice(&beyond.stderr).unwrap();
+    assert_eq!(error["error"]["code"], "out_of_reach", "{error}");
+    assert_eq!(companies_of(&server, "emp_001"), before);
+
+    let within = with_token(
+        &server,
+        secret,
+        &bulk_remove(&["emp_001"], &["LA"], &["--json"]),
+    );
+    assert_eq!(within.status.code(), Some(0), "{within:?}");
+    let result: Value = serde_json::from_slice(&within.stdout).unwrap();
+    assert_eq!(result["removed"], 1);
+    let without_la: Vec<String> = before.into_iter().filter(|name| name != "LA").collect();
+    assert_eq!(companies_of(&server, "emp_001"), without_la);
 }
