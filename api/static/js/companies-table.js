@@ -7,8 +7,9 @@ import { rememberCompany, state } from './state.js';
 import { openCompany } from './review.js';
 import { loadTree } from './tree.js';
 import {
-  companyByName, dayEl, editKeys, focusInRow, loadCompanyNames, namesOf, nextSort, offsetOfPage, readTableAddress,
-  renderPager, renderSortHeaders, rowAction, setupCreateForm, setupPager, setupSortHeaders, writeTableAddress
+  actionsCell, companyByName, companyFilter, dayEl, editKeys, focusInRow, loadCompanyNames, loadFiltered, loadTableOnce,
+  namesOf, offsetOfPage, readTableAddress, renderTable, resetTableView, rowAction, setupCreateForm,
+  setupPager, setupTableSort, startRowChange, tellRow, writeTableAddress
 } from './table.js';
 
 // A pause this long in typing applies the filter: with the server's answer the rows show within 300 ms of the
@@ -22,15 +23,12 @@ const view = {
   busy: new Set(),
   messages: new Map()     // company id -> {text, kind}
 };
-let parentFilter = { name: null, company: null };
+// The parent the filter names: null for none, undefined when no company has that name.
+const parentOfFilter = companyFilter('companies-parent');
 
 export function loadCompaniesTable(force) {
   $('company-new').hidden = !state.canWrite;
-  if (view.loaded && !force) return Promise.resolve();
-  if (!view.loaded) followTableAddress();
-  view.loaded = true;
-  loadCompanyNames(false);
-  return load(view.offset);
+  return loadTableOnce(view, force, followTableAddress, load);
 }
 
 /** Opens the table as the address left it (a reload, a shared link). */
@@ -52,46 +50,12 @@ function writeCompaniesAddress() {
 }
 
 export function resetCompaniesTable() {
-  view.seq++;
-  view.loaded = false;
-  view.offset = 0;
-  view.items = [];
-  view.editing = null;
-  view.busy.clear();
-  view.messages.clear();
-  parentFilter = { name: null, company: null };
-  $('companies-filters').reset();
-  $('company-create').hidden = true;
-  $('company-new').setAttribute('aria-expanded', 'false');
-  $('companies-body').replaceChildren();
-}
-
-/** The parent the filter names: null for none, undefined when no company has that name. */
-function parentOfFilter() {
-  var name = $('companies-parent').value.trim();
-  if (!name) return Promise.resolve(null);
-  if (parentFilter.name === name && parentFilter.company) return Promise.resolve(parentFilter.company);
-  return companyByName(name).then(function (c) {
-    parentFilter = { name: name, company: c };
-    return c || undefined;
-  });
+  parentOfFilter.reset();
+  resetTableView('companies', 'company', view);
 }
 
 function load(offset) {
-  var mine = ++view.seq;
-  $('companies-status').textContent = 'Loading companies…';
-  return parentOfFilter().then(function (parent) {
-    if (mine !== view.seq) return null;
-    var field = $('companies-parent');
-    if (parent === undefined) {
-      field.setAttribute('aria-invalid', 'true');
-      view.items = [];
-      view.total = 0;
-      render();
-      $('companies-status').textContent = 'No company is named “' + field.value.trim() + '”: pick one of the suggestions.';
-      return null;
-    }
-    field.removeAttribute('aria-invalid');
+  return loadFiltered('companies', 'companies', view, parentOfFilter, render, function (parent, mine) {
     var p = new URLSearchParams();
     var q = $('companies-q').value.trim();
     if (q) p.set('q', q);
@@ -116,20 +80,11 @@ function load(offset) {
           + (q ? ' matching “' + q + '”' : '') + (parent ? ', branches of ' + parent.name : '') + '.';
       });
     });
-  }).catch(function (e) {
-    if (mine !== view.seq || e.status === 401) return;
-    $('companies-status').textContent = '';
-    setMsg($('companies-message'), 'Could not load the companies: ' + e.message, 'error');
   });
 }
 
 function render() {
-  renderSortHeaders('companies-table', view.sort, view.order);
-  var body = $('companies-body');
-  body.replaceChildren.apply(body, view.items.map(row));
-  $('companies-empty').hidden = view.items.length > 0;
-  $('companies-table').hidden = view.items.length === 0;
-  renderPager('companies', view);
+  renderTable('companies', view, row);
 }
 
 function parentName(c) {
@@ -189,10 +144,7 @@ function row(c) {
     actions.append(rowAction('Rename', c.name, 'btn btn-small', 'rename', function () { edit(c, 'rename', 'edit-name'); }, msgId, busy),
       rowAction('Move', c.name, 'btn btn-small', 'move', function () { edit(c, 'move', 'edit-parent'); }, msgId, busy));
   }
-  var message = el('p', { id: msgId, class: 'msg row-msg' });
-  var m = view.messages.get(c.id);
-  if (m) setMsg(message, m.text, m.kind);
-  tr.appendChild(cell('Actions', actions, message));
+  tr.appendChild(actionsCell(view, c.id, msgId, actions));
   return tr;
 }
 
@@ -204,13 +156,7 @@ function edit(c, mode, focusAction) {
 }
 
 function tell(c, text, kind, focusAction) {
-  view.messages.set(c.id, { text: text, kind: kind });
-  announce(text);
-  var body = $('companies-body');
-  var shown = body.querySelector('tr[data-company-id="' + c.id + '"]');
-  var line = $('companies-msg-' + c.id);
-  if (shown && line) setMsg(line, text, kind); else setMsg($('companies-message'), text, kind);
-  if (focusAction && !focusInRow(body, 'data-company-id', c.id, focusAction) && !shown) $('companies-message').focus();
+  tellRow('companies', 'data-company-id', view, c.id, text, kind, focusAction);
 }
 
 /** The other views show names and parents too: the tree, the suggestions and an open access review. */
@@ -221,10 +167,7 @@ function refreshOthers(id) {
 }
 
 function change(c, body, done, failedFocus) {
-  if (view.busy.has(c.id)) return;
-  view.busy.add(c.id);
-  view.messages.delete(c.id);
-  render();
+  if (!startRowChange(view, c.id, render)) return;
   api('PATCH', 'companies/' + encodeURIComponent(c.id), body).then(function (updated) {
     view.busy.delete(c.id);
     view.editing = null;
@@ -319,16 +262,7 @@ function createCompany(e) {
 }
 
 export function setupCompaniesTable() {
-  setupSortHeaders('companies-table', function (key) {
-    var next = nextSort(view, key);
-    view.sort = next.sort;
-    view.order = next.order;
-    load(0).then(function () {
-      var b = $('companies-table').querySelector('th[data-sort="' + key + '"] button');
-      b.focus();
-      announce('Companies sorted by ' + b.textContent + ', ' + (view.order === 'desc' ? 'descending' : 'ascending') + '.');
-    });
-  });
+  setupTableSort('companies', 'Companies', view, load);
   setupPager('companies', view, function (offset) { load(offset); });
   var later = debounce(function () { load(0); }, FILTER_DELAY_MS);
   $('companies-q').addEventListener('input', later);

@@ -1,7 +1,8 @@
 // What the users and companies tables share: sortable headers (aria-sort), a pager with a jump to a page,
-// role choices, company names typed into a field (with suggestions) turned into ids, and small request helpers.
+// role choices, company names typed into a field (with suggestions) turned into ids, small request helpers,
+// and the life of an editable table (load once, reset, redraw, a change to a row and its message).
 
-import { $, el, num, setMsg, srOnly } from './dom.js';
+import { $, announce, cell, el, num, setMsg, srOnly } from './dom.js';
 import { api } from './api.js';
 import { rememberCompany, state } from './state.js';
 import { roleLabel } from './labels.js';
@@ -231,4 +232,139 @@ export function selectIf(select, value) {
 /** The offset of page `text` (1-based) when it is a page number, else 0. */
 export function offsetOfPage(text, limit) {
   return /^[0-9]{1,7}$/.test(text || '') && Number(text) > 0 ? (Number(text) - 1) * limit : 0;
+}
+
+/*
+ * An editable table keeps a `view`: {sort, order, offset, limit, total, items, seq, loaded, editing, busy,
+ * messages}. Its elements are `<prefix>-table`, `-body`, `-empty`, `-status`, `-message`, `-filters` and
+ * `-msg-<id>` beside each row; its create form is `<one>-new` / `<one>-create` (js/table.js setupCreateForm).
+ */
+
+/** Loads the table the first time it is shown after sign-in (or again when `force`), where the address says. */
+export function loadTableOnce(view, force, followAddress, load) {
+  if (view.loaded && !force) return Promise.resolve();
+  if (!view.loaded) followAddress();
+  view.loaded = true;
+  loadCompanyNames(false);
+  return load(view.offset);
+}
+
+/** Forgets what the table showed (a sign-out): a load still in flight is ignored when it answers. */
+export function resetTableView(prefix, one, view) {
+  view.seq++;
+  view.loaded = false;
+  view.offset = 0;
+  view.items = [];
+  view.editing = null;
+  view.busy.clear();
+  view.messages.clear();
+  $(prefix + '-filters').reset();
+  $(one + '-create').hidden = true;
+  $(one + '-new').setAttribute('aria-expanded', 'false');
+  $(prefix + '-body').replaceChildren();
+}
+
+/**
+ * The company a filter field names, looked up once per name typed rather than once per page. The returned
+ * function resolves to null for an empty field, undefined when no company has that name; `.reset()` forgets.
+ */
+export function companyFilter(fieldId) {
+  var last = { name: null, company: null };
+  function lookup() {
+    var name = $(fieldId).value.trim();
+    if (!name) return Promise.resolve(null);
+    if (last.name === name && last.company) return Promise.resolve(last.company);
+    return companyByName(name).then(function (c) {
+      last = { name: name, company: c };
+      return c || undefined;
+    });
+  }
+  lookup.fieldId = fieldId;
+  lookup.reset = function () { last = { name: null, company: null }; };
+  return lookup;
+}
+
+/**
+ * Loads a page of a table filtered by a company (`filter`, from companyFilter): `fetchPage(company, mine)` asks
+ * for the rows once the company is known, and draws them unless `mine` is no longer `view.seq` (a newer load).
+ */
+export function loadFiltered(prefix, what, view, filter, render, fetchPage) {
+  var mine = ++view.seq;
+  $(prefix + '-status').textContent = 'Loading ' + what + '…';
+  return filter().then(function (company) {
+    if (mine !== view.seq) return null;
+    if (refuseUnknownCompany(prefix, filter.fieldId, view, render, company)) return null;
+    return fetchPage(company, mine);
+  }).catch(function (e) {
+    if (mine !== view.seq || e.status === 401) return;
+    $(prefix + '-status').textContent = '';
+    setMsg($(prefix + '-message'), 'Could not load the ' + what + ': ' + e.message, 'error');
+  });
+}
+
+/** When the filter names no company (`company` undefined), marks the field and empties the table: true then. */
+function refuseUnknownCompany(prefix, fieldId, view, render, company) {
+  var field = $(fieldId);
+  if (company !== undefined) {
+    field.removeAttribute('aria-invalid');
+    return false;
+  }
+  field.setAttribute('aria-invalid', 'true');
+  view.items = [];
+  view.total = 0;
+  render();
+  $(prefix + '-status').textContent = 'No company is named “' + field.value.trim() + '”: pick one of the suggestions.';
+  return true;
+}
+
+/** Draws the rows (or the empty note), the sorted column and the pager. */
+export function renderTable(prefix, view, row) {
+  renderSortHeaders(prefix + '-table', view.sort, view.order);
+  var body = $(prefix + '-body');
+  body.replaceChildren.apply(body, view.items.map(row));
+  $(prefix + '-empty').hidden = view.items.length > 0;
+  $(prefix + '-table').hidden = view.items.length === 0;
+  renderPager(prefix, view);
+}
+
+/** Sorting by a column button: reloads from the first page, keeps focus on the button and says the order. */
+export function setupTableSort(prefix, noun, view, load) {
+  setupSortHeaders(prefix + '-table', function (key) {
+    var next = nextSort(view, key);
+    view.sort = next.sort;
+    view.order = next.order;
+    load(0).then(function () {
+      var b = $(prefix + '-table').querySelector('th[data-sort="' + key + '"] button');
+      b.focus();
+      announce(noun + ' sorted by ' + b.textContent + ', ' + (view.order === 'desc' ? 'descending' : 'ascending') + '.');
+    });
+  });
+}
+
+/** The last cell of a row: its action buttons and, below them, the outcome of the last action on it. */
+export function actionsCell(view, id, msgId, actions) {
+  var message = el('p', { id: msgId, class: 'msg row-msg' });
+  var m = view.messages.get(id);
+  if (m) setMsg(message, m.text, m.kind);
+  return cell('Actions', actions, message);
+}
+
+/** Writes the outcome beside the row (or above the table when the row left the page) and reads it out. */
+export function tellRow(prefix, rowAttr, view, id, text, kind, focusAction) {
+  view.messages.set(id, { text: text, kind: kind });
+  announce(text);
+  var body = $(prefix + '-body');
+  var shown = body.querySelector('tr[' + rowAttr + '="' + id + '"]');
+  var line = $(prefix + '-msg-' + id);
+  if (shown && line) setMsg(line, text, kind); else setMsg($(prefix + '-message'), text, kind);
+  if (focusAction && !focusInRow(body, rowAttr, id, focusAction) && !shown) $(prefix + '-message').focus();
+}
+
+/** Marks the row busy before a change is sent; false when one is already in flight (a double click). */
+export function startRowChange(view, id, render) {
+  if (view.busy.has(id)) return false;
+  view.busy.add(id);
+  view.messages.delete(id);
+  render();
+  return true;
 }

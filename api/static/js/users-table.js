@@ -9,8 +9,9 @@ import { roleLabel } from './labels.js';
 import { refreshUserCompanies, selectUser } from './user.js';
 import { USERNAME, createUser } from './user-create.js';
 import {
-  companyByName, dayEl, editKeys, fillRoles, focusInRow, loadCompanyNames, nextSort, offsetOfPage, readTableAddress,
-  renderPager, renderSortHeaders, rowAction, selectIf, setupCreateForm, setupPager, setupSortHeaders, writeTableAddress
+  actionsCell, companyFilter, dayEl, editKeys, fillRoles, focusInRow, loadFiltered, loadTableOnce, offsetOfPage,
+  readTableAddress, renderTable, resetTableView, rowAction, selectIf, setupCreateForm, setupPager,
+  setupTableSort, startRowChange, tellRow, writeTableAddress
 } from './table.js';
 
 // A pause this long in typing applies the filter: with the server's answer the rows show within 300 ms of the
@@ -40,11 +41,7 @@ export function clearPicks() {
 export function loadUsersTable(force) {
   $('user-new').hidden = !state.canWrite;
   $('users-table').classList.toggle('no-pick', !state.canWrite);
-  if (view.loaded && !force) return Promise.resolve();
-  if (!view.loaded) followTableAddress();
-  view.loaded = true;
-  loadCompanyNames(false);
-  return load(view.offset);
+  return loadTableOnce(view, force, followTableAddress, load);
 }
 
 const SORTS = ['username', 'full_name', 'company_count', 'created'];
@@ -78,19 +75,9 @@ function writeUsersAddress() {
 }
 
 export function resetUsersTable() {
-  view.seq++;
-  view.loaded = false;
-  view.offset = 0;
-  view.items = [];
-  view.editing = null;
-  view.busy.clear();
-  view.messages.clear();
   picked.clear();
-  filterCompany = { name: null, company: null };
-  $('users-filters').reset();
-  $('user-create').hidden = true;
-  $('user-new').setAttribute('aria-expanded', 'false');
-  $('users-body').replaceChildren();
+  companyOfFilter.reset();
+  resetTableView('users', 'user', view);
   renderPicks();
 }
 
@@ -108,35 +95,11 @@ function query() {
   return p;
 }
 
-// The company of the filter, looked up once per name typed rather than once per page.
-let filterCompany = { name: null, company: null };
-
-/** The company the filter names: null for none, undefined when no company has that name. */
-function companyFilter() {
-  var name = $('users-company').value.trim();
-  if (!name) return Promise.resolve(null);
-  if (filterCompany.name === name && filterCompany.company) return Promise.resolve(filterCompany.company);
-  return companyByName(name).then(function (c) {
-    filterCompany = { name: name, company: c };
-    return c || undefined;
-  });
-}
+// The company the filter names: null for none, undefined when no company has that name.
+const companyOfFilter = companyFilter('users-company');
 
 function load(offset) {
-  var mine = ++view.seq;
-  $('users-status').textContent = 'Loading users…';
-  return companyFilter().then(function (company) {
-    if (mine !== view.seq) return null;
-    var field = $('users-company');
-    if (company === undefined) {
-      field.setAttribute('aria-invalid', 'true');
-      view.items = [];
-      view.total = 0;
-      render();
-      $('users-status').textContent = 'No company is named “' + field.value.trim() + '”: pick one of the suggestions.';
-      return null;
-    }
-    field.removeAttribute('aria-invalid');
+  return loadFiltered('users', 'users', view, companyOfFilter, render, function (company, mine) {
     var p = query();
     if (company) p.set('company_id', company.id);
     p.set('offset', String(offset));
@@ -153,10 +116,6 @@ function load(offset) {
       writeUsersAddress();
       $('users-status').textContent = describe(company);
     });
-  }).catch(function (e) {
-    if (mine !== view.seq || e.status === 401) return;
-    $('users-status').textContent = '';
-    setMsg($('users-message'), 'Could not load the users: ' + e.message, 'error');
   });
 }
 
@@ -171,12 +130,7 @@ function describe(company) {
 }
 
 function render() {
-  renderSortHeaders('users-table', view.sort, view.order);
-  var body = $('users-body');
-  body.replaceChildren.apply(body, view.items.map(row));
-  $('users-empty').hidden = view.items.length > 0;
-  $('users-table').hidden = view.items.length === 0;
-  renderPager('users', view);
+  renderTable('users', view, row);
   renderPicks();
 }
 
@@ -236,10 +190,7 @@ function row(u) {
       ? rowAction('Deactivate', u.username, 'btn btn-danger btn-small', 'deactivate', function () { setActive(u, false); }, msgId, busy)
       : rowAction('Reactivate', u.username, 'btn btn-small', 'reactivate', function () { setActive(u, true); }, msgId, busy));
   }
-  var message = el('p', { id: msgId, class: 'msg row-msg' });
-  var m = view.messages.get(u.id);
-  if (m) setMsg(message, m.text, m.kind);
-  tr.appendChild(cell('Actions', actions, message));
+  tr.appendChild(actionsCell(view, u.id, msgId, actions));
   return tr;
 }
 
@@ -264,22 +215,12 @@ function openUser(u) {
   return Promise.resolve(selectUser(u)).then(function () { $('user-title').focus(); });
 }
 
-/** Writes the outcome beside the row (or above the table when the row left the page) and reads it out. */
 function tell(u, text, kind, focusAction) {
-  view.messages.set(u.id, { text: text, kind: kind });
-  announce(text);
-  var body = $('users-body');
-  var shown = body.querySelector('tr[data-user-id="' + u.id + '"]');
-  var line = $('users-msg-' + u.id);
-  if (shown && line) setMsg(line, text, kind); else setMsg($('users-message'), text, kind);
-  if (focusAction && !focusInRow(body, 'data-user-id', u.id, focusAction) && !shown) $('users-message').focus();
+  tellRow('users', 'data-user-id', view, u.id, text, kind, focusAction);
 }
 
 function change(u, body, done, focusAction) {
-  if (view.busy.has(u.id)) return;
-  view.busy.add(u.id);
-  view.messages.delete(u.id);
-  render();
+  if (!startRowChange(view, u.id, render)) return;
   api('PATCH', 'users/' + encodeURIComponent(u.id), body).then(function (updated) {
     view.busy.delete(u.id);
     view.editing = null;
@@ -322,16 +263,7 @@ function setActive(u, active) {
 export function setupUsersTable() {
   fillRoles($('users-role'), 'any');
   fillRoles($('new-role'), 'employee');
-  setupSortHeaders('users-table', function (key) {
-    var next = nextSort(view, key);
-    view.sort = next.sort;
-    view.order = next.order;
-    load(0).then(function () {
-      var th = $('users-table').querySelector('th[data-sort="' + key + '"] button');
-      if (th) th.focus();
-      announce('Users sorted by ' + th.textContent + ', ' + (view.order === 'desc' ? 'descending' : 'ascending') + '.');
-    });
-  });
+  setupTableSort('users', 'Users', view, load);
   setupPager('users', view, function (offset) { load(offset); });
   $('users-size').addEventListener('change', function () {
     view.limit = Number($('users-size').value) || 25;
