@@ -71,6 +71,27 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+# ------------------------------------------------------------------------------------ test helpers
+# Shared by the test files (`from conftest import suffix, wait_for_download`).
+
+
+def suffix() -> str:
+    """A short random tail for names, so each test's companies and users are its own on the shared server."""
+    return secrets.token_hex(3)
+
+
+def wait_for_download(folder: Path, pattern: str, timeout: float = 30) -> Path:
+    """The finished file matching `pattern` that the browser downloaded into `folder`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
+        if done and done[0].stat().st_size > 0:
+            time.sleep(0.2)
+            return done[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no download matching {pattern} in {folder}: {list(folder.iterdir())}")
+
+
 # ------------------------------------------------------------------------------------------- server
 
 

@@ -12,31 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 import time
 from pathlib import Path
 
 import pytest
 
+from conftest import suffix, wait_for_download
+
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 STATIC = Path(__file__).resolve().parents[2] / "api" / "static"
-
-
-def suffix() -> str:
-    return secrets.token_hex(3)
-
-
-def wait_for_download(folder: Path, pattern: str, timeout: float = 15) -> Path:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
-        if done and done[0].stat().st_size > 0:
-            time.sleep(0.2)
-            return done[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no download matching {pattern} in {folder}: {list(folder.iterdir())}")
 
 
 def read_csv(path: Path) -> list[list[str]]:

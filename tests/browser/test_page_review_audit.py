@@ -9,26 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
-import time
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-
-def suffix() -> str:
-    return secrets.token_hex(3)
-
-
-def wait_for_download(folder: Path, pattern: str, timeout: float = 30) -> Path:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
-        if done and done[0].stat().st_size > 0:
-            time.sleep(0.2)
-            return done[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no download matching {pattern} in {folder}: {list(folder.iterdir())}")
+from conftest import suffix, wait_for_download
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
