@@ -186,6 +186,7 @@ pub async fn set_terms(
 
 #[derive(Debug, FromQueryResult)]
 struct GrantRow {
+    user_id: i32,
     company_id: Uuid,
     company_name: String,
     is_default: bool,
@@ -231,21 +232,7 @@ pub async fn grant_rows(
     user_id: i32,
     only: Option<&[Uuid]>,
 ) -> Result<Vec<UserCompany>, AppError> {
-    let mut select = access::Entity::find()
-        .select_only()
-        .column(access::Column::CompanyId)
-        .column_as(company::Column::Name, "company_name")
-        .column(access::Column::IsDefault)
-        .column_as(access::Column::CreatedAt, "granted_at")
-        .column(access::Column::GrantedBy)
-        .column(access::Column::Role)
-        .column_as(user::Column::Role, "user_role")
-        .column(access::Column::ValidFrom)
-        .column(access::Column::ValidUntil)
-        .column(access::Column::IncludeBranches)
-        .inner_join(company::Entity)
-        .inner_join(user::Entity)
-        .filter(access::Column::UserId.eq(user_id));
+    let mut select = grant_select().filter(access::Column::UserId.eq(user_id));
     if let Some(ids) = only {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -263,6 +250,51 @@ pub async fn grant_rows(
         .into_iter()
         .map(|row| row.into_user_company(now))
         .collect()
+}
+
+/// The grants these users hold of these companies, each with its user, in no particular order: what a
+/// revocation of many pairs removes, read in chunks of both lists rather than user by user.
+pub async fn grants_of_pairs(
+    db: &impl ConnectionTrait,
+    user_ids: &[i32],
+    company_ids: &[Uuid],
+) -> Result<Vec<(i32, UserCompany)>, AppError> {
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    for users in user_ids.chunks(MAX_IDS_PER_REQUEST) {
+        for companies in company_ids.chunks(MAX_IDS_PER_REQUEST) {
+            rows.extend(
+                grant_select()
+                    .filter(access::Column::UserId.is_in(users.iter().copied()))
+                    .filter(access::Column::CompanyId.is_in(companies.iter().copied()))
+                    .into_model::<GrantRow>()
+                    .all(db)
+                    .await?,
+            );
+        }
+    }
+    rows.into_iter()
+        .map(|row| Ok((row.user_id, row.into_user_company(now)?)))
+        .collect()
+}
+
+/// Every column of a grant as the lists show it, with its company's name and its user's role.
+fn grant_select() -> sea_orm::Select<access::Entity> {
+    access::Entity::find()
+        .select_only()
+        .column(access::Column::UserId)
+        .column(access::Column::CompanyId)
+        .column_as(company::Column::Name, "company_name")
+        .column(access::Column::IsDefault)
+        .column_as(access::Column::CreatedAt, "granted_at")
+        .column(access::Column::GrantedBy)
+        .column(access::Column::Role)
+        .column_as(user::Column::Role, "user_role")
+        .column(access::Column::ValidFrom)
+        .column(access::Column::ValidUntil)
+        .column(access::Column::IncludeBranches)
+        .inner_join(company::Entity)
+        .inner_join(user::Entity)
 }
 
 /// One grant of the user, if there is one.
@@ -286,6 +318,24 @@ pub fn grant_count(side: access::Column, owner: impl IntoColumnRef) -> Expr {
         .and_where(Expr::col((access::Entity, side)).equals(owner))
         .to_owned();
     Expr::SubQuery(None, Box::new(grants.into_sub_query_statement()))
+}
+
+/// Removes every grant these users hold of these companies, in chunks of both lists.
+pub async fn delete_pairs(
+    db: &impl ConnectionTrait,
+    user_ids: &[i32],
+    company_ids: &[Uuid],
+) -> Result<(), DbErr> {
+    for users in user_ids.chunks(MAX_IDS_PER_REQUEST) {
+        for companies in company_ids.chunks(MAX_IDS_PER_REQUEST) {
+            access::Entity::delete_many()
+                .filter(access::Column::UserId.is_in(users.iter().copied()))
+                .filter(access::Column::CompanyId.is_in(companies.iter().copied()))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Removes the user's grants of these companies.

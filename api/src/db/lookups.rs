@@ -26,6 +26,25 @@ pub async fn lock_user(db: &impl ConnectionTrait, user_id: i32) -> Result<(), Ap
         .ok_or_else(AppError::user_not_found)
 }
 
+/// Locks these users' rows, in id order (so two such locks cannot wait on each other), as
+/// [`lock_user`] locks one.
+pub async fn lock_users(db: &impl ConnectionTrait, user_ids: &[i32]) -> Result<(), AppError> {
+    let mut ids = user_ids.to_vec();
+    ids.sort_unstable();
+    for chunk in ids.chunks(openapi::access::MAX_IDS_PER_REQUEST) {
+        user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .order_by_asc(user::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i32>()
+            .all(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Which of these companies exist.
 pub async fn existing_companies(
     db: &impl ConnectionTrait,

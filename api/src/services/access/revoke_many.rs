@@ -4,14 +4,15 @@
 use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
-use crate::db::grants::{delete_grants, grant_rows};
-use crate::db::lookups::{lock_user, require_companies, require_users};
+use crate::db::grants::{delete_pairs, grants_of_pairs};
+use crate::db::lookups::{lock_users, require_companies, require_users};
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::access::shared::distinct_ids;
 use crate::services::delegation;
 use openapi::access::{BulkRevokeRequest, BulkRevokeResult, RevokedGrant};
 use openapi::audit::AuditAction;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub async fn revoke_many(
@@ -40,32 +41,42 @@ pub async fn revoke_many(
     let db = work.db();
     require_users(db, &user_ids).await?;
     require_companies(db, &company_ids).await?;
-    let mut touched = Vec::new();
-    let mut changes = Vec::new();
-    let mut items = Vec::new();
-    for &user_id in &user_ids {
-        // Locked like a single revocation, so a grant made meanwhile is either seen here or made after.
-        lock_user(db, user_id).await?;
-        let grants = grant_rows(db, user_id, Some(&company_ids)).await?;
-        if grants.is_empty() {
-            continue;
-        }
-        let mut companies: Vec<Uuid> = grants.iter().map(|grant| grant.company_id).collect();
-        companies.sort_by_key(|id| company_ids.iter().position(|wanted| wanted == id));
-        items.extend(companies.iter().map(|&company_id| RevokedGrant {
-            user_id,
-            company_id,
-        }));
-        if !request.dry_run {
-            delete_grants(db, user_id, &companies).await?;
-            changes.extend(grants.iter().map(|grant| {
-                Change::new(AuditAction::AccessRevoke)
-                    .user(user_id)
-                    .company(grant.company_id)
-                    .before(grant)
-            }));
-        }
-        touched.push(user_id);
+    // Locked like single revocations, so a grant made meanwhile is either seen here or made after.
+    lock_users(db, &user_ids).await?;
+    let mut grants = grants_of_pairs(db, &user_ids, &company_ids).await?;
+    // Listed as asked: by user, then by company, each in the request's order.
+    let user_at: HashMap<i32, usize> = user_ids
+        .iter()
+        .enumerate()
+        .map(|(at, id)| (*id, at))
+        .collect();
+    let company_at: HashMap<Uuid, usize> = company_ids
+        .iter()
+        .enumerate()
+        .map(|(at, id)| (*id, at))
+        .collect();
+    grants
+        .sort_by_key(|(user_id, grant)| (user_at.get(user_id), company_at.get(&grant.company_id)));
+    let items: Vec<RevokedGrant> = grants
+        .iter()
+        .map(|(user_id, grant)| RevokedGrant {
+            user_id: *user_id,
+            company_id: grant.company_id,
+        })
+        .collect();
+    let mut touched: Vec<i32> = grants.iter().map(|(user_id, _)| *user_id).collect();
+    touched.dedup();
+    let changes: Vec<Change> = grants
+        .iter()
+        .map(|(user_id, grant)| {
+            Change::new(AuditAction::AccessRevoke)
+                .user(*user_id)
+                .company(grant.company_id)
+                .before(grant)
+        })
+        .collect();
+    if !request.dry_run && !grants.is_empty() {
+        delete_pairs(db, &user_ids, &company_ids).await?;
     }
     let pairs = (user_ids.len() * company_ids.len()) as u64;
     let result = BulkRevokeResult {
