@@ -23,7 +23,7 @@ pub async fn revoke_many(
     let actor = caller.actor();
     let user_ids = distinct_ids("user_ids", &request.user_ids)?;
     let company_ids = distinct_ids("company_ids", &request.company_ids)?;
-    // Unlike a bulk grant, no list means "all": a revocation of everything is never one request away.
+    // Unlike a bulk grant, a missing list never means "all": revoking everything is never one request away.
     for (field, empty) in [
         ("user_ids", user_ids.is_empty()),
         ("company_ids", company_ids.is_empty()),
@@ -64,20 +64,6 @@ pub async fn revoke_many(
             company_id: grant.company_id,
         })
         .collect();
-    let mut touched: Vec<i32> = grants.iter().map(|(user_id, _)| *user_id).collect();
-    touched.dedup();
-    let changes: Vec<Change> = grants
-        .iter()
-        .map(|(user_id, grant)| {
-            Change::new(AuditAction::AccessRevoke)
-                .user(*user_id)
-                .company(grant.company_id)
-                .before(grant)
-        })
-        .collect();
-    if !request.dry_run && !grants.is_empty() {
-        delete_pairs(db, &user_ids, &company_ids).await?;
-    }
     let pairs = (user_ids.len() * company_ids.len()) as u64;
     let result = BulkRevokeResult {
         users: user_ids.len() as u64,
@@ -88,10 +74,19 @@ pub async fn revoke_many(
         dry_run: request.dry_run,
         items,
     };
-    if !request.dry_run && !touched.is_empty() {
-        for change in changes {
-            work.record(change);
+    if !request.dry_run && !grants.is_empty() {
+        delete_pairs(db, &user_ids, &company_ids).await?;
+        for (user_id, grant) in &grants {
+            work.record(
+                Change::new(AuditAction::AccessRevoke)
+                    .user(*user_id)
+                    .company(grant.company_id)
+                    .before(grant),
+            );
         }
+        // Sorted by user above, so each user's grants stand together.
+        let mut touched: Vec<i32> = grants.iter().map(|(user_id, _)| *user_id).collect();
+        touched.dedup();
         work.touch(Changes::users(touched));
         work.commit().await?;
     }
