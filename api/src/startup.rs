@@ -394,7 +394,10 @@ impl Application {
                 cache.clone(),
                 settings.feed_retry,
                 settings.max_staleness,
-            );
+            )
+            .map_err(|error| {
+                StartupError::Other(format!("cannot start the change feed: {error}"))
+            })?;
         }
         if settings.demo {
             if demo::load_if_empty(&store)

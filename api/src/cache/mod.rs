@@ -112,8 +112,9 @@ pub struct CheckCache {
     trusted: AtomicBool,
     /// Trusted → distrusted transitions, for the metrics.
     distrusts: AtomicU64,
-    /// When the change feed last heard anything, in milliseconds since the Unix epoch; 0 before it first
-    /// has. Kept here because the feed's tasks already share the cache, and the metrics read it from here.
+    /// Up to when the change feed is known to have delivered every committed change, in milliseconds
+    /// since the Unix epoch (the send time of the last heartbeat heard); 0 before it first has. Kept here
+    /// because the feed's tasks already share the cache, and the metrics read it from here.
     feed_last_heard: AtomicU64,
     /// With a change feed: the longest silence (ms) after which nothing is answered from memory; 0 when
     /// there is no feed to hear (SQLite, the only writer).
@@ -121,6 +122,8 @@ pub struct CheckCache {
     /// The latest revision whose changes this instance has applied, in commit order: its own commits on
     /// SQLite, what the change feed has delivered on PostgreSQL.
     revision_seen: AtomicI64,
+    /// Times the cache was emptied and trusted again ([`Self::trust_afresh`]).
+    fresh_starts: AtomicU64,
     revision_moved: tokio::sync::Notify,
     settings: CacheSettings,
     epoch: Instant,
@@ -145,6 +148,7 @@ impl CheckCache {
             feed_last_heard: AtomicU64::new(0),
             feed_bound_ms: AtomicU64::new(0),
             revision_seen: AtomicI64::new(0),
+            fresh_starts: AtomicU64::new(0),
             revision_moved: tokio::sync::Notify::new(),
             settings,
             epoch: Instant::now(),
@@ -161,8 +165,14 @@ impl CheckCache {
         if !self.trusted.load(Ordering::Acquire) {
             return false;
         }
+        self.is_current(now_millis())
+    }
+
+    /// Whether, at `unix_millis`, the change feed (if any) is known to have delivered every change
+    /// committed up to the staleness bound before.
+    pub fn is_current(&self, unix_millis: u64) -> bool {
         let bound = self.feed_bound_ms.load(Ordering::Relaxed);
-        bound == 0 || now_millis().saturating_sub(self.feed_last_heard()) <= bound
+        bound == 0 || unix_millis.saturating_sub(self.feed_last_heard()) <= bound
     }
 
     /// Every change up to `revision` has been applied here.
@@ -542,7 +552,28 @@ impl CheckCache {
             keys: true,
             ..Changes::default()
         });
+        self.fresh_starts.fetch_add(1, Ordering::AcqRel);
         self.trusted.store(true, Ordering::Release);
+    }
+
+    /// Stops serving from memory but keeps what it holds: the change feed's connection is up, only
+    /// silent past the bound. Whatever it delivers meanwhile is still applied, in order, so the entries
+    /// stay exact up to the last change heard, and [`Self::resume`] may serve them again.
+    pub fn suspend(&self) {
+        if self.trusted.swap(false, Ordering::AcqRel) {
+            self.distrusts.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Serves from memory again after [`Self::suspend`], with what it holds. Only for a connection that
+    /// stayed up: one that was lost may have missed changes, and starts afresh instead.
+    pub fn resume(&self) {
+        self.trusted.store(true, Ordering::Release);
+    }
+
+    /// Times the cache started afresh (emptied and trusted again); the refresher warms it again each time.
+    pub fn fresh_starts(&self) -> u64 {
+        self.fresh_starts.load(Ordering::Acquire)
     }
 
     /// How many times the cache went from trusted to distrusted.
@@ -550,9 +581,10 @@ impl CheckCache {
         self.distrusts.load(Ordering::Relaxed)
     }
 
-    /// The change feed heard something at `unix_millis`.
+    /// The change feed is known to have delivered every change committed before `unix_millis`.
     pub fn feed_heard(&self, unix_millis: u64) {
-        self.feed_last_heard.store(unix_millis, Ordering::Release);
+        self.feed_last_heard
+            .fetch_max(unix_millis, Ordering::AcqRel);
     }
 
     /// When the change feed last heard anything (milliseconds since the Unix epoch; 0: never).

@@ -73,6 +73,61 @@ fn untrusted_cache_answers_nothing_and_stores_nothing() {
 }
 
 #[test]
+fn a_silent_feed_suspends_the_cache_and_a_current_heartbeat_resumes_it_with_what_it_held() {
+    let cache = CheckCache::new(CacheSettings::default(), false);
+    let company = Uuid::new_v4();
+    cache.require_feed_within(Duration::from_millis(1_000));
+    let listening_since = now_millis();
+    cache.feed_heard(listening_since);
+    cache.trust_afresh();
+    assert_eq!(cache.fresh_starts(), 1);
+    cache.store(
+        cache.generation(),
+        vec![(1, facts(&[company])), (2, facts(&[company]))],
+        vec![(company, Some(vec![]))],
+    );
+    assert!(cache.lookup(1, &company).is_some());
+
+    cache.suspend();
+    assert!(cache.lookup(1, &company).is_none(), "nothing from memory");
+    assert_eq!(cache.distrust_count(), 1);
+    // Delivered while suspended: still applied.
+    cache.apply(&Changes::user(2));
+    assert_eq!(cache.len().0, 1, "kept, less what changed");
+
+    cache.resume();
+    assert!(cache.lookup(1, &company).is_some(), "served again as held");
+    assert!(
+        cache.lookup(2, &company).is_none(),
+        "the change stays applied"
+    );
+    assert_eq!(cache.fresh_starts(), 1, "no fresh start, no warm-up");
+
+    cache.distrust();
+    assert!(cache.is_empty(), "a lost feed forgets everything");
+}
+
+#[test]
+fn a_heartbeat_proves_the_feed_current_only_up_to_when_it_was_sent() {
+    let cache = CheckCache::new(CacheSettings::default(), true);
+    cache.require_feed_within(Duration::from_millis(1_000));
+    let now = now_millis();
+    // Sent five seconds ago, heard only now (a connection that stalled): not current.
+    cache.feed_heard(now - 5_000);
+    assert!(!cache.is_current(now));
+    assert!(!cache.is_trusted());
+    cache.feed_heard(now - 900);
+    assert!(cache.is_current(now));
+    assert!(
+        !cache.is_current(now + 101),
+        "the bound runs from the sending"
+    );
+    // An older heartbeat heard after a newer one takes nothing back.
+    cache.feed_heard(now - 5_000);
+    assert!(cache.is_current(now));
+}
+
+#[test]
 fn the_cache_stays_within_its_capacity() {
     let cache = CheckCache::new(
         CacheSettings {
