@@ -24,7 +24,15 @@ impl Stamp {
 
     /// Marks a fresh entry read; `None` when it has expired.
     pub fn read(&mut self, now: u64, ttl: u64) -> Option<()> {
-        self.is_fresh(now, ttl).then(|| self.read = true)
+        self.is_fresh(now, ttl).then(|| self.mark_read())
+    }
+
+    /// Writes only when the mark changes: an entry every check reads (a company, a key) then stays a
+    /// shared line in each core's cache instead of moving between cores with every write.
+    pub fn mark_read(&mut self) {
+        if !self.read {
+            self.read = true;
+        }
     }
 }
 

@@ -262,7 +262,7 @@ impl CheckCache {
     ) -> Option<Facts> {
         let cached = match inner.users.get_mut(&user) {
             Some(cached) if cached.stamp.is_fresh(now, ttl) => {
-                cached.stamp.read = true;
+                cached.stamp.mark_read();
                 cached
             }
             // A user that exists nowhere decides the answer whatever the company.
@@ -277,7 +277,7 @@ impl CheckCache {
         };
         let ancestors: &[Uuid] = match inner.companies.get_mut(company) {
             Some(cached) if cached.stamp.is_fresh(now, ttl) => {
-                cached.stamp.read = true;
+                cached.stamp.mark_read();
                 &cached.ancestors
             }
             _ if inner.existence.company_absent(company, now, ttl) => {
