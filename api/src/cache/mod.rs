@@ -22,6 +22,7 @@ use existence::Existence;
 use expiry::{Stamp, make_room, sweep};
 use interner::Interner;
 use keys::KeyCache;
+use smallvec::SmallVec;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicI64;
@@ -29,10 +30,21 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+/// Grants a cached user holds in its own entry, without an allocation of their own: as many as the
+/// separate allocation would have cost in bytes, so a user with a few grants costs no more memory, and
+/// a check reads the entry and its grants together instead of waiting on a second random read.
+const INLINE_GRANTS: usize = 10;
+
+/// Marks a grant index whose grant has terms of its own ([`CachedUser::terms`]); company indexes stay
+/// below it ([`MAX_INTERNER_BOUND`]).
+const HAS_TERMS: u32 = 1 << 31;
+
 /// A user as the cache holds one: the grants as indexes into [`Interner`], four bytes a company rather
 /// than sixteen, which is most of the cache's memory.
 struct CachedUser {
-    grants: Box<[u32]>,
+    /// Sorted by company index; [`HAS_TERMS`] set on those with terms, so that a check of a plain grant
+    /// never reads `terms`.
+    grants: SmallVec<[u32; INLINE_GRANTS]>,
     /// The terms of the grants that have any (a role of their own, a window), by company index, sorted:
     /// most grants have none, and those cost nothing here.
     terms: Box<[(u32, Terms)]>,
@@ -45,7 +57,13 @@ struct CachedUser {
 
 impl CachedUser {
     fn grant(&self, index: u32) -> Option<Terms> {
-        self.grants.binary_search(&index).ok()?;
+        let at = self
+            .grants
+            .binary_search_by_key(&index, |grant| grant & !HAS_TERMS)
+            .ok()?;
+        if self.grants[at] & HAS_TERMS == 0 {
+            return Some(Terms::default());
+        }
         Some(
             self.terms
                 .binary_search_by_key(&index, |(at, _)| *at)
@@ -132,6 +150,8 @@ pub struct CheckCache {
 /// Distinct granted companies the cache may index, at the least (about 40 bytes each); past the bound
 /// cached users are dropped and indexing starts over.
 const MIN_INTERNER_BOUND: usize = 1 << 16;
+/// At most, whatever the capacity: the top bit of an index is [`HAS_TERMS`].
+const MAX_INTERNER_BOUND: usize = HAS_TERMS as usize - 1;
 impl CheckCache {
     pub fn new(settings: CacheSettings, trusted: bool) -> Self {
         Self {
@@ -340,7 +360,7 @@ impl CheckCache {
             return false;
         }
         let inner = &mut *guard;
-        let interner_bound = capacity.max(MIN_INTERNER_BOUND);
+        let interner_bound = capacity.clamp(MIN_INTERNER_BOUND, MAX_INTERNER_BOUND);
         for (id, facts) in users {
             let Some(flags) = facts.flags else {
                 inner.users.remove(&id);
@@ -362,12 +382,19 @@ impl CheckCache {
                 inner.forget_users();
             }
             make_room(&mut inner.users, &id, capacity);
-            let mut grants: Box<[u32]> = facts
+            let mut grants: SmallVec<[u32; INLINE_GRANTS]> = facts
                 .grants
                 .iter()
-                .map(|(company, _)| inner.interner.intern(*company))
+                .map(|(company, terms)| {
+                    let index = inner.interner.intern(*company);
+                    if terms.is_plain() {
+                        index
+                    } else {
+                        index | HAS_TERMS
+                    }
+                })
                 .collect();
-            grants.sort_unstable();
+            grants.sort_unstable_by_key(|grant| grant & !HAS_TERMS);
             let mut terms: Box<[(u32, Terms)]> = facts
                 .grants
                 .iter()

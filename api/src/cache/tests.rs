@@ -333,3 +333,49 @@ fn terms_are_held_for_the_grants_that_have_them() {
     assert_eq!(grant(&timed), Some(terms));
     assert_eq!(grant(&plain), Some(Terms::default()));
 }
+
+#[test]
+fn every_grant_keeps_its_terms_whether_held_in_the_entry_or_beyond_it() {
+    for count in [1, INLINE_GRANTS, INLINE_GRANTS + 7] {
+        let cache = CheckCache::new(CacheSettings::default(), true);
+        // Interned in an order unlike the companies' own, so the sort by index is tested too.
+        let companies: Vec<Uuid> = (0..count as u128)
+            .map(|i| Uuid::from_u128(1_000 - i * 7))
+            .collect();
+        let terms_of = |i: usize| Terms {
+            role: i.is_multiple_of(3).then_some(GrantRole::Admin),
+            valid_from: (i % 4 == 1).then_some(i as i64),
+            valid_until: None,
+            include_branches: false,
+        };
+        let user = UserFacts::existing(
+            true,
+            Role::Employee,
+            companies
+                .iter()
+                .enumerate()
+                .map(|(i, company)| (*company, terms_of(i)))
+                .collect(),
+        );
+        cache.store(
+            cache.generation(),
+            vec![(1, user)],
+            companies
+                .iter()
+                .map(|company| (*company, Some(vec![])))
+                .collect(),
+        );
+        for (i, company) in companies.iter().enumerate() {
+            let held = cache
+                .lookup(1, company)
+                .and_then(|facts| facts.grants.first().map(|(_, terms)| *terms));
+            assert_eq!(held, Some(terms_of(i)), "grant {i} of {count}");
+        }
+        let other = Uuid::from_u128(5);
+        cache.store(cache.generation(), vec![], vec![(other, Some(vec![]))]);
+        let none = cache
+            .lookup(1, &other)
+            .map(|facts| facts.decide(&Question::now(None)).reason);
+        assert_eq!(none, Some(openapi::access::DecisionReason::NoGrant));
+    }
+}
