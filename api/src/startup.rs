@@ -460,7 +460,10 @@ impl Application {
         let page_settings = crate::routes::page::PageSettings::new(settings.page_idle);
         let mut server = HttpServer::new(move || {
             App::new()
-                .app_data(state.clone())
+                // A state of its own for each worker (the parts inside it still shared): every request
+                // takes a reference to it, and one count for all workers would move between cores on
+                // each.
+                .app_data(web::Data::new(AppState::clone(&state)))
                 .app_data(known_paths.clone())
                 .app_data(extract::BodyTimeout(body_timeout))
                 .app_data(deadlines)
