@@ -25,7 +25,7 @@ const HEARTBEATS_PER_BOUND: u32 = 4;
 
 /// Starts the listener, its heartbeat and its watchdog beside the server, on a thread of their own: under
 /// full load the server's main runtime can be busy for longer than the staleness bound, and a heartbeat
-/// heard late distrusts (and empties) the cache. They use a pool of their own (the listening connection
+/// heard late stops every answer from memory until the next. They use a pool of their own (the listening connection
 /// and the heartbeat's), never the request pool: a pool of one still serves requests, and a request pool
 /// that is full or waiting cannot delay the proof of life.
 pub fn spawn(
