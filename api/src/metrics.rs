@@ -326,7 +326,7 @@ impl Metrics {
         counter(
             &mut out,
             "company_access_cache_distrust_total",
-            "Times the check cache went from trusted to distrusted (the change feed was lost).",
+            "Times the check cache went from trusted to distrusted (the change feed was lost, or silent past the staleness bound).",
             gauges.cache_distrusts,
         );
         gauge(
