@@ -116,7 +116,7 @@ struct Stripe([AtomicU64; HOT_COUNTERS]);
 
 /// The counters every check adds to, one stripe per thread (threads take stripes in turn), summed when
 /// read: two cores counting answers at once would otherwise pass one cache line back and forth on every
-/// answer, which cost a visible share of a check at full load.
+/// answer.
 struct HotCounters(Box<[Stripe; STRIPES]>);
 
 impl Default for HotCounters {

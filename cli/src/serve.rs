@@ -70,7 +70,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 /// mapped and returned when freed; `MALLOC_MMAP_THRESHOLD_` in the environment still decides when set.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
-fn limit_malloc_arenas() {
+fn tune_malloc() {
     const MMAP_THRESHOLD: libc::c_int = 128 * 1024;
     let arenas = std::env::var_os("MALLOC_ARENA_MAX").is_none();
     let threshold = std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none();
@@ -86,7 +86,7 @@ fn limit_malloc_arenas() {
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn limit_malloc_arenas() {}
+fn tune_malloc() {}
 
 /// The environment setting that asks glibc's malloc for transparent huge pages.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -129,7 +129,7 @@ fn restart_with_huge_pages() {}
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     restart_with_huge_pages();
-    limit_malloc_arenas();
+    tune_malloc();
     init_logging();
     let settings = match Settings::from_env(args.demo) {
         Ok(settings) => settings,

@@ -562,25 +562,23 @@ impl CheckCache {
 
     /// Stops serving from memory (the change feed is down) and forgets everything.
     pub fn distrust(&self) {
-        if self.trusted.swap(false, Ordering::AcqRel) {
-            self.distrusts.fetch_add(1, Ordering::Relaxed);
-        }
-        self.apply(&Changes {
-            everything: true,
-            keys: true,
-            ..Changes::default()
-        });
+        self.suspend();
+        self.forget_everything();
     }
 
     /// Serves from memory again, starting empty: notifications may have been missed while untrusted.
     pub fn trust_afresh(&self) {
+        self.forget_everything();
+        self.fresh_starts.fetch_add(1, Ordering::AcqRel);
+        self.trusted.store(true, Ordering::Release);
+    }
+
+    fn forget_everything(&self) {
         self.apply(&Changes {
             everything: true,
             keys: true,
             ..Changes::default()
         });
-        self.fresh_starts.fetch_add(1, Ordering::AcqRel);
-        self.trusted.store(true, Ordering::Release);
     }
 
     /// Stops serving from memory but keeps what it holds: the change feed's connection is up, only
@@ -614,7 +612,8 @@ impl CheckCache {
             .fetch_max(unix_millis, Ordering::AcqRel);
     }
 
-    /// When the change feed last heard anything (milliseconds since the Unix epoch; 0: never).
+    /// Up to when the change feed is known to have delivered every committed change (milliseconds since
+    /// the Unix epoch; 0: never).
     pub fn feed_last_heard(&self) -> u64 {
         self.feed_last_heard.load(Ordering::Acquire)
     }
