@@ -3,6 +3,8 @@
 //! kind can give, declared once here rather than on each operation.
 
 use crate::routes;
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::{HttpResponse, web};
 use openapi::ProblemCode;
 use openapi::base::{BEARER_SCHEME, BaseDoc};
 use utoipa::openapi::header::Header;
@@ -23,6 +25,24 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     document.merge(paths);
     CommonAnswers.modify(&mut document);
     document
+}
+
+/// The document as `/openapi.json` serves it: serialized once at start and shared by every worker. Held
+/// as a document instead, it cost several MiB per copy, and the viewer's route kept a copy per worker.
+#[derive(Clone)]
+pub struct ServedDoc(web::Bytes);
+
+impl ServedDoc {
+    pub fn of(document: &utoipa::openapi::OpenApi) -> Result<Self, serde_json::Error> {
+        serde_json::to_vec(document).map(|json| ServedDoc(json.into()))
+    }
+}
+
+/// The OpenAPI document of this service (the one Swagger UI at /swagger-ui/ reads).
+pub async fn get_api_doc(doc: web::Data<ServedDoc>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .body(doc.0.clone())
 }
 
 /// The document as committed: pretty JSON with a final newline.

@@ -22,7 +22,7 @@ use actix_web::http::header::{
     AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, LOCATION, RETRY_AFTER,
 };
 use actix_web::middleware::{Condition, DefaultHeaders, Next, from_fn};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, guard, web};
 use migration::{Migrator, MigratorTrait};
 use std::io::Write;
 use std::net::TcpListener;
@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -454,6 +454,10 @@ impl Application {
         let metrics_state = state.clone();
         let api_doc = doc::api_doc();
         let known_paths = web::Data::new(KnownPaths::from_document(&api_doc));
+        let served_doc = web::Data::new(doc::ServedDoc::of(&api_doc).map_err(|error| {
+            StartupError::Other(format!("cannot write the API document: {error}"))
+        })?);
+        drop(api_doc);
         let cors_origins = settings.cors.clone();
         let body_timeout = settings.body_timeout;
         let deadlines = crate::deadline::Deadlines::from_db_timeout(settings.db_timeout);
@@ -484,7 +488,16 @@ impl Application {
                 .into_utoipa_app()
                 .configure(routes::configure)
                 .into_app()
-                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", api_doc.clone()))
+                .service(
+                    web::resource("/openapi.json")
+                        .guard(guard::Get())
+                        .app_data(served_doc.clone())
+                        .to(doc::get_api_doc),
+                )
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}")
+                        .config(SwaggerConfig::new(["/openapi.json"])),
+                )
                 .default_service(web::to(unknown_route))
         })
         .listen(listener)
