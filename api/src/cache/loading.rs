@@ -5,7 +5,9 @@ use crate::db::hierarchy::ancestors;
 use crate::db::store::Store;
 use crate::error::AppError;
 use entity::{company, user};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 use uuid::Uuid;
 
 /// Small enough that a change racing one batch (whose load is then not stored) costs little.
@@ -51,20 +53,8 @@ pub async fn load_known_ids(store: &Store) -> Result<bool, AppError> {
     }
     let bound = cache.capacity();
     let read = async {
-        let users: Vec<i32> = user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .limit(bound as u64 + 1)
-            .into_tuple::<i32>()
-            .all(&store.db)
-            .await?;
-        let companies: Vec<Uuid> = company::Entity::find()
-            .select_only()
-            .column(company::Column::Id)
-            .limit(bound as u64 + 1)
-            .into_tuple::<Uuid>()
-            .all(&store.db)
-            .await?;
+        let users = user_ids(&store.db, bound + 1).await?;
+        let companies = company_ids(&store.db, bound + 1).await?;
         Ok::<_, sea_orm::DbErr>((users, companies))
     };
     match read.await {
@@ -78,6 +68,59 @@ pub async fn load_known_ids(store: &Store) -> Result<bool, AppError> {
             Err(AppError::Unavailable(error))
         }
     }
+}
+
+/// Read a page at a time: read whole, 100,000 ids held the driver's rows (some 20 MiB) at once, which
+/// the allocator kept after they were freed. Changes made between two pages are not lost: the cache adds
+/// every id a change names while the known ids load.
+const KNOWN_IDS_PAGE: u64 = 10_000;
+
+/// Up to `most` user ids, in id order.
+async fn user_ids(db: &DatabaseConnection, most: usize) -> Result<Vec<i32>, sea_orm::DbErr> {
+    let mut ids: Vec<i32> = Vec::new();
+    while ids.len() < most {
+        let page: Vec<i32> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .apply_if(ids.last().copied(), |query, after| {
+                query.filter(user::Column::Id.gt(after))
+            })
+            .order_by_asc(user::Column::Id)
+            .limit(KNOWN_IDS_PAGE.min((most - ids.len()) as u64))
+            .into_tuple::<i32>()
+            .all(db)
+            .await?;
+        let full = page.len() as u64 == KNOWN_IDS_PAGE;
+        ids.extend(page);
+        if !full {
+            break;
+        }
+    }
+    Ok(ids)
+}
+
+/// Up to `most` company ids, in id order.
+async fn company_ids(db: &DatabaseConnection, most: usize) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    let mut ids: Vec<Uuid> = Vec::new();
+    while ids.len() < most {
+        let page: Vec<Uuid> = company::Entity::find()
+            .select_only()
+            .column(company::Column::Id)
+            .apply_if(ids.last().copied(), |query, after| {
+                query.filter(company::Column::Id.gt(after))
+            })
+            .order_by_asc(company::Column::Id)
+            .limit(KNOWN_IDS_PAGE.min((most - ids.len()) as u64))
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?;
+        let full = page.len() as u64 == KNOWN_IDS_PAGE;
+        ids.extend(page);
+        if !full {
+            break;
+        }
+    }
+    Ok(ids)
 }
 
 /// Fills an empty cache, up to its bound, with users in id order and every company: a service that has

@@ -321,3 +321,71 @@ fn a_user_created_on_one_instance_is_known_on_the_other() {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// Users made straight in the database, with ids from `first`: nothing tells the cache, so only its next
+/// read of the known ids finds them.
+fn insert_users_behind_the_service(app: &TestApp, first: i32, count: i32) {
+    let (now, truthy) = if app.db.is_postgres() {
+        ("CURRENT_TIMESTAMP", "true")
+    } else {
+        (
+            "strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000000+00:00'",
+            "1",
+        )
+    };
+    app.db.execute(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {last}) \
+         INSERT INTO hrm_users (id, username, full_name, full_name_key, email, role, is_active, \
+         created_at, modified_at) \
+         SELECT {first} + i, 'paged' || i, 'Paged ' || i, 'paged ' || i, 'paged' || i || '@example.test', \
+         'employee', {truthy}, {now}, {now} FROM n",
+        last = count - 1,
+    ));
+}
+
+#[test]
+fn the_known_ids_are_read_whole_across_pages() {
+    // Read a page at a time (10,000 ids): every id of every page must be known, or a user that exists
+    // would be called unknown from memory.
+    let app = TestApp::spawn_on(TestDatabase::new(), |settings| {
+        settings.cache.ttl = Duration::from_secs(2);
+    });
+    let branch = app.create_company("Paged Branch");
+    let first = 1_000_000;
+    insert_users_behind_the_service(&app, first, 25_000);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while metric(
+        &app,
+        "company_access_cache_entries",
+        &[("kind", "known_ids")],
+    ) < 25_001.0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cache never read the new ids again"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for user in [
+        first,
+        first + 9_999,
+        first + 10_000,
+        first + 20_001,
+        first + 24_999,
+    ] {
+        let answer = app.get(&format!("/access-check?user_id={user}&company_id={branch}"));
+        assert_eq!(
+            answer.body["reason"], "no_grant",
+            "user {user}: {}",
+            answer.text
+        );
+    }
+    for user in [first - 1, first + 25_000] {
+        let answer = app.get(&format!("/access-check?user_id={user}&company_id={branch}"));
+        assert_eq!(
+            answer.body["reason"], "unknown_user",
+            "user {user}: {}",
+            answer.text
+        );
+    }
+}
