@@ -47,6 +47,9 @@ def serve(binary: Path, workdir: Path, demo: bool, valgrind: Path | None = None)
         "COMPANY_ACCESS_DATA_DIR": str(workdir / "data"),
         "COMPANY_ACCESS_WORKERS": "1",
         "RUST_LOG": "warn",
+        # serve otherwise starts itself again with huge pages (exec), and valgrind does not follow an
+        # exec: the server would run outside it and nothing would be counted.
+        "COMPANY_ACCESS_HUGE_PAGES": "0",
     })
     command = [str(binary), "serve"] + (["--demo"] if demo else [])
     if valgrind:
@@ -158,12 +161,18 @@ def main() -> int:
     parser.add_argument("--terms-for", type=Path, action="append", default=[],
                         help="also measure this binary with the access model in the data")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--keep", type=Path,
+                        help="work in this new directory and keep it: each request's callgrind.out* files, "
+                             "for callgrind_annotate")
     args = parser.parse_args()
     if not shutil.which("valgrind"):
         print("valgrind is missing: apt-get install valgrind", file=sys.stderr)
         return 2
     columns = []
-    with tempfile.TemporaryDirectory(prefix="ca-callgrind-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ca-callgrind-") as scratch:
+        tmp = args.keep or scratch
+        if args.keep:
+            args.keep.mkdir(parents=True)
         for i, binary in enumerate(args.binaries):
             for terms in ([False, True] if binary in args.terms_for else [False]):
                 work = Path(tmp) / f"{i}-{int(terms)}"

@@ -33,17 +33,18 @@ macro_rules! string_enum {
         impl std::str::FromStr for $name {
             type Err = $crate::domain::InvalidValue;
             fn from_str(text: &str) -> Result<Self, Self::Err> {
-                $name::ALL
-                    .into_iter()
-                    .find(|value| value.as_str() == text)
-                    .ok_or_else(|| {
+                // A `match` compares lengths first: a role list in every access check is parsed here.
+                match text {
+                    $($text => Ok($name::$variant),)+
+                    _ => {
                         let names: Vec<&str> = $name::ALL.iter().map(|value| value.as_str()).collect();
-                        $crate::domain::InvalidValue(format!(
+                        Err($crate::domain::InvalidValue(format!(
                             "{} must be one of {} (got {text:?})",
                             $what,
                             names.join(", ")
-                        ))
-                    })
+                        )))
+                    }
+                }
             }
         }
 
