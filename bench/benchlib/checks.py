@@ -12,7 +12,7 @@ from .config import Plan, STATS_SQL
 from .databases import Backend, Postgres
 from .results import Results, Row, fmt_rate, fmt_seconds, fmt_us
 from .service import Client, Server
-from .tools import combine, errors_note, wrk
+from .tools import SIDE_BY_SIDE_PAIRS, errors_note, side_by_side, side_by_side_note, wrk
 from .util import log, median, percentile
 
 
@@ -48,7 +48,7 @@ def measure_checks(plan: Plan, backend: Backend, server: Server, scale: Scale, c
                    results: Results) -> None:
     """Three phases on one fresh serve:
     1. every user and company loaded into the cache at once (batched POSTs), then, while every entry is
-       fresh, wrk GET /health and GET /access-check (health, check, check, health) and the POST batch
+       fresh, wrk GET /health and GET /access-check side by side (tools.side_by_side) and the POST batch
        load: the cost of the check path itself;
     2. one GET /access-check run as long as the cache TTL (default 60 s), starting just before the entries
        loaded in phase 1 expire, so it holds one reload of every user: the steady state of a long-running
@@ -63,27 +63,26 @@ def measure_checks(plan: Plan, backend: Backend, server: Server, scale: Scale, c
     warm_seconds = warm_cache(server, scale)
     raw["warm_cache_s"] = warm_seconds
 
-    log(f"{b}: fresh cache: wrk GET /health and GET /access-check in the order health, check, check, health, "
-        f"{plan.wrk_seconds} s a run; then POST /access-check with {plan.post_pairs} pairs a request")
-    runs = {"health": [], "check": []}
-    for name in ("health", "check", "check", "health"):
-        args = ["static", "/health"] if name == "health" else check_args(plan, scale, companies)
-        runs[name].append(wrk(plan, server.port, "get.lua", args, plan.wrk_seconds))
+    log(f"{b}: fresh cache: wrk GET /health and GET /access-check, {SIDE_BY_SIDE_PAIRS} pairs of adjacent "
+        f"{max(2, plan.wrk_seconds // 2)} s runs; then POST /access-check with {plan.post_pairs} pairs a request")
+    measured = side_by_side(plan, server.port, check_args(plan, scale, companies))
     post = wrk(plan, server.port, "post.lua",
                [str(companies), str(scale.users), str(scale.grants_per_user), str(scale.seed),
                 str(plan.post_pairs), str(plan.post_bodies)], plan.wrk_seconds)
     fresh_for = time.perf_counter() - loaded_at
     crossed = fresh_for > ttl
-    raw["health_runs"], raw["check_runs"], raw["post"] = runs["health"], runs["check"], post
-    health, check = combine(runs["health"]), combine(runs["check"])
-    checked = sum(r["requests"] for r in runs["check"]) + post["requests"] * plan.post_pairs
+    raw["health_runs"], raw["check_runs"], raw["post"] = measured["health_runs"], measured["check_runs"], post
+    raw["pair_ratios"] = measured["ratios"]
+    health, check = measured["health"], measured["check"]
+    checked = sum(r["requests"] for r in measured["check_runs"]) + post["requests"] * plan.post_pairs
     warning = f"; WARNING: phase 1 took {fresh_for:.0f} s, longer than the TTL" if crossed else ""
 
     errors, clean = errors_note(("health", health), ("check", check))
-    ratio = check["rps"] / health["rps"]
+    ratio = measured["median"]
     results.add(Row("GET /access-check req/s / GET /health req/s (wrk -t2 -c32), every cache entry fresh", b,
                     f"{fmt_rate(check['rps'])} req/s", f"{fmt_rate(health['rps'])} req/s", ratio, ">= 0.8",
-                    ratio >= 0.8 and clean, "; ".join(x for x in (errors, warning[2:]) if x)))
+                    ratio >= 0.8 and clean,
+                    "; ".join(x for x in (side_by_side_note(measured), errors, warning[2:]) if x)))
     ratio = check["p99_us"] / health["p99_us"]
     results.add(Row("access-check p99 / /health p99, same runs, every cache entry fresh", b,
                     fmt_us(check["p99_us"]), fmt_us(health["p99_us"]), ratio, "<= 1.5", ratio <= 1.5 and clean,

@@ -14,7 +14,7 @@ from .config import MASTER_KEY, Plan, SQLSHELL
 from .databases import Backend
 from .results import Results, Row, fmt_rate, fmt_seconds, fmt_us
 from .service import Client, Server
-from .tools import combine, errors_note, wrk
+from .tools import errors_note, side_by_side, side_by_side_note, wrk
 from .checks import check_args, warm_cache
 from .util import log, median
 
@@ -24,30 +24,30 @@ BATCH_ROLE = "hr_manager,admin,employee"
 
 def measure_model_checks(plan: Plan, backend: Backend, server: Server, scale: Scale, companies, results: Results
                          ) -> None:
-    """On data with the access model: GET /access-check with a role list against GET /health (health,
-    check, check, health), then POST batches of 1,000 pairs that each ask for a role list."""
+    """On data with the access model: GET /access-check with a role list against GET /health (tools.side_by_side),
+    then POST batches of 1,000 pairs that each ask for a role list."""
     b = backend.name
     raw = results.raw.setdefault(b, {})
     log(f"{b}: access model: loading every user into the check cache")
     warm_cache(server, scale)
-    runs = {"health": [], "check": []}
-    for name in ("health", "check", "check", "health"):
-        args = ["static", "/health"] if name == "health" else ["rolecheck"] + check_args(plan, scale, companies)[1:]
-        runs[name].append(wrk(plan, server.port, "get.lua", args, plan.wrk_seconds))
+    measured = side_by_side(plan, server.port, ["rolecheck"] + check_args(plan, scale, companies)[1:])
     before = cache_lookups(server)
     post = wrk(plan, server.port, "post.lua",
                [str(companies), str(scale.users), str(scale.grants_per_user), str(scale.seed),
                 str(plan.post_pairs), str(plan.post_bodies), BATCH_ROLE], plan.wrk_seconds)
     hits, misses = (after - then for after, then in zip(cache_lookups(server), before))
-    raw["model_health_runs"], raw["model_check_runs"], raw["model_post"] = runs["health"], runs["check"], post
+    raw["model_health_runs"], raw["model_check_runs"], raw["model_post"] = (measured["health_runs"],
+                                                                            measured["check_runs"], post)
+    raw["model_pair_ratios"] = measured["ratios"]
     raw["model_post_cache"] = {"hits": hits, "misses": misses}
-    health, check = combine(runs["health"]), combine(runs["check"])
+    health, check = measured["health"], measured["check"]
     errors, clean = errors_note(("health", health), ("check", check))
-    ratio = check["rps"] / health["rps"]
+    ratio = measured["median"]
     results.add(Row("access model data (roles, windows, 3-level tree): GET /access-check?role=... req/s / "
                     "GET /health req/s", b, f"{fmt_rate(check['rps'])} req/s", f"{fmt_rate(health['rps'])} req/s",
                     ratio, ">= 0.8", ratio >= 0.8 and clean,
-                    f"p99 {fmt_us(check['p99_us'])} vs {fmt_us(health['p99_us'])}" + (f"; {errors}" if errors else "")))
+                    f"{side_by_side_note(measured)}; p99 {fmt_us(check['p99_us'])} vs {fmt_us(health['p99_us'])}"
+                    + (f"; {errors}" if errors else "")))
     errors, clean = errors_note(("post", post))
     rate = (post["requests"] - post["errors"]) / (post["duration_us"] / 1e6) * plan.post_pairs
     results.add(Row(f"access model data: POST /access-check, {plan.post_pairs:,} pairs a request, each with a "

@@ -53,6 +53,37 @@ def combine(runs: list[dict]) -> dict:
     return total
 
 
+#: Pairs of adjacent wrk runs in which single checks are set against /health.
+SIDE_BY_SIDE_PAIRS = 4
+
+
+def side_by_side(plan: Plan, port: int, check_args: list[str]) -> dict:
+    """/health and single checks side by side: SIDE_BY_SIDE_PAIRS pairs of adjacent wrk runs, each half the
+    plan's run length (so the four pairs take as long as four whole runs), health first in one pair and
+    the checks first in the next, so that drift falls on both alike. The figure is the median of the pairs'
+    ratios (check ÷ health): on a shared machine one run can be a fifth slower than the one before it with
+    nothing changed, and that run would otherwise move the whole figure. Returns both kinds of runs
+    combined, each pair's ratio, their median, and the ratio of the combined rates."""
+    seconds = max(2, plan.wrk_seconds // 2)
+    runs: dict[str, list[dict]] = {"health": [], "check": []}
+    ratios = []
+    for p in range(SIDE_BY_SIDE_PAIRS):
+        pair = {}
+        for name in (("health", "check") if p % 2 == 0 else ("check", "health")):
+            args = ["static", "/health"] if name == "health" else check_args
+            pair[name] = wrk(plan, port, "get.lua", args, seconds)
+            runs[name].append(pair[name])
+        ratios.append(pair["check"]["rps"] / pair["health"]["rps"])
+    health, check = combine(runs["health"]), combine(runs["check"])
+    return {"health_runs": runs["health"], "check_runs": runs["check"], "health": health, "check": check,
+            "ratios": ratios, "median": statistics.median(ratios), "pooled": check["rps"] / health["rps"]}
+
+
+def side_by_side_note(measured: dict) -> str:
+    pairs = ", ".join(f"{r:.2f}" for r in measured["ratios"])
+    return f"ratio = median of {len(measured['ratios'])} adjacent pairs ({pairs}); all runs pooled {measured['pooled']:.2f}"
+
+
 def errors_note(*runs: tuple[str, dict]) -> tuple[str, bool]:
     """A note naming wrk errors, and whether the runs are clean enough to judge (under 0.1% errors)."""
     parts = [f"{name}: {run['errors']:,} errors of {run['requests']:,}" for name, run in runs if run["errors"]]
