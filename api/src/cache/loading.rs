@@ -53,8 +53,10 @@ pub async fn load_known_ids(store: &Store) -> Result<bool, AppError> {
     }
     let bound = cache.capacity();
     let read = async {
-        let users = user_ids(&store.db, bound + 1).await?;
-        let companies = company_ids(&store.db, bound + 1).await?;
+        let users: Vec<i32> =
+            ids_in_pages::<user::Entity, _>(&store.db, user::Column::Id, bound + 1).await?;
+        let companies: Vec<Uuid> =
+            ids_in_pages::<company::Entity, _>(&store.db, company::Column::Id, bound + 1).await?;
         Ok::<_, sea_orm::DbErr>((users, companies))
     };
     match read.await {
@@ -75,43 +77,27 @@ pub async fn load_known_ids(store: &Store) -> Result<bool, AppError> {
 /// every id a change names while the known ids load.
 const KNOWN_IDS_PAGE: u64 = 10_000;
 
-/// Up to `most` user ids, in id order.
-async fn user_ids(db: &DatabaseConnection, most: usize) -> Result<Vec<i32>, sea_orm::DbErr> {
-    let mut ids: Vec<i32> = Vec::new();
+/// Up to `most` ids of a table, in id order, a page at a time.
+async fn ids_in_pages<E, V>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    most: usize,
+) -> Result<Vec<V>, sea_orm::DbErr>
+where
+    E: EntityTrait,
+    V: sea_orm::TryGetableMany + Into<sea_orm::Value> + Copy + Send,
+{
+    let mut ids: Vec<V> = Vec::new();
     while ids.len() < most {
-        let page: Vec<i32> = user::Entity::find()
+        let page: Vec<V> = E::find()
             .select_only()
-            .column(user::Column::Id)
+            .column(id)
             .apply_if(ids.last().copied(), |query, after| {
-                query.filter(user::Column::Id.gt(after))
+                query.filter(id.gt(after))
             })
-            .order_by_asc(user::Column::Id)
+            .order_by_asc(id)
             .limit(KNOWN_IDS_PAGE.min((most - ids.len()) as u64))
-            .into_tuple::<i32>()
-            .all(db)
-            .await?;
-        let full = page.len() as u64 == KNOWN_IDS_PAGE;
-        ids.extend(page);
-        if !full {
-            break;
-        }
-    }
-    Ok(ids)
-}
-
-/// Up to `most` company ids, in id order.
-async fn company_ids(db: &DatabaseConnection, most: usize) -> Result<Vec<Uuid>, sea_orm::DbErr> {
-    let mut ids: Vec<Uuid> = Vec::new();
-    while ids.len() < most {
-        let page: Vec<Uuid> = company::Entity::find()
-            .select_only()
-            .column(company::Column::Id)
-            .apply_if(ids.last().copied(), |query, after| {
-                query.filter(company::Column::Id.gt(after))
-            })
-            .order_by_asc(company::Column::Id)
-            .limit(KNOWN_IDS_PAGE.min((most - ids.len()) as u64))
-            .into_tuple::<Uuid>()
+            .into_tuple::<V>()
             .all(db)
             .await?;
         let full = page.len() as u64 == KNOWN_IDS_PAGE;
