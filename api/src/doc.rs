@@ -3,7 +3,6 @@
 //! kind can give, declared once here rather than on each operation.
 
 use crate::routes;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpResponse, web};
 use openapi::ProblemCode;
 use openapi::base::{BEARER_SCHEME, BaseDoc};
@@ -40,9 +39,7 @@ impl ServedDoc {
 
 /// The OpenAPI document of this service (the one Swagger UI at /swagger-ui/ reads).
 pub async fn get_api_doc(doc: web::Data<ServedDoc>) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-        .body(doc.0.clone())
+    routes::respond::json_bytes(doc.0.clone())
 }
 
 /// The document as committed: pretty JSON with a final newline.

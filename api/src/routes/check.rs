@@ -4,9 +4,9 @@ use crate::auth::{Authorized, CheckScope};
 use crate::consistency::Consistency;
 use crate::error::AppError;
 use crate::extract::{CheckBatchBody, CheckQuery};
+use crate::routes::respond::json_bytes;
 use crate::services::check;
 use crate::state::AppState;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpResponse, get, post, web};
 use openapi::Problem;
 use openapi::access::{AccessCheckBatch, AccessCheckQuery, AccessCheckResults, AccessDecision};
@@ -72,14 +72,6 @@ pub async fn check_access_batch(
     let source = check::source_for(&state.store, consistency).await;
     let results = check::check_many(&state.store, &key.caller, &body.0.checks, source).await?;
     Ok(json_bytes(results_json(&results)))
-}
-
-/// A body written by `openapi::check_wire`, the same bytes `web::Json` would send for the same value.
-fn json_bytes(body: Vec<u8>) -> HttpResponse {
-    // A static value: a `mime` would be formatted and checked again for every answer.
-    HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-        .body(body)
 }
 
 /// Registers this module's routes, each documented where it is defined.

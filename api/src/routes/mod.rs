@@ -12,6 +12,7 @@ pub mod import;
 pub mod keys;
 pub mod metrics;
 pub mod page;
+pub mod respond;
 pub mod stats;
 pub mod users;
 
