@@ -77,6 +77,28 @@ pub async fn load_known_ids(store: &Store) -> Result<bool, AppError> {
 /// every id a change names while the known ids load.
 const KNOWN_IDS_PAGE: u64 = 10_000;
 
+/// Up to `limit` ids of a table after `after` (from the first without it), in id order.
+async fn id_page<E, V>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    after: Option<V>,
+    limit: u64,
+) -> Result<Vec<V>, sea_orm::DbErr>
+where
+    E: EntityTrait,
+    V: sea_orm::TryGetableMany + Into<sea_orm::Value> + Send,
+{
+    E::find()
+        .select_only()
+        .column(id)
+        .apply_if(after, |query, after| query.filter(id.gt(after)))
+        .order_by_asc(id)
+        .limit(limit)
+        .into_tuple::<V>()
+        .all(db)
+        .await
+}
+
 /// Up to `most` ids of a table, in id order, a page at a time.
 async fn ids_in_pages<E, V>(
     db: &DatabaseConnection,
@@ -89,17 +111,8 @@ where
 {
     let mut ids: Vec<V> = Vec::new();
     while ids.len() < most {
-        let page: Vec<V> = E::find()
-            .select_only()
-            .column(id)
-            .apply_if(ids.last().copied(), |query, after| {
-                query.filter(id.gt(after))
-            })
-            .order_by_asc(id)
-            .limit(KNOWN_IDS_PAGE.min((most - ids.len()) as u64))
-            .into_tuple::<V>()
-            .all(db)
-            .await?;
+        let limit = KNOWN_IDS_PAGE.min((most - ids.len()) as u64);
+        let page: Vec<V> = id_page::<E, V>(db, id, ids.last().copied(), limit).await?;
         let full = page.len() as u64 == KNOWN_IDS_PAGE;
         ids.extend(page);
         if !full {
@@ -116,15 +129,10 @@ pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
     load_known_ids(store).await?;
     let capacity = store.cache.capacity();
     let generation = store.cache.generation();
-    let ids: Vec<Uuid> = company::Entity::find()
-        .select_only()
-        .column(company::Column::Id)
-        .order_by_asc(company::Column::Id)
-        .limit(capacity as u64)
-        .into_tuple::<Uuid>()
-        .all(&store.db)
-        .await
-        .map_err(AppError::Unavailable)?;
+    let ids: Vec<Uuid> =
+        ids_in_pages::<company::Entity, _>(&store.db, company::Column::Id, capacity)
+            .await
+            .map_err(AppError::Unavailable)?;
     // The ids were just read, so they exist: only their ancestors are still to read.
     let mut chains = ancestors(&store.db, &ids).await?;
     let companies: Vec<_> = ids
@@ -137,20 +145,14 @@ pub async fn warm_cache(store: &Store) -> Result<(usize, usize), AppError> {
     } else {
         0
     };
-    let (mut warmed_users, mut after) = (0, i32::MIN);
+    let (mut warmed_users, mut after) = (0, None);
     while warmed_users < capacity {
-        let ids: Vec<i32> = user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .filter(user::Column::Id.gt(after))
-            .order_by_asc(user::Column::Id)
-            .limit(REFRESH_BATCH.min(capacity - warmed_users) as u64)
-            .into_tuple::<i32>()
-            .all(&store.db)
+        let limit = REFRESH_BATCH.min(capacity - warmed_users) as u64;
+        let ids: Vec<i32> = id_page::<user::Entity, _>(&store.db, user::Column::Id, after, limit)
             .await
             .map_err(AppError::Unavailable)?;
         let Some(last) = ids.last() else { break };
-        after = *last;
+        after = Some(*last);
         let generation = store.cache.generation();
         let users = load_users(&store.db, &ids).await?;
         let count = users.len();
