@@ -249,7 +249,6 @@ fn is_safe_request_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-/// Logs every request once, under a request id that is also returned as `X-Request-Id`.
 /// Request lines of answers below 400 seen so far, for sampling them.
 static ANSWERED_LINES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -263,6 +262,8 @@ fn keeps_line(status: u16, sample: u64) -> bool {
         .is_multiple_of(sample)
 }
 
+/// Counts every request in the metrics and logs its line (answers below 400 one in
+/// `COMPANY_ACCESS_LOG_SAMPLE`), under a request id that is also returned as `X-Request-Id`.
 async fn log_request(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
