@@ -12,9 +12,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Import grants from CSV
 ///
-/// One grant per line, after a header naming the columns: `username` or `user_id`, `company` (its
-/// name) or `company_id`, and optionally `role`, `valid_from`, `valid_until` (RFC 3339) and
-/// `include_branches` (true or false). A new pair is added; a pair whose terms differ is changed;
+/// One grant per line, after a header naming the columns (in any case): `username` or `user_id`,
+/// `company` (its name) or `company_id`, and optionally `role`, `valid_from`, `valid_until` (RFC 3339)
+/// and `include_branches` (true or false). A line may leave out trailing empty cells, never have more
+/// cells than the header. A new pair is added; a pair whose terms differ is changed;
 /// nothing is removed. All or nothing: one bad line refuses the file with every problem listed by
 /// line and column, and writes nothing. `dry_run=true` reports what each line would do. Up to 100,000
 /// lines (32 MiB).

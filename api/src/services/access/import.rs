@@ -33,7 +33,8 @@ enum Who {
 }
 
 enum Which {
-    Name(String),
+    /// The name folded as companies are matched, and as the line spells it (for messages).
+    Name { key: String, text: String },
     Id(Uuid),
 }
 
@@ -54,22 +55,28 @@ struct Columns {
     include_branches: Option<usize>,
 }
 
-struct Problems(Vec<FieldError>);
+/// The problems found so far, each with its line: a line's format is checked before any name is
+/// looked up, so they are put in line order before they are told.
+struct Problems(Vec<(u64, FieldError)>);
 
 impl Problems {
     fn add(&mut self, line: u64, column: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: format!("line {line}, column {column}"),
-            message: message.into(),
-        });
+        self.0.push((
+            line,
+            FieldError {
+                field: format!("line {line}, column {column}"),
+                message: message.into(),
+            },
+        ));
     }
 
-    fn refuse(self) -> Result<(), AppError> {
+    fn refuse(mut self) -> Result<(), AppError> {
         if self.0.is_empty() {
             return Ok(());
         }
         let total = self.0.len();
-        let mut errors = self.0;
+        self.0.sort_by_key(|(line, _)| *line);
+        let mut errors: Vec<FieldError> = self.0.into_iter().map(|(_, error)| error).collect();
         errors.truncate(MAX_REPORTED);
         let more = total.saturating_sub(MAX_REPORTED);
         let first = &errors[0];
@@ -91,7 +98,12 @@ impl Problems {
 }
 
 fn columns(header: &csv::StringRecord, problems: &mut Problems) -> Option<Columns> {
-    let find = |name: &str| header.iter().position(|column| column.trim() == name);
+    // Spreadsheets capitalise headers (`Username`): a column is known by its name in any case.
+    let find = |name: &str| {
+        header
+            .iter()
+            .position(|column| column.trim().eq_ignore_ascii_case(name))
+    };
     for column in header.iter() {
         let known = [
             "username",
@@ -103,7 +115,10 @@ fn columns(header: &csv::StringRecord, problems: &mut Problems) -> Option<Column
             "valid_until",
             "include_branches",
         ];
-        if !known.contains(&column.trim()) {
+        if !known
+            .iter()
+            .any(|name| column.trim().eq_ignore_ascii_case(name))
+        {
             problems.add(
                 1,
                 column,
@@ -160,26 +175,29 @@ fn parse_line(
         true => None,
     };
     if user.is_none() {
-        let column = if columns.user.1 {
-            "username"
+        let (column, wanted) = if columns.user.1 {
+            ("username", "a username")
         } else {
-            "user_id"
+            ("user_id", "a user id (a whole number)")
         };
-        problems.add(number, column, format!("{user_text:?} names no user"));
+        problems.add(number, column, format!("{user_text:?} is not {wanted}"));
     }
     let company_text = cell(Some(columns.company.0));
     let company = match columns.company.1 {
-        true if !company_text.is_empty() => Some(Which::Name(names::fold(company_text))),
+        true if !company_text.is_empty() => Some(Which::Name {
+            key: names::fold(company_text),
+            text: company_text.to_owned(),
+        }),
         false => Uuid::try_parse(company_text).ok().map(Which::Id),
         true => None,
     };
     if company.is_none() {
-        let column = if columns.company.1 {
-            "company"
+        let (column, wanted) = if columns.company.1 {
+            ("company", "a company name")
         } else {
-            "company_id"
+            ("company_id", "a company id (a UUID)")
         };
-        problems.add(number, column, format!("{company_text:?} names no company"));
+        problems.add(number, column, format!("{company_text:?} is not {wanted}"));
     }
     let role = match cell(columns.role) {
         "" => None,
@@ -236,6 +254,18 @@ fn parse_line(
 fn parse(text: &str, problems: &mut Problems) -> Vec<Line> {
     // Spreadsheets save UTF-8 with a byte order mark, which would otherwise start the first column's name.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        problems.add(
+            1,
+            "header",
+            format!(
+                "the file is empty; its first line is the header, with the columns {}",
+                EXPORT_HEADER.join(",")
+            ),
+        );
+        return Vec::new();
+    }
+    // Shorter lines are read (the columns left out are empty); longer ones are refused below.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -251,6 +281,7 @@ fn parse(text: &str, problems: &mut Problems) -> Vec<Line> {
         return Vec::new();
     };
     let mut lines = Vec::new();
+    let mut numbering = LineNumbers::new(text);
     for (at, record) in reader.records().enumerate() {
         let number = at as u64 + 2;
         if at >= MAX_IMPORT_LINES {
@@ -263,7 +294,21 @@ fn parse(text: &str, problems: &mut Problems) -> Vec<Line> {
         }
         match record {
             Ok(record) => {
-                let number = record.position().map_or(number, |position| position.line());
+                let number = record
+                    .position()
+                    .map_or(number, |position| numbering.line_at(position.byte()));
+                if record.len() > header.len() {
+                    problems.add(
+                        number,
+                        "line",
+                        format!(
+                            "{} fields, the header has {}; quote a value that holds a comma",
+                            record.len(),
+                            header.len()
+                        ),
+                    );
+                    continue;
+                }
                 if let Some(line) = parse_line(number, &record, &columns, problems) {
                     lines.push(line);
                 }
@@ -272,6 +317,39 @@ fn parse(text: &str, problems: &mut Problems) -> Vec<Line> {
         }
     }
     lines
+}
+
+/// Line numbers from byte offsets, counted forward as the records come: `csv`'s own count of lines is
+/// one short in a file with `\r\n` line ends.
+struct LineNumbers<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineNumbers<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record `csv` says starts at `offset`; offsets come in increasing order. After a
+    /// `\r\n`, `csv` places the next record at the `\n`, which belongs to the line before.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut offset = (offset as usize).min(self.text.len()).max(self.offset);
+        while matches!(self.text.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        self.line += self.text[self.offset..offset]
+            .iter()
+            .filter(|byte| **byte == b'\n')
+            .count() as u64;
+        self.offset = offset;
+        self.line
+    }
 }
 
 /// Users and companies as ids, every name and id checked; the problems name the lines.
@@ -301,7 +379,7 @@ async fn resolve(
     let company_keys: Vec<String> = lines
         .iter()
         .filter_map(|line| match &line.company {
-            Which::Name(key) => Some(key.clone()),
+            Which::Name { key, .. } => Some(key.clone()),
             Which::Id(_) => None,
         })
         .collect::<HashSet<_>>()
@@ -312,7 +390,7 @@ async fn resolve(
             .iter()
             .filter_map(|line| match line.company {
                 Which::Id(id) => Some(id),
-                Which::Name(_) => None,
+                Which::Name { .. } => None,
             })
             .collect::<Vec<_>>(),
     );
@@ -330,7 +408,7 @@ async fn resolve(
                 .ok_or(("user_id", id.to_string())),
         };
         let company = match &line.company {
-            Which::Name(key) => by_key.get(key).copied().ok_or(("company", key.clone())),
+            Which::Name { key, text } => by_key.get(key).copied().ok_or(("company", text.clone())),
             Which::Id(id) => Some(*id)
                 .filter(|id| known_companies.contains(id))
                 .ok_or(("company_id", id.to_string())),
