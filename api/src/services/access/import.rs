@@ -34,7 +34,10 @@ enum Who {
 
 enum Which {
     /// The name folded as companies are matched, and as the line spells it (for messages).
-    Name { key: String, text: String },
+    Name {
+        key: String,
+        text: String,
+    },
     Id(Uuid),
 }
 
