@@ -124,3 +124,28 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Company>
         .map(CompanyRow::into_company)
         .transpose()
 }
+
+/// The direct branches of a company, as the API shows them: what its deletion makes top-level.
+pub async fn branches_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<Company>, AppError> {
+    select_companies()
+        .filter(company::Column::ParentId.eq(id))
+        .order_by_asc(company::Column::Id)
+        .into_model::<CompanyRow>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(CompanyRow::into_company)
+        .collect()
+}
+
+/// The users holding a grant of the company, in id order.
+pub async fn grantees_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<i32>, AppError> {
+    Ok(access::Entity::find()
+        .select_only()
+        .column(access::Column::UserId)
+        .filter(access::Column::CompanyId.eq(id))
+        .order_by_asc(access::Column::UserId)
+        .into_tuple::<i32>()
+        .all(db)
+        .await?)
+}

@@ -127,7 +127,9 @@ pub async fn update_company(
 /// Delete a company
 ///
 /// Every user's access to it goes too; users whose home company it was keep no home company. Its
-/// branches become top-level companies.
+/// branches become top-level companies. The audit and the change stream get a row for every grant
+/// removed and every branch made top-level, besides the deletion. A key bound to a user deletes only a
+/// company without branches (top-level companies are beyond it).
 #[utoipa::path(
     tag = "companies",
     params(("id" = Uuid, Path, description = "Company id")),
@@ -149,12 +151,15 @@ pub async fn delete_company(
 
 /// Who can act in this company
 ///
-/// The access review: users granted the company, users whose grant of a parent company includes its
-/// branches (`source: branch`, through the nearest), and super admins, who may act in every company.
-/// Expired grants are left out; scheduled ones are listed with their state. Filter by name words or
-/// id (`q`), by the role held here (`role`) and by where the access comes from (`source`), in the
-/// order asked for (`sort`, `order`); `total` counts the filtered review, so its pages (and an
-/// export read page by page) hold exactly what the filters leave, e.g.
+/// The access review, as the access check decides at its instant: each user with the access they have
+/// now, through their grant of the company, else the nearest active grant of a parent company that
+/// includes its branches (`source: branch`), else the super admin role. Grants that have not started
+/// are listed with `state: scheduled`: one of the company on a line of its own, so a user may have an
+/// active line and a scheduled one, and for a user with no access yet the nearest such parent grant.
+/// Expired grants are left out. Filter by name words or id (`q`), by the role held here (`role`) and
+/// by where the access comes from (`source`), in the order asked for (`sort`, `order`); `total` counts
+/// the filtered review, so its pages (and an export read page by page) hold exactly what the filters
+/// leave, e.g.
 /// `?q=sarah&role=admin&source=branch&sort=username&order=desc&limit=100&offset=100`.
 #[utoipa::path(
     tag = "companies",

@@ -14,7 +14,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// List users
 ///
 /// Search by part of a username or full name, find one by exact username, filter by role or by how many
-/// companies they have (`min_companies=2` lists the multi-company users); ordered by id, paginated.
+/// companies they have (`min_companies=2` lists the multi-company users); ordered by id, paginated. A
+/// key bound to a user finds every user, but asks who holds a company (`company_id`) only of companies
+/// that user administers.
 #[utoipa::path(
     tag = "users",
     params(ListUsersQuery),
@@ -25,12 +27,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 )]
 #[get("/users")]
 pub async fn list_users(
-    _key: Authorized<ReadScope>,
+    key: Authorized<ReadScope>,
     state: web::Data<AppState>,
     query: Query<ListUsersQuery>,
 ) -> Result<web::Json<UserPage>, AppError> {
     Ok(web::Json(
-        users::list(&state.store.db, query.into_inner()).await?,
+        users::list(&state.store.db, &key.caller, query.into_inner()).await?,
     ))
 }
 

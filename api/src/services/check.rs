@@ -3,6 +3,7 @@
 use crate::caller::Caller;
 use crate::consistency::Consistency;
 use crate::db::facts::{load_companies, load_users};
+use crate::db::lookups::username_of;
 use crate::db::store::{Store, current_revision};
 use crate::decision::{Facts, Outcome, Question, Reach};
 use crate::error::AppError;
@@ -235,14 +236,27 @@ async fn require_reach(
             Reach::Administers { .. } | Reach::OutOfReach(DecisionReason::UnknownCompany) => None,
             Reach::OutOfReach(reason) => Some((company, reason)),
         });
-    match refused {
-        None => Ok(()),
-        Some((company, reason)) => Err(AppError::OutOfReach(format!(
-            "Company {company} is out of reach of the key '{}': the user it acts for ({user_id}) \
-             does not administer it ({reason})",
-            caller.name
-        ))),
-    }
+    let Some((company, reason)) = refused else {
+        return Ok(());
+    };
+    // A refusal is rare: its names are read from the database, so that it reads like every other.
+    let name = crate::db::companies::find(&store.db, *company)
+        .await?
+        .map_or_else(String::new, |found| found.name);
+    let user = username_of(&store.db, user_id)
+        .await?
+        .unwrap_or_else(|| format!("user {user_id}"));
+    let why = match reason {
+        DecisionReason::NotYetValid => "whose admin grant there has not started yet",
+        DecisionReason::Expired => "whose admin grant there has ended",
+        DecisionReason::UserInactive => "who is inactive",
+        DecisionReason::UnknownUser => "who no longer exists",
+        _ => "who does not hold the admin role there",
+    };
+    Err(AppError::OutOfReach(format!(
+        "'{name}' ({company}) is out of reach: the key '{}' acts for {user}, {why}",
+        caller.name
+    )))
 }
 
 #[cfg(test)]

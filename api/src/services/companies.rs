@@ -5,6 +5,7 @@ use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::companies as rows;
 use crate::db::constraint::{Constraint, OnConstraint};
+use crate::db::grants::grants_of_pairs;
 use crate::db::hierarchy;
 use crate::db::members;
 use crate::db::store::Store;
@@ -252,21 +253,62 @@ async fn company_name(db: &impl ConnectionTrait, id: Uuid) -> Result<String, App
 /// Deletes the company; grants of it go too (ON DELETE CASCADE) and home companies pointing at it are cleared.
 /// Its branches become top-level (ON DELETE SET NULL): they and everything below them are forgotten
 /// by every cache, since what reached them through the deleted company no longer does.
+/// Every grant removed and every branch made top-level is written to the audit and the change stream
+/// as its own row, as if revoked or moved by hand, so that a reader of either sees each access change.
 pub async fn delete(store: &Store, caller: &Caller, id: Uuid) -> Result<(), AppError> {
     let actor = caller.actor();
-    if let Some(delegate) = delegation::of(&store.db, caller).await? {
+    let delegate = delegation::of(&store.db, caller).await?;
+    if let Some(delegate) = &delegate {
         delegate.require(&store.db, [(id, true)]).await?;
     }
     let mut work = store.begin(actor).await?;
     let before = get(work.db(), id).await?;
     lock_tree(work.db()).await?;
+    let branches = rows::branches_of(work.db(), id).await?;
+    if let (Some(delegate), Some(first)) = (&delegate, branches.first()) {
+        // Its branches would become top-level companies, which only an unbound key may make.
+        return Err(AppError::OutOfReach(format!(
+            "Deleting '{}' ({id}) would make its {} top-level companies, beyond the companies {} \
+             administers: move or delete its branches first",
+            before.name,
+            match branches.len() {
+                1 => format!("branch '{}'", first.name),
+                n => format!("{n} branches ('{}' and others)", first.name),
+            },
+            delegate.username
+        )));
+    }
+    let grantees = rows::grantees_of(work.db(), id).await?;
+    let grants = grants_of_pairs(work.db(), &grantees, &[id]).await?;
     let moved = subtree(work.db(), id).await?;
     company::Entity::delete_by_id(id).exec(work.db()).await?;
+    for (user_id, grant) in &grants {
+        work.record(
+            Change::new(AuditAction::AccessRevoke)
+                .user(*user_id)
+                .company(id)
+                .before(grant),
+        );
+    }
+    for branch in &branches {
+        let after = Company {
+            parent_id: None,
+            ..branch.clone()
+        };
+        work.record(
+            Change::new(AuditAction::CompanyUpdate)
+                .company(branch.id)
+                .before(branch)
+                .after(&after),
+        );
+    }
     work.record(
         Change::new(AuditAction::CompanyDelete)
             .company(id)
             .before(&before),
     );
+    // The users' cached grants of the company need no forgetting: a company that no longer exists
+    // decides the check before any grant is looked at.
     work.touch(moved);
     work.commit().await
 }

@@ -17,13 +17,24 @@ use entity::user;
 use openapi::Role;
 use openapi::audit::AuditAction;
 use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+};
 
 /// The constraints a user's write can run into.
 const USER_CONSTRAINTS: &[Constraint] = &[Constraint::Username, Constraint::HomeCompany];
 
-pub async fn list(db: &impl ConnectionTrait, query: ListUsersQuery) -> Result<UserPage, AppError> {
+/// Every user may be listed by any key that reads, so that a delegate can find the people to grant
+/// their companies to; who holds a company is told only about companies the key reaches.
+pub async fn list(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    query: ListUsersQuery,
+) -> Result<UserPage, AppError> {
     let page = PageRequest::parse(query.limit, query.offset)?;
+    if let (Some(company), Some(delegate)) = (query.company_id, delegation::of(db, caller).await?) {
+        delegate.require(db, [(company, false)]).await?;
+    }
     rows::list(db, &query, page).await
 }
 

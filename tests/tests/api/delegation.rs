@@ -522,3 +522,109 @@ fn a_key_reaches_nothing_once_its_users_admin_grant_ends_or_the_user_is_inactive
     // An unbound key is not touched by any of this.
     assert_eq!(grant_a(company_access_tests::MASTER_KEY).status, 201);
 }
+
+#[test]
+fn a_bound_key_orphans_no_branch_moves_no_default_beyond_reach_and_lists_no_holders_beyond_it() {
+    let t = tenant();
+    let audit = t.app.audit_count();
+    // A check beyond reach is refused in the words of every other refusal: the company and the user.
+    let check = t.get(&format!(
+        "/access-check?user_id={}&company_id={}",
+        t.eve, t.other
+    ));
+    t.refused(check, "'Other Co'", audit);
+    let again = t.get(&format!(
+        "/access-check?user_id={}&company_id={}",
+        t.eve, t.other
+    ));
+    assert!(again.text.contains("acts for dana"), "{}", again.text);
+    // Who holds a company is listed only for companies in reach; everyone may still be found by name.
+    t.refused(
+        t.get(&format!("/users?company_id={}", t.other)),
+        "'Other Co'",
+        audit,
+    );
+    let held = t.get(&format!("/users?company_id={}", t.branch_a));
+    assert_eq!(held.status, 200, "{}", held.text);
+    assert_eq!(held.body["total"], 1, "{}", held.text);
+    assert_eq!(t.get("/users?q=eve").body["total"], 1);
+    // eve's default is Other Co: making Branch B her default would take the flag from it.
+    let granted = t.send(
+        "POST",
+        &format!("/users/{}/companies", t.eve),
+        &json!({"company_id": t.branch_b}),
+    );
+    assert_eq!(granted.status, 201, "{}", granted.text);
+    let audit = t.app.audit_count();
+    t.refused(
+        t.send(
+            "PATCH",
+            &format!("/users/{}/companies/{}", t.eve, t.branch_b),
+            &json!({"is_default": true}),
+        ),
+        "'Other Co'",
+        audit,
+    );
+    // frank's default, Branch A, is in reach: his default may move within dana's companies.
+    let frank_grant = t.send(
+        "POST",
+        &format!("/users/{}/companies", t.frank),
+        &json!({"company_id": t.branch_b}),
+    );
+    assert_eq!(frank_grant.status, 201, "{}", frank_grant.text);
+    let moved = t.send(
+        "PATCH",
+        &format!("/users/{}/companies/{}", t.frank, t.branch_b),
+        &json!({"is_default": true}),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    // Deleting the region would make its branches top-level companies, which only an unbound key makes.
+    let audit = t.app.audit_count();
+    t.refused(
+        t.app.send(
+            "DELETE",
+            &format!("/companies/{}", t.region),
+            Some(&t.key),
+            None,
+        ),
+        "move or delete its branches first",
+        audit,
+    );
+    assert_eq!(t.app.get(&format!("/companies/{}", t.region)).status, 200);
+    assert!(t.app.allowed(t.frank, t.branch_b));
+}
+
+#[test]
+fn deleting_a_company_records_every_grant_it_removes_and_every_branch_it_makes_top_level() {
+    let t = tenant();
+    let last = t.app.get("/audit?limit=1").body["items"][0]["id"]
+        .as_u64()
+        .unwrap();
+    let deleted = t.app.delete(&format!("/companies/{}", t.region));
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let entries = t.app.get("/audit?limit=10");
+    assert_eq!(entries.status, 200, "{}", entries.text);
+    let items = entries.body["items"].as_array().unwrap();
+    let new: Vec<(String, Value, Value)> = items
+        .iter()
+        .filter(|entry| entry["id"].as_u64().unwrap() > last)
+        .map(|entry| {
+            (
+                entry["action"].as_str().unwrap().to_owned(),
+                entry["user_id"].clone(),
+                entry["company_id"].clone(),
+            )
+        })
+        .collect();
+    let has = |action: &str, user: Value, company: Uuid| {
+        new.contains(&(action.to_owned(), user, json!(company)))
+    };
+    assert!(has("company.delete", Value::Null, t.region), "{new:?}");
+    assert!(has("access.revoke", json!(t.dana), t.region), "{new:?}");
+    assert!(has("company.update", Value::Null, t.branch_a), "{new:?}");
+    assert!(has("company.update", Value::Null, t.branch_b), "{new:?}");
+    assert_eq!(new.len(), 4, "{new:?}");
+    let branch = t.app.get(&format!("/companies/{}", t.branch_a));
+    assert_eq!(branch.body["parent_id"], Value::Null, "{}", branch.text);
+    assert!(!t.app.allowed(t.dana, t.branch_a));
+}

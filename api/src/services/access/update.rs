@@ -9,9 +9,11 @@ use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::access::shared::require_grant;
 use crate::services::delegation;
+use entity::user_company_access as access;
 use openapi::access::{UpdateGrant, UserCompany};
 use openapi::audit::AuditAction;
 use openapi::terms::Window;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 /// Applies the fields of `update` that are present, all or nothing. The window that results must
@@ -43,9 +45,14 @@ pub async fn update_grant(
     }
     if let Some(delegate) = delegation::of(&store.db, caller).await? {
         let branches = include_branches == Some(true);
-        delegate
-            .require(&store.db, [(company_id, branches)])
-            .await?;
+        // A new default takes the flag from the user's present one, which must be in reach as well.
+        let present = match is_default {
+            Some(true) => present_default(&store.db, user_id).await?,
+            _ => None,
+        };
+        let wanted =
+            std::iter::once((company_id, branches)).chain(present.map(|company| (company, false)));
+        delegate.require(&store.db, wanted).await?;
     }
     let mut work = store.begin(actor).await?;
     let before = require_grant(work.db(), user_id, company_id).await?;
@@ -90,4 +97,19 @@ pub async fn update_grant(
     work.touch(Changes::user(user_id));
     work.commit().await?;
     Ok(after)
+}
+
+/// The company the user has as their default, if any.
+async fn present_default(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Option<Uuid>, AppError> {
+    Ok(access::Entity::find()
+        .select_only()
+        .column(access::Column::CompanyId)
+        .filter(access::Column::UserId.eq(user_id))
+        .filter(access::Column::IsDefault.eq(true))
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?)
 }
