@@ -113,6 +113,7 @@ def test_csv_round_trip_and_a_refused_line(client, ids):
         client.import_csv("username,company\nsarah,NYC\nnobody,NYC\n")
     assert caught.value.status == 422
     assert "line 3, column username" in str(caught.value)
+    assert [error["field"] for error in caught.value.errors] == ["line 3, column username"]
     assert not client.has_access(ids["sarah"], ids["NYC"])
 
 

@@ -2,7 +2,6 @@
 //! method per API operation, and how its answers and failures become values and exit codes.
 
 use chrono::{DateTime, Utc};
-use openapi::Problem;
 use openapi::audit::{AuditPage, AuditQuery};
 use openapi::base::Health;
 use openapi::changes::ChangePage;
@@ -13,6 +12,7 @@ use openapi::companies::{
 use openapi::keys::{ApiKey, CreateKey, CreatedKey, WhoAmI};
 use openapi::stats::Stats;
 use openapi::users::{CreateUser, ListUsersQuery, UpdateUser, User, UserPage};
+use openapi::{Problem, ProblemCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -404,14 +404,25 @@ impl Api {
             .as_ref()
             .map(|p| {
                 let mut detail = p.detail.clone();
+                // One problem a line; the detail often quotes the first already.
                 for field in &p.errors {
-                    detail.push_str(&format!("; {}: {}", field.field, field.message));
+                    let problem = format!("{}: {}", field.field, field.message);
+                    if !detail.contains(&problem) {
+                        detail.push_str(&format!("\n  {problem}"));
+                    }
                 }
                 detail
             })
             .unwrap_or_else(|| format!("the server answered HTTP {status}"));
         let (kind, message) = match status {
             401 => (Kind::Failure, self.unauthorized_message()),
+            // A bound key's user lacks the admin role there: no scope would help.
+            403 if problem
+                .as_ref()
+                .is_some_and(|p| p.code == ProblemCode::OutOfReach) =>
+            {
+                (Kind::Failure, detail)
+            }
             403 => (
                 Kind::Failure,
                 format!("The API key may not do this ({detail}): use a key with a larger scope."),

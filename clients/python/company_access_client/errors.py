@@ -25,8 +25,9 @@ class CompanyAccessError(Exception):
     """A request to the Company Access service failed.
 
     ``status`` is the HTTP status (``None`` when the server was not reached or an id was refused
-    before sending), ``code`` the API's stable problem code, ``detail`` a sentence for people and
-    ``problem`` the whole problem body.
+    before sending), ``code`` the API's stable problem code, ``detail`` a sentence for people,
+    ``errors`` the problem's list of ``{"field", "message"}`` (each field or CSV line and column that
+    was refused; empty when there is none) and ``problem`` the whole problem body.
     """
 
     def __init__(
@@ -41,6 +42,11 @@ class CompanyAccessError(Exception):
         self.code = code
         self.detail = detail
         self.problem: dict[str, Any] = problem or {}
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        errors = self.problem.get("errors")
+        return errors if isinstance(errors, list) else []
 
     def __str__(self) -> str:
         if self.status is None:
