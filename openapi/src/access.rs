@@ -1,6 +1,7 @@
 //! Who may act in which company: a user's companies, access checks, bulk grants and populate.
 
 use crate::companies::AccessSource;
+use crate::instant::Instant;
 use crate::terms::{GrantRole, GrantState, GrantTerms, RoleSet, Window};
 use crate::{Role, Username};
 use chrono::{DateTime, Utc};
@@ -102,14 +103,14 @@ pub struct GrantRequest {
     /// From when the grants give access (inclusive).
     #[serde(
         default,
-        deserialize_with = "present",
+        deserialize_with = "present_instant",
         skip_serializing_if = "Option::is_none"
     )]
     pub valid_from: Option<DateTime<Utc>>,
     /// Until when the grants give access (exclusive).
     #[serde(
         default,
-        deserialize_with = "present",
+        deserialize_with = "present_instant",
         skip_serializing_if = "Option::is_none"
     )]
     pub valid_until: Option<DateTime<Utc>>,
@@ -132,6 +133,14 @@ where
     }
 }
 
+/// An instant field of [`GrantRequest`]: like [`present`], read as an [`Instant`].
+fn present_instant<'de, D>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    present::<D, Instant>(deserializer).map(|at| at.map(Instant::into_inner))
+}
+
 /// Grant one company; answers 201 with the grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -145,12 +154,20 @@ pub struct GrantOne {
     #[schema(nullable = false)]
     pub role: Option<GrantRole>,
     /// From when the grant gives access (RFC 3339, inclusive, kept to the microsecond); absent: at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::instant::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Instant, nullable = false)]
     pub valid_from: Option<DateTime<Utc>>,
     /// Until when the grant gives access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::instant::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Instant, nullable = false)]
     pub valid_until: Option<DateTime<Utc>>,
     /// Reach every branch of the company too, now and later (default false).
     #[serde(default)]
@@ -171,12 +188,20 @@ pub struct GrantMany {
     #[schema(nullable = false)]
     pub role: Option<GrantRole>,
     /// From when the grants give access (RFC 3339, inclusive, kept to the microsecond); absent: at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::instant::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Instant, nullable = false)]
     pub valid_from: Option<DateTime<Utc>>,
     /// Until when the grants give access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::instant::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Instant, nullable = false)]
     pub valid_until: Option<DateTime<Utc>>,
     /// Reach every branch of the company too, now and later (default false).
     #[serde(default)]
@@ -254,18 +279,18 @@ pub struct UpdateGrant {
     /// From when the grant gives access (inclusive); null: at once.
     #[serde(
         default,
-        deserialize_with = "crate::double_option",
+        deserialize_with = "crate::instant::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(nullable)]
+    #[schema(value_type = Option<Instant>, nullable)]
     pub valid_from: Option<Option<DateTime<Utc>>>,
     /// Until when the grant gives access (exclusive); null: no end.
     #[serde(
         default,
-        deserialize_with = "crate::double_option",
+        deserialize_with = "crate::instant::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(nullable)]
+    #[schema(value_type = Option<Instant>, nullable)]
     pub valid_until: Option<Option<DateTime<Utc>>>,
     /// Whether the grant reaches every branch of its company too.
     #[serde(
@@ -411,13 +436,21 @@ pub struct BulkGrantRequest {
     #[schema(nullable = false)]
     pub role: Option<GrantRole>,
     /// From when the new grants give access (RFC 3339, inclusive); absent: at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::instant::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Instant, nullable = false)]
     pub valid_from: Option<DateTime<Utc>>,
     /// Until when the new grants give access (RFC 3339, exclusive, later than `valid_from`); absent:
     /// no end.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
+    #[serde(
+        default,
+        deserialize_with = "crate::instant::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Instant, nullable = false)]
     pub valid_until: Option<DateTime<Utc>>,
     /// The new grants reach every branch of their companies too (default false).
     #[serde(default)]

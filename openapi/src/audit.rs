@@ -1,6 +1,7 @@
 //! The audit trail: every change, who made it, and what it looked like before and after.
 
 use crate::Username;
+use crate::instant::Instant;
 use crate::terms::GrantRole;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -71,8 +72,12 @@ pub struct AuditQuery {
     #[param(pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub actor: Option<String>,
     /// Only entries at or after this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::instant::optional")]
+    #[param(value_type = Option<Instant>)]
     pub since: Option<DateTime<Utc>>,
     /// Only entries before this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::instant::optional")]
+    #[param(value_type = Option<Instant>)]
     pub until: Option<DateTime<Utc>>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -106,8 +111,12 @@ pub struct ExpiredQuery {
     /// Only grants of this company.
     pub company_id: Option<Uuid>,
     /// Only grants that expired at or after this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::instant::optional")]
+    #[param(value_type = Option<Instant>)]
     pub since: Option<DateTime<Utc>>,
     /// Only grants that expired before this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::instant::optional")]
+    #[param(value_type = Option<Instant>)]
     pub until: Option<DateTime<Utc>>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]

@@ -2,6 +2,7 @@
 //! their own copy and resume from their last revision after a restart.
 
 use crate::audit::{AuditEntry, ExpiredGrant};
+use crate::instant::Instant;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -31,7 +32,8 @@ pub struct ChangesQuery {
     pub wait: Option<u64>,
     /// The instant to list expiries after: `expired_next` of the previous page (RFC 3339). Absent: the
     /// commit time of revision `after`, or the start of the history without `after`.
-    #[param(example = "2026-06-30T00:00:00Z")]
+    #[serde(default, deserialize_with = "crate::instant::optional")]
+    #[param(value_type = Option<Instant>, example = "2026-06-30T00:00:00Z")]
     pub expired_after: Option<DateTime<Utc>>,
 }
 

@@ -13,6 +13,7 @@ pub mod companies;
 pub mod consistency;
 pub mod domain;
 pub mod import;
+pub mod instant;
 pub mod json;
 pub mod keys;
 pub mod problem;

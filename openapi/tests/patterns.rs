@@ -216,3 +216,53 @@ fn every_free_text_query_parameter_carries_the_query_text_pattern() {
     }
     assert_eq!(free_text, ["q", "username", "q", "name", "action", "actor"]);
 }
+
+/// An instant's schema and its parser agree on every text one character away from valid ones: each
+/// printable ASCII character, a non-ASCII digit and letter put in, put instead, or the character taken
+/// out, at every place. The schema is its pattern and `format: date-time`, which says which days a month
+/// has; the years 0000 to 9999 in UTC are the description's to say, and no single change of these texts
+/// reaches past them.
+#[test]
+fn an_instant_is_accepted_exactly_when_its_pattern_matches_near_valid_texts() {
+    use openapi::instant::{INSTANT_PATTERN, Instant};
+    let schema = serde_json::to_value(Instant::schema()).unwrap();
+    assert_eq!(schema["pattern"], INSTANT_PATTERN);
+    assert_eq!(schema["format"], "date-time");
+    let pattern = Regex::new(INSTANT_PATTERN).unwrap();
+    let agrees = |text: &str| {
+        let parsed = Instant::parse(text);
+        let calendar_date = text
+            .get(..10)
+            .is_some_and(|date| chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok());
+        assert_eq!(
+            pattern.is_match(text) && calendar_date,
+            parsed.is_ok(),
+            "{text:?}: the parser says {parsed:?}"
+        );
+    };
+    let replacements: Vec<char> = (' '..='~').chain(['\u{0660}', 'é']).collect();
+    for valid in [
+        "2027-01-01T00:00:00Z",
+        "2027-12-31T23:59:59.123456+02:00",
+        "2028-02-29T12:30:00-05:30",
+        "1999-10-19T09:09:09.5-00:00",
+    ] {
+        agrees(valid);
+        let characters: Vec<char> = valid.chars().collect();
+        for at in 0..=characters.len() {
+            let (before, after) = characters.split_at(at);
+            let text = |middle: &[char], rest: &[char]| -> String {
+                before.iter().chain(middle).chain(rest).collect()
+            };
+            for &c in &replacements {
+                agrees(&text(&[c], after));
+                if let Some((_, rest)) = after.split_first() {
+                    agrees(&text(&[c], rest));
+                }
+            }
+            if let Some((_, rest)) = after.split_first() {
+                agrees(&text(&[], rest));
+            }
+        }
+    }
+}

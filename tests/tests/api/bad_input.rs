@@ -214,3 +214,76 @@ fn server_errors_say_nothing_internal() {
         answer.text
     );
 }
+
+/// An instant is RFC 3339 with `Z` or a numeric offset, kept in UTC; the forms chrono tolerated besides
+/// (a space, lower-case letters, a `+` before the year, a leap second) and everything else are refused
+/// with 422 naming the field and the form to send, and change nothing.
+#[test]
+fn an_instant_is_rfc_3339_with_an_offset_and_is_kept_in_utc() {
+    let app = TestApp::spawn_demo();
+    let sarah = app.user_id("sarah");
+    let (nyc, la) = (app.company_id("NYC"), app.company_id("LA"));
+    let path = format!("/users/{sarah}/companies");
+    let granted = app.post(
+        &path,
+        &json!({"company_id": nyc, "valid_until": "2027-01-01T00:00:00+02:00"}),
+    );
+    assert_eq!(granted.status, 201, "{}", granted.text);
+    assert_eq!(granted.body["valid_until"], "2026-12-31T22:00:00Z");
+    let audit_before = app.audit_count();
+    let one = format!("/users/{sarah}/companies/{nyc}");
+    let expected = "an RFC 3339 instant such as 2027-01-01T00:00:00Z";
+    for (value, why) in [
+        (json!("2027-01-01T00:00:00"), "it has no offset"),
+        (json!("tomorrow"), "YYYY-MM-DDThh:mm:ss"),
+        (json!("2027-13-01T00:00:00Z"), "there is no month 13"),
+        (json!("2027-02-30T00:00:00Z"), "2027-02 has no day 30"),
+        (json!("2027-01-01T23:59:60Z"), "a leap second"),
+        (json!("2027-01-01 00:00:00Z"), "not a space"),
+        (json!("2027-01-01t00:00:00Z"), "as a capital"),
+        (json!("2027-01-01T00:00:00z"), "as a capital"),
+        (json!("+2027-01-01T00:00:00Z"), "YYYY-MM-DDThh:mm:ss"),
+        (json!(1_767_225_600), expected),
+    ] {
+        for field in ["valid_from", "valid_until"] {
+            for (method, path, body) in [
+                ("POST", &path, json!({"company_id": la, field: value})),
+                ("PATCH", &one, json!({field: value})),
+                (
+                    "POST",
+                    &"/access/bulk".to_owned(),
+                    json!({"user_ids": [sarah], "company_ids": [la], field: value}),
+                ),
+            ] {
+                let answer = app.json_as(MASTER_KEY, method, path, &body);
+                assert_eq!(
+                    (answer.status, answer.code()),
+                    (422, "validation_failed"),
+                    "{method} {path} {body}: {}",
+                    answer.text
+                );
+                assert_eq!(answer.body["errors"][0]["field"], field, "{}", answer.text);
+                let message = answer.body["errors"][0]["message"].as_str().unwrap_or("");
+                assert!(
+                    message.contains(expected) && message.contains(why),
+                    "{body}: {message}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        app.audit_count(),
+        audit_before,
+        "a refused instant changes nothing"
+    );
+    assert_eq!(app.company_names_of(sarah), ["NYC"]);
+    // In a query an unescaped `+` arrives as a space; the answer says how to send it.
+    let unescaped = app.get("/audit?since=2027-01-01T00:00:00+02:00");
+    assert_eq!(unescaped.status, 400, "{}", unescaped.text);
+    assert!(unescaped.text.contains("%2B"), "{}", unescaped.text);
+    let escaped = app.get("/audit?since=2026-01-01T00:00:00%2B02:00");
+    assert_eq!(escaped.status, 200, "{}", escaped.text);
+    let leap = app.get("/audit/expired?until=2027-01-01T23:59:60Z");
+    assert_eq!(leap.status, 400, "{}", leap.text);
+    assert!(leap.text.contains(expected), "{}", leap.text);
+}
