@@ -1,5 +1,6 @@
 //! Who may act in a company (the access review): its own grants, grants of its ancestors that include
-//! branches, and super admins through their role. Expired grants are left out: they give no access.
+//! branches, and super admins through their role, as the check decides at the instant of the review.
+//! Expired grants are left out: they give no access.
 
 use crate::db::hierarchy::ancestors;
 use crate::db::sql::{Sql, count_rows, like_pattern, search_key};
@@ -43,25 +44,33 @@ fn distance(sql: &mut Sql, alias: &str, ancestors: &[Uuid]) -> String {
 }
 
 /// The members' rows: three index-driven branches, so an access review stays fast however many users
-/// the system has. A user reached through several ancestors is listed once, through the nearest.
+/// the system has. Each user is listed with the access the check gives now: their active grant of the
+/// company, else the nearest active grant above it that includes branches, else the super admin role.
+/// Grants that do not give access yet are listed too, marked by their state: the company's own as a
+/// line of its own, and, for a user nothing gives access to now, the nearest one above. So a user has
+/// at most two lines, one active and one scheduled; `upcoming` tells them apart (1: scheduled).
 fn push_members(sql: &mut Sql, id: Uuid, ancestors: &[Uuid], now: DateTime<Utc>) {
     let company = sql.bind(id);
     let now = sql.bind(now);
     let super_admin = sql.bind(Role::SuperAdmin.as_str());
+    // Expired grants give nothing and are not listed; of the rest, a grant is either active or
+    // upcoming, as the decision's window says (from inclusive, until exclusive).
     let alive =
         |alias: &str| format!("({alias}.valid_until IS NULL OR {alias}.valid_until > {now})");
+    let upcoming =
+        |alias: &str| format!("(CASE WHEN {alias}.valid_from > {now} THEN 1 ELSE 0 END)");
     let (alive_a, alive_d, alive_n) = (alive("a"), alive("d"), alive("n"));
-    let direct = |alias: &str, alive: &str| {
-        format!(
-            "SELECT 1 FROM hrm_user_company_access {alias} \
-             WHERE {alias}.user_id = u.id AND {alias}.company_id = {company} AND {alive}"
-        )
-    };
-    let direct_d = direct("d", &alive_d);
+    let (upcoming_a, upcoming_d, upcoming_n) = (upcoming("a"), upcoming("d"), upcoming("n"));
+    // The user's own grant here that gives access now: it decides, whatever lies above.
+    let active_here = format!(
+        "SELECT 1 FROM hrm_user_company_access d \
+         WHERE d.user_id = u.id AND d.company_id = {company} AND {alive_d} AND {upcoming_d} = 0"
+    );
     sql.push(&format!(
         " FROM (SELECT u.id AS user_id, u.username, u.full_name, u.full_name_key, u.role, \
              u.is_active, 'grant' AS source, a.is_default, a.created_at AS granted_at, a.granted_by, \
-             a.role AS granted_role, a.valid_from, a.valid_until, a.company_id AS via \
+             a.role AS granted_role, a.valid_from, a.valid_until, a.company_id AS via, \
+             {upcoming_a} AS upcoming \
            FROM hrm_user_company_access a JOIN hrm_users u ON u.id = a.user_id \
            WHERE a.company_id = {company} AND {alive_a}"
     ));
@@ -69,24 +78,32 @@ fn push_members(sql: &mut Sql, id: Uuid, ancestors: &[Uuid], now: DateTime<Utc>)
         let up_a = sql.bind_list(ancestors.iter().copied());
         let up_n = sql.bind_list(ancestors.iter().copied());
         let (far_a, far_n) = (distance(sql, "a", ancestors), distance(sql, "n", ancestors));
+        // The grant above that the user is listed through: active before upcoming, then the nearest.
+        // An upcoming one only stands for a user with no grant here yet: their own scheduled grant
+        // already says when they start.
         sql.push(&format!(
             " UNION ALL \
              SELECT u.id, u.username, u.full_name, u.full_name_key, u.role, u.is_active, 'branch', \
                false, \
-               a.created_at, a.granted_by, a.role, a.valid_from, a.valid_until, a.company_id \
+               a.created_at, a.granted_by, a.role, a.valid_from, a.valid_until, a.company_id, \
+               {upcoming_a} \
              FROM hrm_user_company_access a JOIN hrm_users u ON u.id = a.user_id \
              WHERE a.company_id IN {up_a} AND a.include_branches AND {alive_a} \
-               AND u.role <> {super_admin} AND NOT EXISTS ({direct_d}) \
+               AND u.role <> {super_admin} AND NOT EXISTS ({active_here}) \
+               AND ({upcoming_a} = 0 OR NOT EXISTS (SELECT 1 FROM hrm_user_company_access d \
+                 WHERE d.user_id = u.id AND d.company_id = {company} AND {alive_d})) \
                AND NOT EXISTS (SELECT 1 FROM hrm_user_company_access n \
                  WHERE n.user_id = a.user_id AND n.include_branches AND {alive_n} \
-                   AND n.company_id IN {up_n} AND {far_n} < {far_a})"
+                   AND n.company_id IN {up_n} \
+                   AND ({upcoming_n} < {upcoming_a} \
+                     OR ({upcoming_n} = {upcoming_a} AND {far_n} < {far_a})))"
         ));
     }
     sql.push(&format!(
         " UNION ALL \
          SELECT u.id, u.username, u.full_name, u.full_name_key, u.role, u.is_active, 'super_admin', \
-           false, NULL, NULL, NULL, NULL, NULL, NULL \
-         FROM hrm_users u WHERE u.role = {super_admin} AND NOT EXISTS ({direct_d})) members"
+           false, NULL, NULL, NULL, NULL, NULL, NULL, 0 \
+         FROM hrm_users u WHERE u.role = {super_admin} AND NOT EXISTS ({active_here})) members"
     ));
 }
 
@@ -144,8 +161,9 @@ impl MemberFilter<'_> {
         }
     }
 
-    /// ` ORDER BY …`, ties by user id ascending. Rows without a grant time (super admins) come last
-    /// in ascending order on both databases, which place NULL differently by themselves.
+    /// ` ORDER BY …`, ties by user id ascending, then a user's active line before their scheduled one.
+    /// Rows without a grant time (super admins) come last in ascending order on both databases, which
+    /// place NULL differently by themselves.
     fn push_order(&self, sql: &mut Sql) {
         let direction = match self.order {
             Some(SortOrder::Desc) => "DESC",
@@ -163,11 +181,13 @@ impl MemberFilter<'_> {
                 )
             }
         };
-        sql.push(&format!(" ORDER BY {key}, user_id ASC"));
+        // A user listed twice shows the access they have now first.
+        sql.push(&format!(" ORDER BY {key}, user_id ASC, upcoming ASC"));
     }
 }
 
-/// Everyone who may act in the company, now or (`scheduled`) later, that the filter leaves.
+/// Everyone who may act in the company, now or (`scheduled`) later, that the filter leaves: the lines
+/// [`push_members`] makes, their state read at the same instant the SQL compared windows with.
 pub async fn members(
     db: &impl ConnectionTrait,
     company: Company,
