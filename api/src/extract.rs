@@ -66,6 +66,15 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     if let Ok(value) = serde_json::from_slice::<T>(body) {
         return Ok(value);
     }
+    // The typed parse stops at the first value it cannot take: in `{"role": 5x}` that is the number, a
+    // wrong type, before the `x` shows the body is not JSON at all. Broken JSON is a 400 wherever it
+    // breaks, so a refused body is read as any JSON first.
+    if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        return Err(AppError::BadRequest {
+            code: ProblemCode::InvalidJson,
+            detail: format!("The request body is not valid JSON: {error}"),
+        });
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = parsed.map_err(|error| {
@@ -359,6 +368,65 @@ mod tests {
         assert_eq!((p.status, p.code), (400, ProblemCode::InvalidJson));
         assert_eq!(problem::<GrantRequest>("  ").status, 400);
         assert_eq!(problem::<GrantRequest>("{} {}").status, 400);
+    }
+
+    /// A well-formed value of the wrong type is 422 naming its field, not 400 "not valid JSON"; text
+    /// that is not JSON stays 400.
+    #[test]
+    fn a_role_or_an_instant_of_the_wrong_type_is_422_naming_the_field() {
+        let company = "\"company_id\": \"0b6c8e4e-1f63-4a53-9d7c-3b2f3bfbd0a1\"";
+        for (body, field, says) in [
+            (
+                "\"role\": 5",
+                "role",
+                "expected one of `admin`, `hr_manager`",
+            ),
+            ("\"role\": true", "role", "expected one of `admin`"),
+            ("\"role\": [\"admin\"]", "role", "expected one of `admin`"),
+            (
+                "\"role\": {\"admin\": null}",
+                "role",
+                "expected one of `admin`",
+            ),
+            (
+                "\"valid_until\": 1767225600",
+                "valid_until",
+                "expected an RFC 3339 instant such as 2027-01-01T00:00:00Z",
+            ),
+            (
+                "\"valid_from\": \"2027-01-01T00:00:00\"",
+                "valid_from",
+                "an RFC 3339 instant such as 2027-01-01T00:00:00Z: it has no offset",
+            ),
+        ] {
+            let p = problem::<GrantRequest>(&format!("{{{company}, {body}}}"));
+            assert_eq!(
+                (p.status, p.code),
+                (422, ProblemCode::ValidationFailed),
+                "{body}"
+            );
+            let error = p.errors.first();
+            assert_eq!(error.map(|e| e.field.as_str()), Some(field), "{body}");
+            let message = error.map(|e| e.message.as_str()).unwrap_or_default();
+            assert!(message.contains(says), "{body}: {message}");
+        }
+        let p = problem::<openapi::access::UpdateGrant>("{\"role\": 7}");
+        assert_eq!((p.status, p.code), (422, ProblemCode::ValidationFailed));
+        for broken in [
+            format!("{{{company}, \"role\": }}"),
+            format!("{{{company}, \"role\": adm}}"),
+            format!("{{{company}, \"role\": \"admin}}"),
+            format!("{{{company}, \"valid_until\": 2027-01-01}}"),
+            format!("{{{company}, \"role\": 5x}}"),
+            format!("{{{company}, \"role\": [\"admin\"}}"),
+        ] {
+            let p = problem::<GrantRequest>(&broken);
+            assert_eq!(
+                (p.status, p.code),
+                (400, ProblemCode::InvalidJson),
+                "{broken}"
+            );
+        }
     }
 
     #[test]

@@ -215,6 +215,89 @@ fn server_errors_say_nothing_internal() {
     );
 }
 
+/// A role sent as a number, a boolean, a list or serde's object form (`{"admin": null}`) is well-formed
+/// JSON of the wrong type: 422 naming the field and the names it takes, as for any other field, and
+/// nothing is granted. Text that is not JSON stays 400.
+#[test]
+fn a_name_of_the_wrong_type_is_422_naming_the_field() {
+    let app = TestApp::spawn_demo();
+    let sarah = app.user_id("sarah");
+    let (nyc, la) = (app.company_id("NYC"), app.company_id("LA"));
+    let audit_before = app.audit_count();
+    let path = format!("/users/{sarah}/companies");
+    for role in [
+        json!(5),
+        json!(true),
+        json!(["admin"]),
+        json!({"admin": null}),
+    ] {
+        let answer = app.post(&path, &json!({"company_id": nyc, "role": role}));
+        assert_eq!(
+            (answer.status, answer.code()),
+            (422, "validation_failed"),
+            "{role}: {}",
+            answer.text
+        );
+        assert_eq!(answer.body["errors"][0]["field"], "role", "{}", answer.text);
+        let message = answer.body["errors"][0]["message"].as_str().unwrap_or("");
+        assert!(
+            message.contains("expected one of `admin`, `hr_manager`"),
+            "{role}: {message}"
+        );
+    }
+    for (method, path, body, field) in [
+        (
+            "POST",
+            path.clone(),
+            json!({"company_ids": [nyc], "role": 5}),
+            "role",
+        ),
+        ("PATCH", "/users/5".to_owned(), json!({"role": 7}), "role"),
+        (
+            "POST",
+            "/keys".to_owned(),
+            json!({"name": "x", "scope": 3}),
+            "scope",
+        ),
+    ] {
+        let answer = app.json_as(MASTER_KEY, method, &path, &body);
+        assert_eq!(
+            (answer.status, answer.code()),
+            (422, "validation_failed"),
+            "{method} {path} {body}: {}",
+            answer.text
+        );
+        assert_eq!(answer.body["errors"][0]["field"], field, "{}", answer.text);
+    }
+    app.client().grant_company(sarah, la).unwrap();
+    let audit_granted = app.audit_count();
+    let one = format!("/users/{sarah}/companies/{la}");
+    let patched = app.patch(&one, &json!({"role": 7}));
+    assert_eq!((patched.status, patched.code()), (422, "validation_failed"));
+    assert_eq!(patched.body["errors"][0]["field"], "role");
+    for broken in [
+        format!("{{\"company_id\": \"{nyc}\", \"role\": 5x}}"),
+        format!("{{\"company_id\": \"{nyc}\", \"role\": [\"admin\"}}"),
+        format!("{{\"company_id\": \"{nyc}\", \"role\": adm}}"),
+    ] {
+        let answer = app.send(
+            "POST",
+            &path,
+            Some(MASTER_KEY),
+            Some(("application/json", &broken)),
+        );
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, "invalid_json"),
+            "{broken}: {}",
+            answer.text
+        );
+    }
+    assert_eq!(app.company_names_of(sarah), ["LA"]);
+    assert_eq!(audit_granted, audit_before + 1);
+    assert_eq!(app.audit_count(), audit_granted);
+}
+
 /// An instant is RFC 3339 with `Z` or a numeric offset, kept in UTC; the forms chrono tolerated besides
 /// (a space, lower-case letters, a `+` before the year, a leap second) and everything else are refused
 /// with 422 naming the field and the form to send, and change nothing.
