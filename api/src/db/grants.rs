@@ -226,11 +226,22 @@ impl GrantRow {
 }
 
 /// The user's grants with their company names (only those of `only`, when given), default first, with
-/// their state at `now`.
+/// their state now.
 pub async fn grant_rows(
     db: &impl ConnectionTrait,
     user_id: i32,
     only: Option<&[Uuid]>,
+) -> Result<Vec<UserCompany>, AppError> {
+    grant_rows_at(db, user_id, only, Utc::now()).await
+}
+
+/// [`grant_rows`] with their state at `now`: what a list read at one instant in several statements
+/// passes to each of them.
+pub async fn grant_rows_at(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    only: Option<&[Uuid]>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<UserCompany>, AppError> {
     let mut select = grant_select().filter(access::Column::UserId.eq(user_id));
     if let Some(ids) = only {
@@ -239,7 +250,6 @@ pub async fn grant_rows(
         }
         select = select.filter(access::Column::CompanyId.is_in(ids.iter().copied()));
     }
-    let now = Utc::now();
     select
         .order_by_desc(access::Column::IsDefault)
         .order_by_asc(access::Column::CreatedAt)
@@ -354,22 +364,35 @@ pub async fn delete_grants(
     Ok(())
 }
 
-/// Every company for a super admin that they hold no grant of, oldest first.
-pub async fn companies_without_grant(
+/// Every company for a super admin that no grant of theirs gives access to at `now`, oldest first: the
+/// role does, whatever their scheduled or expired grants of it say.
+pub async fn companies_without_active_grant(
     db: &impl ConnectionTrait,
     user_id: i32,
+    now: DateTime<Utc>,
 ) -> Result<Vec<UserCompany>, AppError> {
-    let granted = Query::select()
+    let column = |column: access::Column| Expr::col((access::Entity, column));
+    let active = Query::select()
         .expr(Expr::val(1))
         .from(access::Entity)
         .and_where(
             Expr::col((access::Entity, access::Column::CompanyId))
                 .equals((company::Entity, company::Column::Id)),
         )
-        .and_where(Expr::col((access::Entity, access::Column::UserId)).eq(user_id))
+        .and_where(column(access::Column::UserId).eq(user_id))
+        .and_where(
+            column(access::Column::ValidFrom)
+                .is_null()
+                .or(column(access::Column::ValidFrom).lte(now)),
+        )
+        .and_where(
+            column(access::Column::ValidUntil)
+                .is_null()
+                .or(column(access::Column::ValidUntil).gt(now)),
+        )
         .to_owned();
     Ok(company::Entity::find()
-        .filter(Expr::exists(granted).not())
+        .filter(Expr::exists(active).not())
         .order_by_asc(company::Column::CreatedAt)
         .order_by_asc(company::Column::Id)
         .all(db)

@@ -20,10 +20,14 @@ use uuid::Uuid;
 
 /// List the companies a user may act in
 ///
-/// Explicit grants, default first; for a super admin also every other company (`source: super_admin`).
-/// Each grant shows the role it gives, its window and its `state` at the instant of the answer; expired
-/// grants are left out unless `include_expired=true`. A key bound to a user sees only the companies
-/// that user administers.
+/// Explicit grants, default first; then the branches their grants that include branches reach
+/// (`source: branch`); for a super admin, every company no grant of theirs gives access to now
+/// (`source: super_admin`). Each line shows the role, window and `state` at the instant of the answer,
+/// as the access check decides then: a branch is listed through the grant that gives access there now
+/// (active before scheduled, then the nearest), so a grant that has not started may stand beside the
+/// access that reaches its company another way. Expired grants are left out unless
+/// `include_expired=true`, which only adds them. A key bound to a user sees only the companies that
+/// user administers.
 #[utoipa::path(
     tag = "access",
     params(("id" = i32, Path, description = "User id"), UserCompaniesQuery, ConsistencyHeader),

@@ -2,10 +2,11 @@
 //! reach, then for a super admin every other company.
 
 use crate::caller::Caller;
-use crate::db::grants::{companies_without_grant, grant_rows};
-use crate::db::hierarchy::below;
+use crate::db::grants::{companies_without_active_grant, grant_rows_at};
+use crate::db::hierarchy::{Branch, below};
 use crate::error::AppError;
 use crate::services::{delegation, users};
+use chrono::Utc;
 use entity::company;
 use openapi::Role;
 use openapi::access::{UserCompanies, UserCompany, UserRef};
@@ -15,28 +16,31 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Expired grants are left out unless `include_expired`: they give no access, and a frontend offering
-/// them would only be refused.
+/// them would only be refused. Everything else is read at one instant, the check's: the access each
+/// company gives now, and the grants that give none yet as lines of their own. Asking for expired
+/// grants only adds their lines.
 pub async fn list_for_user(
     db: &impl ConnectionTrait,
     user_id: i32,
     include_expired: bool,
 ) -> Result<UserCompanies, AppError> {
     let user = users::get(db, user_id).await?;
-    let mut items = grant_rows(db, user_id, None).await?;
+    let now = Utc::now();
+    let mut items = grant_rows_at(db, user_id, None, now).await?;
+    let all_companies = user.role == Role::SuperAdmin;
+    let more = if all_companies {
+        companies_without_active_grant(db, user_id, now).await?
+    } else {
+        branches_reached(db, &items).await?
+    };
     if !include_expired {
         items.retain(|grant| grant.state != GrantState::Expired);
     }
-    let all_companies = user.role == Role::SuperAdmin;
-    if all_companies {
-        items.extend(companies_without_grant(db, user_id).await?);
-    } else {
-        let reached = branches_reached(db, &items).await?;
-        items.extend(reached);
-    }
+    items.extend(more);
     Ok(UserCompanies {
         user: UserRef {
             id: user.id,
@@ -66,8 +70,11 @@ pub async fn list_visible(
     Ok(companies)
 }
 
-/// The branches below the user's grants that include them and are not granted themselves, each
-/// through the nearest such grant above it, with that grant's terms; in tree order under each grant.
+/// The branches below the user's grants that include them, as the check reaches them now: a branch
+/// whose own grant is active is decided by it and left out; else it is listed through the nearest
+/// active grant above it; else, when no grant of its own is scheduled, through the nearest scheduled
+/// one, which says when access starts. Each line carries that grant's terms and state; in tree order
+/// under each grant. `grants` are all the user's own, expired ones too (they reach nothing).
 async fn branches_reached(
     db: &impl ConnectionTrait,
     grants: &[UserCompany],
@@ -80,23 +87,42 @@ async fn branches_reached(
     if roots.is_empty() {
         return Ok(Vec::new());
     }
-    let granted: HashSet<Uuid> = grants.iter().map(|grant| grant.company_id).collect();
-    let mut nearest: HashMap<Uuid, (usize, Uuid)> = HashMap::new();
+    let by_company: HashMap<Uuid, &UserCompany> = grants
+        .iter()
+        .map(|grant| (grant.company_id, grant))
+        .collect();
+    let own_state = |id: &Uuid| by_company.get(id).map(|grant| grant.state);
+    // Active grants come before scheduled ones, then the nearest: the order the check takes them in,
+    // as far as it gives access now.
+    let rank = |branch: &Branch| {
+        (
+            own_state(&branch.root) != Some(GrantState::Active),
+            branch.depth,
+        )
+    };
+    let mut nearest: HashMap<Uuid, ((bool, usize), Uuid)> = HashMap::new();
     let mut order = Vec::new();
     for branch in below(db, &roots).await? {
-        if granted.contains(&branch.id) {
+        if own_state(&branch.id) == Some(GrantState::Active) {
             continue;
         }
+        let reach = (rank(&branch), branch.root);
         match nearest.get(&branch.id) {
-            Some((depth, _)) if *depth <= branch.depth => {}
-            _ => {
-                if !nearest.contains_key(&branch.id) {
-                    order.push(branch.id);
-                }
-                nearest.insert(branch.id, (branch.depth, branch.root));
+            Some((best, _)) if *best <= reach.0 => {}
+            Some(_) => {
+                nearest.insert(branch.id, reach);
+            }
+            None => {
+                order.push(branch.id);
+                nearest.insert(branch.id, reach);
             }
         }
     }
+    // A branch only scheduled grants reach shows its own scheduled grant, if it has one, alone.
+    order.retain(|id| {
+        let upcoming = nearest.get(id).is_some_and(|((upcoming, _), _)| *upcoming);
+        !(upcoming && own_state(id) == Some(GrantState::Scheduled))
+    });
     let names: HashMap<Uuid, String> = company::Entity::find()
         .select_only()
         .columns([company::Column::Id, company::Column::Name])
@@ -106,10 +132,6 @@ async fn branches_reached(
         .all(db)
         .await?
         .into_iter()
-        .collect();
-    let by_company: HashMap<Uuid, &UserCompany> = grants
-        .iter()
-        .map(|grant| (grant.company_id, grant))
         .collect();
     Ok(order
         .into_iter()
