@@ -16,7 +16,8 @@ pub struct Company {
     pub id: Uuid,
     /// The display name as stored (Unicode NFC, single spaces), unique regardless of letter case.
     pub name: String,
-    /// How many users have been granted this company explicitly.
+    /// How many users hold a grant of this company, whatever its window: scheduled and expired grants
+    /// count (what deleting the company removes). Who may act in it now is its access review.
     pub user_count: i64,
     /// The company this one is a branch of; null for a top-level company.
     pub parent_id: Option<Uuid>,
