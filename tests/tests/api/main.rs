@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod agreement;
 mod audit;
 mod auth;
 mod bad_input;
