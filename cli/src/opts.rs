@@ -3,6 +3,7 @@
 
 use crate::client::DEFAULT_URL;
 use chrono::{DateTime, NaiveDate, Utc};
+use openapi::instant::Instant;
 use clap::Args;
 
 /// Where the server is.
@@ -15,12 +16,14 @@ pub struct ServerOpts {
 
 /// An instant as a person types it: RFC 3339, or a date (midnight UTC).
 pub fn instant(text: &str) -> std::result::Result<DateTime<Utc>, String> {
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    if let Some(midnight) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .and_then(|date| date.and_hms_opt(0, 0, 0))
-        .map(|at| at.and_utc())
-        .ok_or_else(|| format!("{text:?} is not an instant: give RFC 3339 (2027-01-01T09:00:00Z) or a date (2027-01-01)"))
+    {
+        return Ok(midnight.and_utc());
+    }
+    // The server's own reading of an instant, so that what it would refuse is refused here first.
+    Instant::parse(text)
+        .map(Instant::into_inner)
+        .map_err(|error| format!("{}; or give a date such as 2027-01-01", error.0))
 }

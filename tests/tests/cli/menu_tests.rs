@@ -423,7 +423,7 @@ fn menu_options_ask_for_roles_windows_and_branches() {
         "Give them a role, a window or their branches? [y/N]",
         "super_admin is a user's role everywhere, never granted company by company",
         "\"boss\" is not a role; pick one of admin, hr_manager, finance_manager, employee.",
-        "\"not-a-date\" is not an instant",
+        "\"not-a-date\" is not an RFC 3339 instant such as 2027-01-01T00:00:00Z",
         "The end (2026-06-01 00:00 UTC) must be later than the start (2027-01-01 00:00 UTC).",
         "Adding NYC to sarah as employee, from 2027-01-01 00:00 UTC, until 2028-01-01 00:00 UTC…",
         "Done! Added NYC to sarah.",

@@ -17,6 +17,7 @@ use crate::services::delegation;
 use chrono::{DateTime, SecondsFormat, Utc};
 use openapi::FieldError;
 use openapi::audit::AuditAction;
+use openapi::instant::Instant as RequestInstant;
 use openapi::import::{EXPORT_HEADER, ImportAction, ImportLine, ImportResult, MAX_IMPORT_LINES};
 use openapi::terms::{GrantRole, GrantTerms, Window};
 use sea_orm::ConnectionTrait;
@@ -158,9 +159,10 @@ fn instant(text: &str) -> Result<Option<DateTime<Utc>>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| Some(at.with_timezone(&Utc)))
-        .map_err(|error| format!("{text:?} is not an RFC 3339 instant ({error})"))
+    // The same form as an instant in a JSON body, and the same reason when it is not.
+    RequestInstant::parse(text)
+        .map(|at| Some(at.into_inner()))
+        .map_err(|error| error.0)
 }
 
 fn parse_line(
