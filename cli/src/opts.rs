@@ -3,8 +3,8 @@
 
 use crate::client::DEFAULT_URL;
 use chrono::{DateTime, NaiveDate, Utc};
-use openapi::instant::Instant;
 use clap::Args;
+use openapi::instant::Instant;
 
 /// Where the server is.
 #[derive(Debug, Clone, Args)]
