@@ -271,3 +271,42 @@ fn two_moves_at_once_never_close_a_cycle() {
         assert_eq!(statuses, [200, 409], "round {round}");
     }
 }
+
+#[test]
+fn changing_access_that_comes_through_a_parent_names_the_parents_grant() {
+    let app = TestApp::spawn_demo();
+    let t = tree(&app);
+    let sarah = app.user_id("sarah");
+    let granted = app.post(
+        &format!("/users/{sarah}/companies"),
+        &json!({"company_id": t.east, "include_branches": true}),
+    );
+    assert_eq!(granted.status, 201, "{}", granted.text);
+    let audit = app.audit_count();
+    let path = format!("/users/{sarah}/companies/{}", t.brooklyn);
+    for answer in [
+        app.patch(&path, &json!({"role": "admin"})),
+        app.delete(&path),
+    ] {
+        assert_eq!(
+            (answer.status, answer.code()),
+            (404, "access_not_found"),
+            "{}",
+            answer.text
+        );
+        let detail = answer.body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("through the grant of 'East HQ'")
+                && detail.contains(&t.east.to_string()),
+            "{detail}"
+        );
+    }
+    assert_eq!(app.audit_count(), audit);
+    assert_eq!(check(&app, sarah, t.brooklyn)["allowed"], true);
+    // Without any grant on the way, the seed's own words.
+    let west = app.delete(&format!("/users/{sarah}/companies/{}", t.west));
+    assert_eq!(
+        west.body["detail"],
+        "User does not have access to this company"
+    );
+}

@@ -1,9 +1,11 @@
 //! Rules more than one access operation applies.
 
 use crate::db::grants::grant_of;
+use crate::db::hierarchy;
 use crate::db::lookups::{lock_user, require_companies};
 use crate::error::AppError;
 use crate::services::dedup_in_order;
+use openapi::ProblemCode;
 use openapi::access::{MAX_IDS_PER_REQUEST, UserCompany};
 use openapi::terms::GrantTerms;
 use sea_orm::ConnectionTrait;
@@ -46,9 +48,30 @@ pub async fn require_grant(
     company_id: Uuid,
 ) -> Result<UserCompany, AppError> {
     lock_user_with_companies(db, user_id, &[company_id]).await?;
-    grant_of(db, user_id, company_id)
+    if let Some(grant) = grant_of(db, user_id, company_id).await? {
+        return Ok(grant);
+    }
+    // Access that comes through a parent's grant is changed there: say which one.
+    let ancestors = hierarchy::ancestors(db, &[company_id])
         .await?
-        .ok_or_else(AppError::access_not_found)
+        .remove(&company_id)
+        .unwrap_or_default();
+    for ancestor in ancestors {
+        if let Some(parent) = grant_of(db, user_id, ancestor).await?
+            && parent.include_branches
+        {
+            return Err(AppError::NotFound {
+                code: ProblemCode::AccessNotFound,
+                detail: format!(
+                    "User does not have access to this company by a grant of its own: their access \
+                     there comes through the grant of '{}' ({ancestor}), which includes its branches; \
+                     change or remove that grant instead",
+                    parent.company_name
+                ),
+            });
+        }
+    }
+    Err(AppError::access_not_found())
 }
 
 /// The window's order, checked once the user and companies are found (see [`openapi::terms::Window::unchecked`]).
