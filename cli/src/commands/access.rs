@@ -2,21 +2,22 @@
 //! and window), remove, check, bulk-add, bulk-remove, populate.
 
 mod bulk;
+mod import;
 
 use super::{ClientOpts, run};
 use crate::client::{Api, CliError, Kind, Result};
 use crate::opts::instant;
 use crate::output::{Align, Table, and_list, plural, print_json, when, yes_no};
 use crate::print::{PERSON_COLUMNS, print_granted, print_user_companies, source};
-use crate::progress::{Spinner, Uploading};
+use crate::progress::Spinner;
 use crate::{lookup, outln};
 use bulk::{BulkAdd, BulkRemove, bulk_add, bulk_remove};
 use chrono::{DateTime, Utc};
 use clap::{ArgGroup, Args, Subcommand};
+use import::access_import;
 use openapi::ProblemCode;
 use openapi::access::{GrantManyResult, UpdateGrant};
 use openapi::companies::{CompanyMembers, ListMembersQuery};
-use openapi::import::ImportAction;
 use openapi::terms::{GrantRole, GrantTerms, RoleSet, Window};
 use serde::Serialize;
 use std::process::ExitCode;
@@ -62,13 +63,18 @@ pub enum AccessCommand {
     /// company_id, and optionally role, valid_from, valid_until, include_branches).
     ///
     /// A bad line refuses the whole file, each problem named by line and column (exit 2). With
-    /// --dry-run nothing is written and every line that would add or change a grant is listed.
+    /// --dry-run nothing is written and every line that would add or change a grant is listed. A file
+    /// of more lines than one request takes (100,000) is sent in parts: every part is checked first, so
+    /// a bad line anywhere writes nothing; then each part is imported in turn, all or nothing.
     Import {
         /// The CSV file (`-`: standard input).
         file: std::path::PathBuf,
         /// Report what would change without changing anything.
         #[arg(long)]
         dry_run: bool,
+        /// Grant lines per request, 1 to 100,000 (default 100,000).
+        #[arg(long, value_name = "N")]
+        lines_per_request: Option<usize>,
     },
     /// Write every grant as CSV (the columns `access import` reads) to standard output or --output.
     Export {
@@ -241,7 +247,11 @@ pub fn access(args: Access) -> ExitCode {
         AccessCommand::Check(check) => access_check(api, json, &check),
         AccessCommand::BulkAdd(bulk) => bulk_add(api, json, &bulk),
         AccessCommand::BulkRemove(bulk) => bulk_remove(api, json, &bulk),
-        AccessCommand::Import { file, dry_run } => access_import(api, json, &file, dry_run),
+        AccessCommand::Import {
+            file,
+            dry_run,
+            lines_per_request,
+        } => access_import(api, json, &file, dry_run, lines_per_request),
         AccessCommand::Export { output } => {
             let csv = Spinner::run("Exporting…", || api.export_csv())?;
             match output {
@@ -556,61 +566,4 @@ fn access_check(api: &Api, json: bool, check: &AccessCheck) -> Result<()> {
         // The decision printed above is the answer; the exit code carries the "no".
         Err(CliError::new(Kind::Denied, sentence))
     }
-}
-
-fn access_import(api: &Api, json: bool, file: &std::path::Path, dry_run: bool) -> Result<()> {
-    let text = if file.as_os_str() == "-" {
-        let mut text = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut text)
-            .map_err(|error| CliError::usage(format!("Cannot read standard input: {error}.")))?;
-        text
-    } else {
-        std::fs::read(file)
-            .map_err(|error| CliError::usage(format!("Cannot read {}: {error}.", file.display())))?
-    };
-    let verb = if dry_run { "Checking" } else { "Uploading" };
-    let mut upload = Uploading::new(
-        &text[..],
-        text.len() as u64,
-        format!("{verb} {}", file.display()),
-    );
-    let result = api.import_csv(&mut upload, dry_run);
-    upload.finish();
-    let result = result?;
-    if json {
-        print_json(&result);
-        return Ok(());
-    }
-    let (add, change) = if result.dry_run {
-        ("would add", "would change")
-    } else {
-        ("added", "changed")
-    };
-    for item in &result.items {
-        let what = match item.action {
-            ImportAction::Add => add,
-            ImportAction::Change => change,
-        };
-        outln!(
-            "line {}: {what} user {} in company {}",
-            item.line,
-            item.user_id,
-            item.company_id
-        );
-    }
-    outln!(
-        "{} lines: {} {}, {} {}, {} unchanged{}.",
-        result.lines,
-        result.added,
-        add,
-        result.changed,
-        change,
-        result.unchanged,
-        if result.dry_run {
-            "; nothing was written (dry run)"
-        } else {
-            ""
-        }
-    );
-    Ok(())
 }

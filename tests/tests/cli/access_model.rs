@@ -155,3 +155,95 @@ fn roles_windows_branches_and_csv_from_the_command_line() {
     done.expect_code(0);
     assert!(done.stdout.contains("1 added"), "{}", done.stdout);
 }
+
+#[test]
+fn a_file_longer_than_one_request_is_checked_whole_then_imported_in_parts() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grants.csv");
+    let path = file.to_str().unwrap();
+    // Five grant lines, two a request: three parts. CRLF line ends and a quoted line break in a cell
+    // keep the file's line numbers apart from the parts' own.
+    let bad = "username,company,role\r\n\
+               sarah,NYC,\r\n\
+               sarah,LA,\r\n\
+               john_smith,NYC,\r\n\
+               john_smith,\"Nowhere\r\nLand\",\r\n\
+               emp_001,NYC,boss\r\n";
+    std::fs::write(&file, bad).unwrap();
+    let audit = |server: &Server| {
+        ok_json(server, &["audit", "--limit", "1", "--json"])["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = audit(&server);
+    let refused = server.run(&["access", "import", path, "--lines-per-request", "2"]);
+    refused.expect_code(2);
+    for said in [
+        "2 problems in the file (3 parts of at most 2 lines, each checked), nothing was imported",
+        "line 5, column company",
+        "line 7, column role",
+    ] {
+        assert!(refused.stderr.contains(said), "{said}: {}", refused.stderr);
+    }
+    assert_eq!(audit(&server), before, "no part was written");
+
+    let good = "username,company\nsarah,NYC\nsarah,LA\njohn_smith,NYC\nemp_001,NYC\nemp_001,LA\n";
+    std::fs::write(&file, good).unwrap();
+    let dry = ok_json(
+        &server,
+        &[
+            "access",
+            "import",
+            path,
+            "--lines-per-request",
+            "2",
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(dry["lines"], 5);
+    assert_eq!(dry["dry_run"], true);
+    let lines: Vec<u64> = dry["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(audit(&server), before, "a dry run writes nothing");
+    let done = ok_json(
+        &server,
+        &[
+            "access",
+            "import",
+            path,
+            "--lines-per-request",
+            "2",
+            "--json",
+        ],
+    );
+    assert_eq!(done["lines"], 5);
+    assert_eq!(done["dry_run"], false);
+    assert_eq!(
+        done["added"].as_u64().unwrap() + done["changed"].as_u64().unwrap(),
+        lines.len() as u64,
+        "what the dry run said: {dry}"
+    );
+    assert!(lines.iter().all(|line| (2..=6).contains(line)), "{lines:?}");
+    let again = ok_json(
+        &server,
+        &[
+            "access",
+            "import",
+            path,
+            "--lines-per-request",
+            "2",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        (again["added"].as_u64(), again["changed"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(again["unchanged"], 5);
+}
