@@ -85,9 +85,10 @@ export interface paths {
         put?: never;
         /**
          * Import grants from CSV
-         * @description One grant per line, after a header naming the columns: `username` or `user_id`, `company` (its
-         *     name) or `company_id`, and optionally `role`, `valid_from`, `valid_until` (RFC 3339) and
-         *     `include_branches` (true or false). A new pair is added; a pair whose terms differ is changed;
+         * @description One grant per line, after a header naming the columns (in any case): `username` or `user_id`,
+         *     `company` (its name) or `company_id`, and optionally `role`, `valid_from`, `valid_until` (RFC 3339)
+         *     and `include_branches` (true or false). A line may leave out trailing empty cells, never have more
+         *     cells than the header. A new pair is added; a pair whose terms differ is changed;
          *     nothing is removed. All or nothing: one bad line refuses the file with every problem listed by
          *     line and column, and writes nothing. `dry_run=true` reports what each line would do. Up to 100,000
          *     lines (32 MiB).
@@ -255,7 +256,9 @@ export interface paths {
         /**
          * Delete a company
          * @description Every user's access to it goes too; users whose home company it was keep no home company. Its
-         *     branches become top-level companies.
+         *     branches become top-level companies. The audit and the change stream get a row for every grant
+         *     removed and every branch made top-level, besides the deletion. A key bound to a user deletes only a
+         *     company without branches (top-level companies are beyond it).
          */
         delete: operations["delete_company"];
         options?: never;
@@ -278,12 +281,15 @@ export interface paths {
         };
         /**
          * Who can act in this company
-         * @description The access review: users granted the company, users whose grant of a parent company includes its
-         *     branches (`source: branch`, through the nearest), and super admins, who may act in every company.
-         *     Expired grants are left out; scheduled ones are listed with their state. Filter by name words or
-         *     id (`q`), by the role held here (`role`) and by where the access comes from (`source`), in the
-         *     order asked for (`sort`, `order`); `total` counts the filtered review, so its pages (and an
-         *     export read page by page) hold exactly what the filters leave, e.g.
+         * @description The access review, as the access check decides at its instant: each user with the access they have
+         *     now, through their grant of the company, else the nearest active grant of a parent company that
+         *     includes its branches (`source: branch`), else the super admin role. Grants that have not started
+         *     are listed with `state: scheduled`: one of the company on a line of its own, so a user may have an
+         *     active line and a scheduled one, and for a user with no access yet the nearest such parent grant.
+         *     Expired grants are left out. Filter by name words or id (`q`), by the role held here (`role`) and
+         *     by where the access comes from (`source`), in the order asked for (`sort`, `order`); `total` counts
+         *     the filtered review, so its pages (and an export read page by page) hold exactly what the filters
+         *     leave, e.g.
          *     `?q=sarah&role=admin&source=branch&sort=username&order=desc&limit=100&offset=100`.
          */
         get: operations["list_company_users"];
@@ -434,7 +440,9 @@ export interface paths {
         /**
          * List users
          * @description Search by part of a username or full name, find one by exact username, filter by role or by how many
-         *     companies they have (`min_companies=2` lists the multi-company users); ordered by id, paginated.
+         *     companies they have (`min_companies=2` lists the multi-company users); ordered by id, paginated. A
+         *     key bound to a user finds every user, but asks who holds a company (`company_id`) only of companies
+         *     that user administers.
          */
         get: operations["list_users"];
         put?: never;
@@ -486,10 +494,14 @@ export interface paths {
         };
         /**
          * List the companies a user may act in
-         * @description Explicit grants, default first; for a super admin also every other company (`source: super_admin`).
-         *     Each grant shows the role it gives, its window and its `state` at the instant of the answer; expired
-         *     grants are left out unless `include_expired=true`. A key bound to a user sees only the companies
-         *     that user administers.
+         * @description Explicit grants, default first; then the branches their grants that include branches reach
+         *     (`source: branch`); for a super admin, every company no grant of theirs gives access to now
+         *     (`source: super_admin`). Each line shows the role, window and `state` at the instant of the answer,
+         *     as the access check decides then: a branch is listed through the grant that gives access there now
+         *     (active before scheduled, then the nearest), so a grant that has not started may stand beside the
+         *     access that reaches its company another way. Expired grants are left out unless
+         *     `include_expired=true`, which only adds them. A key bound to a user sees only the companies that
+         *     user administers.
          */
         get: operations["list_user_companies"];
         /**
@@ -816,17 +828,13 @@ export interface components {
             company_ids?: string[] | null;
             /** @description The role the new grants give; absent: they follow each user's role. */
             role?: components["schemas"]["GrantRole"];
+            /** @description From when the new grants give access (RFC 3339, inclusive); absent: at once. */
+            valid_from?: components["schemas"]["Instant"];
             /**
-             * Format: date-time
-             * @description From when the new grants give access (RFC 3339, inclusive); absent: at once.
-             */
-            valid_from?: string;
-            /**
-             * Format: date-time
              * @description Until when the new grants give access (RFC 3339, exclusive, later than `valid_from`); absent:
              *     no end.
              */
-            valid_until?: string;
+            valid_until?: components["schemas"]["Instant"];
             /** @description The new grants reach every branch of their companies too (default false). */
             include_branches?: boolean;
             /** @description Count what would change without changing anything. */
@@ -1042,7 +1050,8 @@ export interface components {
             name: string;
             /**
              * Format: int64
-             * @description How many users have been granted this company explicitly.
+             * @description How many users hold a grant of this company, whatever its window: scheduled and expired grants
+             *     count (what deleting the company removes). Who may act in it now is its access review.
              */
             user_count: number;
             /**
@@ -1408,16 +1417,10 @@ export interface components {
              *     becomes.
              */
             role?: components["schemas"]["GrantRole"];
-            /**
-             * Format: date-time
-             * @description From when the grants give access (RFC 3339, inclusive, kept to the microsecond); absent: at once.
-             */
-            valid_from?: string;
-            /**
-             * Format: date-time
-             * @description Until when the grants give access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
-             */
-            valid_until?: string;
+            /** @description From when the grants give access (RFC 3339, inclusive, kept to the microsecond); absent: at once. */
+            valid_from?: components["schemas"]["Instant"];
+            /** @description Until when the grants give access (RFC 3339, exclusive, later than `valid_from`); absent: no end. */
+            valid_until?: components["schemas"]["Instant"];
             /** @description Reach every branch of the company too, now and later (default false). */
             include_branches?: boolean;
         };
@@ -1471,16 +1474,10 @@ export interface components {
              *     becomes.
              */
             role?: components["schemas"]["GrantRole"];
-            /**
-             * Format: date-time
-             * @description From when the grant gives access (RFC 3339, inclusive, kept to the microsecond); absent: at once.
-             */
-            valid_from?: string;
-            /**
-             * Format: date-time
-             * @description Until when the grant gives access (RFC 3339, exclusive, later than `valid_from`); absent: no end.
-             */
-            valid_until?: string;
+            /** @description From when the grant gives access (RFC 3339, inclusive, kept to the microsecond); absent: at once. */
+            valid_from?: components["schemas"]["Instant"];
+            /** @description Until when the grant gives access (RFC 3339, exclusive, later than `valid_from`); absent: no end. */
+            valid_until?: components["schemas"]["Instant"];
             /** @description Reach every branch of the company too, now and later (default false). */
             include_branches?: boolean;
         };
@@ -1581,6 +1578,12 @@ export interface components {
             /** @description Every line that adds or changes a grant, in file order. */
             items: components["schemas"]["ImportLine"][];
         };
+        /**
+         * Format: date-time
+         * @description An instant in RFC 3339: `YYYY-MM-DDThh:mm:ss`, optionally a fraction of a second (kept to the microsecond), then `Z` for UTC or an offset `+hh:mm` or `-hh:mm`. `T` and `Z` are capitals, seconds run from 00 to 59 (no leap second), and the instant in UTC lies within the years 0000 to 9999. An offset is converted: the instant is stored, and answered, in UTC with `Z` (`2027-01-01T00:00:00+02:00` reads back as `2026-12-31T22:00:00Z`).
+         * @example 2027-01-01T00:00:00Z
+         */
+        Instant: string;
         /**
          * @description The name of an API key, shown as the actor in the audit trail: 1 to 64 letters (A to Z, any case), digits, `_`, `.`, `-`, `:` or spaces, no space at either end.
          * @example hr-portal
@@ -1892,16 +1895,8 @@ export interface components {
             /** @description True makes this the user's one default company; false leaves the user with no default. */
             is_default?: boolean;
             role?: components["schemas"]["GrantRole"] | null;
-            /**
-             * Format: date-time
-             * @description From when the grant gives access (inclusive); null: at once.
-             */
-            valid_from?: string | null;
-            /**
-             * Format: date-time
-             * @description Until when the grant gives access (exclusive); null: no end.
-             */
-            valid_until?: string | null;
+            valid_from?: components["schemas"]["Instant"] | null;
+            valid_until?: components["schemas"]["Instant"] | null;
             /** @description Whether the grant reaches every branch of its company too. */
             include_branches?: boolean;
         };
@@ -3044,9 +3039,9 @@ export interface operations {
                 /** @description Exact name of the key that made the change (`master`, `demo`, a key's name). */
                 actor?: string;
                 /** @description Only entries at or after this instant (RFC 3339). */
-                since?: string;
+                since?: components["schemas"]["Instant"];
                 /** @description Only entries before this instant (RFC 3339). */
-                until?: string;
+                until?: components["schemas"]["Instant"];
                 /** @description Page size, 1 to 500 (default 50). */
                 limit?: number;
                 /** @description Rows to skip (default 0). */
@@ -3136,9 +3131,9 @@ export interface operations {
                 /** @description Only grants of this company. */
                 company_id?: string;
                 /** @description Only grants that expired at or after this instant (RFC 3339). */
-                since?: string;
+                since?: components["schemas"]["Instant"];
                 /** @description Only grants that expired before this instant (RFC 3339). */
-                until?: string;
+                until?: components["schemas"]["Instant"];
                 /** @description Page size, 1 to 500 (default 50). */
                 limit?: number;
                 /** @description Rows to skip (default 0). */
@@ -3245,7 +3240,7 @@ export interface operations {
                  *     commit time of revision `after`, or the start of the history without `after`.
                  * @example 2026-06-30T00:00:00Z
                  */
-                expired_after?: string;
+                expired_after?: components["schemas"]["Instant"];
             };
             header?: never;
             path?: never;
