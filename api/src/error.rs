@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use openapi::import::ImportResult;
 use openapi::{FieldError, Problem, ProblemCode};
 use sea_orm::DbErr;
 
@@ -15,6 +16,13 @@ pub enum AppError {
     Validation {
         detail: String,
         errors: Vec<FieldError>,
+    },
+    /// A CSV import with problems in its lines: every problem, and what the other lines would do.
+    #[error("{detail}")]
+    ImportRefused {
+        detail: String,
+        errors: Vec<FieldError>,
+        report: Box<ImportResult>,
     },
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -181,7 +189,7 @@ impl AppError {
     fn parts(&self) -> (StatusCode, ProblemCode, &'static str) {
         match self {
             AppError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code, "Bad request"),
-            AppError::Validation { .. } => (
+            AppError::Validation { .. } | AppError::ImportRefused { .. } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ProblemCode::ValidationFailed,
                 "The request could not be accepted",
@@ -244,8 +252,13 @@ impl AppError {
             other => other.to_string(),
         };
         let mut problem = Problem::new(status.as_u16(), code, title, detail);
-        if let AppError::Validation { errors, .. } = self {
-            problem.errors = errors.clone();
+        match self {
+            AppError::Validation { errors, .. } => problem.errors = errors.clone(),
+            AppError::ImportRefused { errors, report, .. } => {
+                problem.errors = errors.clone();
+                problem.report = Some(report.clone());
+            }
+            _ => {}
         }
         problem
     }

@@ -59,6 +59,11 @@ pub struct Problem {
     /// Offending fields, when the request body or query was refused.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Only on a CSV import refused for problems in its lines (`POST /access/import`): what the other
+    /// lines would do, as a dry run reports it, so one answer says both what to fix and what the file
+    /// will then change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Box<crate::import::ImportResult>>,
 }
 
 impl Problem {
@@ -70,6 +75,7 @@ impl Problem {
             detail: detail.into(),
             code,
             errors: Vec::new(),
+            report: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the grants of every user named read in the same way, and the new or changed grants written as
 //! multi-row upserts.
 
-use crate::db::sql::{Sql, random_uuid_sql};
+use crate::db::sql::{Sql, random_uuid_sql, uuid_in_json};
 use crate::error::AppError;
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::{company, user, user_company_access as access};
@@ -73,16 +73,6 @@ pub struct StoredGrant {
     pub include_branches: bool,
 }
 
-/// A company id inside a JSON parameter, as the statement reads it back: PostgreSQL casts the
-/// hyphenated text to `uuid`, SQLite `unhex`es the bare hex to the 16-byte blob it stores.
-fn company_in_json(company: Uuid, postgres: bool) -> String {
-    if postgres {
-        company.to_string()
-    } else {
-        company.simple().to_string()
-    }
-}
-
 /// The grants of exactly these pairs, by (user, company). The pairs travel as one JSON parameter per
 /// statement, expanded by the database (`json_to_recordset` / `json_each`) and joined to the unique
 /// (user, company) index pair by pair, so an import reads what it names and not every grant of its
@@ -97,7 +87,7 @@ pub async fn grants_of(
     for chunk in pairs.chunks(ROWS_PER_UPSERT) {
         let rows: Vec<serde_json::Value> = chunk
             .iter()
-            .map(|(user, company)| serde_json::json!([user, company_in_json(*company, postgres)]))
+            .map(|(user, company)| serde_json::json!([user, uuid_in_json(*company, postgres)]))
             .collect();
         let mut sql = Sql::new(
             backend,
@@ -150,7 +140,7 @@ pub async fn upsert_grants(
             .map(|(user, company, terms)| {
                 serde_json::json!({
                     "u": user,
-                    "c": company_in_json(*company, postgres),
+                    "c": uuid_in_json(*company, postgres),
                     "r": terms.role.map(GrantRole::as_str),
                     "f": instant(terms.window.valid_from),
                     "t": instant(terms.window.valid_until),

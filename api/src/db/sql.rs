@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement, Value};
+use uuid::Uuid;
 
 /// SQL text with `$n` placeholders numbered as values are bound; one spelling for both backends.
 pub struct Sql {
@@ -67,6 +68,16 @@ pub fn random_uuid_sql(backend: DatabaseBackend) -> &'static str {
             "unhex(substr(hex(randomblob(16)), 1, 12) || '4' || substr(hex(randomblob(16)), 14, 3) \
               || '8' || substr(hex(randomblob(16)), 18, 15))"
         }
+    }
+}
+
+/// A UUID inside a JSON parameter, as a statement reads it back: PostgreSQL casts the hyphenated text
+/// to `uuid`, SQLite `unhex`es the bare hex to the 16-byte blob it stores.
+pub fn uuid_in_json(id: Uuid, postgres: bool) -> String {
+    if postgres {
+        id.to_string()
+    } else {
+        id.simple().to_string()
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::cache::CheckCache;
 use crate::caller::Actor;
 use crate::changes::{CHANNEL, Changes};
-use crate::db::audit::{self, Change};
+use crate::db::audit::{self, Change, ChangeSet};
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use sea_orm::{
@@ -28,7 +28,7 @@ impl Store {
             store: self,
             txn: super::begin_write(&self.db).await?,
             actor,
-            audit: Vec::new(),
+            audit: ChangeSet::new(self.db.get_database_backend()),
             changes: Changes::default(),
         })
     }
@@ -39,7 +39,7 @@ pub struct UnitOfWork<'a> {
     store: &'a Store,
     txn: DatabaseTransaction,
     actor: Actor<'a>,
-    audit: Vec<Change>,
+    audit: ChangeSet,
     changes: Changes,
 }
 
@@ -58,6 +58,11 @@ impl<'a> UnitOfWork<'a> {
         self.audit.push(change);
     }
 
+    /// The audit rows so far, for a change that records many rows without a [`Change`] each.
+    pub fn audit(&mut self) -> &mut ChangeSet {
+        &mut self.audit
+    }
+
     /// Names what the change touched, for every cache that could hold the old state.
     pub fn touch(&mut self, changes: Changes) {
         self.changes.merge(changes);
@@ -73,7 +78,7 @@ impl<'a> UnitOfWork<'a> {
             self.txn.commit().await?;
             return Ok(());
         }
-        let audit_rows = self.audit.len() as u64;
+        let audit_rows = self.audit.rows();
         let backend = self.txn.get_database_backend();
         let revision = next_revision(&self.txn).await?;
         audit::insert(&self.txn, self.actor, revision, self.audit).await?;

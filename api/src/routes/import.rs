@@ -17,8 +17,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// and `include_branches` (true or false). A line may leave out trailing empty cells, never have more
 /// cells than the header. A new pair is added; a pair whose terms differ is changed;
 /// nothing is removed. All or nothing: one bad line refuses the file with every problem listed by
-/// line and column, and writes nothing. `dry_run=true` reports what each line would do. Up to 100,000
-/// lines (32 MiB).
+/// line and column, and writes nothing; the refusal's `report` says what the other lines would do.
+/// `dry_run=true` reports what each line would do, with the grant's terms before and after. Each grant
+/// added or changed is in the audit trail as its own `access.grant` or `access.update` row (with
+/// `via: "import"` and the line), beside one `access.import` row with the counts. Up to 100,000 lines
+/// (32 MiB).
 #[utoipa::path(
     tag = "access",
     params(ImportQuery),
@@ -30,7 +33,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
     ),
     responses(
         (status = 200, description = "What was (or would be) added and changed", body = ImportResult),
-        (status = 422, description = "A line cannot be imported; each problem is named by line and column", body = Problem)
+        (status = 422, description = "A line cannot be imported, or the file cannot be read: each problem is named by line and column in `errors`; when the file could be read, `report` says what its other lines would do", body = Problem)
     ),
     security(("api_key" = ["write"]))
 )]

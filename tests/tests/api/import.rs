@@ -2,7 +2,7 @@
 //! writes nothing, and what an import writes is what the checks answer at once.
 
 use company_access_tests::{Answer, MASTER_KEY, TestApp};
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn import(app: &TestApp, csv: &str, dry_run: bool) -> Answer {
     let path = if dry_run {
@@ -104,6 +104,18 @@ fn an_import_adds_and_changes_grants_that_the_checks_answer_at_once() {
         dry.text
     );
     assert_eq!(dry.body["dry_run"], true);
+    assert_eq!(dry.body["refused"], 0);
+    // What each line would make of the grant, and for a change what the grant is now.
+    assert_eq!(
+        dry.body["items"][1]["after"],
+        json!({"role": null, "valid_from": null, "valid_until": "2031-06-30T00:00:00Z",
+               "include_branches": false}),
+        "{}",
+        dry.text
+    );
+    assert!(dry.body["items"][1].get("before").is_none(), "{}", dry.text);
+    assert_eq!(dry.body["items"][2]["before"]["role"], Value::Null);
+    assert_eq!(dry.body["items"][2]["after"]["role"], "admin");
     assert!(!app.allowed(sarah, nyc), "a dry run writes nothing");
 
     let done = import(&app, &csv, false);
@@ -121,6 +133,46 @@ fn an_import_adds_and_changes_grants_that_the_checks_answer_at_once() {
     let audit = app.get("/audit?action=access.import");
     assert_eq!(audit.body["total"], 1, "{}", audit.text);
     assert_eq!(audit.body["items"][0]["after"]["added"], 2);
+    // Each grant is in its user's trail too: what it gave, from which line of the file.
+    let sarahs = app.get(&format!("/audit?user_id={sarah}&action=access.grant"));
+    assert_eq!(sarahs.body["total"], 2, "{}", sarahs.text);
+    let mut lines: Vec<(String, Value)> = sarahs.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            assert_eq!(row["after"]["via"], "import", "{row}");
+            (
+                row["company_id"].as_str().unwrap().to_owned(),
+                row["after"].clone(),
+            )
+        })
+        .collect();
+    lines.sort_by_key(|(_, after)| after["line"].as_u64());
+    assert_eq!(
+        lines,
+        [
+            (
+                nyc.to_string(),
+                json!({"role": "hr_manager", "valid_from": null, "valid_until": null,
+                       "include_branches": false, "via": "import", "line": 2})
+            ),
+            (
+                la.to_string(),
+                json!({"role": null, "valid_from": null, "valid_until": "2031-06-30T00:00:00Z",
+                       "include_branches": false, "via": "import", "line": 3})
+            ),
+        ]
+    );
+    let johns_trail = app.get(&format!(
+        "/audit?user_id={john}&company_id={main}&action=access.update"
+    ));
+    assert_eq!(johns_trail.body["total"], 1, "{}", johns_trail.text);
+    let row = &johns_trail.body["items"][0];
+    assert_eq!(row["before"]["role"], Value::Null, "{row}");
+    assert_eq!(row["after"]["role"], "admin", "{row}");
+    assert_eq!(row["after"]["line"], 4, "{row}");
+    assert_eq!(row["actor"], "master", "{row}");
     // The default company rule of single grants is kept: john's grant stays his default.
     let johns = app.client().user_companies(john).unwrap();
     assert!(
@@ -170,6 +222,35 @@ fn a_file_with_a_bad_line_changes_nothing_and_names_every_problem() {
         refused.text
     );
     // The good line 2 was not written either.
+    assert!(!app.allowed(sarah, nyc));
+    assert_eq!(app.audit_count(), audit_before);
+    // A dry run of the same file names the same problems, and what the good line would do.
+    let dry = import(&app, csv, true);
+    assert_eq!(dry.status, 422, "{}", dry.text);
+    assert_eq!(dry.body["errors"], refused.body["errors"]);
+    let report = &dry.body["report"];
+    assert_eq!(
+        (
+            report["lines"].as_u64(),
+            report["added"].as_u64(),
+            report["changed"].as_u64(),
+            report["unchanged"].as_u64(),
+            report["refused"].as_u64(),
+            report["dry_run"].as_bool()
+        ),
+        (Some(7), Some(1), Some(0), Some(0), Some(6), Some(true)),
+        "{}",
+        dry.text
+    );
+    assert_eq!(
+        report["items"],
+        json!([{"line": 2, "user_id": sarah, "company_id": nyc, "action": "add",
+                "after": {"role": "hr_manager", "valid_from": null, "valid_until": null,
+                          "include_branches": false}}]),
+        "{}",
+        dry.text
+    );
+    assert_eq!(refused.body["report"], dry.body["report"]);
     assert!(!app.allowed(sarah, nyc));
     assert_eq!(app.audit_count(), audit_before);
     // Once the others are fixed, a pair named twice is still refused.
@@ -275,4 +356,55 @@ fn problems_name_the_lines_of_a_windows_file_in_order_and_refuse_a_line_with_ext
         "{}",
         mistyped.text
     );
+}
+
+#[test]
+fn a_large_import_leaves_a_row_per_grant_in_the_trail_of_each_user() {
+    let app = TestApp::spawn();
+    // 10,100 grants: more than one audit statement holds (10,000 rows).
+    let users: Vec<String> = (0..101).map(|n| format!("importee_{n:03}")).collect();
+    for name in &users {
+        app.create_user(name, "employee");
+    }
+    let companies: Vec<String> = (0..100).map(|n| format!("Site {n:03}")).collect();
+    for name in &companies {
+        app.create_company(name);
+    }
+    let mut csv = String::from("username,company,role\n");
+    for user in &users {
+        for company in &companies {
+            csv.push_str(&format!("{user},{company},hr_manager\n"));
+        }
+    }
+    let done = import(&app, &csv, false);
+    assert_eq!(
+        done.status,
+        200,
+        "{}",
+        &done.text[..done.text.len().min(500)]
+    );
+    assert_eq!(done.body["added"], 10_100);
+    let grants = app.get("/audit?action=access.grant&limit=1");
+    assert_eq!(grants.body["total"], 10_100, "{}", grants.text);
+    let last = app.user_id(&users[100]);
+    let trail = app.get(&format!(
+        "/audit?user_id={last}&action=access.grant&limit=200"
+    ));
+    assert_eq!(trail.body["total"], 100, "{}", trail.text);
+    let mut lines: Vec<u64> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            assert_eq!(row["after"]["role"], "hr_manager", "{row}");
+            row["after"]["line"].as_u64().unwrap()
+        })
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, (10_002..10_102).collect::<Vec<u64>>());
+    let site = app.company_id("Site 042");
+    let of_site = app.get(&format!(
+        "/audit?company_id={site}&action=access.grant&limit=1"
+    ));
+    assert_eq!(of_site.body["total"], 101, "{}", of_site.text);
 }

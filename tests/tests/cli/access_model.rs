@@ -142,6 +142,13 @@ fn roles_windows_branches_and_csv_from_the_command_line() {
         "{}",
         refused.stderr
     );
+    assert!(
+        refused
+            .stderr
+            .contains("The other line would add 1, change 0 and leave 0 unchanged"),
+        "{}",
+        refused.stderr
+    );
     std::fs::write(
         &file,
         "username,company,role\njohn_smith,NYC,finance_manager\n",
@@ -150,10 +157,34 @@ fn roles_windows_branches_and_csv_from_the_command_line() {
     let dry = server.run(&["access", "import", file.to_str().unwrap(), "--dry-run"]);
     dry.expect_code(0);
     assert!(dry.stdout.contains("line 2: would add"), "{}", dry.stdout);
+    assert!(
+        dry.stdout.contains(": as finance_manager"),
+        "{}",
+        dry.stdout
+    );
     assert!(dry.stdout.contains("nothing was written"), "{}", dry.stdout);
     let done = server.run(&["access", "import", file.to_str().unwrap()]);
     done.expect_code(0);
     assert!(done.stdout.contains("1 added"), "{}", done.stdout);
+    std::fs::write(
+        &file,
+        "username,company,role,valid_until\njohn_smith,NYC,hr_manager,2030-01-01T00:00:00Z\n",
+    )
+    .unwrap();
+    let change = server.run(&["access", "import", file.to_str().unwrap(), "--dry-run"]);
+    change.expect_code(0);
+    assert!(
+        change.stdout.contains("line 2: would change user"),
+        "{}",
+        change.stdout
+    );
+    assert!(
+        change
+            .stdout
+            .contains("role finance_manager → hr_manager, valid_until none → 2030-01-01T00:00:00Z"),
+        "{}",
+        change.stdout
+    );
 }
 
 #[test]
@@ -183,6 +214,7 @@ fn a_file_longer_than_one_request_is_checked_whole_then_imported_in_parts() {
         "2 problems in the file (3 parts of at most 2 lines, each checked), nothing was imported",
         "line 5, column company",
         "line 7, column role",
+        "The other 3 lines would add 3, change 0 and leave 0 unchanged",
     ] {
         assert!(refused.stderr.contains(said), "{said}: {}", refused.stderr);
     }

@@ -6,8 +6,10 @@ use crate::client::{Api, CliError, Kind, Result};
 use crate::outln;
 use crate::output::print_json;
 use crate::progress::Uploading;
+use chrono::SecondsFormat;
 use openapi::FieldError;
-use openapi::import::{ImportAction, ImportResult, MAX_IMPORT_LINES};
+use openapi::import::{ImportAction, ImportLine, ImportResult, ImportTerms, MAX_IMPORT_LINES};
+use openapi::terms::GrantRole;
 
 /// One request's share of the file: the header, then whole lines of it.
 struct Part {
@@ -117,9 +119,10 @@ pub fn access_import(
         .unwrap_or(MAX_IMPORT_LINES)
         .clamp(1, MAX_IMPORT_LINES);
     let result = match split(&text, per_part) {
-        None => send(api, &text, dry_run, format!("{verb} {}", file.display()))?,
-        Some(parts) => import_in_parts(api, file, &parts, per_part, dry_run)?,
-    };
+        None => send(api, &text, dry_run, format!("{verb} {}", file.display())),
+        Some(parts) => import_in_parts(api, file, &parts, per_part, dry_run),
+    }
+    .map_err(with_report)?;
     if json {
         print_json(&result);
         return Ok(());
@@ -135,10 +138,11 @@ pub fn access_import(
             ImportAction::Change => change,
         };
         outln!(
-            "line {}: {what} user {} in company {}",
+            "line {}: {what} user {} in company {}: {}",
             item.line,
             item.user_id,
-            item.company_id
+            item.company_id,
+            describe(item)
         );
     }
     outln!(
@@ -158,6 +162,93 @@ pub fn access_import(
     Ok(())
 }
 
+/// A refused file's message, with what its other lines would have done when the server said.
+fn with_report(mut error: CliError) -> CliError {
+    if let Some(report) = error
+        .problem
+        .as_ref()
+        .and_then(|problem| problem.report.as_ref())
+    {
+        let others = report.lines.saturating_sub(report.refused);
+        error.message.push_str(&format!(
+            "\nThe other {} would add {}, change {} and leave {} unchanged; fix the lines above \
+             and import the file again.",
+            if others == 1 {
+                "line".to_owned()
+            } else {
+                format!("{others} lines")
+            },
+            report.added,
+            report.changed,
+            report.unchanged
+        ));
+    }
+    error
+}
+
+fn terms_text(terms: &ImportTerms) -> String {
+    let mut parts = vec![match terms.role {
+        Some(role) => format!("as {role}"),
+        None => "in their own role".to_owned(),
+    }];
+    if let Some(at) = terms.valid_from {
+        parts.push(format!(
+            "from {}",
+            at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        ));
+    }
+    if let Some(at) = terms.valid_until {
+        parts.push(format!(
+            "until {}",
+            at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        ));
+    }
+    if terms.include_branches {
+        parts.push("with its branches".to_owned());
+    }
+    parts.join(", ")
+}
+
+/// What a line adds, or what it changes in the grant as it is.
+fn describe(item: &ImportLine) -> String {
+    let Some(before) = &item.before else {
+        return terms_text(&item.after);
+    };
+    let instant = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map_or("none".to_owned(), |at| {
+            at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        })
+    };
+    let role =
+        |role: Option<GrantRole>| role.map_or("their own role".to_owned(), |r| r.to_string());
+    let after = &item.after;
+    let mut changes = Vec::new();
+    if before.role != after.role {
+        changes.push(format!("role {} → {}", role(before.role), role(after.role)));
+    }
+    if before.valid_from != after.valid_from {
+        changes.push(format!(
+            "valid_from {} → {}",
+            instant(before.valid_from),
+            instant(after.valid_from)
+        ));
+    }
+    if before.valid_until != after.valid_until {
+        changes.push(format!(
+            "valid_until {} → {}",
+            instant(before.valid_until),
+            instant(after.valid_until)
+        ));
+    }
+    if before.include_branches != after.include_branches {
+        changes.push(format!(
+            "include_branches {} → {}",
+            before.include_branches, after.include_branches
+        ));
+    }
+    changes.join(", ")
+}
+
 /// Every part as a dry run first, all problems told by the file's line numbers; then, unless this is a
 /// dry run, each part imported in order. One result for the whole file.
 fn import_in_parts(
@@ -171,6 +262,8 @@ fn import_in_parts(
     let mut checked = Vec::with_capacity(count);
     let mut problems: Vec<FieldError> = Vec::new();
     let mut refusal = None;
+    // Every part's report, the refused parts' too, for what the file's other lines would do.
+    let mut reports = true;
     for (at, part) in parts.iter().enumerate() {
         let label = format!("Checking {} (part {} of {count})", file.display(), at + 1);
         match send(api, &part.text, true, label) {
@@ -178,6 +271,10 @@ fn import_in_parts(
             Err(error) if error.kind == Kind::Usage && error.problem.is_some() => {
                 if let Some(problem) = &error.problem {
                     problems.extend(problem.errors.iter().map(|error| part.renumber(error)));
+                    match &problem.report {
+                        Some(report) => checked.push((**report).clone()),
+                        None => reports = false,
+                    }
                 }
                 refusal.get_or_insert(error);
             }
@@ -199,6 +296,7 @@ fn import_in_parts(
         if let Some(problem) = refusal.problem.as_mut() {
             problem.detail = message.lines().next().unwrap_or_default().to_owned();
             problem.errors = problems;
+            problem.report = reports.then(|| Box::new(combine(parts, checked, true)));
         }
         refusal.message = message;
         return Err(refusal);
@@ -233,6 +331,7 @@ fn combine(parts: &[Part], results: Vec<ImportResult>, dry_run: bool) -> ImportR
         added: 0,
         changed: 0,
         unchanged: 0,
+        refused: 0,
         dry_run,
         items: Vec::new(),
     };
@@ -241,6 +340,7 @@ fn combine(parts: &[Part], results: Vec<ImportResult>, dry_run: bool) -> ImportR
         whole.added += result.added;
         whole.changed += result.changed;
         whole.unchanged += result.unchanged;
+        whole.refused += result.refused;
         whole.items.extend(result.items.into_iter().map(|mut item| {
             item.line = part.file_line(item.line);
             item
