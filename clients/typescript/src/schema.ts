@@ -90,8 +90,11 @@ export interface paths {
          *     and `include_branches` (true or false). A line may leave out trailing empty cells, never have more
          *     cells than the header. A new pair is added; a pair whose terms differ is changed;
          *     nothing is removed. All or nothing: one bad line refuses the file with every problem listed by
-         *     line and column, and writes nothing. `dry_run=true` reports what each line would do. Up to 100,000
-         *     lines (32 MiB).
+         *     line and column, and writes nothing; the refusal's `report` says what the other lines would do.
+         *     `dry_run=true` reports what each line would do, with the grant's terms before and after. Each grant
+         *     added or changed is in the audit trail as its own `access.grant` or `access.update` row (with
+         *     `via: "import"` and the line), beside one `access.import` row with the counts. Up to 100,000 lines
+         *     (32 MiB).
          */
         post: operations["import_access"];
         delete?: never;
@@ -1532,6 +1535,9 @@ export interface components {
             company_id: string;
             /** @description What the line does. */
             action: components["schemas"]["ImportAction"];
+            before?: components["schemas"]["ImportTerms"] | null;
+            /** @description The grant's terms once the line is imported. */
+            after: components["schemas"]["ImportTerms"];
         };
         /**
          * @description What an import did (or, on a dry run, would do); lines that match a grant as it is are counted
@@ -1543,12 +1549,19 @@ export interface components {
          *       "items": [
          *         {
          *           "action": "add",
+         *           "after": {
+         *             "include_branches": false,
+         *             "role": "hr_manager",
+         *             "valid_from": null,
+         *             "valid_until": "2027-01-01T00:00:00Z"
+         *           },
          *           "company_id": "3ae13ac4-23e5-45ad-9747-e699cced23b5",
          *           "line": 2,
          *           "user_id": 5
          *         }
          *       ],
          *       "lines": 2,
+         *       "refused": 0,
          *       "unchanged": 1
          *     }
          */
@@ -1573,10 +1586,32 @@ export interface components {
              * @description Lines that matched a grant as it already was.
              */
             unchanged: number;
+            /**
+             * Format: int64
+             * @description Lines with a problem, each named in the refusal's `errors`; always 0 on an import that was
+             *     accepted. Then the counts and items above are what the other lines would do.
+             */
+            refused: number;
             /** @description Whether nothing was written. */
             dry_run: boolean;
             /** @description Every line that adds or changes a grant, in file order. */
             items: components["schemas"]["ImportLine"][];
+        };
+        /**
+         * @description A grant's terms as a line of the file gives them, or as the grant has them now.
+         * @example {
+         *       "include_branches": false,
+         *       "role": "hr_manager",
+         *       "valid_from": null,
+         *       "valid_until": "2027-01-01T00:00:00Z"
+         *     }
+         */
+        ImportTerms: {
+            role?: components["schemas"]["GrantRole"] | null;
+            valid_from?: components["schemas"]["Instant"] | null;
+            valid_until?: components["schemas"]["Instant"] | null;
+            /** @description Whether the grant reaches the company's branches too. */
+            include_branches: boolean;
         };
         /**
          * Format: date-time
@@ -1653,6 +1688,7 @@ export interface components {
             code: components["schemas"]["ProblemCode"];
             /** @description Offending fields, when the request body or query was refused. */
             errors?: components["schemas"]["FieldError"][];
+            report?: components["schemas"]["ImportResult"] | null;
         };
         /**
          * @description Stable machine codes. Clients branch on these, never on the human `detail` text.
@@ -2721,7 +2757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A line cannot be imported; each problem is named by line and column (code `validation_failed`) */
+            /** @description A line cannot be imported, or the file cannot be read: each problem is named by line and column in `errors`; when the file could be read, `report` says what its other lines would do (code `validation_failed`) */
             422: {
                 headers: {
                     /** @description The request's id in the service's log: the caller's own when it sent a safe one (1 to 64 letters, digits, `-`, `_`, `.`), else a new UUID */
