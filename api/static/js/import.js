@@ -80,25 +80,61 @@ function written(line) {
   return pending && pending.lines[line - 1] !== undefined ? pending.lines[line - 1] : '';
 }
 
+/** A grant's terms in words: the role, the window, the branches. */
+function termsText(terms) {
+  var parts = [terms.role ? 'as ' + terms.role : 'in their own role'];
+  if (terms.valid_from) parts.push('from ' + terms.valid_from);
+  if (terms.valid_until) parts.push('until ' + terms.valid_until);
+  if (terms.include_branches) parts.push('with its branches');
+  return parts.join(', ');
+}
+
+/** What a line adds, or what it changes in the grant as it is. */
+function changeText(item) {
+  if (!item.before) return termsText(item.after);
+  var before = item.before, after = item.after, changes = [];
+  var role = function (r) { return r || 'their own role'; };
+  var at = function (t) { return t || 'none'; };
+  if (before.role !== after.role) changes.push('role ' + role(before.role) + ' → ' + role(after.role));
+  if (before.valid_from !== after.valid_from) changes.push('from ' + at(before.valid_from) + ' → ' + at(after.valid_from));
+  if (before.valid_until !== after.valid_until) changes.push('until ' + at(before.valid_until) + ' → ' + at(after.valid_until));
+  if (before.include_branches !== after.include_branches) {
+    changes.push(after.include_branches ? 'now with its branches' : 'no longer with its branches');
+  }
+  return changes.join(', ');
+}
+
+/** One report line per grant the file adds or changes. */
+function itemRows(items) {
+  return items.map(function (item) {
+    return { line: item.line, row: el('tr', {},
+      cell('Line', num(item.line)),
+      cell('What', item.action === 'add' ? 'Add' : 'Change'),
+      cell('Details', (state.companyNames.get(item.company_id) || item.company_id) + ': ' + changeText(item)),
+      cell('As written', el('code', {}, written(item.line)))) };
+  });
+}
+
+/** The rows drawn, at most MOST_ROWS, in line order, and a last row counting the rest. */
+function showRows(lines, caption) {
+  lines.sort(function (a, b) { return a.line - b.line; });
+  var rows = lines.slice(0, MOST_ROWS).map(function (l) { return l.row; });
+  if (lines.length > MOST_ROWS) {
+    rows.push(el('tr', {}, el('td', { colspan: 4 }, 'and ' + num(lines.length - MOST_ROWS) + ' more lines')));
+  }
+  $('import-caption').textContent = caption;
+  $('import-body').replaceChildren.apply($('import-body'), rows);
+  $('import-table').hidden = rows.length === 0;
+  return rows.length;
+}
+
 function report(result) {
   var changes = result.added + result.changed;
   var text = pending.name + ': ' + plural(result.lines, 'line', 'lines') + ', ' + num(result.added) + ' to add, '
     + num(result.changed) + ' to change, ' + num(result.unchanged) + ' unchanged. Nothing has been written yet.';
   setMsg($('import-message'), text, 'info');
   announce(text);
-  var rows = result.items.slice(0, MOST_ROWS).map(function (item) {
-    return el('tr', {},
-      cell('Line', num(item.line)),
-      cell('What', item.action === 'add' ? 'Add' : 'Change'),
-      cell('Details', state.companyNames.get(item.company_id) || item.company_id),
-      cell('As written', el('code', {}, written(item.line))));
-  });
-  if (result.items.length > MOST_ROWS) {
-    rows.push(el('tr', {}, el('td', { colspan: 4 }, 'and ' + num(result.items.length - MOST_ROWS) + ' more lines')));
-  }
-  $('import-caption').textContent = 'What importing ' + pending.name + ' would do';
-  $('import-body').replaceChildren.apply($('import-body'), rows);
-  $('import-table').hidden = rows.length === 0;
+  showRows(itemRows(result.items), 'What importing ' + pending.name + ' would do');
   $('import-apply').hidden = changes === 0;
   $('import-apply').disabled = false;
   $('import-apply').textContent = 'Import ' + plural(changes, 'change', 'changes');
@@ -109,25 +145,30 @@ function report(result) {
 function refused(e) {
   if (e.status === 401) return;
   var problems = (e.problem && e.problem.errors) || [];
+  var others = e.problem && e.problem.report;
   var text = problems.length
     ? pending.name + ' was not imported, nothing changed: ' + e.message
     : 'Could not import ' + pending.name + ': ' + e.message;
+  if (others) {
+    text += ' Once those lines are fixed, the other ' + plural(others.lines - others.refused, 'line', 'lines')
+      + ' would add ' + num(others.added) + ' and change ' + num(others.changed) + '.';
+  }
   setMsg($('import-message'), text, 'error');
   announce(text);
-  var rows = problems.map(function (p) {
+  var lines = problems.map(function (p) {
     var line = /^line (\d+)/.exec(p.field || '');
-    return el('tr', {},
+    return { line: line ? Number(line[1]) : 0, row: el('tr', { 'class': 'refused' },
       cell('Line', line ? line[1] : ''),
       cell('What', 'Refused'),
       cell('Details', (p.field || '') + ': ' + p.message),
-      cell('As written', el('code', {}, line ? written(Number(line[1])) : '')));
+      cell('As written', el('code', {}, line ? written(Number(line[1])) : ''))) };
   });
-  $('import-caption').textContent = 'The lines of ' + pending.name + ' to fix';
-  $('import-body').replaceChildren.apply($('import-body'), rows);
-  $('import-table').hidden = rows.length === 0;
+  // What the good lines would do, among the lines to fix, so the whole file reads in order.
+  var shown = showRows(lines.concat(itemRows(others ? others.items : [])), 'The lines of ' + pending.name
+    + ' to fix' + (others && others.items.length ? ', and what the others would do' : ''));
   $('import-apply').hidden = true;
   $('import-cancel').textContent = 'Close';
-  $('import-report').hidden = rows.length === 0;
+  $('import-report').hidden = shown === 0;
 }
 
 function apply() {

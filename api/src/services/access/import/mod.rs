@@ -7,9 +7,9 @@ use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::import::{
-    StoredGrant, companies_by_key, export_page, grants_of, upsert_grants, users_by_name,
+    StoredGrant, companies_among, companies_by_key, export_page, grants_of, upsert_grants,
+    users_among, users_by_name,
 };
-use crate::db::lookups::{existing_companies, existing_users};
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::dedup_in_order;
@@ -71,9 +71,9 @@ async fn resolve(
             .collect::<Vec<_>>(),
     );
     let by_name = users_by_name(db, &user_names).await?;
-    let known_users = existing_users(db, &user_ids).await?;
+    let known_users = users_among(db, &user_ids).await?;
     let by_key = companies_by_key(db, &company_keys).await?;
-    let known_companies = existing_companies(db, &company_ids).await?;
+    let known_companies = companies_among(db, &company_ids).await?;
     let mut seen: HashMap<(i32, Uuid), u64> = HashMap::new();
     let mut resolved = Vec::with_capacity(lines.len());
     for line in lines {
@@ -157,6 +157,7 @@ pub async fn import(
     }
     // Lines that parsed are resolved too, so one refusal names every problem of the file.
     let mut work = store.begin(actor).await?;
+    let begun = started.elapsed();
     let resolved = resolve(work.db(), &parsed.lines, &mut problems).await?;
     let resolved_at = started.elapsed();
     if let Some(delegate) = &delegate {
@@ -205,28 +206,31 @@ pub async fn import(
         dry_run,
         items,
     };
-    let phases = |written: Duration| {
+    let phases = |upserted: Duration, written: Duration| {
         tracing::info!(
             lines = parsed.records,
             parse_ms = parse_ms.as_millis() as u64,
-            resolve_ms = (resolved_at - parse_ms).as_millis() as u64,
+            begin_ms = (begun - parse_ms).as_millis() as u64,
+            resolve_ms = (resolved_at - begun).as_millis() as u64,
             probe_ms = (probed - resolved_at).as_millis() as u64,
+            upsert_ms = upserted.as_millis() as u64,
             write_ms = written.as_millis() as u64,
             dry_run,
             "import phases"
         );
     };
     if !problems.is_empty() {
-        phases(Duration::ZERO);
+        phases(Duration::ZERO, Duration::ZERO);
         result.dry_run = true;
         return Err(problems.refusal(Some(result)));
     }
     if dry_run || writes.is_empty() {
-        phases(Duration::ZERO);
+        phases(Duration::ZERO, Duration::ZERO);
         return Ok(result);
     }
     let writing = Instant::now();
     upsert_grants(work.db(), actor.name, &writes).await?;
+    let upserted = writing.elapsed();
     // A row per grant, so each user's and company's trail shows what the import gave them, and one
     // for the file as a whole.
     let audit = work.audit();
@@ -258,7 +262,7 @@ pub async fn import(
     // `touch` merges, which sorts and drops repeats.
     work.touch(Changes::users(writes.iter().map(|(user, _, _)| *user)));
     work.commit().await?;
-    phases(writing.elapsed());
+    phases(upserted, writing.elapsed());
     Ok(result)
 }
 
