@@ -114,6 +114,14 @@ def test_csv_round_trip_and_a_refused_line(client, ids):
     assert caught.value.status == 422
     assert "line 3, column username" in str(caught.value)
     assert [error["field"] for error in caught.value.errors] == ["line 3, column username"]
+    report = caught.value.report
+    assert report is not None and (report["added"], report["refused"]) == (1, 1), report
+    assert report["items"][0]["after"] == {
+        "role": None,
+        "valid_from": None,
+        "valid_until": None,
+        "include_branches": False,
+    }
     assert not client.has_access(ids["sarah"], ids["NYC"])
 
 

@@ -527,14 +527,18 @@ def test_a_csv_file_is_checked_line_by_line_before_anything_is_imported(ui, serv
     ui.open()
     ui.sign_in(server.master_key)
     ui.open_tab("companies")
-    # A file with one bad line: refused, the line named and shown as written, nothing imported.
+    # A file with one bad line: refused, the line named and shown as written, beside what the good line
+    # would do; nothing imported.
     bad = tmp_path / "bad.csv"
     bad.write_text(f"username,company,role\n{name},NYC,employee\n{name},Nowhere Inc,admin\n")
     ui.find("#import-file").send_keys(str(bad))
     message = ui.wait_text("#import-message", "was not imported")
-    assert "bad.csv" in message, message
+    assert "bad.csv" in message and "the other line would add 1 and change 0" in message, message
     rows = ui.wait(lambda: ui.find_all("#import-body tr"), "the lines to fix")
-    assert len(rows) == 1 and "line 3" in rows[0].text and f"{name},Nowhere Inc,admin" in rows[0].text, rows[0].text
+    assert len(rows) == 2, [r.text for r in rows]
+    assert "Add" in rows[0].text and "NYC: as employee" in rows[0].text, rows[0].text
+    assert "Refused" in rows[1].text and "line 3" in rows[1].text, rows[1].text
+    assert f"{name},Nowhere Inc,admin" in rows[1].text, rows[1].text
     assert not ui.visible("#import-apply")
     assert server.company_names_of(user["id"]) == {}
 
@@ -549,7 +553,7 @@ def test_a_csv_file_is_checked_line_by_line_before_anything_is_imported(ui, serv
     assert "grants.csv: 2 lines" in message and "Nothing has been written yet" in message, message
     rows = ui.find_all("#import-body tr")
     assert [r.find_element(ui.By.CSS_SELECTOR, "td").text for r in rows] == ["2", "3"], [r.text for r in rows]
-    assert "NYC" in rows[0].text and "Add" in rows[0].text, rows[0].text
+    assert "NYC: as employee, until 2031-01-01T00:00:00Z" in rows[0].text and "Add" in rows[0].text, rows[0].text
     assert server.company_names_of(user["id"]) == {}, "a dry run writes nothing"
     ui.shot("import-dry-run")
 

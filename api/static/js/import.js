@@ -150,7 +150,9 @@ function refused(e) {
     ? pending.name + ' was not imported, nothing changed: ' + e.message
     : 'Could not import ' + pending.name + ': ' + e.message;
   if (others) {
-    text += ' Once those lines are fixed, the other ' + plural(others.lines - others.refused, 'line', 'lines')
+    var rest = others.lines - others.refused;
+    text += (/[.!?]$/.test(text) ? ' ' : '. ') + 'Once those lines are fixed, '
+      + (rest === 1 ? 'the other line' : 'the other ' + num(rest) + ' lines')
       + ' would add ' + num(others.added) + ' and change ' + num(others.changed) + '.';
   }
   setMsg($('import-message'), text, 'error');

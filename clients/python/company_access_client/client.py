@@ -369,8 +369,11 @@ class Client:
         ``user_id``, ``company`` or ``company_id``, and optionally ``role``, ``valid_from``,
         ``valid_until``, ``include_branches``). All or nothing; with ``dry_run`` nothing is written.
 
-        Returns ``{"lines", "added", "changed", "unchanged", "dry_run", "items"}``. A bad line raises
-        CompanyAccessError (status 422) whose ``errors`` name every problem by line and column.
+        Returns ``{"lines", "added", "changed", "unchanged", "refused", "dry_run", "items"}``; each
+        item names its line, user, company, ``action`` (``add`` or ``change``) and the grant's terms
+        ``after`` (and ``before``, for a change). A bad line raises CompanyAccessError (status 422)
+        whose ``errors`` name every problem by line and column and whose ``report`` says, in the same
+        shape, what the other lines would do.
         """
         path = "/access/import" + ("?dry_run=true" if dry_run else "")
         result: dict[str, Any] = self._send("POST", path, None, csv=text)

@@ -27,7 +27,8 @@ class CompanyAccessError(Exception):
     ``status`` is the HTTP status (``None`` when the server was not reached or an id was refused
     before sending), ``code`` the API's stable problem code, ``detail`` a sentence for people,
     ``errors`` the problem's list of ``{"field", "message"}`` (each field or CSV line and column that
-    was refused; empty when there is none) and ``problem`` the whole problem body.
+    was refused; empty when there is none), ``report`` what a refused CSV import's other lines would
+    do (``None`` otherwise) and ``problem`` the whole problem body.
     """
 
     def __init__(
@@ -47,6 +48,11 @@ class CompanyAccessError(Exception):
     def errors(self) -> list[dict[str, Any]]:
         errors = self.problem.get("errors")
         return errors if isinstance(errors, list) else []
+
+    @property
+    def report(self) -> Optional[dict[str, Any]]:
+        report = self.problem.get("report")
+        return report if isinstance(report, dict) else None
 
     def __str__(self) -> str:
         if self.status is None:
