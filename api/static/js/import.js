@@ -93,11 +93,11 @@ function termsText(terms) {
 function changeText(item) {
   if (!item.before) return termsText(item.after);
   var before = item.before, after = item.after, changes = [];
-  var role = function (r) { return r || 'their own role'; };
+  var role = function (r) { return r || 'own'; };
   var at = function (t) { return t || 'none'; };
-  if (before.role !== after.role) changes.push('role ' + role(before.role) + ' → ' + role(after.role));
-  if (before.valid_from !== after.valid_from) changes.push('from ' + at(before.valid_from) + ' → ' + at(after.valid_from));
-  if (before.valid_until !== after.valid_until) changes.push('until ' + at(before.valid_until) + ' → ' + at(after.valid_until));
+  if (before.role !== after.role) changes.push('role: ' + role(before.role) + ' → ' + role(after.role));
+  if (before.valid_from !== after.valid_from) changes.push('from: ' + at(before.valid_from) + ' → ' + at(after.valid_from));
+  if (before.valid_until !== after.valid_until) changes.push('until: ' + at(before.valid_until) + ' → ' + at(after.valid_until));
   if (before.include_branches !== after.include_branches) {
     changes.push(after.include_branches ? 'now with its branches' : 'no longer with its branches');
   }

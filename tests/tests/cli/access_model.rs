@@ -179,9 +179,9 @@ fn roles_windows_branches_and_csv_from_the_command_line() {
         change.stdout
     );
     assert!(
-        change
-            .stdout
-            .contains("role finance_manager → hr_manager, valid_until none → 2030-01-01T00:00:00Z"),
+        change.stdout.contains(
+            "role: finance_manager → hr_manager, valid_until: none → 2030-01-01T00:00:00Z"
+        ),
         "{}",
         change.stdout
     );

@@ -219,30 +219,33 @@ fn describe(item: &ImportLine) -> String {
             at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
         })
     };
-    let role =
-        |role: Option<GrantRole>| role.map_or("their own role".to_owned(), |r| r.to_string());
+    let role = |role: Option<GrantRole>| role.map_or("own".to_owned(), |r| r.to_string());
     let after = &item.after;
     let mut changes = Vec::new();
     if before.role != after.role {
-        changes.push(format!("role {} → {}", role(before.role), role(after.role)));
+        changes.push(format!(
+            "role: {} → {}",
+            role(before.role),
+            role(after.role)
+        ));
     }
     if before.valid_from != after.valid_from {
         changes.push(format!(
-            "valid_from {} → {}",
+            "valid_from: {} → {}",
             instant(before.valid_from),
             instant(after.valid_from)
         ));
     }
     if before.valid_until != after.valid_until {
         changes.push(format!(
-            "valid_until {} → {}",
+            "valid_until: {} → {}",
             instant(before.valid_until),
             instant(after.valid_until)
         ));
     }
     if before.include_branches != after.include_branches {
         changes.push(format!(
-            "include_branches {} → {}",
+            "include_branches: {} → {}",
             before.include_branches, after.include_branches
         ));
     }
