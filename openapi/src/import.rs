@@ -72,7 +72,8 @@ impl From<&GrantTerms> for ImportTerms {
 /// One line that adds or changes a grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ImportLine {
-    /// The line's number in the file (the header is line 1).
+    /// The line's number in the request's body (the header is line 1); the audit row of the grant
+    /// records the same number.
     pub line: u64,
     /// The user the line names.
     pub user_id: i32,
@@ -100,8 +101,9 @@ pub struct ImportResult {
     pub changed: u64,
     /// Lines that matched a grant as it already was.
     pub unchanged: u64,
-    /// Lines with a problem, each named in the refusal's `errors`; always 0 on an import that was
-    /// accepted. Then the counts and items above are what the other lines would do.
+    /// Lines with a problem, named in the refusal's `errors` (the first 1,000 problems); always 0 on an
+    /// import that was accepted. Then the counts and items above are what the other lines would do.
+    #[serde(default)]
     pub refused: u64,
     /// Whether nothing was written.
     pub dry_run: bool,

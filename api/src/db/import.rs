@@ -16,10 +16,10 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 const PER_QUERY: usize = 1_000;
-/// Rows per upsert or probe statement (its one JSON parameter is about a megabyte).
+/// Rows per upsert statement (its one JSON parameter is about a megabyte).
 const ROWS_PER_UPSERT: usize = 10_000;
 /// Ids or pairs per lookup statement: a whole import in one, which the database joins in one pass
-/// (ten statements of 10,000 took PostgreSQL ten times as long as one of 100,000).
+/// (checking 100,000 user ids in ten statements took PostgreSQL 0.6 s, in one 0.15 s).
 const IDS_PER_LOOKUP: usize = openapi::import::MAX_IMPORT_LINES;
 
 /// User ids by lower-cased username, for the names given (already lower-cased).
@@ -66,8 +66,8 @@ pub async fn companies_by_key(
 }
 
 /// Which of these user ids exist. The ids travel as one JSON parameter per statement, each joined to
-/// the primary key: an import names up to 100,000 users, which `IN` lists of bound values took a
-/// hundred statements to check.
+/// the primary key: an import names up to 100,000 users, which `IN` lists of bound values took ten
+/// statements to check, each planned for its own ten thousand values.
 pub async fn users_among(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashSet<i32>, AppError> {
     let backend = db.get_database_backend();
     let mut found = HashSet::with_capacity(ids.len());
@@ -159,7 +159,7 @@ pub async fn grants_of(
             )
         } else {
             format!(
-                "FROM json_each({json}) AS p CROSS JOIN hrm_user_company_access a \
+                "FROM jsonb_each(jsonb({json})) AS p CROSS JOIN hrm_user_company_access a \
                  WHERE a.user_id = json_extract(p.value, '$[0]') \
                    AND a.company_id = unhex(json_extract(p.value, '$[1]'))"
             )
@@ -213,7 +213,8 @@ pub async fn upsert_grants(
         let at = sql.bind(Utc::now());
         let json = sql.bind(serde_json::Value::Array(rows).to_string());
         let uuid = random_uuid_sql(backend);
-        // `WHERE true`: SQLite reads `ON` after a bare `FROM json_each(…)` as a join constraint.
+        // `WHERE true`: SQLite reads `ON` after a bare `FROM jsonb_each(…)` as a join constraint. The
+        // JSON is parsed once to SQLite's binary form, not once for each of the six fields read.
         sql.push(&if postgres {
             format!(
                 "SELECT {uuid}, r.u, r.c, false, {actor}, {at}, {at}, r.r, r.f, r.t, r.b \
@@ -224,7 +225,7 @@ pub async fn upsert_grants(
             format!(
                 "SELECT {uuid}, json_extract(value, '$.u'), unhex(json_extract(value, '$.c')), false, \
                    {actor}, {at}, {at}, json_extract(value, '$.r'), json_extract(value, '$.f'), \
-                   json_extract(value, '$.t'), json_extract(value, '$.b') FROM json_each({json}) WHERE true"
+                   json_extract(value, '$.t'), json_extract(value, '$.b') FROM jsonb_each(jsonb({json})) WHERE true"
             )
         });
         sql.push(

@@ -101,26 +101,45 @@ function changeText(item) {
   if (before.include_branches !== after.include_branches) {
     changes.push(after.include_branches ? 'now with its branches' : 'no longer with its branches');
   }
-  return changes.join(', ');
+  // A stored role the service no longer grants reads as none: then the change is to the line's terms.
+  return changes.length ? changes.join(', ') : termsText(after);
 }
 
-/** One report line per grant the file adds or changes. */
-function itemRows(items) {
-  return items.map(function (item) {
-    return { line: item.line, row: el('tr', {},
+/** A report line for a grant the file adds or changes, drawn only when shown. */
+function itemEntry(item) {
+  return { line: item.line, draw: function () {
+    return el('tr', {},
       cell('Line', num(item.line)),
       cell('What', item.action === 'add' ? 'Add' : 'Change'),
       cell('Details', (state.companyNames.get(item.company_id) || item.company_id) + ': ' + changeText(item)),
-      cell('As written', el('code', {}, written(item.line)))) };
-  });
+      cell('As written', el('code', {}, written(item.line))));
+  } };
 }
 
-/** The rows drawn, at most MOST_ROWS, in line order, and a last row counting the rest. */
-function showRows(lines, caption) {
-  lines.sort(function (a, b) { return a.line - b.line; });
-  var rows = lines.slice(0, MOST_ROWS).map(function (l) { return l.row; });
-  if (lines.length > MOST_ROWS) {
-    rows.push(el('tr', {}, el('td', { colspan: 4 }, 'and ' + num(lines.length - MOST_ROWS) + ' more lines')));
+/** A report line for a problem, drawn only when shown. */
+function problemEntry(p) {
+  var line = /^line (\d+)/.exec(p.field || '');
+  return { line: line ? Number(line[1]) : 0, draw: function () {
+    return el('tr', { 'class': 'refused' },
+      cell('Line', line ? line[1] : ''),
+      cell('What', 'Refused'),
+      cell('Details', (p.field || '') + ': ' + p.message),
+      cell('As written', el('code', {}, line ? written(Number(line[1])) : '')));
+  } };
+}
+
+/**
+ * Draws at most MOST_ROWS lines in line order, the problems first to be kept (they are what to fix),
+ * then what the other lines do, and a last row counting the lines not drawn.
+ */
+function showRows(problems, items, caption) {
+  var kept = problems.slice(0, MOST_ROWS);
+  var shown = kept.concat(items.slice(0, MOST_ROWS - kept.length));
+  shown.sort(function (a, b) { return a.line - b.line; });
+  var rows = shown.map(function (entry) { return entry.draw(); });
+  var hidden = problems.length + items.length - shown.length;
+  if (hidden > 0) {
+    rows.push(el('tr', {}, el('td', { colspan: 4 }, 'and ' + num(hidden) + ' more lines')));
   }
   $('import-caption').textContent = caption;
   $('import-body').replaceChildren.apply($('import-body'), rows);
@@ -134,7 +153,7 @@ function report(result) {
     + num(result.changed) + ' to change, ' + num(result.unchanged) + ' unchanged. Nothing has been written yet.';
   setMsg($('import-message'), text, 'info');
   announce(text);
-  showRows(itemRows(result.items), 'What importing ' + pending.name + ' would do');
+  showRows([], result.items.map(itemEntry), 'What importing ' + pending.name + ' would do');
   $('import-apply').hidden = changes === 0;
   $('import-apply').disabled = false;
   $('import-apply').textContent = 'Import ' + plural(changes, 'change', 'changes');
@@ -157,17 +176,9 @@ function refused(e) {
   }
   setMsg($('import-message'), text, 'error');
   announce(text);
-  var lines = problems.map(function (p) {
-    var line = /^line (\d+)/.exec(p.field || '');
-    return { line: line ? Number(line[1]) : 0, row: el('tr', { 'class': 'refused' },
-      cell('Line', line ? line[1] : ''),
-      cell('What', 'Refused'),
-      cell('Details', (p.field || '') + ': ' + p.message),
-      cell('As written', el('code', {}, line ? written(Number(line[1])) : ''))) };
-  });
-  // What the good lines would do, among the lines to fix, so the whole file reads in order.
-  var shown = showRows(lines.concat(itemRows(others ? others.items : [])), 'The lines of ' + pending.name
-    + ' to fix' + (others && others.items.length ? ', and what the others would do' : ''));
+  var items = others ? others.items : [];
+  var shown = showRows(problems.map(problemEntry), items.map(itemEntry), 'The lines of ' + pending.name
+    + ' to fix' + (items.length ? ', and what the others would do' : ''));
   $('import-apply').hidden = true;
   $('import-cancel').textContent = 'Close';
   $('import-report').hidden = shown === 0;

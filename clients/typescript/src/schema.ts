@@ -1520,7 +1520,8 @@ export interface components {
         ImportLine: {
             /**
              * Format: int64
-             * @description The line's number in the file (the header is line 1).
+             * @description The line's number in the request's body (the header is line 1); the audit row of the grant
+             *     records the same number.
              */
             line: number;
             /**
@@ -1588,10 +1589,10 @@ export interface components {
             unchanged: number;
             /**
              * Format: int64
-             * @description Lines with a problem, each named in the refusal's `errors`; always 0 on an import that was
-             *     accepted. Then the counts and items above are what the other lines would do.
+             * @description Lines with a problem, named in the refusal's `errors` (the first 1,000 problems); always 0 on an
+             *     import that was accepted. Then the counts and items above are what the other lines would do.
              */
-            refused: number;
+            refused?: number;
             /** @description Whether nothing was written. */
             dry_run: boolean;
             /** @description Every line that adds or changes a grant, in file order. */

@@ -265,6 +265,14 @@ fn a_bound_key_checks_only_in_its_companies_and_routes_over_every_company_are_re
         audit,
     );
     assert!(!t.app.allowed(t.eve, t.branch_a));
+    // With a bad line too, the problems are told, and what the other lines would do only when every
+    // one of them is within reach.
+    let beyond = import("username,company\neve,Branch A\nfrank,Other Co\nnobody,Branch A\n");
+    assert_eq!(beyond.status, 422, "{}", beyond.text);
+    assert!(beyond.body.get("report").is_none(), "{}", beyond.text);
+    let within = import("username,company\neve,Branch A\nnobody,Branch A\n");
+    assert_eq!(within.status, 422, "{}", within.text);
+    assert_eq!(within.body["report"]["added"], 1, "{}", within.text);
     let imported = import("username,company,role\neve,Branch A,hr_manager\n");
     assert_eq!(imported.status, 200, "{}", imported.text);
     assert_eq!(imported.body["added"], 1);

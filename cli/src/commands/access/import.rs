@@ -119,10 +119,11 @@ pub fn access_import(
         .unwrap_or(MAX_IMPORT_LINES)
         .clamp(1, MAX_IMPORT_LINES);
     let result = match split(&text, per_part) {
-        None => send(api, &text, dry_run, format!("{verb} {}", file.display())),
+        None => {
+            send(api, &text, dry_run, format!("{verb} {}", file.display())).map_err(with_report)
+        }
         Some(parts) => import_in_parts(api, file, &parts, per_part, dry_run),
-    }
-    .map_err(with_report)?;
+    }?;
     if json {
         print_json(&result);
         return Ok(());
@@ -249,6 +250,10 @@ fn describe(item: &ImportLine) -> String {
             before.include_branches, after.include_branches
         ));
     }
+    if changes.is_empty() {
+        // A stored role the service no longer grants reads as none: the change is to the line's terms.
+        return terms_text(after);
+    }
     changes.join(", ")
 }
 
@@ -302,7 +307,7 @@ fn import_in_parts(
             problem.report = reports.then(|| Box::new(combine(parts, checked, true)));
         }
         refusal.message = message;
-        return Err(refusal);
+        return Err(with_report(refusal));
     }
     if dry_run {
         return Ok(combine(parts, checked, true));

@@ -161,11 +161,18 @@ pub async fn import(
     let resolved = resolve(work.db(), &parsed.lines, &mut problems).await?;
     let resolved_at = started.elapsed();
     if let Some(delegate) = &delegate {
-        // Before any report: what the lines would change is for companies the key may see.
+        // A report tells grants as they are, so only of companies the key may see: beyond its reach,
+        // a file with problems is refused with the problems alone, as before a report existed.
         let wanted = resolved
             .iter()
             .map(|(_, _, company, terms)| (*company, terms.include_branches));
-        delegate.require(work.db(), wanted).await?;
+        match delegate.require(work.db(), wanted).await {
+            Ok(()) => {}
+            Err(AppError::OutOfReach(_)) if !problems.is_empty() => {
+                return Err(problems.refusal(None));
+            }
+            Err(error) => return Err(error),
+        }
     }
     let pairs: Vec<(i32, Uuid)> = resolved
         .iter()
