@@ -222,34 +222,29 @@ fn describe(item: &ImportLine) -> String {
     };
     let role = |role: Option<GrantRole>| role.map_or("own".to_owned(), |r| r.to_string());
     let after = &item.after;
-    let mut changes = Vec::new();
-    if before.role != after.role {
-        changes.push(format!(
-            "role: {} → {}",
-            role(before.role),
-            role(after.role)
-        ));
-    }
-    if before.valid_from != after.valid_from {
-        changes.push(format!(
-            "valid_from: {} → {}",
+    let fields = [
+        ("role", role(before.role), role(after.role)),
+        (
+            "valid_from",
             instant(before.valid_from),
-            instant(after.valid_from)
-        ));
-    }
-    if before.valid_until != after.valid_until {
-        changes.push(format!(
-            "valid_until: {} → {}",
+            instant(after.valid_from),
+        ),
+        (
+            "valid_until",
             instant(before.valid_until),
-            instant(after.valid_until)
-        ));
-    }
-    if before.include_branches != after.include_branches {
-        changes.push(format!(
-            "include_branches: {} → {}",
-            before.include_branches, after.include_branches
-        ));
-    }
+            instant(after.valid_until),
+        ),
+        (
+            "include_branches",
+            before.include_branches.to_string(),
+            after.include_branches.to_string(),
+        ),
+    ];
+    let changes: Vec<String> = fields
+        .into_iter()
+        .filter(|(_, was, will)| was != will)
+        .map(|(name, was, will)| format!("{name}: {was} → {will}"))
+        .collect();
     if changes.is_empty() {
         // A stored role the service no longer grants reads as none: the change is to the line's terms.
         return terms_text(after);
