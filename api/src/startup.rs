@@ -388,6 +388,9 @@ impl Application {
                 .map_err(|error| StartupError::Other(error.to_string()))?,
         );
         let mut background = Background::default();
+        if !postgres {
+            background.spawn(crate::db::checkpoint::checkpoint_forever(store.db.clone()));
+        }
         if postgres {
             feed::spawn(
                 &mut background,

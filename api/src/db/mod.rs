@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod checkpoint;
 pub mod companies;
 pub mod constraint;
 pub mod expired;
@@ -59,6 +60,8 @@ pub async fn connect(
                 // FULL: a commit that was acknowledged survives a power cut, not only a crash.
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
+                // Commits only append to the log; `checkpoint` copies it into the file in the background.
+                .pragma("wal_autocheckpoint", "0")
         });
     }
     Database::connect(options).await

@@ -357,3 +357,29 @@ fn a_postgresql_restart_costs_503s_and_never_a_stale_answer_past_the_bound_or_a_
     assert!(b.wait_for_feed("listening", Duration::from_secs(10)));
     assert_eq!(b.send("GET", "/ready", None, None).status, 200);
 }
+
+#[test]
+fn sqlite_copies_its_write_ahead_log_into_the_database_file_within_seconds() {
+    let app = TestApp::spawn();
+    if app.db.is_postgres() {
+        eprintln!("SKIPPED sqlite_copies_its_write_ahead_log…: the write-ahead log is SQLite's");
+        return;
+    }
+    for n in 0..100 {
+        app.create_company(&format!("Logged {n:03}"));
+    }
+    // A commit only appends to the log; the database file holds every page once the background
+    // checkpoint has copied them, and then the log starts over instead of growing.
+    let file = app.db.data_dir().join("test.db");
+    let pages = app.db.query_i64("PRAGMA page_count") * app.db.query_i64("PRAGMA page_size");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut size = 0;
+    while Instant::now() < deadline {
+        size = std::fs::metadata(&file).unwrap().len() as i64;
+        if size >= pages {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("after 10 s the database file has {size} bytes of the {pages} its pages take");
+}
