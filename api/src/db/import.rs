@@ -12,15 +12,15 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 const PER_QUERY: usize = 1_000;
 /// Rows per upsert statement (its one JSON parameter is about a megabyte).
 const ROWS_PER_UPSERT: usize = 10_000;
-/// Ids or pairs per lookup statement: a whole import in one, which the database joins in one pass
-/// (checking 100,000 user ids in ten statements took PostgreSQL 0.6 s, in one 0.15 s).
-const IDS_PER_LOOKUP: usize = openapi::import::MAX_IMPORT_LINES;
+/// Pairs per probe statement: a whole import in one, which the database joins in one pass (as
+/// `lookups::existing_users` checks users).
+const PAIRS_PER_PROBE: usize = openapi::import::MAX_IMPORT_LINES;
 
 /// User ids by lower-cased username, for the names given (already lower-cased).
 pub async fn users_by_name(
@@ -65,59 +65,6 @@ pub async fn companies_by_key(
     Ok(found)
 }
 
-/// Which of these user ids exist. The ids travel as one JSON parameter per statement, each joined to
-/// the primary key: an import names up to 100,000 users, which `IN` lists of bound values took ten
-/// statements to check, each planned for its own ten thousand values.
-pub async fn users_among(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashSet<i32>, AppError> {
-    let backend = db.get_database_backend();
-    let mut found = HashSet::with_capacity(ids.len());
-    for chunk in ids.chunks(IDS_PER_LOOKUP) {
-        let mut sql = Sql::new(backend, "SELECT u.id ");
-        let json = sql.bind(serde_json::to_string(chunk).unwrap_or_default());
-        sql.push(&if backend == DatabaseBackend::Postgres {
-            format!(
-                "FROM json_array_elements_text({json}::json) AS p(v) \
-                 JOIN hrm_users u ON u.id = p.v::integer"
-            )
-        } else {
-            format!("FROM json_each({json}) AS p CROSS JOIN hrm_users u WHERE u.id = p.value")
-        });
-        for row in db.query_all_raw(sql.statement()).await? {
-            found.insert(row.try_get_by_index::<i32>(0)?);
-        }
-    }
-    Ok(found)
-}
-
-/// Which of these company ids exist, read as [`users_among`] reads users.
-pub async fn companies_among(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<HashSet<Uuid>, AppError> {
-    let backend = db.get_database_backend();
-    let postgres = backend == DatabaseBackend::Postgres;
-    let mut found = HashSet::with_capacity(ids.len());
-    for chunk in ids.chunks(IDS_PER_LOOKUP) {
-        let texts: Vec<String> = chunk.iter().map(|id| uuid_in_json(*id, postgres)).collect();
-        let mut sql = Sql::new(backend, "SELECT c.id ");
-        let json = sql.bind(serde_json::to_string(&texts).unwrap_or_default());
-        sql.push(&if postgres {
-            format!(
-                "FROM json_array_elements_text({json}::json) AS p(v) \
-                 JOIN hrm_company c ON c.id = p.v::uuid"
-            )
-        } else {
-            format!(
-                "FROM json_each({json}) AS p CROSS JOIN hrm_company c WHERE c.id = unhex(p.value)"
-            )
-        });
-        for row in db.query_all_raw(sql.statement()).await? {
-            found.insert(row.try_get_by_index::<Uuid>(0)?);
-        }
-    }
-    Ok(found)
-}
-
 /// A grant as stored, for comparing with a line.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct StoredGrant {
@@ -140,7 +87,7 @@ pub async fn grants_of(
     let backend = db.get_database_backend();
     let postgres = backend == DatabaseBackend::Postgres;
     let mut found = HashMap::new();
-    for chunk in pairs.chunks(IDS_PER_LOOKUP) {
+    for chunk in pairs.chunks(PAIRS_PER_PROBE) {
         let rows: Vec<serde_json::Value> = chunk
             .iter()
             .map(|(user, company)| serde_json::json!([user, uuid_in_json(*company, postgres)]))

@@ -7,9 +7,9 @@ use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::import::{
-    StoredGrant, companies_among, companies_by_key, export_page, grants_of, upsert_grants,
-    users_among, users_by_name,
+    StoredGrant, companies_by_key, export_page, grants_of, upsert_grants, users_by_name,
 };
+use crate::db::lookups::{existing_companies, existing_users};
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::dedup_in_order;
@@ -71,9 +71,9 @@ async fn resolve(
             .collect::<Vec<_>>(),
     );
     let by_name = users_by_name(db, &user_names).await?;
-    let known_users = users_among(db, &user_ids).await?;
+    let known_users = existing_users(db, &user_ids).await?;
     let by_key = companies_by_key(db, &company_keys).await?;
-    let known_companies = companies_among(db, &company_ids).await?;
+    let known_companies = existing_companies(db, &company_ids).await?;
     let mut seen: HashMap<(i32, Uuid), u64> = HashMap::new();
     let mut resolved = Vec::with_capacity(lines.len());
     for line in lines {
