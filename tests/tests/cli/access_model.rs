@@ -222,18 +222,23 @@ fn a_file_longer_than_one_request_is_checked_whole_then_imported_in_parts() {
 
     let good = "username,company\nsarah,NYC\nsarah,LA\njohn_smith,NYC\nemp_001,NYC\nemp_001,LA\n";
     std::fs::write(&file, good).unwrap();
-    let dry = ok_json(
-        &server,
-        &[
-            "access",
-            "import",
-            path,
-            "--lines-per-request",
-            "2",
-            "--dry-run",
-            "--json",
-        ],
-    );
+    // The file in parts of two lines, with `--json`.
+    let in_parts = |more: &[&str]| {
+        let args = [
+            &[
+                "access",
+                "import",
+                path,
+                "--lines-per-request",
+                "2",
+                "--json",
+            ],
+            more,
+        ]
+        .concat();
+        ok_json(&server, &args)
+    };
+    let dry = in_parts(&["--dry-run"]);
     assert_eq!(dry["lines"], 5);
     assert_eq!(dry["dry_run"], true);
     let lines: Vec<u64> = dry["items"]
@@ -243,17 +248,7 @@ fn a_file_longer_than_one_request_is_checked_whole_then_imported_in_parts() {
         .map(|item| item["line"].as_u64().unwrap())
         .collect();
     assert_eq!(audit(&server), before, "a dry run writes nothing");
-    let done = ok_json(
-        &server,
-        &[
-            "access",
-            "import",
-            path,
-            "--lines-per-request",
-            "2",
-            "--json",
-        ],
-    );
+    let done = in_parts(&[]);
     assert_eq!(done["lines"], 5);
     assert_eq!(done["dry_run"], false);
     assert_eq!(
@@ -262,17 +257,7 @@ fn a_file_longer_than_one_request_is_checked_whole_then_imported_in_parts() {
         "what the dry run said: {dry}"
     );
     assert!(lines.iter().all(|line| (2..=6).contains(line)), "{lines:?}");
-    let again = ok_json(
-        &server,
-        &[
-            "access",
-            "import",
-            path,
-            "--lines-per-request",
-            "2",
-            "--json",
-        ],
-    );
+    let again = in_parts(&[]);
     assert_eq!(
         (again["added"].as_u64(), again["changed"].as_u64()),
         (Some(0), Some(0))
