@@ -1,6 +1,6 @@
-//! The statements of a CSV import and export, set-based: names and ids resolved a thousand at a time,
-//! the grants of every user named read in the same way, and the new or changed grants written as
-//! multi-row upserts.
+//! The statements of a CSV import and export, set-based: names resolved a thousand at a time, the users
+//! named by id and the grants of every pair checked in one statement, and the new or changed grants
+//! written as multi-row upserts.
 
 use crate::db::sql::{Sql, random_uuid_sql, uuid_in_json};
 use crate::error::AppError;
@@ -12,14 +12,14 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use std::collections::HashMap;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 const PER_QUERY: usize = 1_000;
 /// Rows per upsert statement (its one JSON parameter is about a megabyte).
 const ROWS_PER_UPSERT: usize = 10_000;
-/// Pairs per probe statement: a whole import in one, which the database joins in one pass (as
-/// `lookups::existing_users` checks users).
+/// Pairs per probe statement: a whole import in one, which the database joins in one pass.
 const PAIRS_PER_PROBE: usize = openapi::import::MAX_IMPORT_LINES;
 
 /// User ids by lower-cased username, for the names given (already lower-cased).
@@ -65,8 +65,15 @@ pub async fn companies_by_key(
     Ok(found)
 }
 
+/// The rows of a statement's JSON parameter, written straight from their structs: a hundred thousand
+/// rows as `serde_json::Value` trees would be a million small allocations.
+fn json_text<T: Serialize>(rows: &[T]) -> Result<String, AppError> {
+    serde_json::to_string(rows)
+        .map_err(|error| AppError::Internal(format!("import rows as JSON: {error}")))
+}
+
 /// A grant as stored, for comparing with a line.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredGrant {
     pub user_id: i32,
     pub company_id: Uuid,
@@ -76,49 +83,88 @@ pub struct StoredGrant {
     pub include_branches: bool,
 }
 
-/// The grants of exactly these pairs, by (user, company). The pairs travel as one JSON parameter per
-/// statement, expanded by the database (`json_to_recordset` / `json_each`) and joined to the unique
-/// (user, company) index pair by pair, so an import reads what it names and not every grant of its
-/// users; an `OR` of bound pairs took SQLite seconds per 100,000 pairs to plan and run.
-pub async fn grants_of(
+/// What one probe found for an import's pairs.
+#[derive(Debug, Default)]
+pub struct Probed {
+    /// The user ids asked for that are no user.
+    pub missing_users: HashSet<i32>,
+    /// The grants stored for the pairs, by (user, company).
+    pub stored: HashMap<(i32, Uuid), StoredGrant>,
+}
+
+/// For each (user, company) pair, whether the user exists and the grant stored for the pair, in one
+/// statement; a pair without a company (the line's company is no company) asks only for the user.
+/// The pairs travel as one JSON parameter, expanded by the database (`json_to_recordset` / `jsonb_each`)
+/// and joined to the users' primary key and the unique (user, company) index pair by pair, so an import
+/// reads what it names and not every grant of its users. Only the rows with news come back: users that
+/// are missing and grants that exist. One statement where a check of the users and a probe of their
+/// grants took two (0.43 s against 0.37 s for 100,000 pairs on PostgreSQL), and an `OR` of bound pairs
+/// took SQLite seconds to plan and run.
+pub async fn probe(
     db: &impl ConnectionTrait,
-    pairs: &[(i32, Uuid)],
-) -> Result<HashMap<(i32, Uuid), StoredGrant>, AppError> {
+    pairs: &[(i32, Option<Uuid>)],
+) -> Result<Probed, AppError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        user_id: i32,
+        company_id: Option<Uuid>,
+        user_missing: bool,
+        stored: bool,
+        role: Option<String>,
+        valid_from: Option<DateTime<Utc>>,
+        valid_until: Option<DateTime<Utc>>,
+        include_branches: Option<bool>,
+    }
     let backend = db.get_database_backend();
     let postgres = backend == DatabaseBackend::Postgres;
-    let mut found = HashMap::new();
+    #[derive(Serialize)]
+    struct Pair {
+        u: i32,
+        c: Option<String>,
+    }
+    let mut probed = Probed::default();
     for chunk in pairs.chunks(PAIRS_PER_PROBE) {
-        let rows: Vec<serde_json::Value> = chunk
+        let rows: Vec<Pair> = chunk
             .iter()
-            .map(|(user, company)| serde_json::json!([user, uuid_in_json(*company, postgres)]))
+            .map(|(user, company)| Pair {
+                u: *user,
+                c: company.map(|company| uuid_in_json(company, postgres)),
+            })
             .collect();
-        let mut sql = Sql::new(
-            backend,
-            "SELECT a.user_id, a.company_id, a.role, a.valid_from, a.valid_until, a.include_branches ",
-        );
-        let json = sql.bind(serde_json::Value::Array(rows).to_string());
-        // SQLite: `CROSS JOIN` keeps the pairs as the outer loop, each one index probe.
+        let mut sql = Sql::new(backend, "SELECT ");
+        let json = sql.bind(json_text(&rows)?);
+        // The access join is on the pair's own user id, not the users row's: that way PostgreSQL
+        // probes the unique (user, company) index, not every grant of the user. On SQLite the pairs
+        // are the outer loop, each one probe of each index.
         sql.push(&if postgres {
             format!(
-                "FROM json_array_elements({json}::json) AS p(v) \
-                 JOIN hrm_user_company_access a \
-                   ON a.user_id = (p.v->>0)::integer AND a.company_id = (p.v->>1)::uuid"
+                "p.u AS user_id, p.c AS company_id, u.id IS NULL AS user_missing,                    a.id IS NOT NULL AS stored, a.role, a.valid_from, a.valid_until, a.include_branches                  FROM json_to_recordset({json}::json) AS p(u integer, c uuid)                  LEFT JOIN hrm_users u ON u.id = p.u                  LEFT JOIN hrm_user_company_access a ON a.user_id = p.u AND a.company_id = p.c                  WHERE u.id IS NULL OR a.id IS NOT NULL"
             )
         } else {
             format!(
-                "FROM jsonb_each(jsonb({json})) AS p CROSS JOIN hrm_user_company_access a \
-                 WHERE a.user_id = json_extract(p.value, '$[0]') \
-                   AND a.company_id = unhex(json_extract(p.value, '$[1]'))"
+                "p.u AS user_id, p.c AS company_id, u.id IS NULL AS user_missing,                    a.id IS NOT NULL AS stored, a.role, a.valid_from, a.valid_until, a.include_branches                  FROM (SELECT json_extract(value, '$.u') AS u, unhex(json_extract(value, '$.c')) AS c                        FROM jsonb_each(jsonb({json}))) AS p                  LEFT JOIN hrm_users u ON u.id = p.u                  LEFT JOIN hrm_user_company_access a ON a.user_id = p.u AND a.company_id = p.c                  WHERE u.id IS NULL OR a.id IS NOT NULL"
             )
         });
-        for row in StoredGrant::find_by_statement(sql.statement())
-            .all(db)
-            .await?
-        {
-            found.insert((row.user_id, row.company_id), row);
+        for row in Row::find_by_statement(sql.statement()).all(db).await? {
+            if row.user_missing {
+                probed.missing_users.insert(row.user_id);
+            }
+            if let (true, Some(company_id)) = (row.stored, row.company_id) {
+                probed.stored.insert(
+                    (row.user_id, company_id),
+                    StoredGrant {
+                        user_id: row.user_id,
+                        company_id,
+                        role: row.role,
+                        valid_from: row.valid_from,
+                        valid_until: row.valid_until,
+                        include_branches: row.include_branches.unwrap_or_default(),
+                    },
+                );
+            }
         }
     }
-    Ok(found)
+    Ok(probed)
 }
 
 /// Writes each grant with its terms: added where the pair is new, its terms replaced where it exists
@@ -137,18 +183,25 @@ pub async fn upsert_grants(
         // The text sqlx writes for a bound instant on SQLite, so stored windows read and compare alike.
         at.map(|at| at.to_rfc3339_opts(SecondsFormat::AutoSi, false))
     };
+    #[derive(Serialize)]
+    struct Row {
+        u: i32,
+        c: String,
+        r: Option<&'static str>,
+        f: Option<String>,
+        t: Option<String>,
+        b: bool,
+    }
     for chunk in grants.chunks(ROWS_PER_UPSERT) {
-        let rows: Vec<serde_json::Value> = chunk
+        let rows: Vec<Row> = chunk
             .iter()
-            .map(|(user, company, terms)| {
-                serde_json::json!({
-                    "u": user,
-                    "c": uuid_in_json(*company, postgres),
-                    "r": terms.role.map(GrantRole::as_str),
-                    "f": instant(terms.window.valid_from),
-                    "t": instant(terms.window.valid_until),
-                    "b": terms.include_branches,
-                })
+            .map(|(user, company, terms)| Row {
+                u: *user,
+                c: uuid_in_json(*company, postgres),
+                r: terms.role.map(GrantRole::as_str),
+                f: instant(terms.window.valid_from),
+                t: instant(terms.window.valid_until),
+                b: terms.include_branches,
             })
             .collect();
         let mut sql = Sql::new(
@@ -158,7 +211,7 @@ pub async fn upsert_grants(
         );
         let actor = sql.bind(actor);
         let at = sql.bind(Utc::now());
-        let json = sql.bind(serde_json::Value::Array(rows).to_string());
+        let json = sql.bind(json_text(&rows)?);
         let uuid = random_uuid_sql(backend);
         // `WHERE true`: SQLite reads `ON` after a bare `FROM jsonb_each(…)` as a join constraint. The
         // JSON is parsed once to SQLite's binary form, not once for each of the six fields read.

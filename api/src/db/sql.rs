@@ -43,8 +43,9 @@ impl Sql {
         self.bind_list(padded(values))
     }
 
-    pub fn statement(&self) -> Statement {
-        Statement::from_sql_and_values(self.backend, self.text.clone(), self.values.clone())
+    /// The statement, taking the text and values along: an import's values are megabytes of JSON.
+    pub fn statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
 }
 

@@ -298,6 +298,78 @@ fn a_file_with_a_bad_line_changes_nothing_and_names_every_problem() {
 }
 
 #[test]
+fn users_and_companies_named_by_id_are_checked_line_by_line() {
+    let app = TestApp::spawn_demo();
+    let sarah = app.user_id("sarah");
+    let john = app.user_id("john_smith");
+    let nyc = app.company_id("NYC");
+    let main = app.company_id("Main Office");
+    let nowhere = "00000000-0000-4000-8000-00000000abcd";
+    // john already holds Main Office: unchanged. 999999 is no user: every line naming them says so,
+    // also beside a company that is no company, and a repeat of such a line is not "the same pair".
+    let csv = format!(
+        "user_id,company_id\n{sarah},{nyc}\n999999,{nyc}\n999999,{nowhere}\n999999,{nyc}\n{john},{main}\n"
+    );
+    let dry = import(&app, &csv, true);
+    assert_eq!(dry.status, 422, "{}", dry.text);
+    let problems: Vec<(&str, &str)> = dry.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| {
+            (
+                error["field"].as_str().unwrap(),
+                error["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ("line 3, column user_id", "no user \"999999\""),
+            ("line 4, column user_id", "no user \"999999\""),
+            (
+                "line 4, column company_id",
+                &*format!("no company \"{nowhere}\"")
+            ),
+            ("line 5, column user_id", "no user \"999999\""),
+        ],
+        "{}",
+        dry.text
+    );
+    let report = &dry.body["report"];
+    assert_eq!(
+        (
+            report["added"].as_u64(),
+            report["unchanged"].as_u64(),
+            report["refused"].as_u64()
+        ),
+        (Some(1), Some(1), Some(3)),
+        "{}",
+        dry.text
+    );
+    assert_eq!(report["items"][0]["user_id"], sarah, "{}", dry.text);
+    // Without the bad lines it goes through, and a second time changes nothing.
+    let good = format!("user_id,company_id\n{sarah},{nyc}\n{john},{main}\n");
+    let done = import(&app, &good, false);
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(
+        (done.body["added"].as_u64(), done.body["unchanged"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(app.allowed(sarah, nyc));
+    let again = import(&app, &good, false);
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(
+        (
+            again.body["added"].as_u64(),
+            again.body["unchanged"].as_u64()
+        ),
+        (Some(0), Some(2))
+    );
+}
+
+#[test]
 fn problems_name_the_lines_of_a_windows_file_in_order_and_refuse_a_line_with_extra_fields() {
     let app = TestApp::spawn_demo();
     let audit_before = app.audit_count();

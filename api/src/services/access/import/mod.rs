@@ -7,9 +7,9 @@ use crate::caller::Caller;
 use crate::changes::Changes;
 use crate::db::audit::Change;
 use crate::db::import::{
-    StoredGrant, companies_by_key, export_page, grants_of, upsert_grants, users_by_name,
+    Probed, StoredGrant, companies_by_key, export_page, probe, upsert_grants, users_by_name,
 };
-use crate::db::lookups::{existing_companies, existing_users};
+use crate::db::lookups::existing_companies;
 use crate::db::store::Store;
 use crate::error::AppError;
 use crate::services::dedup_in_order;
@@ -28,12 +28,28 @@ mod read;
 
 use read::{Line, Problems, Which, Who, parse};
 
-/// Users and companies as ids, every name and id checked; the problems name the lines.
+/// A line's user or company as an id, or the column and text of what the line names that is not there.
+type Found<T> = Result<T, (&'static str, String)>;
+
+/// The lines as ids, and what is stored for them.
+struct Resolved {
+    /// (line, user, company, terms) of every line whose user and company exist, each pair once.
+    grants: Vec<(u64, i32, Uuid, GrantTerms)>,
+    /// The grants stored for those pairs.
+    stored: HashMap<(i32, Uuid), StoredGrant>,
+    /// How long the names took to look up, before the probe (for the import's log line).
+    names_took: Duration,
+}
+
+/// Users and companies as ids, every name and id checked, and the grants stored for the pairs; the
+/// problems name the lines. Names are looked up first; then one probe checks the users given by id
+/// and reads the stored grants of every pair together.
 async fn resolve(
     db: &impl ConnectionTrait,
     lines: &[Line],
     problems: &mut Problems,
-) -> Result<Vec<(u64, i32, Uuid, GrantTerms)>, AppError> {
+) -> Result<Resolved, AppError> {
+    let started = Instant::now();
     let user_names: Vec<String> = lines
         .iter()
         .filter_map(|line| match &line.user {
@@ -43,15 +59,6 @@ async fn resolve(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let user_ids: Vec<i32> = dedup_in_order(
-        &lines
-            .iter()
-            .filter_map(|line| match line.user {
-                Who::Id(id) => Some(id),
-                Who::Name(_) => None,
-            })
-            .collect::<Vec<_>>(),
-    );
     let company_keys: Vec<String> = lines
         .iter()
         .filter_map(|line| match &line.company {
@@ -71,25 +78,45 @@ async fn resolve(
             .collect::<Vec<_>>(),
     );
     let by_name = users_by_name(db, &user_names).await?;
-    let known_users = existing_users(db, &user_ids).await?;
     let by_key = companies_by_key(db, &company_keys).await?;
     let known_companies = existing_companies(db, &company_ids).await?;
-    let mut seen: HashMap<(i32, Uuid), u64> = HashMap::new();
-    let mut resolved = Vec::with_capacity(lines.len());
-    for line in lines {
-        let user = match &line.user {
-            Who::Name(name) => by_name.get(name).copied().ok_or(("username", name.clone())),
-            Who::Id(id) => Some(*id)
-                .filter(|id| known_users.contains(id))
-                .ok_or(("user_id", id.to_string())),
-        };
-        let company = match &line.company {
+    let company_of = |line: &Line| -> Found<Uuid> {
+        match &line.company {
             Which::Name { key, text } => by_key.get(key).copied().ok_or(("company", text.clone())),
             Which::Id(id) => Some(*id)
                 .filter(|id| known_companies.contains(id))
                 .ok_or(("company_id", id.to_string())),
+        }
+    };
+    // A user given by id is asked for even when the line's company is no company, so that the
+    // refusal names both.
+    let mut asked = HashSet::new();
+    let pairs: Vec<(i32, Option<Uuid>)> = lines
+        .iter()
+        .filter_map(|line| {
+            let company = company_of(line).ok();
+            match &line.user {
+                Who::Id(id) => Some((*id, company)),
+                Who::Name(name) => Some((*by_name.get(name)?, Some(company?))),
+            }
+        })
+        .filter(|pair| asked.insert(*pair))
+        .collect();
+    let names_took = started.elapsed();
+    let Probed {
+        missing_users,
+        stored,
+    } = probe(db, &pairs).await?;
+    let mut seen: HashMap<(i32, Uuid), u64> = HashMap::new();
+    let mut resolved = Vec::with_capacity(lines.len());
+    for line in lines {
+        let user: Found<i32> = match &line.user {
+            Who::Name(name) => by_name.get(name).copied().ok_or(("username", name.clone())),
+            Who::Id(id) => Some(*id)
+                .filter(|id| !missing_users.contains(id))
+                .ok_or(("user_id", id.to_string())),
         };
-        match (user, company) {
+        match (user, company_of(line)) {
             (Ok(user), Ok(company)) => match seen.insert((user, company), line.number) {
                 Some(first) => problems.add(
                     line.number,
@@ -108,7 +135,11 @@ async fn resolve(
             }
         }
     }
-    Ok(resolved)
+    Ok(Resolved {
+        grants: resolved,
+        stored,
+        names_took,
+    })
 }
 
 fn stored_terms(stored: &StoredGrant) -> ImportTerms {
@@ -128,13 +159,29 @@ fn same(stored: &StoredGrant, terms: &GrantTerms) -> bool {
         && stored.include_branches == terms.include_branches
 }
 
-/// What an import line left in the audit trail: the grant's terms, and where they came from.
+/// What an import line left in the audit trail: the grant's terms (as [`ImportTerms`] writes them),
+/// and where they came from. Field by field, not `#[serde(flatten)]`, which goes through a map per row.
 #[derive(Serialize)]
-struct Imported<'a> {
-    #[serde(flatten)]
-    terms: &'a ImportTerms,
+struct Imported {
+    role: Option<GrantRole>,
+    valid_from: Option<DateTime<Utc>>,
+    valid_until: Option<DateTime<Utc>>,
+    include_branches: bool,
     via: &'static str,
     line: u64,
+}
+
+impl Imported {
+    fn new(terms: &ImportTerms, line: u64) -> Self {
+        Self {
+            role: terms.role,
+            valid_from: terms.valid_from,
+            valid_until: terms.valid_until,
+            include_branches: terms.include_branches,
+            via: "import",
+            line,
+        }
+    }
 }
 
 /// Imports the CSV `text`: all or nothing, or (`dry_run`) only what it would do. A file with problems
@@ -158,8 +205,13 @@ pub async fn import(
     // Lines that parsed are resolved too, so one refusal names every problem of the file.
     let mut work = store.begin(actor).await?;
     let begun = started.elapsed();
-    let resolved = resolve(work.db(), &parsed.lines, &mut problems).await?;
-    let resolved_at = started.elapsed();
+    let Resolved {
+        grants: resolved,
+        stored,
+        names_took,
+    } = resolve(work.db(), &parsed.lines, &mut problems).await?;
+    let resolved_at = begun + names_took;
+    let probed_at = started.elapsed();
     if let Some(delegate) = &delegate {
         // A report tells grants as they are, so only of companies the key may see: beyond its reach,
         // a file with problems is refused with the problems alone, as before a report existed.
@@ -174,12 +226,6 @@ pub async fn import(
             Err(error) => return Err(error),
         }
     }
-    let pairs: Vec<(i32, Uuid)> = resolved
-        .iter()
-        .map(|(_, user, company, _)| (*user, *company))
-        .collect();
-    let stored = grants_of(work.db(), &pairs).await?;
-    let probed = started.elapsed();
     let mut items = Vec::new();
     let mut writes = Vec::new();
     for (number, user, company, terms) in resolved {
@@ -219,7 +265,7 @@ pub async fn import(
             parse_ms = parse_ms.as_millis() as u64,
             begin_ms = (begun - parse_ms).as_millis() as u64,
             resolve_ms = (resolved_at - begun).as_millis() as u64,
-            probe_ms = (probed - resolved_at).as_millis() as u64,
+            probe_ms = (probed_at - resolved_at).as_millis() as u64,
             upsert_ms = upserted.as_millis() as u64,
             write_ms = written.as_millis() as u64,
             dry_run,
@@ -251,11 +297,7 @@ pub async fn import(
             Some(item.user_id),
             Some(item.company_id),
             item.before.as_ref(),
-            Some(&Imported {
-                terms: &item.after,
-                via: "import",
-                line: item.line,
-            }),
+            Some(&Imported::new(&item.after, item.line)),
         );
     }
     work.record(
