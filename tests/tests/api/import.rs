@@ -306,9 +306,11 @@ fn users_and_companies_named_by_id_are_checked_line_by_line() {
     let main = app.company_id("Main Office");
     let nowhere = "00000000-0000-4000-8000-00000000abcd";
     // john already holds Main Office: unchanged. 999999 is no user: every line naming them says so,
-    // also beside a company that is no company, and a repeat of such a line is not "the same pair".
+    // and a repeat of such a line is not "the same pair". 999998, named once, beside a company that is
+    // no company, is told too; john beside that company only for the company.
     let csv = format!(
-        "user_id,company_id\n{sarah},{nyc}\n999999,{nyc}\n999999,{nowhere}\n999999,{nyc}\n{john},{main}\n"
+        "user_id,company_id\n{sarah},{nyc}\n999999,{nyc}\n999998,{nowhere}\n999999,{nyc}\n\
+         {john},{main}\n{john},{nowhere}\n"
     );
     let dry = import(&app, &csv, true);
     assert_eq!(dry.status, 422, "{}", dry.text);
@@ -323,16 +325,15 @@ fn users_and_companies_named_by_id_are_checked_line_by_line() {
             )
         })
         .collect();
+    let no_company = format!("no company \"{nowhere}\"");
     assert_eq!(
         problems,
         [
             ("line 3, column user_id", "no user \"999999\""),
-            ("line 4, column user_id", "no user \"999999\""),
-            (
-                "line 4, column company_id",
-                &*format!("no company \"{nowhere}\"")
-            ),
+            ("line 4, column user_id", "no user \"999998\""),
+            ("line 4, column company_id", no_company.as_str()),
             ("line 5, column user_id", "no user \"999999\""),
+            ("line 7, column company_id", no_company.as_str()),
         ],
         "{}",
         dry.text
@@ -344,7 +345,7 @@ fn users_and_companies_named_by_id_are_checked_line_by_line() {
             report["unchanged"].as_u64(),
             report["refused"].as_u64()
         ),
-        (Some(1), Some(1), Some(3)),
+        (Some(1), Some(1), Some(4)),
         "{}",
         dry.text
     );

@@ -42,8 +42,8 @@ struct Resolved {
 }
 
 /// Users and companies as ids, every name and id checked, and the grants stored for the pairs; the
-/// problems name the lines. Names are looked up first; then one probe checks the users given by id
-/// and reads the stored grants of every pair together.
+/// problems name the lines. Names and company ids are looked up first; then one probe checks the users
+/// given by id and reads the stored grants of every pair together.
 async fn resolve(
     db: &impl ConnectionTrait,
     lines: &[Line],
