@@ -112,18 +112,20 @@ def build_sqlshell() -> None:
     amalgamation = Path(sources[-1])
     stamp = OUT_DIR / "sqlshell.source"
     source_c = BENCH / "sqlshell.c"
-    if (SQLSHELL.exists() and stamp.exists() and stamp.read_text() == str(amalgamation)
-            and SQLSHELL.stat().st_mtime > source_c.stat().st_mtime):
-        return
-    log(f"building bench/sqlshell against {amalgamation} (about a minute)")
-    # The defines libsqlite3-sys's build.rs uses for its bundled build (and sqlx's unlock_notify).
+    # The defines libsqlite3-sys's build.rs uses for its bundled build (and sqlx's unlock_notify), less
+    # SQLITE_ENABLE_MEMORY_MANAGEMENT, which the workspace's .cargo/config.toml takes out of the service's.
     defines = ["SQLITE_CORE", "SQLITE_DEFAULT_FOREIGN_KEYS=1", "SQLITE_ENABLE_API_ARMOR",
                "SQLITE_ENABLE_COLUMN_METADATA", "SQLITE_ENABLE_DBSTAT_VTAB", "SQLITE_ENABLE_FTS3",
                "SQLITE_ENABLE_FTS3_PARENTHESIS", "SQLITE_ENABLE_FTS5", "SQLITE_ENABLE_JSON1",
-               "SQLITE_ENABLE_LOAD_EXTENSION=1", "SQLITE_ENABLE_MEMORY_MANAGEMENT", "SQLITE_ENABLE_RTREE",
+               "SQLITE_ENABLE_LOAD_EXTENSION=1", "SQLITE_ENABLE_RTREE",
                "SQLITE_ENABLE_STAT4", "SQLITE_SOUNDEX", "SQLITE_THREADSAFE=1", "SQLITE_USE_URI",
                "HAVE_USLEEP=1", "HAVE_ISNAN", "HAVE_LOCALTIME_R", "SQLITE_ENABLE_UNLOCK_NOTIFY"]
+    built_from = f"{amalgamation} {' '.join(defines)}"
+    if (SQLSHELL.exists() and stamp.exists() and stamp.read_text() == built_from
+            and SQLSHELL.stat().st_mtime > source_c.stat().st_mtime):
+        return
+    log(f"building bench/sqlshell against {amalgamation} (about a minute)")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     run(["cc", "-O3", f"-I{amalgamation.parent}", *[f"-D{d}" for d in defines], "-o", str(SQLSHELL),
          str(source_c), str(amalgamation), "-lpthread", "-ldl", "-lm"])
-    stamp.write_text(str(amalgamation))
+    stamp.write_text(built_from)
