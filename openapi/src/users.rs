@@ -26,7 +26,8 @@ pub struct User {
     pub home_company_id: Option<Uuid>,
     /// The name of the home company, when there is one.
     pub home_company_name: Option<String>,
-    /// How many companies the user has been granted explicitly.
+    /// How many companies the user has been granted explicitly; for a key bound to a user, only those
+    /// among the companies that user administers.
     pub company_count: i64,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
@@ -135,7 +136,8 @@ pub struct ListUsersQuery {
     pub username: Option<String>,
     /// Only users with this role.
     pub role: Option<Role>,
-    /// Only users granted at least this many companies (2 lists the multi-company users).
+    /// Only users granted at least this many companies (2 lists the multi-company users); counted as
+    /// `company_count` is.
     #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_u64)]
     pub min_companies: Option<u32>,
     /// Only active users (`true`) or only inactive ones (`false`).

@@ -322,11 +322,25 @@ pub async fn grant_of(
 /// `(SELECT count(*) FROM hrm_user_company_access WHERE <side> = <owner>)`: how many grants name the row
 /// of the outer query, by user (`side` = `UserId`) or by company (`CompanyId`).
 pub fn grant_count(side: access::Column, owner: impl IntoColumnRef) -> Expr {
-    let grants = Query::select()
+    grant_count_among(side, owner, None)
+}
+
+/// [`grant_count`] of the grants of these companies only (`None`: of every company).
+pub fn grant_count_among(
+    side: access::Column,
+    owner: impl IntoColumnRef,
+    companies: Option<&[Uuid]>,
+) -> Expr {
+    let mut grants = Query::select()
         .expr(Func::count(Expr::col(Asterisk)))
         .from(access::Entity)
         .and_where(Expr::col((access::Entity, side)).equals(owner))
         .to_owned();
+    if let Some(companies) = companies {
+        grants.and_where(
+            Expr::col((access::Entity, access::Column::CompanyId)).is_in(companies.iter().copied()),
+        );
+    }
     Expr::SubQuery(None, Box::new(grants.into_sub_query_statement()))
 }
 

@@ -2,7 +2,7 @@
 //! filtered, paged list with case-insensitive search (usernames are ASCII, so `lower()` folds them on
 //! both databases; full names are matched by their key, `names::fold`).
 
-use crate::db::grants::grant_count;
+use crate::db::grants::grant_count_among;
 use crate::db::sql::{like_pattern, like_prefix, search_key};
 use crate::db::stored;
 use crate::error::AppError;
@@ -34,13 +34,21 @@ struct UserRow {
     modified_at: DateTime<Utc>,
 }
 
-/// How many companies the user has been granted.
-fn company_count() -> Expr {
-    grant_count(access::Column::UserId, (user::Entity, user::Column::Id))
+/// The companies whose grants a reader may count: `None`, every company; else only these (a
+/// delegated key's, which may not learn of grants beyond its reach).
+pub type Counted<'a> = Option<&'a [Uuid]>;
+
+/// How many companies the user has been granted, among the `counted` ones.
+fn company_count(counted: Counted<'_>) -> Expr {
+    grant_count_among(
+        access::Column::UserId,
+        (user::Entity, user::Column::Id),
+        counted,
+    )
 }
 
 /// Users with their home company's name and how many companies they have.
-fn select_users() -> Select<user::Entity> {
+fn select_users(counted: Counted<'_>) -> Select<user::Entity> {
     user::Entity::find()
         .select_only()
         .columns([
@@ -55,7 +63,7 @@ fn select_users() -> Select<user::Entity> {
             user::Column::ModifiedAt,
         ])
         .column_as(company::Column::Name, "home_company_name")
-        .expr_as(company_count(), "company_count")
+        .expr_as(company_count(counted), "company_count")
         .join(JoinType::LeftJoin, user::Relation::HomeCompany.def())
 }
 
@@ -132,22 +140,24 @@ impl Search {
 }
 
 /// The column or expression a [`UserSort`] orders by.
-fn sort_key(sort: UserSort) -> Expr {
+fn sort_key(sort: UserSort, counted: Counted<'_>) -> Expr {
     match sort {
         UserSort::Id => Expr::col((user::Entity, user::Column::Id)),
         UserSort::Username => lower(user::Column::Username),
         UserSort::FullName => Expr::col((user::Entity, user::Column::FullNameKey)),
-        UserSort::CompanyCount => company_count(),
+        UserSort::CompanyCount => company_count(counted),
         UserSort::Created => Expr::col((user::Entity, user::Column::CreatedAt)),
     }
 }
 
 /// One page of the users matching the query (search, exact username, role, activity, company, least
 /// company count), in the order asked for: by relevance for a search without `sort`, else by id.
+/// Company counts are of the `counted` companies.
 pub async fn list(
     db: &impl ConnectionTrait,
     query: &ListUsersQuery,
     page: PageRequest,
+    counted: Counted<'_>,
 ) -> Result<UserPage, AppError> {
     let mut filter = Condition::all();
     let search = Search::parse(query.q.as_deref());
@@ -180,7 +190,7 @@ pub async fn list(
         );
     }
     if let Some(min) = query.min_companies.filter(|min| *min > 0) {
-        filter = filter.add(company_count().gte(i64::from(min)));
+        filter = filter.add(company_count(counted).gte(i64::from(min)));
     }
     let direction = match query.order {
         Some(SortOrder::Desc) => Order::Desc,
@@ -190,13 +200,13 @@ pub async fn list(
         .filter(filter.clone())
         .count(db)
         .await?;
-    let items = select_users().filter(filter);
+    let items = select_users(counted).filter(filter);
     let ordered = match (query.sort, &search) {
-        (Some(sort), _) => items.order_by(sort_key(sort), direction),
+        (Some(sort), _) => items.order_by(sort_key(sort, counted), direction),
         (None, Some(search)) => items
             .order_by(search.rank(), Order::Asc)
             .order_by(lower(user::Column::Username), Order::Asc),
-        (None, None) => items.order_by(sort_key(UserSort::Id), direction),
+        (None, None) => items.order_by(sort_key(UserSort::Id, counted), direction),
     };
     let items = ordered
         .order_by(user::Column::Id, Order::Asc)
@@ -216,9 +226,13 @@ pub async fn list(
     })
 }
 
-/// The user as the API shows it, or `None`.
-pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<User>, AppError> {
-    select_users()
+/// The user as the API shows it, its company count of the `counted` companies, or `None`.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: i32,
+    counted: Counted<'_>,
+) -> Result<Option<User>, AppError> {
+    select_users(counted)
         .filter(user::Column::Id.eq(id))
         .into_model::<UserRow>()
         .one(db)

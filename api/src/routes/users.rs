@@ -76,12 +76,12 @@ pub async fn create_user(
 )]
 #[get("/users/{id}")]
 pub async fn get_user(
-    _key: Authorized<ReadScope>,
+    key: Authorized<ReadScope>,
     state: web::Data<AppState>,
     id: web::Path<i32>,
 ) -> Result<web::Json<User>, AppError> {
     Ok(web::Json(
-        users::get(&state.store.db, id.into_inner()).await?,
+        users::get_visible(&state.store.db, &key.caller, id.into_inner()).await?,
     ))
 }
 

@@ -25,22 +25,39 @@ use sea_orm::{
 const USER_CONSTRAINTS: &[Constraint] = &[Constraint::Username, Constraint::HomeCompany];
 
 /// Every user may be listed by any key that reads, so that a delegate can find the people to grant
-/// their companies to; who holds a company is told only about companies the key reaches.
+/// their companies to; who holds a company, and how many, is told only of companies the key reaches.
 pub async fn list(
     db: &DatabaseConnection,
     caller: &Caller,
     query: ListUsersQuery,
 ) -> Result<UserPage, AppError> {
     let page = PageRequest::parse(query.limit, query.offset)?;
-    if let (Some(company), Some(delegate)) = (query.company_id, delegation::of(db, caller).await?) {
+    let delegate = delegation::of(db, caller).await?;
+    if let (Some(company), Some(delegate)) = (query.company_id, &delegate) {
         delegate.require(db, [(company, false)]).await?;
     }
-    rows::list(db, &query, page).await
+    let counted = delegate.and_then(|delegate| delegate.managed.ids());
+    rows::list(db, &query, page, counted.as_deref()).await
+}
+
+/// The user as `caller` may see them: for a key bound to a user, the company count is of the
+/// companies that user administers.
+pub async fn get_visible(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i32,
+) -> Result<User, AppError> {
+    let counted = delegation::of(db, caller)
+        .await?
+        .and_then(|delegate| delegate.managed.ids());
+    rows::find(db, id, counted.as_deref())
+        .await?
+        .ok_or_else(AppError::user_not_found)
 }
 
 /// The user as the API shows it, or `None`.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<User>, AppError> {
-    rows::find(db, id).await
+    rows::find(db, id, None).await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<User, AppError> {

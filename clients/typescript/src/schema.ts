@@ -1998,7 +1998,8 @@ export interface components {
             home_company_name?: string | null;
             /**
              * Format: int64
-             * @description How many companies the user has been granted explicitly.
+             * @description How many companies the user has been granted explicitly; for a key bound to a user, only those
+             *     among the companies that user administers.
              */
             company_count: number;
             /**
@@ -4651,7 +4652,10 @@ export interface operations {
                 username?: string;
                 /** @description Only users with this role. */
                 role?: components["schemas"]["Role"];
-                /** @description Only users granted at least this many companies (2 lists the multi-company users). */
+                /**
+                 * @description Only users granted at least this many companies (2 lists the multi-company users); counted as
+                 *     `company_count` is.
+                 */
                 min_companies?: number;
                 /** @description Only active users (`true`) or only inactive ones (`false`). */
                 is_active?: boolean;

@@ -3,7 +3,7 @@
 //! branches). Each forbidden thing is tried, and each must be a 403 `out_of_reach` that names what is out
 //! of reach and changes nothing.
 
-use company_access_tests::TestApp;
+use company_access_tests::{MASTER_KEY, TestApp};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -276,6 +276,69 @@ fn a_bound_key_checks_only_in_its_companies_and_routes_over_every_company_are_re
     let imported = import("username,company,role\neve,Branch A,hr_manager\n");
     assert_eq!(imported.status, 200, "{}", imported.text);
     assert_eq!(imported.body["added"], 1);
+}
+
+#[test]
+fn a_bound_key_counts_only_the_grants_within_its_reach() {
+    let t = tenant();
+    // frank holds Branch A (below dana's region) and Other Co; eve holds Other Co alone.
+    let counts = |key: &str, query: &str| -> Vec<(String, i64)> {
+        let listed = t.app.get_as(key, &format!("/users?{query}"));
+        assert_eq!(listed.status, 200, "{}", listed.text);
+        listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|user| {
+                (
+                    user["username"].as_str().unwrap().to_owned(),
+                    user["company_count"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let everyone = |counts: Vec<(String, i64)>| -> Vec<(String, i64)> {
+        counts
+            .into_iter()
+            .filter(|(name, _)| ["eve", "frank"].contains(&name.as_str()))
+            .collect()
+    };
+    assert_eq!(
+        everyone(counts(MASTER_KEY, "sort=username")),
+        [("eve".to_owned(), 1), ("frank".to_owned(), 2)]
+    );
+    assert_eq!(
+        everyone(counts(&t.key, "sort=username")),
+        [("eve".to_owned(), 0), ("frank".to_owned(), 1)]
+    );
+    // The filter and the order count the same way.
+    assert_eq!(
+        everyone(counts(MASTER_KEY, "sort=username&min_companies=2")),
+        [("frank".to_owned(), 2)]
+    );
+    assert_eq!(
+        everyone(counts(&t.key, "sort=username&min_companies=2")),
+        []
+    );
+    // By the full count frank (2) would come first; within dana's reach he ties with her, and ties go by id.
+    let named = |pairs: &[(&str, i64)]| -> Vec<(String, i64)> {
+        pairs
+            .iter()
+            .map(|(name, n)| ((*name).to_owned(), *n))
+            .collect()
+    };
+    assert_eq!(
+        counts(&t.key, "sort=company_count&order=desc"),
+        named(&[("dana", 1), ("frank", 1), ("eve", 0), ("root", 0)])
+    );
+    assert_eq!(
+        counts(MASTER_KEY, "sort=company_count&order=desc"),
+        named(&[("frank", 2), ("dana", 1), ("eve", 1), ("root", 0)])
+    );
+    // One user read alone is counted the same way.
+    let frank = |key: &str| t.app.get_as(key, &format!("/users/{}", t.frank));
+    assert_eq!(frank(MASTER_KEY).body["company_count"], 2);
+    assert_eq!(frank(&t.key).body["company_count"], 1);
 }
 
 #[test]
