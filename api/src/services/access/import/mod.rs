@@ -80,21 +80,24 @@ async fn resolve(
     let by_name = users_by_name(db, &user_names).await?;
     let by_key = companies_by_key(db, &company_keys).await?;
     let known_companies = existing_companies(db, &company_ids).await?;
-    let company_of = |line: &Line| -> Found<Uuid> {
-        match &line.company {
+    // Each line's company, found once for the probe and for the problems.
+    let companies: Vec<Found<Uuid>> = lines
+        .iter()
+        .map(|line| match &line.company {
             Which::Name { key, text } => by_key.get(key).copied().ok_or(("company", text.clone())),
             Which::Id(id) => Some(*id)
                 .filter(|id| known_companies.contains(id))
                 .ok_or(("company_id", id.to_string())),
-        }
-    };
+        })
+        .collect();
     // A user given by id is asked for even when the line's company is no company, so that the
     // refusal names both.
     let mut asked = HashSet::new();
     let pairs: Vec<(i32, Option<Uuid>)> = lines
         .iter()
-        .filter_map(|line| {
-            let company = company_of(line).ok();
+        .zip(&companies)
+        .filter_map(|(line, company)| {
+            let company = company.as_ref().ok().copied();
             match &line.user {
                 Who::Id(id) => Some((*id, company)),
                 Who::Name(name) => Some((*by_name.get(name)?, Some(company?))),
@@ -109,14 +112,14 @@ async fn resolve(
     } = probe(db, &pairs).await?;
     let mut seen: HashMap<(i32, Uuid), u64> = HashMap::new();
     let mut resolved = Vec::with_capacity(lines.len());
-    for line in lines {
+    for (line, company) in lines.iter().zip(companies) {
         let user: Found<i32> = match &line.user {
             Who::Name(name) => by_name.get(name).copied().ok_or(("username", name.clone())),
             Who::Id(id) => Some(*id)
                 .filter(|id| !missing_users.contains(id))
                 .ok_or(("user_id", id.to_string())),
         };
-        match (user, company_of(line)) {
+        match (user, company) {
             (Ok(user), Ok(company)) => match seen.insert((user, company), line.number) {
                 Some(first) => problems.add(
                     line.number,
